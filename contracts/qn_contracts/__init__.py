@@ -1,0 +1,34 @@
+"""Quartiersnetz event contracts.
+
+Every event is a frozen pydantic model of its JSON body with a `spec` naming its subject, version
+and data classification; `EventMeta` holds the CloudEvents attributes that travel in the headers;
+`wire` encodes and decodes messages; `streams` defines the JetStream streams.
+"""
+
+__version__ = "1.0.0"
+
+from .catalogue import ALL_EVENTS, BY_SUBJECT, BY_TYPE, event_class_for_type
+from .event import Classification, Event, EventMeta, EventSpec
+from .streams import DEAD_LETTER, STREAMS, StreamSpec, dead_letter_subject, stream_for_subject
+from .wire import WireFormatError, WireMessage, decode, decode_meta, encode
+
+__all__ = [
+    "ALL_EVENTS",
+    "BY_SUBJECT",
+    "BY_TYPE",
+    "DEAD_LETTER",
+    "STREAMS",
+    "Classification",
+    "Event",
+    "EventMeta",
+    "EventSpec",
+    "StreamSpec",
+    "WireFormatError",
+    "WireMessage",
+    "dead_letter_subject",
+    "decode",
+    "decode_meta",
+    "encode",
+    "event_class_for_type",
+    "stream_for_subject",
+]

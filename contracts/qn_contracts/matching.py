@@ -1,0 +1,118 @@
+"""Events produced by matching, neighbourly help (Nachbarschaftshilfe) (v1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from .event import Classification, Event, EventSpec
+from .fields import HelpRequestId, MatchId, Quarter, Timestamp, VolunteerRef, doc
+from .vocabulary import Code, VolunteerStatus
+
+_P = Classification.PSEUDONYMISED
+_I = Classification.INTERNAL
+
+
+def _spec(entity: str, action: str, classification: Classification, summary: str) -> EventSpec:
+    return EventSpec("matching", entity, action, 1, classification, summary)
+
+
+class VolunteerRegistered(Event):
+    spec: ClassVar[EventSpec] = _spec("volunteer", "registered", _P, "A volunteer was registered.")
+
+    volunteer_ref: VolunteerRef
+    quarter_id: Quarter
+    skills: list[Code] = doc("Skills the volunteer offers.", ["shopping", "digital_help"], max_length=20)
+    languages: list[str] = doc("Languages spoken (ISO 639-1).", ["de", "ru"], max_length=10)
+    status: VolunteerStatus = doc("Status at registration.", "active")
+
+
+class VolunteerStatusChanged(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "volunteer", "status_changed", _P, "A volunteer's status changed (active, paused, ...)."
+    )
+
+    volunteer_ref: VolunteerRef
+    quarter_id: Quarter
+    from_status: VolunteerStatus = doc("Status before.", "active")
+    to_status: VolunteerStatus = doc("Status after.", "paused")
+
+
+class MatchProposed(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "match", "proposed", _P, "A volunteer was proposed for a help request and asked to accept."
+    )
+
+    match_id: MatchId
+    help_request_id: HelpRequestId
+    volunteer_ref: VolunteerRef
+    quarter_id: Quarter
+    score: float = doc("Ranking score of the proposal (higher is better).", 0.82, ge=0)
+    attempt: int = doc("1 for the first candidate asked, 2 for the next, ...", 1, ge=1)
+    expires_at: Timestamp
+
+
+class MatchAccepted(Event):
+    spec: ClassVar[EventSpec] = _spec("match", "accepted", _P, "The volunteer accepted the proposal.")
+
+    match_id: MatchId
+    help_request_id: HelpRequestId
+    volunteer_ref: VolunteerRef
+    quarter_id: Quarter
+
+
+class MatchDeclined(Event):
+    spec: ClassVar[EventSpec] = _spec("match", "declined", _P, "The volunteer declined the proposal.")
+
+    match_id: MatchId
+    help_request_id: HelpRequestId
+    volunteer_ref: VolunteerRef
+    quarter_id: Quarter
+    reason: Code | None = doc("Decline reason code, if given.", "no_time", default=None)
+
+
+class MatchExpired(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "match", "expired", _P, "The volunteer did not answer in time; the next candidate is asked."
+    )
+
+    match_id: MatchId
+    help_request_id: HelpRequestId
+    volunteer_ref: VolunteerRef
+    quarter_id: Quarter
+
+
+class HelpRequestUnmatched(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "help_request", "unmatched", _I, "No volunteer could be found; the coordinator takes over."
+    )
+
+    help_request_id: HelpRequestId
+    quarter_id: Quarter
+    help_kind: Code = doc("Kind of help that was requested.", "escort")
+    reason: Code = doc("Why: no_candidates, all_declined, all_expired.", "no_candidates")
+
+
+class AssignmentCompleted(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "assignment", "completed", _P, "A volunteer completed an assignment; hours are logged."
+    )
+
+    match_id: MatchId
+    help_request_id: HelpRequestId
+    volunteer_ref: VolunteerRef
+    quarter_id: Quarter
+    help_kind: Code = doc("Kind of help given.", "shopping")
+    hours: Decimal = doc("Hours spent, in quarter hours.", "1.5", ge=0, le=24, decimal_places=2)
+
+
+EVENTS: tuple[type[Event], ...] = (
+    VolunteerRegistered,
+    VolunteerStatusChanged,
+    MatchProposed,
+    MatchAccepted,
+    MatchDeclined,
+    MatchExpired,
+    HelpRequestUnmatched,
+    AssignmentCompleted,
+)

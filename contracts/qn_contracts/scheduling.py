@@ -1,0 +1,135 @@
+"""Events produced by scheduling: sites, rooms, bookings, offers, attendance (v1)."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from .event import Classification, Event, EventSpec
+from .fields import BookingId, OfferId, Org, Quarter, RoomId, SiteId, Timestamp, Topics, doc
+from .vocabulary import Code, RoomKind, Weekday
+
+_PUB = Classification.PUBLIC
+_I = Classification.INTERNAL
+
+
+def _spec(entity: str, action: str, classification: Classification, summary: str) -> EventSpec:
+    return EventSpec("scheduling", entity, action, 1, classification, summary)
+
+
+class Room(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    room_id: RoomId
+    name: str = doc("Room name shown to staff and residents.", "Beratungsraum 1", max_length=120)
+    kind: RoomKind = doc("office, counselling, group, kitchen or open_area.", "counselling")
+    capacity: int = doc("How many people the room holds.", 6, ge=1)
+
+
+class OpeningHours(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    weekday: Weekday = doc("Day of the week.", "mo")
+    opens: time = doc("Local opening time (Europe/Berlin).", "09:00")
+    closes: time = doc("Local closing time (Europe/Berlin).", "17:00")
+
+
+class SiteUpdated(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "site", "updated", _PUB, "A site (drop-in centre) was created or changed: rooms and hours."
+    )
+
+    site_id: SiteId
+    name: str = doc("Name of the site.", "Franztreff", max_length=120)
+    quarter_id: Quarter
+    carrier_id: Org | None = doc("Coordinating carrier of the site.", "drk-dessau", default=None)
+    rooms: list[Room] = doc("The site's rooms.", [], max_length=50)
+    opening_hours: list[OpeningHours] = doc("Regular opening hours.", [], max_length=50)
+
+
+class BookingConfirmed(Event):
+    spec: ClassVar[EventSpec] = _spec("booking", "confirmed", _I, "A room booking was confirmed.")
+
+    booking_id: BookingId
+    site_id: SiteId
+    room_id: RoomId
+    starts_at: Timestamp
+    ends_at: Timestamp
+    offer_id: OfferId | None = doc("The offer this booking belongs to, if recurring.", "6f5e4d3c-2b1a-4f0e-8d9c-7b6a5f4e3d2c", default=None)
+    org_id: Org | None = doc("Carrier or office the booking is for.", "caritas-dessau", default=None)
+    purpose: Code | None = doc("Purpose code (counselling, group, meal ...).", "counselling", default=None)
+
+
+class BookingRejected(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "booking", "rejected", _I, "A booking request was rejected (conflict, closed, holiday)."
+    )
+
+    booking_id: BookingId
+    site_id: SiteId
+    room_id: RoomId
+    starts_at: Timestamp
+    ends_at: Timestamp
+    reason: Code = doc("conflict, outside_opening_hours, closed, holiday, declined.", "conflict")
+    conflicting_booking_id: BookingId | None = doc(
+        "The booking it collides with, for reason=conflict.",
+        "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d",
+        default=None,
+    )
+
+
+class BookingCancelled(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "booking", "cancelled", _I, "A booking, or one occurrence of a recurring booking, was cancelled."
+    )
+
+    booking_id: BookingId
+    site_id: SiteId
+    room_id: RoomId
+    occurrence_start: Timestamp | None = doc(
+        "Start of the single cancelled occurrence; absent when the whole booking is cancelled.",
+        "2026-12-01T11:00:00+01:00",
+        default=None,
+    )
+    reason: Code | None = doc("Cancellation reason code.", "illness", default=None)
+
+
+class OccurrenceAttended(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "occurrence", "attended", _I, "Attendance of one occurrence of an offer was recorded (a count)."
+    )
+
+    offer_id: OfferId
+    site_id: SiteId
+    quarter_id: Quarter
+    occurrence_start: Timestamp
+    attendance: int = doc("Number of people who came; a count, never names.", 14, ge=0, le=10000)
+    topics: Topics
+
+
+class OfferPublished(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "offer", "published", _PUB, "An offer was published in a site's public programme."
+    )
+
+    offer_id: OfferId
+    site_id: SiteId
+    quarter_id: Quarter
+    title: str = doc("Public title.", "Mittagstisch", max_length=200)
+    topics: Topics
+    rrule: str | None = doc("RFC 5545 recurrence rule.", "FREQ=WEEKLY;BYDAY=MO,WE,FR", default=None)
+    starts_at: Timestamp
+    duration_minutes: int = doc("Length of one occurrence in minutes.", 120, ge=1, le=1440)
+    org_id: Org | None = doc("Carrier or office running the offer.", "dessauer-tafel", default=None)
+
+
+EVENTS: tuple[type[Event], ...] = (
+    SiteUpdated,
+    BookingConfirmed,
+    BookingRejected,
+    BookingCancelled,
+    OccurrenceAttended,
+    OfferPublished,
+)

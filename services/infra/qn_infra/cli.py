@@ -1,0 +1,74 @@
+"""The command line every service has: `python -m qn_<service> serve|migrate|republish|openapi`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvicorn
+from fastapi import FastAPI
+
+from .database import migrate
+from .logs import configure_logging, get_logger
+from .outbox import republish
+from .runtime import ServiceRuntime
+from .settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def run_service_cli(
+    *,
+    settings_class: type[S],
+    create_app: Callable[[S], FastAPI],
+    migrations: Path,
+    extra_commands: Callable[[Any], None] | None = None,
+    run_extra: Callable[[argparse.Namespace, S], int] | None = None,
+    argv: list[str] | None = None,
+) -> int:
+    """`extra_commands(subparsers)` adds service-specific commands; `run_extra(args, settings)` runs them."""
+    name = settings_class.service_name
+    parser = argparse.ArgumentParser(prog=f"python -m qn_{name}", description=f"Quartiersnetz {name} service")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP API and the event consumers")
+    serve.add_argument("--migrate", action="store_true", help="apply database migrations first")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    again = commands.add_parser("republish", help="publish already-published events again (outbox)")
+    again.add_argument("--since", type=datetime.fromisoformat, required=True, help="ISO time, inclusive")
+    again.add_argument("--until", type=datetime.fromisoformat, help="ISO time, exclusive")
+    commands.add_parser("openapi", help="print the OpenAPI document")
+    if extra_commands is not None:
+        extra_commands(commands)
+    args = parser.parse_args(argv)
+
+    settings = settings_class()
+    configure_logging(name, level=settings.log_level, json=settings.log_json)
+    log = get_logger(f"qn_{name}")
+
+    if args.command in ("migrate", "serve") and (args.command == "migrate" or args.migrate):
+        migrate(settings.database_url, migrations)
+        log.info("database_migrated", backend=settings.database_url.split(":", 1)[0])
+        if args.command == "migrate":
+            return 0
+    if args.command == "openapi":
+        print(json.dumps(create_app(settings).openapi(), indent=2, ensure_ascii=False))
+        return 0
+    if args.command == "republish":
+        runtime: ServiceRuntime = create_app(settings).state.runtime
+        count = republish(runtime.engine, runtime.outbox, since=args.since, until=args.until)
+        log.info("outbox_republish_scheduled", events=count)
+        print(f"{count} events will be published again")
+        return 0
+    if args.command != "serve":
+        assert run_extra is not None, f"no handler for {args.command}"
+        return run_extra(args, settings)
+    app = create_app(settings)
+    log.info("service_starting", host=settings.host, port=settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    return 0
+
+

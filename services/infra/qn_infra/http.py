@@ -1,0 +1,206 @@
+"""The HTTP edge every service shares: problem responses (RFC 9457) that name the field at fault,
+in German or English after `Accept-Language`; the correlation id; access log and metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import Forbidden, Problem, Unauthenticated
+from .logs import bind_correlation, get_logger
+from .metrics import HTTP_LATENCY, HTTP_REQUESTS
+from .validation_messages import german
+
+log = get_logger("qn_infra.http")
+
+CORRELATION_HEADER = "x-correlation-id"
+PROBLEM_JSON = "application/problem+json"
+
+TITLES = {
+    400: ("Ungültige Anfrage", "Bad request"),
+    401: ("Nicht angemeldet", "Not authenticated"),
+    403: ("Keine Berechtigung", "Forbidden"),
+    404: ("Nicht gefunden", "Not found"),
+    405: ("Methode nicht erlaubt", "Method not allowed"),
+    409: ("Konflikt", "Conflict"),
+    413: ("Anfrage zu groß", "Request too large"),
+    415: ("Nicht unterstütztes Format", "Unsupported media type"),
+    422: ("Ungültige Eingabe", "Invalid input"),
+    503: ("Vorübergehend nicht verfügbar", "Temporarily unavailable"),
+    500: ("Interner Fehler", "Internal error"),
+}
+
+
+def language(request: Request) -> str:
+    """'de' or 'en', whichever `Accept-Language` prefers; German when it says nothing."""
+    best, best_q = "de", -1.0
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower()[:2]
+        if primary in ("de", "en") and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def problem(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    code: str,
+    errors: list[dict[str, str]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    lang = language(request)
+    de, en = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
+    body: dict[str, Any] = {
+        "type": f"urn:quartiersnetz:problem:{code}",
+        "title": de if lang == "de" else en,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    body["correlation_id"] = request.scope.get("qn.correlation_id")
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) -> None:
+    """Maps `Problem` subclasses to statuses (most specific class wins) and every other error to a
+    problem body; validation errors become 422 with one entry per field."""
+    table: dict[type[Problem], int] = {Unauthenticated: 401, Forbidden: 403, **statuses}
+
+    def status_for(exc: Problem) -> int:
+        for cls in type(exc).__mro__:
+            if cls in table:
+                return table[cls]  # type: ignore[index]
+        return 400
+
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        lang = language(request)
+        status = status_for(exc)
+        errors = [{"field": exc.field, "message": exc.message(lang)}] if exc.field else None
+        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
+        return problem(request, status, exc.message(lang), code=exc.code, errors=errors, extra=exc.extra, headers=headers)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        lang = language(request)
+        errors = []
+        for error in exc.errors():
+            text = (german(error) if lang == "de" else None) or str(error.get("msg", "invalid"))
+            errors.append({"field": _field(error.get("loc", ())), "message": text})
+        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+        detail = f"Bitte prüfen: {fields}" if lang == "de" else f"Please check: {fields}"
+        return problem(request, 422, detail, code="validation_failed", errors=errors)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        lang = language(request)
+        de, en = TITLES.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+        detail = str(exc.detail) if exc.detail and exc.detail not in (de, en) else (de if lang == "de" else en)
+        return problem(request, exc.status_code, detail, code=f"http_{exc.status_code}", headers=exc.headers)
+
+    async def on_database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.error("database_unavailable", error=type(exc).__name__)
+        lang = language(request)
+        detail = "Datenbank nicht erreichbar; bitte gleich noch einmal." if lang == "de" else "Database unavailable; please retry shortly."
+        return problem(request, 503, detail, code="database_unavailable", headers={"Retry-After": "5"})
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(OperationalError, on_database_down)
+    app.add_exception_handler(PoolTimeout, on_database_down)
+
+
+class EdgeMiddleware:
+    """Pure ASGI middleware: correlation id in and out, one access log line with the route
+    template (never the raw path or query, which may hold personal data), and HTTP metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        correlation_id = _header(scope, CORRELATION_HEADER.encode()) or str(uuid.uuid4())
+        scope["qn.correlation_id"] = correlation_id
+        bind_correlation(correlation_id, correlation_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (CORRELATION_HEADER.encode(), correlation_id.encode())]
+            await send(message)
+
+        started_response = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started_response
+            started_response = started_response or message["type"] == "http.response.start"
+            await send_with_id(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            # the one place an unexpected error is logged and turned into a problem body
+            log.exception("unhandled_error", error_type=type(exc).__name__)
+            if started_response:
+                raise
+            request = Request(scope)
+            lang = language(request)
+            detail = "Ein unerwarteter Fehler ist aufgetreten." if lang == "de" else "An unexpected error occurred."
+            await problem(request, 500, detail, code="internal_error")(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            elapsed = time.perf_counter() - started
+            method = scope.get("method", "")
+            if template not in ("/healthz", "/readyz", "/metrics"):
+                log.info("http_request", method=method, route=template, status=status, duration_ms=round(elapsed * 1000, 1))
+            HTTP_REQUESTS.labels(method=method, route=template, status=str(status)).inc()
+            HTTP_LATENCY.labels(method=method, route=template).observe(elapsed)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            text = value.decode("latin-1").strip()
+            # ids are echoed into logs and headers: accept only a sane token
+            if 0 < len(text) <= 100 and all(c.isalnum() or c in "-_.:" for c in text):
+                return text
+    return None

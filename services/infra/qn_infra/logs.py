@@ -1,0 +1,99 @@
+"""structlog, configured once per process: JSON lines (or a console renderer on a terminal), with
+the service name and the current correlation id on every line. Standard-library loggers
+(uvicorn, FastStream, Alembic) are routed through the same renderer.
+
+Never log personal data: log ids and codes, not names, addresses or free text."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextvars import ContextVar
+from typing import Any
+
+import structlog
+
+_correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+_causation_id: ContextVar[str | None] = ContextVar("causation_id", default=None)
+
+
+def current_correlation_id() -> str | None:
+    return _correlation_id.get()
+
+
+def current_causation_id() -> str | None:
+    return _causation_id.get()
+
+
+def bind_correlation(correlation_id: str | None, causation_id: str | None = None) -> None:
+    """Sets the ids that new events and log lines carry, for the current task or thread."""
+    _correlation_id.set(correlation_id)
+    _causation_id.set(causation_id)
+    structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+
+
+def _add_correlation(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    if "correlation_id" not in event_dict and (cid := _correlation_id.get()):
+        event_dict["correlation_id"] = cid
+    return event_dict
+
+
+def configure_logging(service: str, *, level: str = "INFO", json: bool | None = None) -> None:
+    """Configures structlog and the standard library for this process."""
+    if json is None:
+        json = not sys.stderr.isatty()
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        _add_correlation,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.CallsiteParameterAdder([structlog.processors.CallsiteParameter.MODULE])
+        if not json
+        else structlog.processors.StackInfoRenderer(),
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.processors.format_exc_info,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+        processors=[
+            _add_service(service),
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # uvicorn's access log prints raw paths and query strings, which may hold personal data;
+    # the HTTP middleware writes its own access line with the route template instead.
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def _add_service(service: str) -> Any:
+    def processor(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    return processor
+
+
+def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
+    return structlog.stdlib.get_logger(name)  # type: ignore[no-any-return]

@@ -1,0 +1,30 @@
+"""Prometheus metrics every service exposes at `/metrics`. Labels hold route templates, subjects
+and consumer names -- never ids or anything a person typed."""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+HTTP_REQUESTS = Counter(
+    "qn_http_requests_total", "HTTP requests by route template and status.", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "qn_http_request_duration_seconds",
+    "HTTP request latency by route template.",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+EVENTS_PUBLISHED = Counter("qn_events_published_total", "Events the outbox relay published.", ["subject"])
+PUBLISH_FAILURES = Counter("qn_outbox_publish_failures_total", "Failed publish attempts of the outbox relay.")
+OUTBOX_PENDING = Gauge("qn_outbox_pending", "Committed events not yet published.", ["service"])
+EVENTS_CONSUMED = Counter(
+    "qn_events_consumed_total",
+    "Messages handled by consumers, by outcome: processed, duplicate, retried, dead_lettered.",
+    ["consumer", "outcome"],
+)
+
+
+async def metrics_endpoint(_: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

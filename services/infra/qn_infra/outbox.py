@@ -1,0 +1,259 @@
+"""Transactional outbox: events are written to the service's own database in the same transaction
+as the state change, and `OutboxRelay` publishes them to JetStream afterwards.
+
+The relay checks every publish ack, retries with backoff while the broker is away, and keeps
+published rows for `retention` so an operator can re-publish a range. Several replicas of a
+service may run a relay each: rows are leased before publishing, and a message published twice
+is dropped by the stream (same `Nats-Msg-Id`) or by the consumers' idempotency."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from qn_contracts import Event, EventMeta, encode
+
+from .database import UtcDateTime
+from .logs import current_causation_id, current_correlation_id, get_logger
+from .metrics import EVENTS_PUBLISHED, OUTBOX_PENDING, PUBLISH_FAILURES
+
+log = get_logger(__name__)
+
+LEASE = timedelta(seconds=30)
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The outbox table, declared in a service's own metadata (and so in its migrations)."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("subject", String(255), nullable=False),
+        Column("headers", JSON, nullable=False),
+        Column("body", LargeBinary, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("published_at", UtcDateTime, nullable=True, index=True),
+        Column("stream_sequence", BigInteger, nullable=True),
+        Column("lease_until", UtcDateTime, nullable=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text, nullable=True),
+    )
+
+
+def add_to_outbox(session: Session, table: Table, event: Event, meta: EventMeta | None = None) -> EventMeta:
+    """Stages an event in the session's transaction; it is published only if the transaction commits."""
+    meta = meta or EventMeta.for_event(
+        event, correlation_id=current_correlation_id(), causation_id=current_causation_id()
+    )
+    message = encode(event, meta)
+    session.execute(
+        table.insert().values(
+            event_id=str(meta.id),
+            subject=message.subject,
+            headers=message.headers,
+            body=message.body,
+            created_at=datetime.now(UTC),
+            attempts=0,
+        )
+    )
+    return meta
+
+
+@dataclass(frozen=True)
+class Ack:
+    stream: str
+    sequence: int
+    duplicate: bool
+
+
+PublishFn = Callable[[str, bytes, dict[str, str]], Awaitable[Ack]]
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    event_id: str
+    subject: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows in order; runs as a background task of the service."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        table: Table,
+        publish: PublishFn,
+        *,
+        poll_seconds: float = 0.5,
+        batch_size: int = 100,
+        retention: timedelta = timedelta(days=7),
+        service: str = "",
+    ) -> None:
+        self._engine = engine
+        self._table = table
+        self._publish = publish
+        self._poll = poll_seconds
+        self._batch = batch_size
+        self._retention = retention
+        self._service = service
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_purge = datetime.min.replace(tzinfo=UTC)
+
+    def notify(self) -> None:
+        """Wakes the relay after a commit; safe to call from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        failures = 0
+        while True:
+            try:
+                published = await self.publish_pending()
+                failures = 0
+            except Exception as exc:  # noqa: BLE001 -- the relay must outlive any single failure
+                failures += 1
+                log.warning("outbox_relay_failed", error=repr(exc), failures=failures)
+                published = 0
+            await self._purge_if_due()
+            if published:
+                continue
+            delay = self._poll if failures == 0 else min(self._poll * 2**failures, 10.0)
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def publish_pending(self) -> int:
+        """Publishes one batch; returns how many rows were published."""
+        rows = await anyio.to_thread.run_sync(self._lease_batch)
+        if not rows:
+            await anyio.to_thread.run_sync(self._update_pending_gauge)
+            return 0
+        done: list[tuple[int, int]] = []
+        try:
+            for row in rows:
+                ack = await self._publish(row.subject, row.body, row.headers)
+                done.append((row.id, ack.sequence))
+                EVENTS_PUBLISHED.labels(subject=row.subject).inc()
+        except Exception as exc:
+            PUBLISH_FAILURES.inc()
+            failed = rows[len(done)]
+            await anyio.to_thread.run_sync(self._record_failure, failed.id, repr(exc), [r.id for r in rows[len(done):]])
+            raise
+        finally:
+            if done:
+                await anyio.to_thread.run_sync(self._mark_published, done)
+        return len(done)
+
+    def _lease_batch(self) -> list[_Row]:
+        now = datetime.now(UTC)
+        t = self._table
+        with Session(self._engine) as session, session.begin():
+            candidates = (
+                select(t.c.id)
+                .where(t.c.published_at.is_(None))
+                .where((t.c.lease_until.is_(None)) | (t.c.lease_until < now))
+                .order_by(t.c.id)
+                .limit(self._batch)
+                .with_for_update(skip_locked=True)
+            )
+            ids = list(session.scalars(candidates))
+            if not ids:
+                return []
+            session.execute(update(t).where(t.c.id.in_(ids)).values(lease_until=now + LEASE))
+            result = session.execute(
+                select(t.c.id, t.c.event_id, t.c.subject, t.c.headers, t.c.body).where(t.c.id.in_(ids)).order_by(t.c.id)
+            )
+            return [_Row(r.id, r.event_id, r.subject, _headers(r.headers), bytes(r.body)) for r in result]
+
+    def _mark_published(self, done: Sequence[tuple[int, int]]) -> None:
+        now = datetime.now(UTC)
+        t = self._table
+        with Session(self._engine) as session, session.begin():
+            for row_id, sequence in done:
+                session.execute(
+                    update(t)
+                    .where(t.c.id == row_id)
+                    .values(published_at=now, stream_sequence=sequence, lease_until=None, last_error=None)
+                )
+
+    def _record_failure(self, row_id: int, error: str, unpublished: list[int]) -> None:
+        t = self._table
+        with Session(self._engine) as session, session.begin():
+            session.execute(
+                update(t).where(t.c.id == row_id).values(attempts=t.c.attempts + 1, last_error=error[:1000])
+            )
+            # give the rest of the batch back at once, in order, instead of after the lease
+            session.execute(update(t).where(t.c.id.in_(unpublished)).values(lease_until=None))
+
+    def _update_pending_gauge(self) -> None:
+        t = self._table
+        with Session(self._engine) as session:
+            pending = session.scalar(select(func.count()).select_from(t).where(t.c.published_at.is_(None)))
+        OUTBOX_PENDING.labels(service=self._service).set(pending or 0)
+
+    async def _purge_if_due(self) -> None:
+        now = datetime.now(UTC)
+        if now - self._last_purge < timedelta(minutes=10):
+            return
+        self._last_purge = now
+        removed = await anyio.to_thread.run_sync(self.purge_published, now - self._retention)
+        if removed:
+            log.info("outbox_purged", rows=removed)
+
+    def purge_published(self, before: datetime) -> int:
+        """Deletes rows published before `before`; returns how many."""
+        t = self._table
+        with Session(self._engine) as session, session.begin():
+            result = session.execute(delete(t).where(t.c.published_at.is_not(None)).where(t.c.published_at < before))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def republish(engine: Engine, table: Table, *, since: datetime, until: datetime | None = None) -> int:
+    """Marks published events created in [since, until) for publishing again; returns how many.
+
+    Consumers are idempotent, so re-publishing is safe; it is how a carrier's system that lost
+    data, or a rebuilt projection, catches up."""
+    t = table
+    with Session(engine) as session, session.begin():
+        query = update(t).where(t.c.published_at.is_not(None)).where(t.c.created_at >= since)
+        if until is not None:
+            query = query.where(t.c.created_at < until)
+        result = session.execute(query.values(published_at=None, lease_until=None))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _headers(value: Any) -> dict[str, str]:
+    if isinstance(value, str):  # some drivers hand JSON back as text
+        value = json.loads(value)
+    return {str(k): str(v) for k, v in dict(value).items()}

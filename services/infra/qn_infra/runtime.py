@@ -1,0 +1,139 @@
+"""Everything with a lifecycle in one service process -- database engine, broker connection,
+outbox relay, periodic jobs -- started and stopped together. A service's composition root
+(`app.py`) builds one `ServiceRuntime` and hands its pieces to handlers and routes.
+
+The service keeps serving HTTP while the broker is away: commands still commit (their events
+wait in the outbox), the broker connection is retried, and `/readyz` says what is missing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import anyio
+from sqlalchemy import Table
+
+from .database import make_engine, make_sessionmaker, ping
+from .logs import get_logger
+from .messaging import JetStreamPublisher, create_messaging, ensure_streams
+from .outbox import OutboxRelay
+from .settings import ServiceSettings
+from .unit_of_work import UnitOfWork
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    seconds: float
+    run: Callable[[], Any]
+    """A plain (blocking) function; it runs in a worker thread."""
+
+
+class ServiceRuntime:
+    def __init__(self, settings: ServiceSettings, *, outbox: Table, processed: Table | None = None) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.sessions = make_sessionmaker(self.engine)
+        self.messaging = create_messaging(settings)
+        self.outbox = outbox
+        self.processed = processed
+        self.relay = OutboxRelay(
+            self.engine,
+            outbox,
+            JetStreamPublisher(self.messaging.broker),
+            poll_seconds=settings.outbox_poll_seconds,
+            batch_size=settings.outbox_batch_size,
+            retention=timedelta(days=settings.outbox_retention_days),
+            service=settings.service_name,
+        )
+        self.jobs: list[PeriodicJob] = []
+        self.on_start: list[Callable[[], Any]] = []
+        """Blocking set-up steps run (in a thread) before the service accepts requests."""
+        self.broker_started = False
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.outbox, self.processed, on_commit=self.relay.notify)
+
+    def consume(self, name: str, event_class: type[Any], handler: Callable[..., None]) -> None:
+        """Registers an idempotent durable consumer of one event type (see `consumers`)."""
+        from .consumers import register_consumer
+
+        register_consumer(self, name, event_class, handler)
+
+    def every(self, seconds: float, name: str, run: Callable[[], Any]) -> None:
+        """Runs `run` every `seconds` while the service is up (rules, escalations, expiry)."""
+        self.jobs.append(PeriodicJob(name, seconds, run))
+
+    async def start(self) -> None:
+        for step in self.on_start:
+            await anyio.to_thread.run_sync(step)
+        self._tasks.append(asyncio.create_task(self._start_broker(), name="broker"))
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        for job in self.jobs:
+            self._tasks.append(asyncio.create_task(self._run_periodically(job), name=job.name))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        with contextlib.suppress(Exception):
+            await self.messaging.broker.stop()
+        self.engine.dispose()
+
+    async def _start_broker(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                broker = self.messaging.broker
+                await broker.connect()
+                await ensure_streams(broker.connection.jetstream(), self.settings.stream_replicas)
+                await broker.start()
+                self.broker_started = True
+                log.info("broker_started", servers=self.settings.nats_servers, consumers=len(self.messaging.durables))
+                self.relay.notify()
+                return
+            except Exception as exc:  # noqa: BLE001 -- keep trying; the outbox holds new events meanwhile
+                log.warning("broker_unavailable", error=repr(exc), retry_in_seconds=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def _run_periodically(self, job: PeriodicJob) -> None:
+        while True:
+            await asyncio.sleep(job.seconds)
+            try:
+                await anyio.to_thread.run_sync(job.run)
+            except Exception as exc:  # noqa: BLE001 -- one failed run must not stop the schedule
+                log.error("periodic_job_failed", job=job.name, error=repr(exc))
+
+    async def readiness(self) -> dict[str, str]:
+        """Check name -> 'ok' or what is wrong: database, broker, durable consumers."""
+        checks: dict[str, str] = {}
+        try:
+            await anyio.to_thread.run_sync(ping, self.engine)
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        broker = self.messaging.broker
+        connected = False
+        with contextlib.suppress(Exception):
+            connected = bool(broker.connection.is_connected)
+        checks["broker"] = "ok" if connected and self.broker_started else "not connected"
+        if connected and self.broker_started:
+            try:
+                missing = await self.messaging.missing_durables()
+                checks["consumers"] = "ok" if not missing else f"missing: {', '.join(missing)}"
+            except Exception as exc:  # noqa: BLE001
+                checks["consumers"] = f"unknown: {type(exc).__name__}"
+        else:
+            checks["consumers"] = "unknown: broker not connected"
+        return checks

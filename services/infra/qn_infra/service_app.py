@@ -1,0 +1,57 @@
+"""The FastAPI application shell every service shares: lifespan of the runtime, auth, error
+handling, correlation ids, `/healthz`, `/readyz` and `/metrics`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+from .auth import TokenVerifier
+from .errors import Problem
+from .http import EdgeMiddleware, install_error_handlers
+from .metrics import metrics_endpoint
+from .runtime import ServiceRuntime
+
+
+def create_service_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    version: str,
+    description: str,
+    routers: Iterable[APIRouter],
+    error_statuses: Mapping[type[Problem], int],
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier(runtime.settings)
+    app.add_middleware(EdgeMiddleware)
+    install_error_handlers(app, error_statuses)
+
+    @app.get("/healthz", tags=["operations"], summary="Alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": runtime.settings.service_name}
+
+    @app.get("/readyz", tags=["operations"], summary="Ready: database, broker and consumers")
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+        )
+
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,78 @@
+"""The settings every service shares. Each service subclasses `ServiceSettings` with its own
+environment prefix (`QN_INTAKE_`, `QN_MATCHING_`, ...), so one environment can hold all four."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+
+
+class ServiceSettings(BaseSettings):
+    """Read from environment variables `<PREFIX><NAME>` (e.g. `QN_INTAKE_DATABASE_URL`)."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    service_name: ClassVar[str] = "service"
+    default_port: ClassVar[int] = 8000
+
+    host: str = Field("127.0.0.1", description="Interface the HTTP API listens on.")
+    port: int = Field(0, description="HTTP port; 0 means the service's default port.")
+    data_dir: Path = Field(Path("var"), description="Where the embedded default keeps its files.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite under data_dir.")
+    nats_url: str = Field("nats://127.0.0.1:4222", description="NATS server(s), comma separated.")
+    stream_replicas: int = Field(1, ge=1, le=5, description="JetStream replicas for streams this service creates.")
+
+    log_level: str = Field("INFO")
+    log_json: bool | None = Field(None, description="JSON logs; default: JSON unless on a terminal.")
+
+    # consumers
+    consumer_max_deliver: int = Field(8, ge=2, description="Deliveries before a message is dead-lettered.")
+    consumer_ack_wait_seconds: float = Field(30.0, gt=0, description="Redelivery if not acked in time.")
+    consumer_backoff_seconds: tuple[float, ...] = Field(
+        (0.5, 2.0, 5.0, 15.0, 30.0, 60.0), description="Delay before each retry of a transient failure."
+    )
+    consumer_batch_size: int = Field(16, ge=1, le=256)
+
+    # outbox relay
+    outbox_poll_seconds: float = Field(0.5, gt=0)
+    outbox_batch_size: int = Field(100, ge=1, le=1000)
+    outbox_retention_days: float = Field(
+        7.0, ge=0, description="Published events stay this long, so a range can be re-published."
+    )
+
+    # auth
+    auth_issuer: str = Field("quartiersnetz-local", description="Expected `iss` of bearer tokens.")
+    auth_audience: str = Field("quartiersnetz", description="Expected `aud` of bearer tokens.")
+    auth_jwks_url: str = Field("", description="JWKS endpoint of the identity provider (e.g. Keycloak).")
+    auth_jwks_file: Path | None = Field(None, description="Local JWKS file; default data_dir/keys/jwks.json.")
+    auth_algorithms: tuple[str, ...] = Field(("RS256", "ES256", "EdDSA"))
+    auth_roles_claim: str = Field("roles", description="Claim holding the roles; dots walk into objects.")
+    auth_org_claim: str = Field("org", description="Claim holding the carrier/office id of a user.")
+    auth_team_claim: str = Field("team", description="Claim holding the team id of a user.")
+
+    @field_validator("auth_algorithms")
+    @classmethod
+    def _only_asymmetric(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        weak = [alg for alg in value if alg not in ASYMMETRIC_ALGORITHMS]
+        if weak:
+            raise ValueError(f"only asymmetric algorithms are allowed, not {weak}")
+        return value
+
+    @model_validator(mode="after")
+    def _defaults(self) -> ServiceSettings:
+        if not self.port:
+            self.port = self.default_port
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / (self.service_name + '.sqlite3')}"
+        if self.auth_jwks_file is None and not self.auth_jwks_url:
+            self.auth_jwks_file = self.data_dir / "keys" / "jwks.json"
+        return self
+
+    @property
+    def nats_servers(self) -> list[str]:
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]

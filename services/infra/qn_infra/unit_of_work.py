@@ -1,0 +1,87 @@
+"""One transaction per use case: the state change, the events it emits (outbox) and, for a
+consumer, the id of the event it handled (idempotency) commit together or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from uuid import UUID
+
+from sqlalchemy import Column, MetaData, String, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from qn_contracts import Event, EventMeta
+
+from .database import UtcDateTime
+from .outbox import add_to_outbox
+
+
+def processed_events_table(metadata: MetaData) -> Table:
+    """Ids of events a consumer has handled; declared in each consuming service's metadata."""
+    return Table(
+        "processed_events",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("processed_at", UtcDateTime, nullable=False),
+    )
+
+
+class UnitOfWork:
+    """`with uow_factory() as uow: ...; uow.emit(event); uow.commit()`. Leaving the block without
+    `commit()` rolls everything back."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        outbox: Table,
+        processed: Table | None = None,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._outbox = outbox
+        self._processed = processed
+        self._on_commit = on_commit
+        self._emitted: list[EventMeta] = []
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self._emitted = []
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def emit(self, event: Event) -> EventMeta:
+        """Stages an event; it is published after, and only if, `commit()` succeeds."""
+        meta = add_to_outbox(self.session, self._outbox, event)
+        self._emitted.append(meta)
+        return meta
+
+    def first_delivery(self, consumer: str, event_id: UUID | str) -> bool:
+        """Records that `consumer` handles `event_id`; False if it already did (skip the effect)."""
+        if self._processed is None:
+            raise RuntimeError("this unit of work has no processed_events table")
+        values = {"consumer": consumer, "event_id": str(event_id), "processed_at": datetime.now(UTC)}
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(self._processed).values(**values).on_conflict_do_nothing()
+        result = self.session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def commit(self) -> None:
+        self.session.commit()
+        if self._emitted and self._on_commit is not None:
+            self._on_commit()
+        self._emitted = []
+
+    @property
+    def emitted(self) -> list[EventMeta]:
+        return list(self._emitted)

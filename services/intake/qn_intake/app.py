@@ -1,0 +1,72 @@
+"""Intake's composition root: the only place that builds settings, engine, broker and tables."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from qn_infra.errors import Conflict, Invalid, NotFound
+from qn_infra.logs import get_logger
+from qn_infra.runtime import ServiceRuntime
+from qn_infra.service_app import create_service_app
+
+from . import __version__
+from .addresses import store
+from .addresses.directory import StreetDirectory
+from .addresses.importer import directory_file
+from .city import City, load_city
+from .concerns import api as concerns_api
+from .concerns.handlers import IntakeContext
+from .config import IntakeSettings
+from .db import OUTBOX, PROCESSED_EVENTS, import_models
+from .routing import RoutingTable, load_routing_table
+
+log = get_logger(__name__)
+
+ERROR_STATUSES = {Invalid: 422, NotFound: 404, Conflict: 409}
+
+DESCRIPTION = """Intake, the first point of contact ("one number for all help"): records concerns
+from every channel, resolves the address to a quarter, routes the concern to a carrier, office or
+team, and asks for neighbourly help. Personal data stays here; events carry pseudonymous
+references only."""
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+    import_models()
+    city = load_city(settings.city_dir)
+    routing = load_routing_table(city.routing_table, city) if city.routing_table else RoutingTable(())
+    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS)
+    context = IntakeContext(city=city, directory=StreetDirectory(), routing=routing)
+
+    app = create_service_app(
+        runtime,
+        title="Quartiersnetz – Intake",
+        version=__version__,
+        description=DESCRIPTION,
+        routers=[concerns_api.router],
+        error_statuses=ERROR_STATUSES,
+    )
+    app.state.intake = context
+
+    def load_street_directory() -> None:
+        sync_street_directory(runtime.sessions, city)
+        app.state.intake = IntakeContext(city=city, directory=store.load_directory(runtime.sessions), routing=routing)
+        log.info("street_directory_loaded", addresses=app.state.intake.directory.size)
+
+    runtime.on_start.append(load_street_directory)
+    return app
+
+
+def sync_street_directory(sessions: sessionmaker[Session], city: City) -> None:
+    """Imports the city's configured directory file when it is new or changed. A directory
+    imported by hand (`import-streets`) from another file is left alone."""
+    if city.street_directory is None:
+        return
+    source = directory_file(city.street_directory)
+    with sessions() as session:
+        current = store.current_import(session)
+    if current is not None and (current.source != source.path.name or current.sha256 == source.sha256()):
+        return
+    rows = store.replace_directory(sessions, source)
+    log.info("street_directory_imported", source=source.path.name, addresses=rows)

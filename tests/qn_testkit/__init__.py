@@ -1,0 +1,1 @@
+"""Shared test helpers: real databases, a real nats-server, tokens, service processes."""

@@ -1,0 +1,56 @@
+"""Reading what is on the broker, as a carrier's system would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import nats
+from nats.js.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    subject: str
+    headers: dict[str, str]
+    body: dict[str, Any] | bytes
+
+
+async def stream_messages(url: str, stream: str) -> list[StoredMessage]:
+    """Every message stored in `stream`, in order."""
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        try:
+            info = await js.stream_info(stream)
+        except NotFoundError:
+            return []
+        messages = []
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            try:
+                msg = await js.get_msg(stream, seq)
+            except NotFoundError:
+                continue
+            try:
+                body: dict[str, Any] | bytes = json.loads(msg.data or b"")
+            except ValueError:
+                body = msg.data or b""
+            messages.append(StoredMessage(msg.subject or "", dict(msg.headers or {}), body))
+        return messages
+    finally:
+        await nc.close()
+
+
+def read_stream(url: str, stream: str) -> list[StoredMessage]:
+    return asyncio.run(stream_messages(url, stream))
+
+
+async def publish_raw(url: str, subject: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+    """Publishes bytes as they are -- for malformed messages a well-behaved producer never sends."""
+    nc = await nats.connect(url)
+    try:
+        await nc.jetstream().publish(subject, body, headers=headers)
+    finally:
+        await nc.close()
