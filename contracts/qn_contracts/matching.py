@@ -47,6 +47,7 @@ class MatchProposed(Event):
     help_request_id: HelpRequestId
     volunteer_ref: VolunteerRef
     quarter_id: Quarter
+    help_kind: Code | None = doc("Kind of help the request is for.", "shopping", default=None)
     score: float = doc("Ranking score of the proposal (higher is better).", 0.82, ge=0)
     attempt: int = doc("1 for the first candidate asked, 2 for the next, ...", 1, ge=1)
     expires_at: Timestamp
@@ -59,6 +60,7 @@ class MatchAccepted(Event):
     help_request_id: HelpRequestId
     volunteer_ref: VolunteerRef
     quarter_id: Quarter
+    help_kind: Code | None = doc("Kind of help the request is for.", "shopping", default=None)
 
 
 class MatchDeclined(Event):
@@ -68,6 +70,7 @@ class MatchDeclined(Event):
     help_request_id: HelpRequestId
     volunteer_ref: VolunteerRef
     quarter_id: Quarter
+    help_kind: Code | None = doc("Kind of help the request is for.", "shopping", default=None)
     reason: Code | None = doc("Decline reason code, if given.", "no_time", default=None)
 
 
@@ -80,6 +83,7 @@ class MatchExpired(Event):
     help_request_id: HelpRequestId
     volunteer_ref: VolunteerRef
     quarter_id: Quarter
+    help_kind: Code | None = doc("Kind of help the request is for.", "shopping", default=None)
 
 
 class HelpRequestUnmatched(Event):

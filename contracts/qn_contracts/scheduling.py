@@ -45,6 +45,9 @@ class SiteUpdated(Event):
     name: str = doc("Name of the site.", "Franztreff", max_length=120)
     quarter_id: Quarter
     carrier_id: Org | None = doc("Coordinating carrier of the site.", "drk-dessau", default=None)
+    address: str | None = doc(
+        "Postal address of the site (public).", "Franzstraße 147, 06842 Dessau-Roßlau", default=None, max_length=200
+    )
     rooms: list[Room] = doc("The site's rooms.", [], max_length=50)
     opening_hours: list[OpeningHours] = doc("Regular opening hours.", [], max_length=50)
 

@@ -28,11 +28,13 @@ async def stream_messages(url: str, stream: str) -> list[StoredMessage]:
         except NotFoundError:
             return []
         messages = []
+        if not info.state.messages:
+            return []
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             try:
                 msg = await js.get_msg(stream, seq)
             except NotFoundError:
-                continue
+                continue  # deleted or purged
             try:
                 body: dict[str, Any] | bytes = json.loads(msg.data or b"")
             except ValueError:

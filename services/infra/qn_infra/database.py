@@ -58,7 +58,11 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Creates an engine; on SQLite, with WAL, a busy timeout and write-ahead transactions."""
+    """Creates an engine; on SQLite, with WAL, a busy timeout and write-ahead transactions.
+
+    Statement parameters are hidden from error messages: they may hold personal data, and error
+    messages end up in logs and dead-letter headers."""
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":

@@ -17,6 +17,7 @@ from typing import Any
 
 from faststream import BaseMiddleware
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from qn_contracts import WireFormatError, dead_letter_subject
 
@@ -120,6 +121,11 @@ class _DeadLetterScope(BaseMiddleware):
 
 
 def _reason(exc: BaseException) -> str:
+    """What went wrong, without data: validation errors name fields, database errors their kind."""
+    if isinstance(exc, DBAPIError):
+        # the driver's message may quote values (e.g. a duplicate key); keep only the kind
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc, "code", None) or ""
+        return f"database error {type(exc).__name__}/{type(exc.orig).__name__} {code}".strip()
     if isinstance(exc, ValidationError):
         parts = []
         for error in exc.errors()[:5]:

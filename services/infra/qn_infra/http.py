@@ -85,11 +85,15 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] == "body":
-        parts = parts[1:]
-    return ".".join(parts) or "body"
+def _field(error: Mapping[str, Any]) -> str:
+    """The name a user recognises: `address.street`, `from`, `header.idempotency-key`; a body that
+    is not JSON at all is `body` (pydantic reports a character position there)."""
+    loc = [str(p) for p in error.get("loc", ())]
+    if error.get("type") == "json_invalid":
+        return "body"
+    if loc and loc[0] in ("body", "query", "path"):
+        loc = loc[1:]
+    return ".".join(loc) or "body"
 
 
 def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) -> None:
@@ -117,7 +121,7 @@ def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) 
         errors = []
         for error in exc.errors():
             text = (german(error) if lang == "de" else None) or str(error.get("msg", "invalid"))
-            errors.append({"field": _field(error.get("loc", ())), "message": text})
+            errors.append({"field": _field(error), "message": text})
         fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
         detail = f"Bitte prüfen: {fields}" if lang == "de" else f"Please check: {fields}"
         return problem(request, 422, detail, code="validation_failed", errors=errors)

@@ -9,6 +9,7 @@ is dropped by the stream (same `Nats-Msg-Id`) or by the consumers' idempotency."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -125,6 +126,7 @@ class OutboxRelay:
         self._service = service
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
         self._last_purge = datetime.min.replace(tzinfo=UTC)
 
     def notify(self) -> None:
@@ -132,10 +134,16 @@ class OutboxRelay:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
 
+    def stop(self) -> None:
+        """Asks the relay to finish its current batch and return; safe to call from any thread."""
+        self._stopping = True
+        self.notify()
+
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._stopping = False
         failures = 0
-        while True:
+        while not self._stopping:
             try:
                 published = await self.publish_pending()
                 failures = 0
@@ -144,14 +152,15 @@ class OutboxRelay:
                 log.warning("outbox_relay_failed", error=repr(exc), failures=failures)
                 published = 0
             await self._purge_if_due()
-            if published:
+            if published or self._stopping:
                 continue
             delay = self._poll if failures == 0 else min(self._poll * 2**failures, 10.0)
             self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except TimeoutError:
-                pass
+            # Stopping is cooperative (see stop()): a cancellation that coincides with the
+            # timeout can be swallowed on Python 3.11, and the relay would then never end.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
     async def publish_pending(self) -> int:
         """Publishes one batch; returns how many rows were published."""

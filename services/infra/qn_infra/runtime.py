@@ -79,15 +79,24 @@ class ServiceRuntime:
         for job in self.jobs:
             self._tasks.append(asyncio.create_task(self._run_periodically(job), name=job.name))
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 15.0) -> None:
+        """Stops background work and the broker; every step is bounded, so a stuck task is logged
+        instead of hanging the shutdown."""
+        self.relay.stop()
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            if task.get_name() != "outbox-relay":
+                task.cancel()
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in stuck:
+                log.error("task_did_not_stop", task=task.get_name())
+                task.cancel()
         self._tasks.clear()
-        with contextlib.suppress(Exception):
-            await self.messaging.broker.stop()
+        try:
+            async with asyncio.timeout(timeout):
+                await self.messaging.broker.stop()
+        except Exception as exc:  # noqa: BLE001 -- shutting down anyway
+            log.warning("broker_stop_failed", error=repr(exc))
         self.engine.dispose()
 
     async def _start_broker(self) -> None:

@@ -72,9 +72,11 @@ class UnitOfWork:
         values = {"consumer": consumer, "event_id": str(event_id), "processed_at": datetime.now(UTC)}
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(self._processed).values(**values).on_conflict_do_nothing()
-        result = self.session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        statement = (
+            insert(self._processed).values(**values).on_conflict_do_nothing().returning(self._processed.c.event_id)
+        )
+        # RETURNING, not rowcount: drivers disagree on rowcount after ON CONFLICT DO NOTHING
+        return self.session.execute(statement).first() is not None
 
     def commit(self) -> None:
         self.session.commit()

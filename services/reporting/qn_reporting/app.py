@@ -1,0 +1,44 @@
+"""Reporting's composition root: the only place that builds settings, engine, broker and consumers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from qn_infra.consumers import register_stream_consumer
+from qn_infra.errors import Conflict, Invalid, NotFound
+from qn_infra.runtime import ServiceRuntime
+from qn_infra.service_app import create_service_app
+
+from . import __version__
+from .config import ReportingSettings
+from .db import OUTBOX, PROCESSED_EVENTS, import_models
+from .figures import api as figures_api
+from .figures import handlers
+from .figures.catalogue import CONSUMED_PRODUCERS
+
+ERROR_STATUSES = {Invalid: 422, NotFound: 404, Conflict: 409}
+
+DESCRIPTION = """Reporting, the sealed statistics office: consumes every event of intake, matching
+and scheduling and keeps only aggregates -- counts and sums per month (Europe/Berlin), quarter and
+topic. No person reference, concern id or other identifier is stored, and nothing is fed back.
+The aggregates can be rebuilt from the event streams (`python -m qn_reporting rebuild`)."""
+
+
+def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+    settings = settings or ReportingSettings()
+    import_models()
+    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS)
+    for producer in CONSUMED_PRODUCERS:
+        # one durable consumer per producing stream: `reporting-<producer>-events`
+        register_stream_consumer(
+            runtime, f"{producer}-events", f"qn.v1.{producer}.>", handlers.record_event,
+            on_unknown=handlers.record_unknown,
+        )
+    return create_service_app(
+        runtime,
+        title="Quartiersnetz – Reporting",
+        version=__version__,
+        description=DESCRIPTION,
+        routers=[figures_api.router],
+        error_statuses=ERROR_STATUSES,
+    )

@@ -1,0 +1,88 @@
+"""HTTP routes for figures: translate, call a handler, translate back."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from qn_infra.auth import Principal, Role, require
+from qn_infra.http import language
+
+from . import domain, handlers
+from .catalogue import SUMS, UNKNOWN_PREFIX, Kind, Metric
+from .schemas import CatalogueOut, CountRow, CountsOut, MetricOut, SumRow, SumsOut, UnknownTypeOut
+
+router = APIRouter(tags=["figures"])
+
+READERS = require(Role.COMMITTEE, Role.COORDINATOR, Role.TEAM_STAFF, Role.ADMIN)
+
+MetricParam = Annotated[
+    str | None, Query(description="Metric, see GET /metrics-catalogue.", examples=["concern.recorded"])
+]
+FromParam = Annotated[str | None, Query(alias="from", description="First month, YYYY-MM (default: no limit).")]
+ToParam = Annotated[str | None, Query(description="Last month, YYYY-MM, inclusive (default: no limit).")]
+QuarterParam = Annotated[str | None, Query(description="Only this quarter.")]
+TopicParam = Annotated[str | None, Query(description="Only this topic code; '*' for totals over all topics.")]
+GroupParam = Annotated[
+    str | None,
+    Query(description="Comma-separated: month, quarter_id, topic (default: all three; empty: one total row)."),
+]
+
+
+def _figures(kind: Kind, request: Request, **params: str | None) -> handlers.Figures:
+    query = domain.parse_query(kind, **params)
+    return handlers.get_figures(query, uow=request.app.state.runtime.unit_of_work())
+
+
+def _filters(figures: handlers.Figures) -> dict[str, object]:
+    q = figures.query
+    return {
+        "metric": q.metric, "from": q.first_month, "to": q.last_month,
+        "quarter_id": q.quarter_id, "topic": q.topic, "group_by": list(q.group_by),
+    }
+
+
+@router.get("/counts", response_model=CountsOut, summary="Counts of events per month, quarter and topic")
+def get_counts(
+    request: Request, _: Annotated[Principal, READERS], metric: MetricParam = None, first: FromParam = None,
+    to: ToParam = None, quarter_id: QuarterParam = None, topic: TopicParam = None, group_by: GroupParam = None,
+) -> CountsOut:
+    figures = _figures(
+        "count", request, metric=metric, first_month=first, last_month=to,
+        quarter_id=quarter_id, topic=topic, group_by=group_by,
+    )
+    rows = [CountRow(month=r.month, quarter_id=r.quarter_id, topic=r.topic, count=r.value) for r in figures.rows]
+    return CountsOut.model_validate({**_filters(figures), "rows": rows, "total": figures.total})
+
+
+@router.get("/sums", response_model=SumsOut, summary="Sums of a measure (hours, attendance) per month, quarter, topic")
+def get_sums(
+    request: Request, _: Annotated[Principal, READERS], metric: MetricParam = None, first: FromParam = None,
+    to: ToParam = None, quarter_id: QuarterParam = None, topic: TopicParam = None, group_by: GroupParam = None,
+) -> SumsOut:
+    figures = _figures(
+        "sum", request, metric=metric, first_month=first, last_month=to,
+        quarter_id=quarter_id, topic=topic, group_by=group_by,
+    )
+    rows = [SumRow(month=r.month, quarter_id=r.quarter_id, topic=r.topic, value=r.value / 100) for r in figures.rows]
+    unit = SUMS[figures.query.metric].unit
+    return SumsOut.model_validate({**_filters(figures), "unit": unit, "rows": rows, "total": figures.total / 100})
+
+
+def _metric_out(metric: Metric, lang: str) -> MetricOut:
+    return MetricOut(
+        metric=metric.key, kind=metric.kind, label=metric.label(lang), label_de=metric.label_de,
+        label_en=metric.label_en, unit=metric.unit, producer=metric.producer, event_type=metric.event_type,
+        dimensions=list(metric.dimensions),
+    )
+
+
+@router.get("/metrics-catalogue", response_model=CatalogueOut, summary="The metrics known so far, with labels")
+def get_metrics_catalogue(request: Request, _: Annotated[Principal, READERS]) -> CatalogueOut:
+    catalogue = handlers.get_catalogue(uow=request.app.state.runtime.unit_of_work())
+    lang = language(request)
+    return CatalogueOut(
+        metrics=[_metric_out(m, lang) for m in (*catalogue.counts, *catalogue.sums)],
+        unknown=[UnknownTypeOut(metric=m, event_type=m.removeprefix(UNKNOWN_PREFIX)) for m in catalogue.unknown],
+    )

@@ -1,0 +1,143 @@
+"""Reading and writing the aggregate tables, on PostgreSQL and SQLite alike."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Table, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from .catalogue import UNKNOWN_PREFIX
+from .domain import NO_QUARTER, Cell, FigureQuery, Tally
+from .models import CountCell, SiteQuarter, SumCell, UnplacedCell
+
+COUNTS: Table = CountCell.__table__  # type: ignore[assignment]
+SUMS: Table = SumCell.__table__  # type: ignore[assignment]
+SITES: Table = SiteQuarter.__table__  # type: ignore[assignment]
+UNPLACED: Table = UnplacedCell.__table__  # type: ignore[assignment]
+KEY = ("metric", "month", "quarter_id", "topic")
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _add(session: Session, table: Table, column: str, cells: Mapping[Cell, int]) -> None:
+    """Adds to each cell, creating it if new. One statement; rows sorted by key, so that
+    concurrent consumers on PostgreSQL lock rows in the same order and cannot deadlock."""
+    if not cells:
+        return
+    rows = [
+        {"metric": c.metric, "month": c.month, "quarter_id": c.quarter_id, "topic": c.topic, column: n}
+        for c, n in sorted(cells.items())
+    ]
+    statement = _insert(session)(table).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY), set_={column: table.c[column] + statement.excluded[column]}
+    )
+    session.execute(statement)
+
+
+def add(session: Session, tally: Tally) -> None:
+    """Adds one event's tally, in the caller's transaction."""
+    _add(session, COUNTS, "n", tally.counts)
+    _add(session, SUMS, "hundredths", tally.sums)
+
+
+def known_site_quarter(session: Session, site_id: str) -> str | None:
+    """The site's quarter, if a `site.updated` placed it (a plain read, no lock)."""
+    return session.execute(select(SITES.c.quarter_id).where(SITES.c.site_id == site_id)).scalar_one_or_none()
+
+
+def claim_site(session: Session, site_id: str) -> str | None:
+    """Locks the site's row (creating it without a quarter) and returns its committed quarter.
+    `place_site` takes the same row lock first, so on PostgreSQL one of two concurrent
+    transactions waits for the other: an event is either counted in the site's quarter or held
+    as unplaced where `place_site` will find it -- never lost between the two."""
+    statement = _insert(session)(SITES).values(site_id=site_id, quarter_id=None)
+    statement = statement.on_conflict_do_update(
+        index_elements=["site_id"], set_={"quarter_id": SITES.c.quarter_id}
+    ).returning(SITES.c.quarter_id)
+    return session.execute(statement).scalar_one()
+
+
+def hold_unplaced(session: Session, site_id: str, tally: Tally) -> None:
+    """Notes what an event of a not-yet-placed site added to the quarter-less cells."""
+    rows = [
+        {"site_id": site_id, "kind": kind, "metric": c.metric, "month": c.month, "topic": c.topic, "value": n}
+        for kind, cells in (("count", tally.counts), ("sum", tally.sums))
+        for c, n in sorted(cells.items())
+    ]
+    if not rows:
+        return
+    statement = _insert(session)(UNPLACED).values(rows)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["site_id", "kind", "metric", "month", "topic"],
+            set_={"value": UNPLACED.c.value + statement.excluded.value},
+        )
+    )
+
+
+def place_site(session: Session, site_id: str, quarter_id: str) -> None:
+    """Records the site's quarter and moves what its earlier events added to the quarter-less
+    cells over to that quarter."""
+    statement = _insert(session)(SITES).values(site_id=site_id, quarter_id=quarter_id)
+    session.execute(statement.on_conflict_do_update(index_elements=["site_id"], set_={"quarter_id": quarter_id}))
+    unplaced = session.execute(select(UNPLACED).where(UNPLACED.c.site_id == site_id)).all()
+    if not unplaced:
+        return
+    moves: dict[str, dict[Cell, int]] = {"count": {}, "sum": {}}
+    for row in unplaced:
+        moves[row.kind][Cell(row.metric, row.month, NO_QUARTER, row.topic)] = -row.value
+        moves[row.kind][Cell(row.metric, row.month, quarter_id, row.topic)] = row.value
+    add(session, Tally(moves["count"], moves["sum"]))
+    session.execute(delete(UNPLACED).where(UNPLACED.c.site_id == site_id))
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    month: str | None
+    quarter_id: str | None
+    topic: str | None
+    value: int
+    """A count, or a sum in hundredths."""
+
+
+def figure_rows(session: Session, query: FigureQuery) -> list[FigureRow]:
+    """The figures a query asks for, one row per combination of its `group_by` dimensions."""
+    table, column = (COUNTS, "n") if query.kind == "count" else (SUMS, "hundredths")
+    dims = [table.c[d] for d in query.group_by]
+    statement = select(*dims, func.sum(table.c[column])).where(table.c.metric == query.metric)
+    if query.first_month:
+        statement = statement.where(table.c.month >= query.first_month)
+    if query.last_month:
+        statement = statement.where(table.c.month <= query.last_month)
+    if query.quarter_id is not None:
+        statement = statement.where(table.c.quarter_id == query.quarter_id)
+    if query.topic_filter is not None:
+        statement = statement.where(table.c.topic == query.topic_filter)
+    if dims:
+        statement = statement.group_by(*dims).order_by(*dims)
+    rows = []
+    for row in session.execute(statement):
+        values = dict(zip(query.group_by, row[:-1], strict=True))
+        if not row[-1]:  # nothing matched, or only cells emptied by placing a site: no row
+            continue
+        rows.append(FigureRow(values.get("month"), values.get("quarter_id"), values.get("topic"), int(row[-1])))
+    return rows
+
+
+def unknown_metrics(session: Session) -> list[str]:
+    """Metrics of event types a newer producer sent and these contracts do not know."""
+    statement = select(COUNTS.c.metric).where(COUNTS.c.metric.startswith(UNKNOWN_PREFIX, autoescape=True))
+    return list(session.execute(statement.distinct().order_by(COUNTS.c.metric)).scalars())
+
+
+def forget_everything(session: Session, processed: Table) -> None:
+    """Empties every projection and the processed event ids (for a rebuild from the streams)."""
+    for table in (COUNTS, SUMS, SITES, UNPLACED, processed):
+        session.execute(delete(table))

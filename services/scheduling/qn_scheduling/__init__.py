@@ -1,0 +1,3 @@
+"""Quartiersnetz scheduling: drop-in centres (Angebotstreffs), their rooms and room bookings."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,40 @@
+"""Scheduling's composition root: the only place that builds settings, runtime and tables."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from qn_infra.errors import Conflict, Invalid, NotFound
+from qn_infra.runtime import ServiceRuntime
+from qn_infra.service_app import create_service_app
+
+from . import __version__
+from .bookings import api as bookings_api
+from .city import load_city
+from .config import SchedulingSettings
+from .db import OUTBOX, PROCESSED_EVENTS, import_models
+from .sites import api as sites_api
+from .sites.handlers import SchedulingContext
+
+ERROR_STATUSES = {Invalid: 422, NotFound: 404, Conflict: 409}
+
+DESCRIPTION = """Scheduling for drop-in centres (Angebotstreffs): sites with rooms and opening hours,
+and room bookings for counselling hours, groups and meals. A booking that collides with another
+gets 409 naming that booking. Opening hours are local time in the city's time zone."""
+
+
+def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
+    settings = settings or SchedulingSettings()
+    import_models()
+    city = load_city(settings.city_dir)
+    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS)
+    app = create_service_app(
+        runtime,
+        title="Quartiersnetz – Scheduling",
+        version=__version__,
+        description=DESCRIPTION,
+        routers=[sites_api.router, bookings_api.router],
+        error_statuses=ERROR_STATUSES,
+    )
+    app.state.scheduling = SchedulingContext(city=city)
+    return app

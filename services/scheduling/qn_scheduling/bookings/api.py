@@ -1,0 +1,130 @@
+"""HTTP routes for bookings: translate, call a handler, translate back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from qn_infra.auth import Principal, Role, require
+
+from ..sites.api import READERS, SiteIdPath, context
+from ..sites.schemas import ID_PATTERN
+from . import domain, handlers
+from .schemas import BookingIn, BookingOut, CancelIn
+
+router = APIRouter(tags=["bookings"])
+
+BOOKERS = require(Role.COORDINATOR, Role.CARRIER, Role.TEAM_STAFF, Role.ADMIN)
+UNRESTRICTED = (Role.COORDINATOR, Role.TEAM_STAFF, Role.ADMIN)
+DEFAULT_DAYS, MAX_DAYS = 7, 366
+
+RoomIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="Id of the room.", examples=["beratung-2"])]
+
+
+def _own_org_only(principal: Principal) -> bool:
+    """A carrier acts only for its own organisation, unless it also holds a staff role."""
+    return principal.has_any(Role.CARRIER) and not principal.has_any(*UNRESTRICTED)
+
+
+@router.post(
+    "/sites/{site_id}/rooms/{room_id}/bookings",
+    status_code=201,
+    response_model=BookingOut,
+    summary="Book a room (409 names the booking it collides with)",
+)
+def book_room(
+    site_id: SiteIdPath,
+    room_id: RoomIdPath,
+    body: BookingIn,
+    request: Request,
+    response: Response,
+    principal: Annotated[Principal, BOOKERS],
+) -> BookingOut:
+    command = domain.BookRoom(
+        site_id=site_id,
+        room_id=room_id,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        title=body.title,
+        org_id=body.org_id,
+        purpose=body.purpose,
+    )
+    ctx = context(request)
+    booking = handlers.book_room(
+        command,
+        uow=request.app.state.runtime.unit_of_work(),
+        ctx=ctx,
+        booked_by=principal.subject,
+        own_org=principal.org,
+        own_org_only=_own_org_only(principal),
+    )
+    response.headers["Location"] = f"/bookings/{booking.id}"
+    return BookingOut.of(booking, ctx.tz)
+
+
+@router.get("/sites/{site_id}/bookings", response_model=list[BookingOut], summary="List a site's bookings")
+def list_bookings(
+    site_id: SiteIdPath,
+    request: Request,
+    _: Annotated[Principal, READERS],
+    starts: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            max_length=40,
+            description="Timestamp with offset, or a date (from its local midnight). Default: today.",
+            examples=["2026-11-23"],
+        ),
+    ] = None,
+    ends: Annotated[
+        str | None,
+        Query(
+            alias="to",
+            max_length=40,
+            description="Timestamp with offset (exclusive), or a date (included). Default: 7 days after `from`.",
+            examples=["2026-11-29"],
+        ),
+    ] = None,
+    room_id: Annotated[str | None, Query(pattern=ID_PATTERN, description="Only this room.")] = None,
+    include_cancelled: Annotated[bool, Query(description="Also list cancelled bookings.")] = False,
+) -> list[BookingOut]:
+    ctx = context(request)
+    start = domain.range_bound(starts, ctx.tz, field="from") or domain.midnight(datetime.now(ctx.tz).date(), ctx.tz)
+    end = domain.range_bound(ends, ctx.tz, field="to") or start + timedelta(days=DEFAULT_DAYS)
+    domain.check_range(start, end, max_days=MAX_DAYS)
+    bookings = handlers.list_bookings(
+        site_id,
+        uow=request.app.state.runtime.unit_of_work(),
+        starts=start,
+        ends=end,
+        room_id=room_id,
+        include_cancelled=include_cancelled,
+    )
+    return [BookingOut.of(b, ctx.tz) for b in bookings]
+
+
+@router.get("/bookings/{booking_id}", response_model=BookingOut, summary="Read a booking")
+def get_booking(booking_id: uuid.UUID, request: Request, _: Annotated[Principal, READERS]) -> BookingOut:
+    booking = handlers.get_booking(booking_id, uow=request.app.state.runtime.unit_of_work())
+    return BookingOut.of(booking, context(request).tz)
+
+
+@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, summary="Cancel a booking")
+def cancel_booking(
+    booking_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, BOOKERS],
+    body: CancelIn | None = None,
+) -> BookingOut:
+    booking = handlers.cancel_booking(
+        booking_id,
+        uow=request.app.state.runtime.unit_of_work(),
+        reason=body.reason if body else None,
+        cancelled_by=principal.subject,
+        own_org=principal.org,
+        own_org_only=_own_org_only(principal),
+    )
+    return BookingOut.of(booking, context(request).tz)

@@ -1,0 +1,164 @@
+"""Use cases for bookings: one verb per function."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from qn_contracts.scheduling import BookingCancelled, BookingConfirmed
+from qn_infra.logs import get_logger
+from qn_infra.unit_of_work import UnitOfWork
+
+from ..sites import domain as sites_domain
+from ..sites.handlers import SchedulingContext
+from ..sites.models import Room, Site
+from . import domain
+from .models import Booking
+
+log = get_logger(__name__)
+
+
+def book_room(
+    cmd: domain.BookRoom,
+    *,
+    uow: UnitOfWork,
+    ctx: SchedulingContext,
+    booked_by: str,
+    own_org: str | None,
+    own_org_only: bool,
+) -> Booking:
+    """Books a room if the period lies within the site's opening hours and the room is free."""
+    domain.check_period(cmd.starts_at, cmd.ends_at)
+    org_id = domain.booking_org(cmd.org_id, own_org=own_org, own_org_only=own_org_only)
+    if org_id is not None:
+        sites_domain.check_known_org(org_id, ctx.city.bookers, field="org_id")
+    with uow:
+        # Lock the room row for the rest of the transaction: a second request for the same room
+        # waits here until this one has committed, and then sees its booking (PostgreSQL).
+        # SQLite ignores FOR UPDATE; its BEGIN IMMEDIATE already lets one writer in at a time.
+        room = uow.session.scalars(
+            select(Room).where(Room.site_id == cmd.site_id, Room.room_id == cmd.room_id).with_for_update()
+        ).one_or_none()
+        site = uow.session.get(Site, cmd.site_id)
+        if site is None:
+            raise sites_domain.site_not_found(cmd.site_id)
+        if room is None or room.retired_at is not None:
+            raise sites_domain.room_not_found(cmd.site_id, cmd.room_id)
+        domain.check_opening_hours(cmd.starts_at, cmd.ends_at, site.windows(), ctx.tz, site_name=site.name)
+        slot = domain.first_conflict(cmd.starts_at, cmd.ends_at, _slots_around(uow, cmd, ctx))
+        if slot is not None:
+            raise domain.conflict(slot, room.name, ctx.tz)
+        booking = Booking(
+            id=uuid.uuid4(),
+            site_id=cmd.site_id,
+            room_id=cmd.room_id,
+            starts_at=cmd.starts_at,
+            ends_at=cmd.ends_at,
+            title=cmd.title,
+            org_id=org_id,
+            purpose=cmd.purpose,
+            status=domain.CONFIRMED,
+            booked_by=booked_by,
+            created_at=datetime.now(UTC),
+        )
+        uow.session.add(booking)
+        uow.emit(
+            BookingConfirmed(
+                booking_id=booking.id,
+                site_id=booking.site_id,
+                room_id=booking.room_id,
+                starts_at=cmd.starts_at.astimezone(ctx.tz),
+                ends_at=cmd.ends_at.astimezone(ctx.tz),
+                org_id=booking.org_id,
+                purpose=booking.purpose,
+            )
+        )
+        uow.commit()
+        log.info("booking_confirmed", booking_id=str(booking.id), site_id=cmd.site_id, room_id=cmd.room_id)
+        uow.session.expunge_all()  # hand back detached objects; closing must not expire them
+        return booking
+
+
+def _slots_around(uow: UnitOfWork, cmd: domain.BookRoom, ctx: SchedulingContext) -> list[domain.Slot]:
+    """Confirmed bookings of the room on the local day of the request; the domain rule decides
+    which of them collide."""
+    day_start = datetime.combine(cmd.starts_at.astimezone(ctx.tz).date(), datetime.min.time(), ctx.tz)
+    day_end = datetime.combine(day_start.date() + timedelta(days=1), datetime.min.time(), ctx.tz)
+    rows = uow.session.scalars(
+        select(Booking).where(
+            Booking.site_id == cmd.site_id,
+            Booking.room_id == cmd.room_id,
+            Booking.status == domain.CONFIRMED,
+            Booking.starts_at < day_end,
+            Booking.ends_at > day_start,
+        )
+    ).all()
+    return [domain.Slot(b.id, b.title, b.starts_at, b.ends_at) for b in rows]
+
+
+def cancel_booking(
+    booking_id: uuid.UUID,
+    *,
+    uow: UnitOfWork,
+    reason: str | None,
+    cancelled_by: str,
+    own_org: str | None,
+    own_org_only: bool,
+) -> Booking:
+    """Cancels a confirmed booking; a carrier only its own organisation's."""
+    with uow:
+        booking = uow.session.get(Booking, booking_id, with_for_update=True)
+        if booking is None:
+            raise domain.booking_not_found(booking_id)
+        if own_org_only:
+            domain.check_own_org(booking.org_id, own_org=own_org)
+        domain.check_cancellable(booking.status)
+        booking.status = domain.CANCELLED
+        booking.cancelled_at = datetime.now(UTC)
+        booking.cancelled_by = cancelled_by
+        booking.cancel_reason = reason
+        uow.emit(
+            BookingCancelled(booking_id=booking.id, site_id=booking.site_id, room_id=booking.room_id, reason=reason)
+        )
+        uow.commit()
+        log.info("booking_cancelled", booking_id=str(booking.id), site_id=booking.site_id, reason=reason)
+        uow.session.expunge_all()
+        return booking
+
+
+def list_bookings(
+    site_id: str,
+    *,
+    uow: UnitOfWork,
+    starts: datetime,
+    ends: datetime,
+    room_id: str | None = None,
+    include_cancelled: bool = False,
+) -> list[Booking]:
+    """Bookings of a site that overlap [starts, ends), earliest first."""
+    with uow:
+        if uow.session.get(Site, site_id) is None:
+            raise sites_domain.site_not_found(site_id)
+        query = (
+            select(Booking)
+            .where(Booking.site_id == site_id, Booking.starts_at < ends, Booking.ends_at > starts)
+            .order_by(Booking.starts_at, Booking.room_id)
+        )
+        if room_id is not None:
+            query = query.where(Booking.room_id == room_id)
+        if not include_cancelled:
+            query = query.where(Booking.status == domain.CONFIRMED)
+        bookings = list(uow.session.scalars(query).all())
+        uow.session.expunge_all()
+        return bookings
+
+
+def get_booking(booking_id: uuid.UUID, *, uow: UnitOfWork) -> Booking:
+    with uow:
+        booking = uow.session.get(Booking, booking_id)
+        if booking is None:
+            raise domain.booking_not_found(booking_id)
+        uow.session.expunge_all()
+        return booking

@@ -1,0 +1,110 @@
+"""What the site API accepts and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from qn_contracts.vocabulary import OrgId, QuarterId, RoomKind, Weekday
+
+from . import domain
+from .models import Site
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+LocalTime = Annotated[time, PlainSerializer(lambda value: f"{value:%H:%M}", return_type=str)]
+
+
+class RoomIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    room_id: str = Field(
+        pattern=ID_PATTERN, description="Id of the room, unique within the site.", examples=["beratung-2"]
+    )
+    name: str = Field(
+        min_length=1, max_length=120, description="Name shown to staff and residents.", examples=["Beratungsraum 2"]
+    )
+    kind: RoomKind = Field(description="office, counselling, group, kitchen or open_area.", examples=["counselling"])
+    capacity: int = Field(ge=1, le=1000, description="How many people the room holds.", examples=[4])
+
+
+class OpeningHoursIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: Weekday = Field(description="mo, tu, we, th, fr, sa or su.", examples=["mo"])
+    opens: time = Field(description="Local opening time (HH:MM).", examples=["09:00"])
+    closes: time = Field(description="Local closing time (HH:MM), after `opens` on the same day.", examples=["17:00"])
+
+
+class SiteIn(BaseModel):
+    """The whole site: a PUT replaces name, rooms and opening hours with what it says."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=120, description="Name of the drop-in centre.", examples=["Franztreff"])
+    quarter_id: QuarterId = Field(
+        description="Quarter (Sozialraum) from the city configuration.", examples=["innenstadt-sued"]
+    )
+    carrier_id: OrgId | None = Field(None, description="Coordinating carrier.", examples=["drk-dessau"])
+    address: str | None = Field(
+        None,
+        max_length=200,
+        description="Postal address of the site.",
+        examples=["Franzstraße 147, 06842 Dessau-Roßlau"],
+    )
+    rooms: list[RoomIn] = Field(default_factory=list, max_length=50, description="Rooms, in the order to list them.")
+    opening_hours: list[OpeningHoursIn] = Field(
+        default_factory=list, max_length=50, description="Regular opening windows; a weekday without any is closed."
+    )
+
+    def to_spec(self, site_id: str) -> domain.SiteSpec:
+        return domain.SiteSpec(
+            site_id=site_id,
+            name=self.name,
+            quarter_id=self.quarter_id,
+            carrier_id=self.carrier_id,
+            address=self.address or None,
+            rooms=tuple(domain.RoomSpec(r.room_id, r.name, r.kind, r.capacity) for r in self.rooms),
+            opening_hours=tuple(domain.Window(h.weekday, h.opens, h.closes) for h in self.opening_hours),
+        )
+
+
+class RoomOut(BaseModel):
+    room_id: str
+    name: str
+    kind: RoomKind
+    capacity: int
+
+
+class OpeningHoursOut(BaseModel):
+    weekday: Weekday
+    opens: LocalTime
+    closes: LocalTime
+
+
+class SiteOut(BaseModel):
+    site_id: str
+    name: str
+    quarter_id: str
+    carrier_id: str | None
+    address: str | None
+    rooms: list[RoomOut]
+    opening_hours: list[OpeningHoursOut]
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, site: Site) -> SiteOut:
+        spec = site.spec()
+        return cls(
+            site_id=site.id,
+            name=site.name,
+            quarter_id=site.quarter_id,
+            carrier_id=site.carrier_id,
+            address=site.address,
+            rooms=[RoomOut(room_id=r.room_id, name=r.name, kind=r.kind, capacity=r.capacity) for r in spec.rooms],
+            opening_hours=[
+                OpeningHoursOut(weekday=w.weekday, opens=w.opens, closes=w.closes) for w in spec.opening_hours
+            ],
+            updated_at=site.updated_at,
+        )

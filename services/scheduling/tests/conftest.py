@@ -1,0 +1,103 @@
+"""Scheduling under test: the real app, a fresh database and a fresh nats-server per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qn_infra.embedded_broker import NatsServer
+from qn_scheduling.app import create_app
+from qn_scheduling.config import SchedulingSettings
+from qn_testkit.auth import Tokens
+from qn_testkit.databases import DatabaseFactory
+from qn_testkit.services import REPO, running_app
+
+DEMO_CITY = REPO / "deploy" / "demo-city"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def franztreff(**overrides: Any) -> dict[str, Any]:
+    """The Franztreff as its coordinator enters it: Monday to Friday 9 to 17."""
+    body: dict[str, Any] = {
+        "name": "Franztreff",
+        "quarter_id": "innenstadt-sued",
+        "carrier_id": "drk-dessau",
+        "address": "Franzstraße 147, 06842 Dessau-Roßlau",
+        "rooms": [
+            {"room_id": "buero", "name": "Büro der Koordination", "kind": "office", "capacity": 2},
+            {"room_id": "beratung-1", "name": "Beratungsraum 1", "kind": "counselling", "capacity": 3},
+            {"room_id": "beratung-2", "name": "Beratungsraum 2", "kind": "counselling", "capacity": 3},
+            {"room_id": "gruppenraum", "name": "Gruppenraum", "kind": "group", "capacity": 12},
+        ],
+        "opening_hours": [
+            {"weekday": day, "opens": "09:00", "closes": "17:00"} for day in ("mo", "tu", "we", "th", "fr")
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
+    """A date of the given weekday (0 = Monday) at least `weeks_ahead` weeks from today."""
+    today = datetime.now(BERLIN).date()
+    return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
+
+
+def at(day: date, hh_mm: str) -> str:
+    """A local Berlin time on `day` as an RFC 3339 timestamp with its offset."""
+    return datetime.combine(day, time.fromisoformat(hh_mm), BERLIN).isoformat()
+
+
+@dataclass
+class Scheduling:
+    client: TestClient
+    nats_url: str
+    tokens: Tokens
+    settings: SchedulingSettings
+
+    def coordinator(self, **kwargs: str) -> dict[str, str]:
+        return self.tokens.headers("coordinator", org="drk-dessau", **kwargs)
+
+    def carrier(self, org: str = "caritas-dessau", **kwargs: str) -> dict[str, str]:
+        return self.tokens.headers("carrier", org=org, **kwargs)
+
+    def put_franztreff(self, **overrides: Any) -> Any:
+        return self.client.put("/sites/franztreff", json=franztreff(**overrides), headers=self.coordinator())
+
+    def book(
+        self, room: str, day: date, start: str, end: str, *, headers: dict[str, str] | None = None, **body: Any
+    ) -> Any:
+        payload = {"starts_at": at(day, start), "ends_at": at(day, end), "title": "Schuldnerberatung Caritas", **body}
+        return self.client.post(
+            f"/sites/franztreff/rooms/{room}/bookings", json=payload, headers=headers or self.coordinator()
+        )
+
+
+@pytest.fixture
+def scheduling_settings(
+    databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path
+) -> SchedulingSettings:
+    return SchedulingSettings(
+        database_url=databases.create("scheduling"),
+        nats_url=nats_server.url,
+        auth_jwks_file=tokens.jwks_file,
+        data_dir=tmp_path,
+        city_dir=DEMO_CITY,
+        outbox_poll_seconds=0.1,
+    )
+
+
+@pytest.fixture
+def scheduling(
+    scheduling_settings: SchedulingSettings, nats_server: NatsServer, tokens: Tokens
+) -> Iterator[Scheduling]:
+    app = create_app(scheduling_settings)
+    with running_app(app, migrations_of="scheduling", database_url=scheduling_settings.database_url) as client:
+        yield Scheduling(client, nats_server.url, tokens, scheduling_settings)

@@ -1,0 +1,199 @@
+"""Booking rooms over HTTP, as a coordinator and a carrier with counselling hours do it."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+import pytest
+
+from qn_testkit.streams import read_stream
+from qn_testkit.waiting import eventually
+
+from .conftest import at, next_weekday
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def franztreff(scheduling):
+    created = scheduling.put_franztreff()
+    assert created.status_code == 201, created.text
+    return scheduling
+
+
+def booking_events(scheduling, booking_id: str) -> list:
+    return [m for m in read_stream(scheduling.nats_url, "QN_SCHEDULING") if m.body.get("booking_id") == booking_id]
+
+
+def test_a_confirmed_booking_is_read_back_and_announced_without_its_title(franztreff) -> None:
+    tuesday = next_weekday(1)
+    booked = franztreff.book("beratung-2", tuesday, "10:00", "12:00", org_id="caritas-dessau", purpose="counselling")
+    assert booked.status_code == 201, booked.text
+    booking = franztreff.client.get(booked.headers["Location"], headers=franztreff.carrier()).json()
+    assert booking["status"] == "confirmed" and booking["org_id"] == "caritas-dessau"
+    assert datetime.fromisoformat(booking["starts_at"]) == datetime.fromisoformat(at(tuesday, "10:00"))
+    events = eventually(lambda: booking_events(franztreff, booking["id"]), what="BookingConfirmed")
+    assert events[0].headers["ce-type"] == "qn.scheduling.booking.confirmed.v1"
+    assert events[0].body["room_id"] == "beratung-2" and events[0].body["purpose"] == "counselling"
+    assert datetime.fromisoformat(events[0].body["ends_at"]) == datetime.fromisoformat(at(tuesday, "12:00"))
+    assert "Schuldnerberatung" not in str(events[0].body)
+
+
+def test_a_conflicting_booking_gets_409_naming_the_booking_it_collides_with(franztreff) -> None:
+    tuesday = next_weekday(1)
+    first = franztreff.book("beratung-2", tuesday, "10:00", "12:00")
+    second = franztreff.book("beratung-2", tuesday, "11:00", "13:00", title="Suchtberatung Diakonie")
+    assert second.status_code == 409
+    problem = second.json()
+    assert problem["code"] == "booking_conflict"
+    assert problem["conflicting_booking"]["id"] == first.json()["id"]
+    assert problem["conflicting_booking"]["title"] == "Schuldnerberatung Caritas"
+    assert datetime.fromisoformat(problem["conflicting_booking"]["starts_at"]) == datetime.fromisoformat(
+        at(tuesday, "10:00")
+    )
+    assert datetime.fromisoformat(problem["conflicting_booking"]["ends_at"]) == datetime.fromisoformat(
+        at(tuesday, "12:00")
+    )
+    assert "Schuldnerberatung Caritas" in problem["detail"] and "10:00" in problem["detail"]
+    english = franztreff.book(
+        "beratung-2", tuesday, "11:00", "13:00", headers={**franztreff.coordinator(), "Accept-Language": "en"}
+    )
+    assert english.json()["detail"].startswith("Beratungsraum 2 is taken")
+
+
+def test_adjacent_bookings_and_the_same_hour_in_another_room_both_succeed(franztreff) -> None:
+    tuesday = next_weekday(1)
+    assert franztreff.book("beratung-2", tuesday, "10:00", "11:00").status_code == 201
+    assert franztreff.book("beratung-2", tuesday, "11:00", "12:00").status_code == 201
+    assert franztreff.book("beratung-2", tuesday, "09:00", "10:00").status_code == 201
+    assert franztreff.book("beratung-1", tuesday, "10:00", "11:00").status_code == 201
+
+
+def test_a_booking_outside_opening_hours_gets_422_naming_the_field_and_the_hours_of_that_day(franztreff) -> None:
+    tuesday = next_weekday(1)
+    early = franztreff.book("beratung-2", tuesday, "08:00", "10:00")
+    assert early.status_code == 422
+    assert early.json()["errors"][0]["field"] == "starts_at"
+    assert early.json()["opening_hours"] == [{"weekday": "tu", "opens": "09:00", "closes": "17:00"}]
+    late = franztreff.book("beratung-2", tuesday, "16:00", "18:00")
+    assert late.status_code == 422
+    assert late.json()["errors"][0]["field"] == "ends_at"
+    assert "09:00–17:00" in late.json()["detail"]
+    sunday = franztreff.book("beratung-2", next_weekday(6), "10:00", "12:00")
+    assert sunday.status_code == 422
+    assert "geschlossen" in sunday.json()["detail"]
+
+
+def test_a_timestamp_without_offset_or_an_end_before_the_start_gets_422(franztreff) -> None:
+    tuesday = next_weekday(1)
+    naive = franztreff.client.post(
+        "/sites/franztreff/rooms/beratung-2/bookings",
+        json={"starts_at": f"{tuesday}T10:00:00", "ends_at": f"{tuesday}T11:00:00", "title": "Sprechstunde"},
+        headers=franztreff.coordinator(),
+    )
+    assert naive.status_code == 422
+    assert {e["field"] for e in naive.json()["errors"]} == {"starts_at", "ends_at"}
+    backwards = franztreff.book("beratung-2", tuesday, "11:00", "10:00")
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["field"] == "ends_at"
+
+
+def test_an_unknown_room_or_site_gets_404(franztreff) -> None:
+    tuesday = next_weekday(1)
+    assert franztreff.book("sauna", tuesday, "10:00", "11:00").status_code == 404
+    other = franztreff.client.post(
+        "/sites/nirgendwo/rooms/beratung-2/bookings",
+        json={"starts_at": at(tuesday, "10:00"), "ends_at": at(tuesday, "11:00"), "title": "Sprechstunde"},
+        headers=franztreff.coordinator(),
+    )
+    assert other.status_code == 404
+
+
+def test_a_carrier_books_for_its_own_organisation_and_not_for_another(franztreff) -> None:
+    tuesday = next_weekday(1)
+    own = franztreff.book("beratung-2", tuesday, "10:00", "12:00", headers=franztreff.carrier("caritas-dessau"))
+    assert own.status_code == 201, own.text
+    assert own.json()["org_id"] == "caritas-dessau"
+    other = franztreff.book(
+        "beratung-2", tuesday, "13:00", "14:00", org_id="awo-dessau", headers=franztreff.carrier("caritas-dessau")
+    )
+    assert other.status_code == 403
+    assert other.json()["errors"][0]["field"] == "org_id"
+    volunteer = franztreff.book("beratung-2", tuesday, "13:00", "14:00", headers=franztreff.tokens.headers("volunteer"))
+    assert volunteer.status_code == 403
+
+
+def test_cancelling_announces_booking_cancelled_frees_the_slot_and_twice_gets_409(franztreff) -> None:
+    tuesday = next_weekday(1)
+    booked = franztreff.book("beratung-2", tuesday, "10:00", "12:00", headers=franztreff.carrier("caritas-dessau"))
+    booking_id = booked.json()["id"]
+    stranger = franztreff.client.post(f"/bookings/{booking_id}/cancel", headers=franztreff.carrier("awo-dessau"))
+    assert stranger.status_code == 403
+    cancelled = franztreff.client.post(
+        f"/bookings/{booking_id}/cancel", json={"reason": "illness"}, headers=franztreff.carrier("caritas-dessau")
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+    again = franztreff.client.post(f"/bookings/{booking_id}/cancel", headers=franztreff.coordinator())
+    assert again.status_code == 409
+    assert franztreff.book("beratung-2", tuesday, "10:00", "12:00").status_code == 201
+
+    def cancellation() -> list:
+        return [
+            m
+            for m in booking_events(franztreff, booking_id)
+            if m.headers["ce-type"] == "qn.scheduling.booking.cancelled.v1"
+        ]
+
+    events = eventually(cancellation, what="BookingCancelled")
+    assert len(events) == 1
+    assert events[0].body["reason"] == "illness" and events[0].body["room_id"] == "beratung-2"
+    assert (
+        franztreff.client.post(
+            "/bookings/00000000-0000-4000-8000-000000000000/cancel", headers=franztreff.coordinator()
+        ).status_code
+        == 404
+    )
+
+
+def test_the_bookings_of_a_week_are_listed_by_room_and_period(franztreff) -> None:
+    tuesday, wednesday = next_weekday(1), next_weekday(2)
+    a = franztreff.book("beratung-2", tuesday, "10:00", "11:00").json()["id"]
+    b = franztreff.book("gruppenraum", tuesday, "11:00", "13:00", title="Mittagstisch Dessauer Tafel").json()["id"]
+    c = franztreff.book("beratung-2", wednesday, "14:00", "15:00").json()["id"]
+    cancelled = franztreff.book("beratung-1", tuesday, "15:00", "16:00").json()["id"]
+    franztreff.client.post(f"/bookings/{cancelled}/cancel", headers=franztreff.coordinator())
+
+    def listed(**params: str) -> list[str]:
+        response = franztreff.client.get(
+            "/sites/franztreff/bookings", params=params, headers=franztreff.tokens.headers("volunteer")
+        )
+        assert response.status_code == 200, response.text
+        return [booking["id"] for booking in response.json()]
+
+    assert listed(**{"from": str(tuesday), "to": str(wednesday)}) == [a, b, c]
+    assert listed(**{"from": str(tuesday), "to": str(tuesday)}) == [a, b]
+    assert listed(**{"from": at(tuesday, "10:30"), "to": at(tuesday, "11:00")}) == [a]
+    assert listed(**{"from": str(tuesday), "to": str(wednesday), "room_id": "beratung-2"}) == [a, c]
+    assert cancelled in listed(**{"from": str(tuesday), "include_cancelled": "true"})
+    backwards = franztreff.client.get(
+        "/sites/franztreff/bookings",
+        params={"from": str(wednesday), "to": str(tuesday)},
+        headers=franztreff.coordinator(),
+    )
+    assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "to"
+
+
+def test_two_simultaneous_requests_for_the_same_slot_do_not_both_succeed(franztreff) -> None:
+    tuesday = next_weekday(1)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(
+            pool.map(
+                lambda i: franztreff.book("beratung-2", tuesday, "10:00", "11:00", title=f"Sprechstunde {i}"), range(6)
+            )
+        )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201, 409, 409, 409, 409, 409], [a.text for a in answers]
+    winner = next(a.json()["id"] for a in answers if a.status_code == 201)
+    assert all(a.json()["conflicting_booking"]["id"] == winner for a in answers if a.status_code == 409)

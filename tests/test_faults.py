@@ -1,0 +1,106 @@
+"""Faults a city's operations team will see: the broker crashes, a service is killed in the middle
+of its work, someone publishes garbage. Nothing the API accepted is lost or counted twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from qn_testkit.streams import publish_raw, read_stream
+from qn_testkit.waiting import eventually
+
+pytestmark = [pytest.mark.e2e, pytest.mark.fault]
+
+CONCERN = {
+    "channel": "phone",
+    "topics": ["schulden"],
+    "urgency": "soon",
+    "address": {"street": "Zerbster Straße", "house_number": "4"},
+}
+
+
+def concerns_counted(city) -> int:  # type: ignore[no-untyped-def]
+    with city.client("reporting", "committee") as reporting:
+        response = reporting.get("/counts", params={"metric": "concern.recorded", "topic": "*"})
+        response.raise_for_status()
+        return int(response.json()["total"])
+
+
+class Recorder(threading.Thread):
+    """Posts concerns one after another, like a busy phone line, and remembers which were accepted."""
+
+    def __init__(self, city) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(daemon=True)
+        self.city = city
+        self.accepted: list[str] = []
+        self.refused: list[int] = []
+        self.stop_flag = threading.Event()
+
+    def run(self) -> None:
+        with self.city.client("intake", "team_staff") as intake:
+            while not self.stop_flag.is_set():
+                try:
+                    response = intake.post("/concerns", json=CONCERN)
+                except Exception:  # noqa: BLE001 -- a dropped connection is not an accepted concern
+                    continue
+                if response.status_code == 201:
+                    self.accepted.append(response.json()["id"])
+                else:
+                    self.refused.append(response.status_code)
+                time.sleep(0.02)
+
+
+def test_every_concern_accepted_while_the_broker_is_killed_reaches_reporting_exactly_once(city) -> None:
+    recorder = Recorder(city)
+    recorder.start()
+    eventually(lambda: len(recorder.accepted) >= 20, what="concerns being recorded")
+    city.nats.kill()  # SIGKILL: no clean shutdown
+    accepted_at_kill = len(recorder.accepted)
+    time.sleep(3)
+    city.nats.start()
+    eventually(lambda: len(recorder.accepted) >= accepted_at_kill + 20, what="recording after the restart")
+    recorder.stop_flag.set()
+    recorder.join(30)
+
+    assert len(recorder.accepted) > accepted_at_kill, "intake kept accepting concerns"
+    assert 500 not in recorder.refused
+    eventually(lambda: concerns_counted(city) >= len(recorder.accepted), timeout=90, what="every accepted concern counted")
+    time.sleep(2)  # any double count would arrive by now
+    assert concerns_counted(city) == len(recorder.accepted)
+
+
+def test_a_consumer_killed_mid_handling_counts_nothing_twice(city) -> None:
+    recorder = Recorder(city)
+    recorder.start()
+    eventually(lambda: len(recorder.accepted) >= 15, what="concerns being recorded")
+    city.services["reporting"].kill()  # SIGKILL while it handles the flow of events
+    time.sleep(1)
+    city.services["reporting"].start()
+    eventually(lambda: len(recorder.accepted) >= 40, what="more concerns")
+    recorder.stop_flag.set()
+    recorder.join(30)
+
+    eventually(lambda: concerns_counted(city) >= len(recorder.accepted), timeout=90, what="every accepted concern counted")
+    time.sleep(2)
+    assert concerns_counted(city) == len(recorder.accepted)
+
+
+def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_service_goes_on(city) -> None:
+    subject = "qn.v1.intake.concern.recorded"
+    import asyncio
+
+    asyncio.run(publish_raw(city.nats.url, subject, b"{not json", {"ce-specversion": "1.0", "ce-id": "garbage-1"}))
+    with city.client("intake", "team_staff") as intake:
+        assert intake.post("/concerns", json=CONCERN).status_code == 201
+
+    eventually(lambda: concerns_counted(city) == 1, what="the valid concern counted")
+
+    def dead_letter_of_reporting():  # type: ignore[no-untyped-def]
+        return [m for m in read_stream(city.nats.url, "QN_DEADLETTER") if m.headers.get("qn-dlq-consumer", "").startswith("reporting")]
+
+    dead = eventually(dead_letter_of_reporting, what="a dead letter from reporting")
+    assert dead[0].subject.endswith(subject)
+    assert dead[0].headers["qn-dlq-reason"]
+    assert dead[0].body == b"{not json"
