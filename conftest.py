@@ -13,9 +13,32 @@ import pytest
 
 from qn_infra.embedded_broker import NatsServer
 from qn_testkit.auth import Tokens
-from qn_testkit.databases import DatabaseFactory
+from qn_testkit.databases import DatabaseFactory, postgres_in_docker
 
 _FACTORY: DatabaseFactory | None = None
+_CONTAINER: object | None = None
+_BACKEND = "SQLite (no DATABASE_URL, no Docker engine)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Chooses the database backend once: DATABASE_URL if set; else PostgreSQL in a testcontainer
+    when a Docker engine answers (QN_TEST_DOCKER=0 turns that off); else SQLite."""
+    global _CONTAINER, _BACKEND
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        _BACKEND = "PostgreSQL (DATABASE_URL)"
+        return
+    if os.environ.get("DATABASE_URL") or os.environ.get("QN_TEST_DOCKER") == "0":
+        return
+    found = postgres_in_docker()
+    if found is not None:
+        url, _CONTAINER = found
+        os.environ["DATABASE_URL"] = url  # the service processes of the e2e tests inherit it
+        _BACKEND = "PostgreSQL (testcontainers)"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _CONTAINER is not None:
+        _CONTAINER.stop()  # type: ignore[attr-defined]
 
 
 def _factory(tmp_root: Path) -> DatabaseFactory:
@@ -26,15 +49,11 @@ def _factory(tmp_root: Path) -> DatabaseFactory:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    backend = "PostgreSQL (DATABASE_URL)" if url.startswith("postgres") else "SQLite (no DATABASE_URL set)"
-    return f"Quartiersnetz database backend: {backend}"
+    return f"Quartiersnetz database backend: {_BACKEND}"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    terminalreporter.write_sep("=", f"database backend used: {backend}; broker: nats-server from the venv")
+    terminalreporter.write_sep("=", f"database backend used: {_BACKEND}; broker: nats-server from the venv")
 
 
 @pytest.fixture(scope="session")

@@ -53,3 +53,21 @@ class DatabaseFactory:
             url = make_url(self.base_url)
             return f"PostgreSQL at {url.host}:{url.port or 5432} (DATABASE_URL)"
         return "SQLite (embedded default; set DATABASE_URL=postgresql://... to test on PostgreSQL)"
+
+
+def postgres_in_docker() -> tuple[str, object] | None:
+    """A PostgreSQL container via testcontainers when a Docker engine answers; None otherwise.
+
+    Returns the admin URL and the container (stop it at the end)."""
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+    except Exception:  # noqa: BLE001 -- no engine (or no client): the suite runs on SQLite
+        return None
+    from testcontainers.community.postgres import PostgresContainer
+
+    container = PostgresContainer("postgres:16-alpine", username="postgres", password="postgres", dbname="test", driver=None)
+    container.start()
+    url = f"postgresql://postgres:postgres@{container.get_container_host_ip()}:{container.get_exposed_port(5432)}/test"
+    return url, container

@@ -90,6 +90,7 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
 def _add_service(service: str) -> Any:
     def processor(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
         event_dict.setdefault("service", service)
+        event_dict.pop("color_message", None)  # uvicorn's ANSI-coloured duplicate of the message
         return event_dict
 
     return processor
