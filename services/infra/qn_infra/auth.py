@@ -23,6 +23,8 @@ from .settings import ServiceSettings
 
 class Role(StrEnum):
     TEAM_STAFF = "team_staff"
+    KUEMMERER = "kuemmerer"
+    """Soziale Kümmerer: record observations and raise early-warning signals in their quarter."""
     COORDINATOR = "coordinator"
     CARRIER = "carrier"
     VOLUNTEER = "volunteer"

@@ -15,8 +15,16 @@ from .addresses import store
 from .addresses.directory import StreetDirectory
 from .addresses.importer import directory_file
 from .city import City, load_city
+from .addresses import api as addresses_api
 from .concerns import api as concerns_api
-from .concerns.handlers import IntakeContext
+from .consent import api as consent_api
+from .persons import api as persons_api
+from .queue import api as queue_api
+from .referrals import api as referrals_api
+from .referrals import jobs as referral_jobs
+from .signals import api as signals_api
+from .signals import jobs as signal_jobs
+from .context import IntakeContext
 from .config import IntakeSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .routing import RoutingTable, load_routing_table
@@ -44,7 +52,15 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         title="Quartiersnetz – Intake",
         version=__version__,
         description=DESCRIPTION,
-        routers=[concerns_api.router],
+        routers=[
+            concerns_api.router,
+            persons_api.router,
+            consent_api.router,
+            referrals_api.router,
+            signals_api.router,
+            queue_api.router,
+            addresses_api.router,
+        ],
         error_statuses=ERROR_STATUSES,
     )
     app.state.intake = context
@@ -55,6 +71,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         log.info("street_directory_loaded", addresses=app.state.intake.directory.size)
 
     runtime.on_start.append(load_street_directory)
+    referral_jobs.register(runtime, lambda: app.state.intake)
+    signal_jobs.register(runtime, lambda: app.state.intake)
     return app
 
 

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qn_contracts.vocabulary import TargetKind
+from qn_contracts.vocabulary import SignalType, TargetKind, Urgency
 
 
 class CityConfigError(ValueError):
@@ -20,6 +20,39 @@ class Quarter:
     name: str
     district: str
     team: str
+    polygon: tuple[tuple[float, float], ...] = ()
+    """Outline as (longitude, latitude) pairs, if configured; resolves coordinates to the quarter."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Deadlines and rules a city sets for its teams (city.toml)."""
+
+    referral_due_days: dict[Urgency, float]
+    referral_due_days_by_topic: dict[str, dict[Urgency, float]]
+    follow_up_due_days: dict[SignalType, float]
+    discharge_follow_up_hours: float = 48
+    no_contact_days: float = 14
+    rules_every_minutes: float = 15
+
+    def referral_due(self, topics: tuple[str, ...] | list[str], urgency: Urgency) -> float:
+        """Days a target has for a referral: the shortest of its topics' deadlines."""
+        days = [self.referral_due_days_by_topic.get(t, self.referral_due_days)[urgency] for t in topics]
+        return min(days, default=self.referral_due_days[urgency])
+
+
+DEFAULT_POLICY = Policy(
+    referral_due_days={Urgency.IMMEDIATE: 1, Urgency.SOON: 7, Urgency.PLANNABLE: 14},
+    referral_due_days_by_topic={},
+    follow_up_due_days={
+        SignalType.LONELINESS: 7,
+        SignalType.NEGLECT: 2,
+        SignalType.DISCHARGE_WITHOUT_FOLLOW_UP: 1,
+        SignalType.NO_CONTACT: 3,
+        SignalType.DEBT_CRISIS: 3,
+        SignalType.HOUSING_LOSS_RISK: 2,
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +88,7 @@ class City:
     street_directory: Path | None = None
     routing_table: Path | None = None
     districts: frozenset[str] = field(default=frozenset())
+    policy: Policy = DEFAULT_POLICY
 
     def quarter(self, quarter_id: str) -> Quarter | None:
         return self.quarters.get(quarter_id)
@@ -81,7 +115,10 @@ def load_city(directory: Path) -> City:
     for q in raw.get("quarters", []):
         if q.get("team") not in teams:
             raise CityConfigError(f"{path}: quarter {q.get('id')!r} names unknown team {q.get('team')!r}")
-        quarters[q["id"]] = Quarter(q["id"], q["name"], q.get("district", ""), q["team"])
+        polygon = tuple((float(lon), float(lat)) for lon, lat in q.get("polygon", []))
+        if polygon and len(polygon) < 3:
+            raise CityConfigError(f"{path}: quarter {q['id']!r}: a polygon needs at least three points")
+        quarters[q["id"]] = Quarter(q["id"], q["name"], q.get("district", ""), q["team"], polygon)
     organisations = {}
     for o in raw.get("organisations", []):
         try:
@@ -98,6 +135,7 @@ def load_city(directory: Path) -> City:
         return (Path(directory) / name) if name else None
 
     return City(
+        policy=_policy(raw, path, topics),
         name=raw.get("name", "Quartiersnetz"),
         timezone=raw.get("timezone", "Europe/Berlin"),
         state=raw.get("state", ""),
@@ -110,3 +148,29 @@ def load_city(directory: Path) -> City:
         routing_table=optional_file("routing_table"),
         districts=frozenset(q.district for q in quarters.values() if q.district),
     )
+
+
+def _policy(raw: dict[str, object], path: Path, topics: dict[str, Topic]) -> Policy:
+    """Reads [referral_due_days], [follow_up_due_days] and [signal_rules]; defaults fill the gaps."""
+    try:
+        due = dict(raw.get("referral_due_days", {}))  # type: ignore[call-overload]
+        by_topic_raw = due.pop("topics", {})
+        referral_due = {**DEFAULT_POLICY.referral_due_days, **{Urgency(k): float(v) for k, v in due.items()}}
+        by_topic = {}
+        for topic, values in by_topic_raw.items():
+            if topic not in topics:
+                raise CityConfigError(f"{path}: referral_due_days.topics names unknown topic {topic!r}")
+            by_topic[topic] = {**referral_due, **{Urgency(k): float(v) for k, v in values.items()}}
+        follow_up = dict(raw.get("follow_up_due_days", {}))  # type: ignore[call-overload]
+        follow_up_due = {**DEFAULT_POLICY.follow_up_due_days, **{SignalType(k): float(v) for k, v in follow_up.items()}}
+        rules = dict(raw.get("signal_rules", {}))  # type: ignore[call-overload]
+        return Policy(
+            referral_due_days=referral_due,
+            referral_due_days_by_topic=by_topic,
+            follow_up_due_days=follow_up_due,
+            discharge_follow_up_hours=float(rules.get("discharge_follow_up_hours", 48)),
+            no_contact_days=float(rules.get("no_contact_days", 14)),
+            rules_every_minutes=float(rules.get("check_every_minutes", 15)),
+        )
+    except ValueError as exc:
+        raise CityConfigError(f"{path}: {exc}") from exc

@@ -20,4 +20,10 @@ PROCESSED_EVENTS = processed_events_table(Base.metadata)
 def import_models() -> None:
     """Imports every module that declares tables, so that `Base.metadata` is complete."""
     from .addresses import models as _addresses  # noqa: F401
+    from .audit import models as _audit  # noqa: F401
     from .concerns import models as _concerns  # noqa: F401
+    from .consent import models as _consent  # noqa: F401
+    from .help_requests import models as _help_requests  # noqa: F401
+    from .persons import models as _persons  # noqa: F401
+    from .referrals import models as _referrals  # noqa: F401
+    from .signals import models as _signals  # noqa: F401

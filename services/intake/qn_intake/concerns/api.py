@@ -9,16 +9,13 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from qn_infra.auth import Principal, Role, require
 
+from ..context import intake_context
 from . import domain, handlers
 from .schemas import ConcernIn, ConcernOut
 
 router = APIRouter(prefix="/concerns", tags=["concerns"])
 
 STAFF = require(Role.TEAM_STAFF, Role.COORDINATOR, Role.ADMIN)
-
-
-def _context(request: Request) -> handlers.IntakeContext:
-    return request.app.state.intake
 
 
 @router.post("", status_code=201, response_model=ConcernOut, summary="Record a concern (Anliegen)")
@@ -40,7 +37,7 @@ def record_concern(
     )
     runtime = request.app.state.runtime
     concern_id = handlers.record_concern(
-        command, uow=runtime.unit_of_work(), ctx=_context(request), recorded_by=principal.subject
+        command, uow=runtime.unit_of_work(), ctx=intake_context(request), recorded_by=principal.subject
     )
     response.headers["Location"] = f"/concerns/{concern_id}"
     return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work()))

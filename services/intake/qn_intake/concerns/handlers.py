@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from qn_contracts.intake import ConcernRecorded, HelpRequested, ReferralRequested
 from qn_contracts.vocabulary import TargetKind
 from qn_infra.unit_of_work import UnitOfWork
 
-from ..addresses.directory import ResolvedAddress, StreetDirectory
-from ..city import City, Quarter
-from ..routing import HELP, RoutingTable
+from ..addresses.directory import ResolvedAddress
+from ..city import Quarter
+from ..context import IntakeContext
+from ..help_requests.models import HelpRequest
+from ..referrals.models import Referral
+from ..routing import HELP
 from . import domain
-from .models import Concern, HelpRequest, Referral
-
-
-@dataclass(frozen=True)
-class IntakeContext:
-    """What the concern use cases need besides a unit of work: the city and its tables."""
-
-    city: City
-    directory: StreetDirectory
-    routing: RoutingTable
+from .models import Concern
 
 
 def locate(cmd: domain.RecordConcern, ctx: IntakeContext) -> tuple[Quarter, ResolvedAddress | None]:
@@ -76,8 +69,8 @@ def record_concern(cmd: domain.RecordConcern, *, uow: UnitOfWork, ctx: IntakeCon
             if decision.kind == HELP:
                 help_kind = cmd.help_kind or decision.help_kind
                 help_request = HelpRequest(
-                    id=uuid.uuid4(), concern_id=concern_id, help_kind=help_kind,
-                    topics=list(decision.topics), rule_id=decision.rule_id, created_at=now,
+                    id=uuid.uuid4(), concern_id=concern_id, help_kind=help_kind, topics=list(decision.topics),
+                    rule_id=decision.rule_id, status="requested", created_at=now, requested_at=now,
                 )
                 uow.session.add(help_request)
                 uow.emit(
@@ -95,7 +88,7 @@ def record_concern(cmd: domain.RecordConcern, *, uow: UnitOfWork, ctx: IntakeCon
             referral = Referral(
                 id=uuid.uuid4(), concern_id=concern_id, target_kind=decision.kind, target_id=decision.target_id,
                 topics=list(decision.topics), rule_id=decision.rule_id, status="requested",
-                due_at=domain.due_at(cmd.urgency, now), created_at=now,
+                due_at=domain.due_at(cmd.urgency, now), created_at=now, created_by=recorded_by, updated_at=now,
             )
             uow.session.add(referral)
             uow.emit(
