@@ -11,23 +11,23 @@ from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
 
 from . import __version__
+from .addresses import api as addresses_api
 from .addresses import store
 from .addresses.directory import StreetDirectory
 from .addresses.importer import directory_file
 from .city import City, load_city
-from .addresses import api as addresses_api
 from .concerns import api as concerns_api
+from .config import IntakeSettings
 from .consent import api as consent_api
+from .context import IntakeContext
+from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .persons import api as persons_api
 from .queue import api as queue_api
 from .referrals import api as referrals_api
 from .referrals import jobs as referral_jobs
+from .routing import RoutingTable, load_routing_table
 from .signals import api as signals_api
 from .signals import jobs as signal_jobs
-from .context import IntakeContext
-from .config import IntakeSettings
-from .db import OUTBOX, PROCESSED_EVENTS, import_models
-from .routing import RoutingTable, load_routing_table
 
 log = get_logger(__name__)
 

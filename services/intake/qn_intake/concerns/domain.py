@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from qn_contracts.vocabulary import AgeBand, Channel, Urgency
 from qn_infra.errors import Invalid, NotFound
 
 from ..city import City, Quarter
-
-# Until referrals get per-topic due dates, urgency alone sets how long a target has to answer.
-DUE_AFTER = {
-    Urgency.IMMEDIATE: timedelta(days=1),
-    Urgency.SOON: timedelta(days=7),
-    Urgency.PLANNABLE: timedelta(days=14),
-}
 
 
 @dataclass(frozen=True)
@@ -82,7 +74,3 @@ def location_missing() -> LocationMissing:
         "Please give an address or a quarter.",
         field="address",
     )
-
-
-def due_at(urgency: Urgency, now: datetime) -> datetime:
-    return now + DUE_AFTER[urgency]

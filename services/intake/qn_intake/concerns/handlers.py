@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from qn_contracts.intake import ConcernRecorded, HelpRequested, ReferralRequested
+from qn_contracts.intake import ConcernRecorded
 from qn_contracts.vocabulary import TargetKind
 from qn_infra.unit_of_work import UnitOfWork
 
 from ..addresses.directory import ResolvedAddress
 from ..city import Quarter
 from ..context import IntakeContext
-from ..help_requests.models import HelpRequest
-from ..referrals.models import Referral
+from ..help_requests.handlers import request_help
+from ..referrals.handlers import create_referral
 from ..routing import HELP
 from . import domain
 from .models import Concern
@@ -67,44 +67,18 @@ def record_concern(cmd: domain.RecordConcern, *, uow: UnitOfWork, ctx: IntakeCon
         )
         for decision in decisions:
             if decision.kind == HELP:
-                help_kind = cmd.help_kind or decision.help_kind
-                help_request = HelpRequest(
-                    id=uuid.uuid4(), concern_id=concern_id, help_kind=help_kind, topics=list(decision.topics),
-                    rule_id=decision.rule_id, status="requested", created_at=now, requested_at=now,
+                request_help(
+                    uow, concern_id=concern_id, person_id=None, person_ref=None, quarter_id=quarter.id,
+                    help_kind=cmd.help_kind or decision.help_kind, topics=decision.topics, urgency=cmd.urgency,
+                    language=None, rule_id=decision.rule_id, now=now,
                 )
-                uow.session.add(help_request)
-                uow.emit(
-                    HelpRequested(
-                        help_request_id=help_request.id,
-                        concern_id=concern_id,
-                        quarter_id=quarter.id,
-                        help_kind=help_kind,
-                        skills=[help_kind],
-                        languages=[],
-                        urgency=cmd.urgency,
-                    )
+            else:
+                create_referral(
+                    uow, concern_id=concern_id, person_ref=None, quarter_id=quarter.id,
+                    target_kind=TargetKind(decision.kind), target_id=decision.target_id, topics=decision.topics,
+                    urgency=cmd.urgency, age_band=cmd.age_band, rule_id=decision.rule_id, override_reason=None,
+                    created_by=recorded_by, policy=ctx.city.policy, now=now,
                 )
-                continue
-            referral = Referral(
-                id=uuid.uuid4(), concern_id=concern_id, target_kind=decision.kind, target_id=decision.target_id,
-                topics=list(decision.topics), rule_id=decision.rule_id, status="requested",
-                due_at=domain.due_at(cmd.urgency, now), created_at=now, created_by=recorded_by, updated_at=now,
-            )
-            uow.session.add(referral)
-            uow.emit(
-                ReferralRequested(
-                    referral_id=referral.id,
-                    concern_id=concern_id,
-                    quarter_id=quarter.id,
-                    topics=list(decision.topics),
-                    urgency=cmd.urgency,
-                    age_band=cmd.age_band,
-                    target_id=decision.target_id,
-                    target_kind=TargetKind(decision.kind),
-                    rule_id=decision.rule_id,
-                    due_at=referral.due_at,
-                )
-            )
         uow.commit()
     return concern_id
 
