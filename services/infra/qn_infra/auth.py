@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -46,8 +47,13 @@ class Principal:
 
 
 class TokenVerifier:
+    # A client sends the same token with every request; checking its signature each time costs more
+    # than the rest of a small request. Verified tokens are remembered until they expire.
+    CACHE_SIZE = 4096
+
     def __init__(self, settings: ServiceSettings) -> None:
         self._settings = settings
+        self._verified: dict[str, tuple[float, Principal]] = {}
         self._client = PyJWKClient(settings.auth_jwks_url, cache_keys=True) if settings.auth_jwks_url else None
         self._file = settings.auth_jwks_file
         self._file_keys: tuple[float, PyJWKSet] | None = None
@@ -75,6 +81,16 @@ class TokenVerifier:
             return self._file_keys[1]
 
     def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None and cached[0] > time.time():
+            return cached[1]
+        principal, expires = self._verify(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (expires, principal)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         s = self._settings
         try:
             claims = jwt.decode(
@@ -89,12 +105,13 @@ class TokenVerifier:
             raise Unauthenticated(
                 de=f"Token ungültig: {exc}", en=f"Invalid token: {exc}"
             ) from exc
-        return Principal(
+        principal = Principal(
             subject=str(claims["sub"]),
             roles=frozenset(_claim(claims, s.auth_roles_claim) or ()),
             org=_claim(claims, s.auth_org_claim),
             team=_claim(claims, s.auth_team_claim),
         )
+        return principal, float(claims["exp"])
 
 
 def _claim(claims: dict[str, Any], path: str) -> Any:

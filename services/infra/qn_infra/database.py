@@ -67,6 +67,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # One connection, handed from thread to thread by the pool: SQLite allows one writer at a
+        # time anyway, and its own busy handler waits by sleeping in steps of up to 100 ms, which
+        # under concurrent requests turns into long tail latencies and an idle CPU.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _tune_sqlite(engine)
         return engine

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     func,
     select,
@@ -65,23 +66,27 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-def add_to_outbox(session: Session, table: Table, event: Event, meta: EventMeta | None = None) -> EventMeta:
-    """Stages an event in the session's transaction; it is published only if the transaction commits."""
+def outbox_row(event: Event, meta: EventMeta | None = None) -> tuple[EventMeta, dict[str, Any]]:
+    """The outbox row of an event, with its metadata (correlation and causation from context)."""
     meta = meta or EventMeta.for_event(
         event, correlation_id=current_correlation_id(), causation_id=current_causation_id()
     )
     message = encode(event, meta)
-    session.execute(
-        table.insert().values(
-            event_id=str(meta.id),
-            subject=message.subject,
-            headers=message.headers,
-            body=message.body,
-            created_at=datetime.now(UTC),
-            attempts=0,
-        )
-    )
-    return meta
+    row = {
+        "event_id": str(meta.id),
+        "subject": message.subject,
+        "headers": message.headers,
+        "body": message.body,
+        "created_at": datetime.now(UTC),
+        "attempts": 0,
+    }
+    return meta, row
+
+
+def write_outbox(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Inserts staged rows in the session's transaction (one statement for all)."""
+    if rows:
+        session.execute(table.insert(), rows)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,7 @@ class OutboxRelay:
         batch_size: int = 100,
         retention: timedelta = timedelta(days=7),
         service: str = "",
+        gather_seconds: float = 0.02,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -124,15 +130,17 @@ class OutboxRelay:
         self._batch = batch_size
         self._retention = retention
         self._service = service
-        self._wake = asyncio.Event()
+        self._gather = gather_seconds
+        self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
         self._last_purge = datetime.min.replace(tzinfo=UTC)
 
     def notify(self) -> None:
         """Wakes the relay after a commit; safe to call from any thread."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(wake.set)
 
     def stop(self) -> None:
         """Asks the relay to finish its current batch and return; safe to call from any thread."""
@@ -140,6 +148,8 @@ class OutboxRelay:
         self.notify()
 
     async def run(self) -> None:
+        # the event belongs to the loop that runs the relay, which is only known here
+        self._wake = wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         self._stopping = False
         failures = 0
@@ -155,12 +165,15 @@ class OutboxRelay:
             if published or self._stopping:
                 continue
             delay = self._poll if failures == 0 else min(self._poll * 2**failures, 10.0)
-            self._wake.clear()
+            wake.clear()
             # Stopping is cooperative (see stop()): a cancellation that coincides with the
             # timeout can be swallowed on Python 3.11, and the relay would then never end.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
-                    await self._wake.wait()
+                    await wake.wait()
+                    # woken by a commit: wait a moment so that the commits arriving together are
+                    # published in one batch (fewer write transactions competing with requests)
+                    await asyncio.sleep(self._gather)
 
     async def publish_pending(self) -> int:
         """Publishes one batch; returns how many rows were published."""
@@ -185,36 +198,39 @@ class OutboxRelay:
         return len(done)
 
     def _lease_batch(self) -> list[_Row]:
+        """Leases the oldest unpublished rows in one statement (UPDATE ... RETURNING): another
+        relay skips them until the lease ends (SKIP LOCKED on PostgreSQL)."""
         now = datetime.now(UTC)
         t = self._table
+        candidates = (
+            select(t.c.id)
+            .where(t.c.published_at.is_(None))
+            .where((t.c.lease_until.is_(None)) | (t.c.lease_until < now))
+            .order_by(t.c.id)
+            .limit(self._batch)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        statement = (
+            update(t)
+            .where(t.c.id.in_(candidates))
+            .values(lease_until=now + LEASE)
+            .returning(t.c.id, t.c.event_id, t.c.subject, t.c.headers, t.c.body)
+        )
         with Session(self._engine) as session, session.begin():
-            candidates = (
-                select(t.c.id)
-                .where(t.c.published_at.is_(None))
-                .where((t.c.lease_until.is_(None)) | (t.c.lease_until < now))
-                .order_by(t.c.id)
-                .limit(self._batch)
-                .with_for_update(skip_locked=True)
-            )
-            ids = list(session.scalars(candidates))
-            if not ids:
-                return []
-            session.execute(update(t).where(t.c.id.in_(ids)).values(lease_until=now + LEASE))
-            result = session.execute(
-                select(t.c.id, t.c.event_id, t.c.subject, t.c.headers, t.c.body).where(t.c.id.in_(ids)).order_by(t.c.id)
-            )
-            return [_Row(r.id, r.event_id, r.subject, _headers(r.headers), bytes(r.body)) for r in result]
+            rows = session.execute(statement).all()
+        return sorted((_Row(r.id, r.event_id, r.subject, _headers(r.headers), bytes(r.body)) for r in rows), key=lambda r: r.id)
 
     def _mark_published(self, done: Sequence[tuple[int, int]]) -> None:
         now = datetime.now(UTC)
         t = self._table
+        statement = (
+            update(t)
+            .where(t.c.id == bindparam("row_id"))
+            .values(published_at=now, stream_sequence=bindparam("sequence"), lease_until=None, last_error=None)
+        )
         with Session(self._engine) as session, session.begin():
-            for row_id, sequence in done:
-                session.execute(
-                    update(t)
-                    .where(t.c.id == row_id)
-                    .values(published_at=now, stream_sequence=sequence, lease_until=None, last_error=None)
-                )
+            session.connection().execute(statement, [{"row_id": i, "sequence": seq} for i, seq in done])
 
     def _record_failure(self, row_id: int, error: str, unpublished: list[int]) -> None:
         t = self._table

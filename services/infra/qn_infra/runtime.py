@@ -72,6 +72,8 @@ class ServiceRuntime:
         self.jobs.append(PeriodicJob(name, seconds, run))
 
     async def start(self) -> None:
+        if self._tasks:  # started already (a second lifespan on the same app)
+            return
         for step in self.on_start:
             await anyio.to_thread.run_sync(step)
         self._tasks.append(asyncio.create_task(self._start_broker(), name="broker"))

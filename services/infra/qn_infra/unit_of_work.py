@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Column, MetaData, String, Table
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from qn_contracts import Event, EventMeta
 
 from .database import UtcDateTime
-from .outbox import add_to_outbox
+from .outbox import outbox_row, write_outbox
 
 
 def processed_events_table(metadata: MetaData) -> Table:
@@ -46,11 +47,12 @@ class UnitOfWork:
         self._processed = processed
         self._on_commit = on_commit
         self._emitted: list[EventMeta] = []
+        self._rows: list[dict[str, Any]] = []
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
-        self._emitted = []
+        self._emitted, self._rows = [], []
         return self
 
     def __exit__(
@@ -60,9 +62,11 @@ class UnitOfWork:
         self.session.close()
 
     def emit(self, event: Event) -> EventMeta:
-        """Stages an event; it is published after, and only if, `commit()` succeeds."""
-        meta = add_to_outbox(self.session, self._outbox, event)
+        """Stages an event; it is written to the outbox at `commit()`, in the same transaction,
+        and published after, and only if, the commit succeeds."""
+        meta, row = outbox_row(event)
         self._emitted.append(meta)
+        self._rows.append(row)
         return meta
 
     def first_delivery(self, consumer: str, event_id: UUID | str) -> bool:
@@ -79,11 +83,8 @@ class UnitOfWork:
         return self.session.execute(statement).first() is not None
 
     def commit(self) -> None:
+        write_outbox(self.session, self._outbox, self._rows)
         self.session.commit()
-        if self._emitted and self._on_commit is not None:
+        if self._rows and self._on_commit is not None:
             self._on_commit()
-        self._emitted = []
-
-    @property
-    def emitted(self) -> list[EventMeta]:
-        return list(self._emitted)
+        self._emitted, self._rows = [], []

@@ -4,12 +4,19 @@ routing table. Built by the composition root; the street directory is replaced a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import Request
+
+from qn_infra.errors import Invalid
 
 from .addresses.directory import StreetDirectory
 from .city import City
 from .routing import RoutingTable
+
+
+class QuarterLocator(Protocol):
+    def quarter_at(self, lon: float, lat: float) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,17 @@ class IntakeContext:
     city: City
     directory: StreetDirectory
     routing: RoutingTable
+    polygons: QuarterLocator | None = None
+
+    def quarter_at(self, lon: float, lat: float) -> str:
+        """The quarter containing a point; 422 when the city configured no quarter outlines."""
+        if self.polygons is None:
+            raise Invalid(
+                "Für diese Stadt sind keine Quartiersgrenzen hinterlegt; bitte Adresse oder Quartier angeben.",
+                "This city has no quarter outlines configured; please give an address or a quarter.",
+                field="location",
+            )
+        return self.polygons.quarter_at(lon, lat)
 
 
 def intake_context(request: Request) -> IntakeContext:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from qn_contracts.vocabulary import AgeBand, Channel, Code, Urgency
+
+from .domain import ContactChannel
+
+LANGUAGE = r"^[a-z]{2}$"
 
 
 class AddressIn(BaseModel):
@@ -18,17 +23,69 @@ class AddressIn(BaseModel):
     postcode: str | None = Field(None, max_length=10, description="Postcode, if known.", examples=["06842"])
 
 
+class LocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(ge=-90, le=90, description="Latitude (WGS 84).", examples=[51.8296])
+    lon: float = Field(ge=-180, le=180, description="Longitude (WGS 84).", examples=[12.2385])
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: Code = Field(description="The topic to send elsewhere.", examples=["schulden"])
+    target_id: str = Field(min_length=1, max_length=64, description="Carrier, office or team.", examples=["awo-dessau"])
+    reason: str = Field(min_length=3, max_length=500, description="Why the routing table is overridden.",
+                        examples=["Person wird dort bereits beraten"])
+
+
 class ConcernIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: Channel = Field(description="How the concern reached the team.", examples=["walk_in"])
-    topics: list[Code] = Field(min_length=1, max_length=14, description="Topic codes from the city's taxonomy.", examples=[["einsamkeit"]])
+    topics: list[Code] = Field(min_length=1, max_length=14, description="Topic codes from the city's taxonomy (GET /topics).", examples=[["einsamkeit"]])
     urgency: Urgency = Field(description="immediate (sofort), soon (zeitnah), plannable (planbar).", examples=["soon"])
-    address: AddressIn | None = Field(None, description="Address of the person concerned; resolves the quarter.")
-    quarter_id: str | None = Field(None, max_length=64, description="Quarter, when no address is given.", examples=["innenstadt-sued"])
+    person_id: uuid.UUID | None = Field(None, description="The person concerned (POST /persons); absent for an anonymous concern.")
+    address: AddressIn | None = Field(None, description="Where the person lives or the situation is; resolves the quarter.")
+    location: LocationIn | None = Field(None, description="Coordinates, when there is no address (resolved by the quarters' outlines).")
+    quarter_id: str | None = Field(None, max_length=64, description="Quarter, when neither address nor coordinates are given.", examples=["innenstadt-sued"])
     age_band: AgeBand | None = Field(None, description="Age band, if known.", examples=["80_plus"])
     help_kind: Code | None = Field(None, description="Kind of neighbourly help wanted, if any.", examples=["shopping"])
+    contact_channel: ContactChannel | None = Field(None, description="How the person wants to be contacted about this concern.", examples=["phone"])
+    language: str | None = Field(None, pattern=LANGUAGE, description="Language to use with the person (ISO 639-1).", examples=["de"])
+    referral_overrides: list[OverrideIn] = Field(default_factory=list, max_length=14, description="Topics staff send elsewhere than the routing table, with a reason.")
     note: str | None = Field(None, max_length=4000, description="Free text for the team; never leaves intake.")
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Code = Field(description="How the concern ended (GET /outcomes).", examples=["resolved"])
+    note: str | None = Field(None, max_length=2000)
+
+
+class ReopenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(None, max_length=2000, description="Why the concern is reopened.")
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: ContactChannel = Field(description="How the contact happened.", examples=["phone"])
+    reached: bool = Field(True, description="False for an attempt that did not reach the person.")
+    at: datetime | None = Field(None, description="When (default: now); never in the future.")
+    note: str | None = Field(None, max_length=2000)
+
+
+class ReferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_id: str = Field(min_length=1, max_length=64, description="Carrier, office or team.", examples=["awo-dessau"])
+    topic: Code = Field(description="The concern's topic this referral is about.", examples=["schulden"])
+    more_topics: list[Code] = Field(default_factory=list, max_length=13)
+    reason: str = Field(min_length=3, max_length=500, description="Why staff refer outside the routing table.")
 
 
 class ReferralOut(BaseModel):
@@ -39,8 +96,14 @@ class ReferralOut(BaseModel):
     target_id: str
     topics: list[str]
     rule_id: str | None
+    overridden: bool
+    override_reason: str | None
     status: str
+    reason: str | None
+    decided_by: str | None
     due_at: datetime
+    escalated_at: datetime | None
+    updated_at: datetime
 
 
 class HelpRequestOut(BaseModel):
@@ -50,12 +113,24 @@ class HelpRequestOut(BaseModel):
     help_kind: str
     topics: list[str]
     rule_id: str | None
+    status: str
+
+
+class HistoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    actor: str
+    kind: str
+    detail: dict[str, Any]
+    note: str | None
 
 
 class ConcernOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
+    person_id: uuid.UUID | None
     channel: str
     topics: list[str]
     urgency: str
@@ -65,8 +140,15 @@ class ConcernOut(BaseModel):
     house_number: str | None
     postcode: str | None
     age_band: str | None
+    contact_channel: str | None
+    language: str | None
     note: str | None
     status: str
+    outcome: str | None
+    recorded_by: str
     recorded_at: datetime
+    last_contact_at: datetime | None
+    closed_at: datetime | None
     referrals: list[ReferralOut]
     help_requests: list[HelpRequestOut]
+    history: list[HistoryOut]

@@ -1,0 +1,52 @@
+"""The city's vocabulary for forms: topics with labels, quarters, outcomes, channels."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from qn_contracts.vocabulary import Channel, Urgency
+from qn_infra.auth import Principal, current_principal
+from qn_infra.http import language
+
+from .concerns.domain import OUTCOMES
+from .context import IntakeContext, intake_context
+
+router = APIRouter(tags=["city"])
+
+CHANNELS = {
+    "walk_in": ("Besuch im Treff", "Walk-in at a site"),
+    "phone": ("Telefon", "Phone"),
+    "home_visit": ("Hausbesuch", "Home visit"),
+    "online_form": ("Online-Formular", "Online form"),
+    "kuemmerer_observation": ("Beobachtung eines Kümmerers", "A Kümmerer's observation"),
+    "discharge_notice": ("Entlassmeldung (Krankenhaus, Kurzzeitpflege)", "Discharge notice (hospital, short-term care)"),
+    "office_referral": ("Überweisung eines anderen Amts", "Referral from another office"),
+}
+URGENCIES = {"immediate": ("sofort", "immediate"), "soon": ("zeitnah", "soon"), "plannable": ("planbar", "plannable")}
+
+
+def _label(labels: tuple[str, str], lang: str) -> dict[str, str]:
+    return {"label": labels[0] if lang == "de" else labels[1], "de": labels[0], "en": labels[1]}
+
+
+@router.get("/topics", summary="The topic taxonomy with German and English labels")
+def topics(request: Request, ctx: Annotated[IntakeContext, Depends(intake_context)], _: Annotated[Principal, Depends(current_principal)]) -> list[dict[str, str]]:
+    lang = language(request)
+    return [{"code": t.code, **_label((t.de, t.en), lang)} for t in ctx.city.topics.values()]
+
+
+@router.get("/quarters", summary="The city's quarters and their teams")
+def quarters(ctx: Annotated[IntakeContext, Depends(intake_context)], _: Annotated[Principal, Depends(current_principal)]) -> list[dict[str, str]]:
+    return [{"id": q.id, "name": q.name, "district": q.district, "team": q.team} for q in ctx.city.quarters.values()]
+
+
+@router.get("/vocabulary", summary="Channels, urgencies and concern outcomes with labels")
+def vocabulary(request: Request, _: Annotated[Principal, Depends(current_principal)]) -> dict[str, list[dict[str, str]]]:
+    lang = language(request)
+    return {
+        "channels": [{"code": c.value, **_label(CHANNELS[c.value], lang)} for c in Channel],
+        "urgencies": [{"code": u.value, **_label(URGENCIES[u.value], lang)} for u in Urgency],
+        "outcomes": [{"code": code, **_label(labels, lang)} for code, labels in OUTCOMES.items()],
+    }
