@@ -11,6 +11,7 @@ from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
 
 from . import __version__
+from . import city_api
 from .addresses import api as addresses_api
 from .addresses import store
 from .addresses.directory import StreetDirectory
@@ -54,6 +55,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[
             concerns_api.router,
+            city_api.router,
             persons_api.router,
             consent_api.router,
             referrals_api.router,
