@@ -86,6 +86,30 @@ class MatchExpired(Event):
     help_kind: Code | None = doc("Kind of help the request is for.", "shopping", default=None)
 
 
+class MatchCancelled(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "match", "cancelled", _P, "An open proposal or accepted task was called off (consent withdrawn, concern closed)."
+    )
+
+    match_id: MatchId
+    help_request_id: HelpRequestId
+    volunteer_ref: VolunteerRef
+    quarter_id: Quarter
+    help_kind: Code | None = doc("Kind of help the request was for.", "shopping", default=None)
+    reason: Code = doc("consent_withdrawn, person_erased or concern_closed.", "consent_withdrawn")
+
+
+class HelpRequestCancelled(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "help_request", "cancelled", _I, "Matching stopped working on a help request (consent withdrawn, concern closed)."
+    )
+
+    help_request_id: HelpRequestId
+    quarter_id: Quarter
+    help_kind: Code = doc("Kind of help that was requested.", "shopping")
+    reason: Code = doc("consent_withdrawn, person_erased or concern_closed.", "concern_closed")
+
+
 class HelpRequestUnmatched(Event):
     spec: ClassVar[EventSpec] = _spec(
         "help_request", "unmatched", _I, "No volunteer could be found; the coordinator takes over."
@@ -117,6 +141,8 @@ EVENTS: tuple[type[Event], ...] = (
     MatchAccepted,
     MatchDeclined,
     MatchExpired,
+    MatchCancelled,
     HelpRequestUnmatched,
+    HelpRequestCancelled,
     AssignmentCompleted,
 )

@@ -8,7 +8,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from qn_contracts.intake import HelpRequested
+from qn_contracts.intake import ConcernClosed, ConsentWithdrawn, HelpRequested, PersonErased
 from qn_infra.errors import Conflict, Invalid, NotFound
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
@@ -19,6 +19,7 @@ from .config import MatchingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .matches import api as matches_api
 from .matches import handlers as matches
+from .matches import stops
 from .volunteers import api as volunteers_api
 
 ERROR_STATUSES = {Invalid: 422, NotFound: 404, Conflict: 409}
@@ -47,6 +48,9 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS)
 
     runtime.consume("help-requested", HelpRequested, partial(matches.receive_help_request, policy=policy))
+    runtime.consume("consent-withdrawn", ConsentWithdrawn, stops.on_consent_withdrawn)
+    runtime.consume("person-erased", PersonErased, stops.on_person_erased)
+    runtime.consume("concern-closed", ConcernClosed, stops.on_concern_closed)
 
     def expire_overdue_proposals() -> None:
         matches.expire_proposals(now=datetime.now(UTC), uow=runtime.unit_of_work(), policy=policy)

@@ -22,6 +22,8 @@ class MatchStatus(StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    """Called off by intake: consent withdrawn, person erased, concern closed."""
 
 
 OPEN_MATCH_STATUSES = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED)
@@ -35,6 +37,8 @@ class RequestStatus(StrEnum):
     UNMATCHED = "unmatched"
     """No volunteer could be found; the coordinator takes over."""
     COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    """Intake stopped it: consent withdrawn, person erased or concern closed."""
 
 
 class UnmatchedReason(StrEnum):

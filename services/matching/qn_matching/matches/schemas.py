@@ -82,7 +82,7 @@ class HelpRequestOut(BaseModel):
     languages: list[str]
     urgency: str
     wanted_by: date | None
-    status: str = Field(description="proposed (waiting for an answer), matched, unmatched, completed.")
+    status: str = Field(description="proposed (waiting for an answer), matched, unmatched, completed, cancelled.")
     unmatched_reason: str | None = Field(description="no_candidates, all_declined or all_expired.")
     received_at: datetime
     updated_at: datetime

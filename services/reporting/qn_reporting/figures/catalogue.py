@@ -43,7 +43,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "match.accepted": ("Angenommene Vorschläge", "Matches accepted"),
     "match.declined": ("Abgelehnte Vorschläge", "Matches declined"),
     "match.expired": ("Unbeantwortete Vorschläge", "Matches expired unanswered"),
+    "match.cancelled": ("Abgesagte Vorschläge und Einsätze", "Matches called off"),
     "help_request.unmatched": ("Hilfeanfragen ohne passende Ehrenamtliche", "Help requests without a match"),
+    "help_request.cancelled": ("Eingestellte Hilfeanfragen", "Help requests stopped"),
     "assignment.completed": ("Abgeschlossene Einsätze", "Assignments completed"),
     # scheduling
     "site.updated": ("Änderungen an Standorten", "Site updates"),
