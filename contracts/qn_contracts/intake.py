@@ -168,7 +168,7 @@ class FollowUpDone(Event):
     follow_up_id: UUID = doc("Id of the follow-up task.", "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d")
     quarter_id: Quarter
     team_id: Org = doc("Team that followed up.", "team-innenstadt")
-    outcome: Code = doc("Outcome code.", "contact_made")
+    outcome: Code = doc("Outcome: contacted, could_not_contact, resident_declined, referred, handled_elsewhere, no_action_needed.", "contacted")
 
 
 class FollowUpOverdue(Event):

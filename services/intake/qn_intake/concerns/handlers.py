@@ -16,6 +16,7 @@ from ..help_requests.handlers import request_help
 from ..persons.models import Person
 from ..referrals.handlers import create_referral
 from . import domain, idempotency
+from .contacts import note_contact
 from .models import Concern, ConcernEvent
 
 
@@ -176,12 +177,9 @@ def record_contact(
     """Notes a contact (or an attempt) with the person; a reached contact resets the
     'no contact for N days' clock of the early-warning rules."""
     now = datetime.now(UTC)
-    when = min(at or now, now)
     with uow:
-        concern = _load(uow, concern_id, lock=True)
-        _history(uow, concern_id, actor, "contact", when, note=note, channel=channel, reached=reached)
-        if reached and (concern.last_contact_at is None or when > concern.last_contact_at):
-            concern.last_contact_at = when
+        if note_contact(uow.session, concern_id, at=min(at or now, now), actor=actor, channel=channel, reached=reached, note=note) is None:
+            raise domain.not_found(concern_id)
         uow.commit()
 
 

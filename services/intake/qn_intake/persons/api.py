@@ -1,7 +1,120 @@
-"""HTTP routes for persons (being built)."""
+"""HTTP routes for persons: translate, call a handler, translate back. Reads say why (`purpose`);
+every person shown is written to the audit log."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from qn_infra.auth import Principal, Role, require
+
+from ..audit import api as audit_api
+from ..context import intake_context
+from . import erasure, handlers
+from .domain import PersonData
+from .schemas import (
+    ErasureOut,
+    PersonCreated,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    PersonSearchResult,
+    PersonSummary,
+    ReadPurpose,
+)
 
 router = APIRouter(tags=["persons"])
+# the audit log answers "who read this person?": it travels with the persons routes
+router.include_router(audit_api.router)
+
+STAFF = require(Role.TEAM_STAFF, Role.COORDINATOR, Role.ADMIN)
+CREATORS = require(Role.TEAM_STAFF, Role.KUEMMERER, Role.COORDINATOR, Role.ADMIN)
+ERASERS = require(Role.COORDINATOR, Role.ADMIN)
+NAME_SEARCH = "Name or part of it (every word must occur); case, ä/ae and hyphens do not matter."
+PURPOSE = Query(description="Why the data is read; written to the audit log.")
+
+
+def person_data(body: PersonIn) -> PersonData:
+    address = body.address
+    return PersonData(
+        given_name=body.given_name, family_name=body.family_name, birth_year=body.birth_year,
+        phone=body.phone, email=body.email,
+        street=address.street if address else None,
+        house_number=address.house_number if address else None,
+        postcode=address.postcode if address else None,
+        quarter_id=body.quarter_id, preferred_channel=body.preferred_channel,
+        preferred_language=body.preferred_language,
+    )
+
+
+@router.post("/persons", status_code=201, response_model=PersonCreated, summary="Record a person (minimal data)")
+def create_person(
+    body: PersonIn, request: Request, response: Response, principal: Annotated[Principal, CREATORS]
+) -> PersonCreated:
+    ctx = intake_context(request)
+    person, duplicates = handlers.create_person(
+        request.app.state.runtime.unit_of_work(), person_data(body), principal=principal,
+        city=ctx.city, directory=ctx.directory, now=datetime.now(UTC),
+    )
+    response.headers["Location"] = f"/persons/{person.id}"
+    return PersonCreated(
+        **PersonOut.model_validate(person).model_dump(),
+        possible_duplicates=[PersonSummary.model_validate(d) for d in duplicates],
+    )
+
+
+@router.get("/persons", response_model=PersonSearchResult, summary="Find a person by name (and birth year)")
+def search_persons(
+    request: Request,
+    principal: Annotated[Principal, STAFF],
+    name: Annotated[str, Query(min_length=2, max_length=200, description=NAME_SEARCH)],
+    birth_year: Annotated[int | None, Query(ge=1890, le=2100)] = None,
+    purpose: Annotated[ReadPurpose, PURPOSE] = "case_work",
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> PersonSearchResult:
+    hits, truncated = handlers.search_persons(
+        request.app.state.runtime.unit_of_work(), name=name, birth_year=birth_year, principal=principal,
+        purpose=purpose, limit=limit,
+    )
+    return PersonSearchResult(results=[PersonSummary.model_validate(p) for p in hits], truncated=truncated)
+
+
+@router.get("/persons/{person_id}", response_model=PersonOut, summary="Read a person's data (audited)")
+def read_person(
+    person_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, STAFF],
+    purpose: Annotated[ReadPurpose, PURPOSE] = "case_work",
+) -> PersonOut:
+    person = handlers.read_person(
+        request.app.state.runtime.unit_of_work(), person_id, principal=principal, purpose=purpose
+    )
+    return PersonOut.model_validate(person)
+
+
+@router.patch("/persons/{person_id}", response_model=PersonOut, summary="Correct a person's data")
+def update_person(
+    person_id: uuid.UUID, body: PersonPatch, request: Request, principal: Annotated[Principal, STAFF]
+) -> PersonOut:
+    sent = body.model_fields_set
+    data = person_data(body)
+    changes: dict[str, object] = {f: getattr(data, f) for f in sent if f in PersonData.__dataclass_fields__}
+    if "address" in sent:
+        changes.update(street=data.street, house_number=data.house_number, postcode=data.postcode)
+    ctx = intake_context(request)
+    person = handlers.update_person(
+        request.app.state.runtime.unit_of_work(), person_id, changes, principal=principal,
+        city=ctx.city, directory=ctx.directory, now=datetime.now(UTC),
+    )
+    return PersonOut.model_validate(person)
+
+
+@router.delete("/persons/{person_id}", response_model=ErasureOut, summary="Erase a person's data (GDPR Art. 17)")
+def erase_person(person_id: uuid.UUID, request: Request, principal: Annotated[Principal, ERASERS]) -> ErasureOut:
+    person = erasure.erase_person(
+        request.app.state.runtime.unit_of_work(), person_id, principal=principal, now=datetime.now(UTC)
+    )
+    return ErasureOut.model_validate(person)

@@ -1,13 +1,26 @@
-"""Periodic jobs of signals (being built)."""
+"""Periodic jobs of signals: the early-warning rules and the escalation of overdue follow-ups,
+every `[signal_rules] check_every_minutes` (city.toml)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from qn_infra.runtime import ServiceRuntime
 
 from ..context import IntakeContext
+from .rules import escalate_overdue_follow_ups, run_signal_rules
 
 
 def register(runtime: ServiceRuntime, context: Callable[[], IntakeContext]) -> None:
     """Adds this area's periodic jobs to the runtime."""
+    seconds = context().city.policy.rules_every_minutes * 60
+
+    def rules() -> None:
+        run_signal_rules(runtime.unit_of_work(), context().city, datetime.now(UTC))
+
+    def escalation() -> None:
+        escalate_overdue_follow_ups(runtime.unit_of_work(), datetime.now(UTC))
+
+    runtime.every(seconds, "signal-rules", rules)
+    runtime.every(seconds, "follow-up-escalation", escalation)

@@ -151,3 +151,16 @@ def test_a_kuemmerer_records_an_observation_but_cannot_read_concerns(intake) -> 
     recorded = intake.client.post("/concerns", json={**CONCERN, "channel": "kuemmerer_observation"}, headers=kuemmerer)
     assert recorded.status_code == 201
     assert intake.client.get(f"/concerns/{recorded.json()['id']}", headers=kuemmerer).status_code == 403
+
+
+def test_a_follow_up_done_as_contacted_shows_as_a_contact_on_the_concern(intake) -> None:
+    concern = record(intake)  # anonymous: no consent needed to note the contact
+    staff = intake.staff(team="team-innenstadt")
+    signal = intake.client.post("/signals", json={"signal_type": "loneliness", "concern_id": concern["id"]}, headers=staff)
+    assert signal.status_code == 201, signal.text
+    follow_up_id = signal.json()["follow_up"]["id"]
+    done = intake.client.post(f"/follow-ups/{follow_up_id}/done", json={"outcome": "contacted"}, headers=staff)
+    assert done.status_code == 200, done.text
+    after = intake.client.get(f"/concerns/{concern['id']}", headers=staff).json()
+    assert after["last_contact_at"] is not None
+    assert after["history"][-1]["kind"] == "contact" and after["history"][-1]["detail"]["via"] == "follow_up"

@@ -1,0 +1,52 @@
+"""HTTP route for the audit log: who read a person's data, when and why (coordinators, admins)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from qn_infra.auth import Principal, Role, require
+from qn_infra.errors import Invalid
+
+from .queries import AuditFilter, find_entries
+from .schemas import AuditEntryOut, AuditPage
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+OVERSIGHT = require(Role.COORDINATOR, Role.ADMIN)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # a time without offset is read as UTC rather than refused: the question is "roughly when"
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@router.get("", response_model=AuditPage, summary="Who read whose personal data (audit log)")
+def list_audit_entries(
+    request: Request,
+    _: Annotated[Principal, OVERSIGHT],
+    subject_id: Annotated[str | None, Query(max_length=36, pattern=r"^[A-Za-z0-9_.:-]+$",
+                                            description="Id of the person (or other record).")] = None,
+    actor: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+                                       description="Who read it (token subject).")] = None,
+    since: Annotated[datetime | None, Query(alias="from", description="Earliest time (ISO 8601).")] = None,
+    until: Annotated[datetime | None, Query(alias="to", description="Latest time (ISO 8601).")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> AuditPage:
+    for name, value in (("from", since), ("to", until)):
+        # year 1 or 9999 with an offset cannot be converted to UTC; nobody asks about those years
+        if value is not None and not 1900 <= value.year <= 2999:
+            raise Invalid(f"'{name}' muss zwischen 1900 und 2999 liegen.", f"'{name}' must lie between 1900 and 2999.",
+                          field=name)
+    since, until = _utc(since), _utc(until)
+    if since and until and since > until:
+        raise Invalid("'from' liegt nach 'to'.", "'from' is after 'to'.", field="from")
+    query = AuditFilter(subject_id=subject_id, actor=actor, since=since, until=until, limit=limit, offset=offset)
+    with request.app.state.runtime.sessions() as session:
+        entries = [AuditEntryOut.model_validate(e) for e in find_entries(session, query)]
+    return AuditPage(entries=entries, limit=limit, offset=offset)

@@ -1,0 +1,86 @@
+"""Neighbourly help for a known person goes to matching only with the person's consent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from qn_intake.help_requests.models import HelpRequest
+from qn_testkit.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+HELP_REQUESTED = "qn.intake.help.requested.v1"
+RECORDED = "qn.intake.concern.recorded.v1"
+WITHDRAWN = "qn.intake.consent.withdrawn.v1"
+
+
+def statuses(world, concern_id: str) -> list[str]:
+    with world.runtime.sessions() as session:
+        return list(session.scalars(select(HelpRequest.status).where(HelpRequest.concern_id == uuid.UUID(concern_id))))
+
+
+def test_a_help_request_waits_for_consent_and_goes_out_when_consent_is_given(world) -> None:
+    person = world.add_person(preferred_language="pl")
+    concern = world.add_concern(person["id"], ["einsamkeit"])
+    world.events(RECORDED, expect=1, concern_id=concern["id"])  # the concern's events are out ...
+    assert world.no_events(HELP_REQUESTED, concern_id=concern["id"])  # ... but no help request
+    assert statuses(world, concern["id"]) == ["awaiting_consent"]
+
+    consent = world.give_consent(person["id"], "neighbourly_help")
+    assert len(consent["released_help_requests"]) == 1
+    event = world.events(HELP_REQUESTED, expect=1, concern_id=concern["id"])[0]
+    assert event["person_ref"] == person["person_ref"]
+    assert (event["help_kind"], event["languages"], event["quarter_id"]) == ("company", ["pl"], "innenstadt-sued")
+    assert statuses(world, concern["id"]) == ["requested"]
+    # with consent in place, the next request goes out at once
+    later = world.add_concern(person["id"], ["digitale_hilfe"])
+    assert world.events(HELP_REQUESTED, expect=1, concern_id=later["id"])[0]["help_kind"] == "digital_help"
+
+
+def test_an_anonymous_concern_asks_for_help_directly(world) -> None:
+    concern = world.add_concern(None, ["einsamkeit"])
+    assert world.events(HELP_REQUESTED, expect=1, concern_id=concern["id"])[0]["person_ref"] is None
+    assert statuses(world, concern["id"]) == ["requested"]
+
+
+def test_other_consents_do_not_release_help(world) -> None:
+    person = world.add_person()
+    concern = world.add_concern(person["id"], ["einsamkeit"])
+    consent = world.give_consent(person["id"], "follow_up_contact")
+    assert consent["released_help_requests"] == []
+    world.events(RECORDED, expect=1, concern_id=concern["id"])
+    assert world.no_events(HELP_REQUESTED, concern_id=concern["id"])
+    assert statuses(world, concern["id"]) == ["awaiting_consent"]
+
+
+def test_a_help_request_waits_when_the_consent_has_expired(world) -> None:
+    person = world.add_person()
+    soon = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    world.give_consent(person["id"], "neighbourly_help", expires_at=soon)
+
+    eventually(lambda: datetime.now(UTC) > datetime.fromisoformat(soon), what="the consent to expire")
+    concern = world.add_concern(person["id"], ["einsamkeit"])
+    assert statuses(world, concern["id"]) == ["awaiting_consent"]
+
+
+def test_withdrawing_neighbourly_help_consent_emits_consent_withdrawn_and_cancels_waiting_requests(world) -> None:
+    person = world.add_person()
+    consent = world.give_consent(person["id"], "neighbourly_help")
+    sent = world.add_concern(person["id"], ["einsamkeit"])  # goes to matching at once
+    world.events(HELP_REQUESTED, expect=1, concern_id=sent["id"])
+
+    withdrawn = world.client.post(f"/consents/{consent['id']}/withdraw", headers=world.staff())
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["active"] is False and withdrawn.json()["withdrawn_at"]
+    event = world.events(WITHDRAWN, expect=1, person_ref=person["person_ref"])[0]
+    assert (event["purpose"], event["carrier_id"]) == ("neighbourly_help", None)
+    assert statuses(world, sent["id"]) == ["cancelled"]
+
+    waiting = world.add_concern(person["id"], ["nachbarschaftshilfe"])  # no consent now: it waits
+    assert statuses(world, waiting["id"]) == ["awaiting_consent"]
+    world.client.post(f"/consents/{consent['id']}/withdraw", headers=world.staff())  # 409, changes nothing
+    assert statuses(world, waiting["id"]) == ["awaiting_consent"]
