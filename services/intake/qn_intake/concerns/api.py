@@ -100,22 +100,22 @@ def _replay(runtime: ServiceRuntime, claim: idempotency.Claim) -> JSONResponse |
 
 
 @router.get("/{concern_id}", response_model=ConcernOut, summary="Read a concern with its referrals and history")
-def get_concern(concern_id: uuid.UUID, request: Request, _: Annotated[Principal, STAFF]) -> ConcernOut:
-    return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=_runtime(request).unit_of_work()))
+def get_concern(concern_id: uuid.UUID, request: Request, principal: Annotated[Principal, STAFF]) -> ConcernOut:
+    return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=_runtime(request).unit_of_work(), reader=principal))
 
 
 @router.post("/{concern_id}/close", response_model=ConcernOut, summary="Close a concern with an outcome")
 def close_concern(concern_id: uuid.UUID, body: CloseIn, request: Request, principal: Annotated[Principal, STAFF]) -> ConcernOut:
     runtime = _runtime(request)
     handlers.close_concern(concern_id, body.outcome, body.note, uow=runtime.unit_of_work(), actor=principal.subject)
-    return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work()))
+    return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work(), reader=principal))
 
 
 @router.post("/{concern_id}/reopen", response_model=ConcernOut, summary="Reopen a closed concern")
 def reopen_concern(concern_id: uuid.UUID, body: ReopenIn, request: Request, principal: Annotated[Principal, STAFF]) -> ConcernOut:
     runtime = _runtime(request)
     handlers.reopen_concern(concern_id, body.note, uow=runtime.unit_of_work(), actor=principal.subject)
-    return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work()))
+    return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work(), reader=principal))
 
 
 @router.post("/{concern_id}/contacts", status_code=204, summary="Note a contact (or attempt) with the person")
@@ -134,4 +134,4 @@ def refer(
     runtime = _runtime(request)
     override = domain.RoutingOverride(body.topic, body.target_id, body.reason)
     handlers.refer(concern_id, override, tuple(body.more_topics), uow=runtime.unit_of_work(), ctx=ctx, actor=principal.subject)
-    return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work()))
+    return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work(), reader=principal))

@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 
 from qn_contracts.intake import ConcernClosed, ConcernRecorded, ConcernReopened
 from qn_contracts.vocabulary import AgeBand, TargetKind, Urgency
+from qn_infra.auth import Principal
 from qn_infra.unit_of_work import UnitOfWork
 
 from ..addresses.directory import ResolvedAddress
 from ..city import Quarter
 from ..context import IntakeContext
-from ..help_requests.handlers import request_help
+from ..audit.log import record_read
+from ..help_requests.handlers import AWAITING_CONSENT, request_help
 from ..persons.models import Person
 from ..referrals.handlers import create_referral
 from . import domain, idempotency
@@ -136,10 +138,21 @@ def record_concern(
     return concern
 
 
-def get_concern(concern_id: uuid.UUID, *, uow: UnitOfWork) -> Concern:
-    """A concern with its referrals, help requests and history."""
+# What a concern shows about its person; reading it is a read of personal data.
+PERSONAL_FIELDS = ["concern.street", "concern.house_number", "concern.postcode", "concern.note", "concern.history"]
+
+
+def get_concern(concern_id: uuid.UUID, *, uow: UnitOfWork, reader: Principal | None = None) -> Concern:
+    """A concern with its referrals, help requests and history. When a person is attached, the
+    read is written to the audit log for `reader`."""
     with uow:
         concern = _load(uow, concern_id)
+        if reader is not None and concern.person_id is not None:
+            record_read(
+                uow.session, reader, purpose="case_work", subject_type="person",
+                subject_id=str(concern.person_id), fields=PERSONAL_FIELDS,
+            )
+            uow.commit()
         uow.session.expunge_all()  # hand back detached objects; closing must not expire them
         return concern
 
@@ -154,6 +167,11 @@ def close_concern(concern_id: uuid.UUID, outcome: str, note: str | None, *, uow:
             raise domain.already("closed")
         concern.status, concern.outcome, concern.closed_at = "closed", outcome, now
         _history(uow, concern_id, actor, "closed", now, note=note, outcome=outcome)
+        # help still waiting for consent never left intake: it ends with the concern (requests
+        # already with matching are stopped there when it reads concern.closed)
+        for help_request in concern.help_requests:
+            if help_request.status == AWAITING_CONSENT:
+                help_request.status, help_request.cancelled_at = "cancelled", now
         uow.emit(ConcernClosed(concern_id=concern_id, quarter_id=concern.quarter_id, topics=concern.topics, outcome=outcome))
         uow.commit()
 

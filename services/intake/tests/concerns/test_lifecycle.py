@@ -164,3 +164,33 @@ def test_a_follow_up_done_as_contacted_shows_as_a_contact_on_the_concern(intake)
     after = intake.client.get(f"/concerns/{concern['id']}", headers=staff).json()
     assert after["last_contact_at"] is not None
     assert after["history"][-1]["kind"] == "contact" and after["history"][-1]["detail"]["via"] == "follow_up"
+
+
+def person(intake) -> str:  # type: ignore[no-untyped-def]
+    response = intake.client.post(
+        "/persons",
+        json={"given_name": "Erna", "family_name": "Beispiel", "birth_year": 1941, "phone": "0340 000000",
+              "address": {"street": "Franzstraße", "house_number": "147"}},
+        headers=intake.staff(),
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def test_reading_a_concern_about_a_person_is_written_to_the_audit_log(intake) -> None:
+    person_id = person(intake)
+    concern = record(intake, person_id=person_id, address=None, note="wirkt vereinsamt")
+    reader = intake.tokens.headers("team_staff", subject="anna.s", team="team-innenstadt")
+    assert intake.client.get(f"/concerns/{concern['id']}", headers=reader).status_code == 200
+    audit = intake.client.get("/audit", params={"subject_id": person_id}, headers=intake.tokens.headers("coordinator")).json()
+    entries = audit["entries"] if isinstance(audit, dict) else audit
+    reads = [e for e in entries if e["actor"] == "anna.s"]
+    assert len(reads) == 1 and reads[0]["purpose"] == "case_work" and "concern.note" in reads[0]["fields"]
+
+
+def test_closing_a_concern_ends_help_still_waiting_for_consent(intake) -> None:
+    person_id = person(intake)
+    concern = record(intake, person_id=person_id, address=None, topics=["einsamkeit"])
+    assert [h["status"] for h in concern["help_requests"]] == ["awaiting_consent"]
+    closed = intake.client.post(f"/concerns/{concern['id']}/close", json={"outcome": "no_need"}, headers=intake.staff())
+    assert [h["status"] for h in closed.json()["help_requests"]] == ["cancelled"]
