@@ -16,7 +16,8 @@ from .addresses import api as addresses_api
 from .addresses import store
 from .addresses.directory import StreetDirectory
 from .addresses.importer import directory_file
-from .city import City, load_city
+from .addresses.polygons import PolygonError, QuarterPolygons
+from .city import City, CityConfigError, load_city
 from .concerns import api as concerns_api
 from .config import IntakeSettings
 from .consent import api as consent_api
@@ -46,7 +47,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     city = load_city(settings.city_dir)
     routing = load_routing_table(city.routing_table, city) if city.routing_table else RoutingTable(())
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS)
-    context = IntakeContext(city=city, directory=StreetDirectory(), routing=routing)
+    polygons = _polygons(city)
+    context = IntakeContext(city=city, directory=StreetDirectory(), routing=routing, polygons=polygons)
 
     app = create_service_app(
         runtime,
@@ -69,13 +71,25 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     def load_street_directory() -> None:
         sync_street_directory(runtime.sessions, city)
-        app.state.intake = IntakeContext(city=city, directory=store.load_directory(runtime.sessions), routing=routing)
+        quarter_names = {q.id: q.name for q in city.quarters.values()}
+        directory = store.load_directory(runtime.sessions, quarter_names=quarter_names)
+        app.state.intake = IntakeContext(city=city, directory=directory, routing=routing, polygons=polygons)
         log.info("street_directory_loaded", addresses=app.state.intake.directory.size)
 
     runtime.on_start.append(load_street_directory)
     referral_jobs.register(runtime, lambda: app.state.intake)
     signal_jobs.register(runtime, lambda: app.state.intake)
     return app
+
+
+def _polygons(city: City) -> QuarterPolygons | None:
+    """The quarters' outlines, when the city configured any (coordinates then resolve to quarters)."""
+    if not any(q.polygon for q in city.quarters.values()):
+        return None
+    try:
+        return QuarterPolygons.from_city(city)
+    except PolygonError as exc:
+        raise CityConfigError(f"{city.directory / 'city.toml'}: {exc}") from exc
 
 
 def sync_street_directory(sessions: sessionmaker[Session], city: City) -> None:

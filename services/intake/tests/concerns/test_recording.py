@@ -135,3 +135,17 @@ def test_health_readiness_and_metrics_need_no_token(intake) -> None:
     assert ready
     metrics = intake.client.get("/metrics")
     assert metrics.status_code == 200 and "qn_http_requests_total" in metrics.text
+
+
+def test_coordinates_resolve_to_the_quarter_whose_outline_contains_them(intake) -> None:
+    # the Rathaus, Zerbster Straße: inside the demo outline of Innerstädtischer Bereich Mitte
+    created = intake.client.post("/concerns", json=concern(address=None, location={"lat": 51.8350, "lon": 12.2440}), headers=intake.staff())
+    assert created.status_code == 201, created.text
+    assert created.json()["quarter_id"] == "innenstadt-mitte"
+
+
+def test_coordinates_outside_every_quarter_get_422_with_the_nearest_quarters(intake) -> None:
+    response = intake.client.post("/concerns", json=concern(address=None, location={"lat": 51.05, "lon": 13.74}), headers=intake.staff())
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].startswith("location")
+    assert response.json()["candidates"]
