@@ -8,7 +8,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import DateTime, Engine, MetaData, Table, TypeDecorator, create_engine, event, insert, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -99,6 +103,46 @@ def _tune_sqlite(engine: Engine) -> None:
         # then writes can fail with SQLITE_BUSY at once (no waiting) when another connection
         # wrote in between -- which the relay, the API and the consumers would do all the time.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_objects(session: Session, objects: Iterable[object]) -> None:
+    """Inserts new ORM objects with one Core INSERT per table and set of columns, in foreign-key
+    order, instead of through the ORM's unit of work -- several times cheaper on a hot path. The
+    objects are not added to the session. Only for plain new rows: a primary key or a defaulted
+    column left as None is filled in by the database or the column default."""
+    groups: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
+    for obj in objects:
+        table, columns = _columns_of(type(obj))
+        row = {}
+        for key, name, may_omit in columns:
+            value = getattr(obj, key)
+            if value is None and may_omit:
+                continue
+            row[name] = value
+        groups[(table, tuple(row))].append(row)
+    if not groups:
+        return
+    order = _table_order(next(iter(groups))[0].metadata)
+    for (table, _), rows in sorted(groups.items(), key=lambda item: order[item[0][0]]):
+        session.execute(insert(table), rows)
+
+
+@functools.cache
+def _columns_of(cls: type) -> tuple[Table, tuple[tuple[str, str, bool], ...]]:
+    """(attribute, column name, may be left to the database) for each column of a mapped class."""
+    mapper = inspect(cls)
+    table = mapper.local_table
+    columns = []
+    for attribute in mapper.column_attrs:
+        column = table.c[attribute.columns[0].name]
+        columns.append((attribute.key, column.name, bool(column.primary_key or column.default is not None)))
+    return table, tuple(columns)
+
+
+@functools.cache
+def _table_order(metadata: MetaData) -> dict[Table, int]:
+    """Foreign-key order of a metadata's tables (sorting them is costly; they do not change)."""
+    return {table: i for i, table in enumerate(metadata.sorted_tables)}
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -162,21 +162,16 @@ class EdgeMiddleware:
         bind_correlation(correlation_id, correlation_id)
         started = time.perf_counter()
         status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (CORRELATION_HEADER.encode(), correlation_id.encode())]
-            await send(message)
-
         started_response = False
+        id_header = (CORRELATION_HEADER.encode(), correlation_id.encode())
 
         async def send_tracked(message: Message) -> None:
-            nonlocal started_response
-            started_response = started_response or message["type"] == "http.response.start"
-            await send_with_id(message)
+            nonlocal status, started_response
+            if message["type"] == "http.response.start":
+                started_response = True
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), id_header]
+            await send(message)
 
         try:
             await self.app(scope, receive, send_tracked)
@@ -188,7 +183,7 @@ class EdgeMiddleware:
             request = Request(scope)
             lang = language(request)
             detail = "Ein unerwarteter Fehler ist aufgetreten." if lang == "de" else "An unexpected error occurred."
-            await problem(request, 500, detail, code="internal_error")(scope, receive, send_with_id)
+            await problem(request, 500, detail, code="internal_error")(scope, receive, send_tracked)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"

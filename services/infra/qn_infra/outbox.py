@@ -121,7 +121,7 @@ class OutboxRelay:
         batch_size: int = 100,
         retention: timedelta = timedelta(days=7),
         service: str = "",
-        gather_seconds: float = 0.02,
+        gather_seconds: float = 0.05,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -139,7 +139,8 @@ class OutboxRelay:
     def notify(self) -> None:
         """Wakes the relay after a commit; safe to call from any thread."""
         loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None and not loop.is_closed():
+        # a wake-up already on its way covers this commit too (saves a loop wake-up per request)
+        if loop is not None and wake is not None and not wake.is_set() and not loop.is_closed():
             loop.call_soon_threadsafe(wake.set)
 
     def stop(self) -> None:

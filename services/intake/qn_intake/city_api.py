@@ -11,7 +11,7 @@ from qn_infra.auth import Principal, current_principal
 from qn_infra.http import language
 
 from .concerns.domain import OUTCOMES
-from .context import IntakeContext, intake_context
+from .context import intake_context
 
 router = APIRouter(tags=["city"])
 
@@ -32,18 +32,19 @@ def _label(labels: tuple[str, str], lang: str) -> dict[str, str]:
 
 
 @router.get("/topics", summary="The topic taxonomy with German and English labels")
-def topics(request: Request, ctx: Annotated[IntakeContext, Depends(intake_context)], _: Annotated[Principal, Depends(current_principal)]) -> list[dict[str, str]]:
+async def topics(request: Request, _: Annotated[Principal, Depends(current_principal)]) -> list[dict[str, str]]:
     lang = language(request)
-    return [{"code": t.code, **_label((t.de, t.en), lang)} for t in ctx.city.topics.values()]
+    return [{"code": t.code, **_label((t.de, t.en), lang)} for t in intake_context(request).city.topics.values()]
 
 
 @router.get("/quarters", summary="The city's quarters and their teams")
-def quarters(ctx: Annotated[IntakeContext, Depends(intake_context)], _: Annotated[Principal, Depends(current_principal)]) -> list[dict[str, str]]:
-    return [{"id": q.id, "name": q.name, "district": q.district, "team": q.team} for q in ctx.city.quarters.values()]
+async def quarters(request: Request, _: Annotated[Principal, Depends(current_principal)]) -> list[dict[str, str]]:
+    city = intake_context(request).city
+    return [{"id": q.id, "name": q.name, "district": q.district, "team": q.team} for q in city.quarters.values()]
 
 
 @router.get("/vocabulary", summary="Channels, urgencies and concern outcomes with labels")
-def vocabulary(request: Request, _: Annotated[Principal, Depends(current_principal)]) -> dict[str, list[dict[str, str]]]:
+async def vocabulary(request: Request, _: Annotated[Principal, Depends(current_principal)]) -> dict[str, list[dict[str, str]]]:
     lang = language(request)
     return {
         "channels": [{"code": c.value, **_label(CHANNELS[c.value], lang)} for c in Channel],

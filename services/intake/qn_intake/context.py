@@ -38,5 +38,5 @@ class IntakeContext:
 
 
 def intake_context(request: Request) -> IntakeContext:
-    """FastAPI dependency: the current context (routes take it with Depends)."""
+    """The current context of a request's app (its street directory is replaced after an import)."""
     return request.app.state.intake  # type: ignore[no-any-return]

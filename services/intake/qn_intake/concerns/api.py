@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from qn_infra.auth import Principal, Role, require
 from qn_infra.runtime import ServiceRuntime
 
-from ..context import IntakeContext, intake_context
+from ..context import intake_context
 from . import domain, handlers, idempotency
 from .schemas import CloseIn, ConcernIn, ConcernOut, ContactIn, ReferIn, ReopenIn
 
@@ -60,7 +60,6 @@ def record_concern(
     body: ConcernIn,
     request: Request,
     principal: Annotated[Principal, RECORDERS],
-    ctx: Annotated[IntakeContext, Depends(intake_context)],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> JSONResponse:
     runtime = _runtime(request)
@@ -72,7 +71,7 @@ def record_concern(
             return replay
     try:
         concern = handlers.record_concern(
-            _command(body), uow=runtime.unit_of_work(), ctx=ctx, recorded_by=principal.subject, claim=claim
+            _command(body), uow=runtime.unit_of_work(), ctx=intake_context(request), recorded_by=principal.subject, claim=claim
         )
     except IntegrityError:
         # the same key arrived twice at the same moment: the other request recorded it
@@ -128,10 +127,9 @@ def record_contact(concern_id: uuid.UUID, body: ContactIn, request: Request, pri
 
 @router.post("/{concern_id}/referrals", status_code=201, response_model=ConcernOut, summary="Refer outside the routing table, with a reason")
 def refer(
-    concern_id: uuid.UUID, body: ReferIn, request: Request, principal: Annotated[Principal, STAFF],
-    ctx: Annotated[IntakeContext, Depends(intake_context)],
+    concern_id: uuid.UUID, body: ReferIn, request: Request, principal: Annotated[Principal, STAFF]
 ) -> ConcernOut:
     runtime = _runtime(request)
     override = domain.RoutingOverride(body.topic, body.target_id, body.reason)
-    handlers.refer(concern_id, override, tuple(body.more_topics), uow=runtime.unit_of_work(), ctx=ctx, actor=principal.subject)
+    handlers.refer(concern_id, override, tuple(body.more_topics), uow=runtime.unit_of_work(), ctx=intake_context(request), actor=principal.subject)
     return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work(), reader=principal))
