@@ -39,7 +39,10 @@ ROUNDS = int(os.environ.get("QN_BENCH_ROUNDS", "5"))
 def _serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -133,19 +136,32 @@ def run() -> dict[str, float]:
     bare_p50, bare_p99 = _figures(bare_lat)
     intake_p50, intake_p99 = _figures(intake_lat)
     return {
-        "bare_rps": statistics.median(bare_rounds), "bare_p50_ms": bare_p50, "bare_p99_ms": bare_p99, "bare_errors": bare_err,
-        "intake_rps": statistics.median(intake_rounds), "intake_p50_ms": intake_p50, "intake_p99_ms": intake_p99,
-        "intake_errors": intake_err, "throughput_ratio": statistics.median(ratios),
-        "ratio_min": min(ratios), "ratio_max": max(ratios),
+        "bare_rps": statistics.median(bare_rounds),
+        "bare_p50_ms": bare_p50,
+        "bare_p99_ms": bare_p99,
+        "bare_errors": bare_err,
+        "intake_rps": statistics.median(intake_rounds),
+        "intake_p50_ms": intake_p50,
+        "intake_p99_ms": intake_p99,
+        "intake_errors": intake_err,
+        "throughput_ratio": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
     }
+
+
+def _line(label: str, figures: dict[str, float], side: str) -> str:
+    rps, p50, p99 = figures[f"{side}_rps"], figures[f"{side}_p50_ms"], figures[f"{side}_p99_ms"]
+    return f"  {label:<40} {rps:>7.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
 
 
 def report(figures: dict[str, float]) -> str:
     return "\n".join(
         [
-            f"POST /concerns, {CONCURRENCY} concurrent clients, {ROUNDS} alternating rounds of {SECONDS:.0f} s, one uvicorn worker each:",
-            f"  bare FastAPI endpoint (parses the body): {figures['bare_rps']:>7.0f} req/s   p50 {figures['bare_p50_ms']:6.1f} ms   p99 {figures['bare_p99_ms']:6.1f} ms",
-            f"  intake (auth, address, routing, outbox): {figures['intake_rps']:>7.0f} req/s   p50 {figures['intake_p50_ms']:6.1f} ms   p99 {figures['intake_p99_ms']:6.1f} ms",
+            f"POST /concerns, {CONCURRENCY} concurrent clients, {ROUNDS} alternating rounds of {SECONDS:.0f} s, "
+            "one uvicorn worker each:",
+            _line("bare FastAPI endpoint (parses the body):", figures, "bare"),
+            _line("intake (auth, address, routing, outbox):", figures, "intake"),
             f"  throughput ratio intake / bare: {figures['throughput_ratio']:.2f} (median of rounds; range "
             f"{figures['ratio_min']:.2f}-{figures['ratio_max']:.2f})   aim: at least 0.50"
             + (f"   errors: {figures['intake_errors']:.0f}" if figures["intake_errors"] else ""),

@@ -19,7 +19,11 @@ def main() -> int:
     print(f"Quartiersnetz benchmarks ({time.strftime('%Y-%m-%d %H:%M')}, Python {sys.version.split()[0]})\n")
     print("1. Address lookups with Berlin's street directory (401,032 addresses)")
     address_figures = addresses.run()
-    print(addresses.report(address_figures) if address_figures else "   skipped: Berlin data not found beside the repository")
+    print(
+        addresses.report(address_figures)
+        if address_figures
+        else "   skipped: Berlin data not found beside the repository"
+    )
     print("\n2. Recording concerns over HTTP")
     print(concerns.report(concerns.run()))
     return 0

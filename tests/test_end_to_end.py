@@ -11,7 +11,9 @@ pytestmark = pytest.mark.e2e
 
 def concerns_counted(city, quarter_id: str) -> int:  # type: ignore[no-untyped-def]
     with city.client("reporting", "committee") as reporting:
-        response = reporting.get("/counts", params={"metric": "concern.recorded", "quarter_id": quarter_id, "topic": "*"})
+        response = reporting.get(
+            "/counts", params={"metric": "concern.recorded", "quarter_id": quarter_id, "topic": "*"}
+        )
         response.raise_for_status()
         return int(response.json()["total"])
 
@@ -67,11 +69,17 @@ def test_a_booking_that_collides_names_the_other_booking(city) -> None:
                 "quarter_id": "innenstadt-sued",
                 "carrier_id": "drk-dessau",
                 "rooms": [{"room_id": "beratung-2", "name": "Beratungsraum 2", "kind": "counselling", "capacity": 4}],
-                "opening_hours": [{"weekday": d, "opens": "09:00", "closes": "17:00"} for d in ("mo", "tu", "we", "th", "fr")],
+                "opening_hours": [
+                    {"weekday": d, "opens": "09:00", "closes": "17:00"} for d in ("mo", "tu", "we", "th", "fr")
+                ],
             },
         )
         assert site.status_code in (200, 201), site.text
-        slot = {"starts_at": "2026-12-01T10:00:00+01:00", "ends_at": "2026-12-01T12:00:00+01:00", "title": "Schuldnerberatung"}
+        slot = {
+            "starts_at": "2026-12-01T10:00:00+01:00",
+            "ends_at": "2026-12-01T12:00:00+01:00",
+            "title": "Schuldnerberatung",
+        }
         first = scheduling.post("/sites/franztreff/rooms/beratung-2/bookings", json=slot)
         assert first.status_code == 201, first.text
         second = scheduling.post(

@@ -66,7 +66,9 @@ def test_every_concern_accepted_while_the_broker_is_killed_reaches_reporting_exa
 
     assert len(recorder.accepted) > accepted_at_kill, "intake kept accepting concerns"
     assert 500 not in recorder.refused
-    eventually(lambda: concerns_counted(city) >= len(recorder.accepted), timeout=90, what="every accepted concern counted")
+    eventually(
+        lambda: concerns_counted(city) >= len(recorder.accepted), timeout=90, what="every accepted concern counted"
+    )
     time.sleep(2)  # any double count would arrive by now
     assert concerns_counted(city) == len(recorder.accepted)
 
@@ -82,7 +84,9 @@ def test_a_consumer_killed_mid_handling_counts_nothing_twice(city) -> None:
     recorder.stop_flag.set()
     recorder.join(30)
 
-    eventually(lambda: concerns_counted(city) >= len(recorder.accepted), timeout=90, what="every accepted concern counted")
+    eventually(
+        lambda: concerns_counted(city) >= len(recorder.accepted), timeout=90, what="every accepted concern counted"
+    )
     time.sleep(2)
     assert concerns_counted(city) == len(recorder.accepted)
 
@@ -98,7 +102,11 @@ def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_service_go
     eventually(lambda: concerns_counted(city) == 1, what="the valid concern counted")
 
     def dead_letter_of_reporting():  # type: ignore[no-untyped-def]
-        return [m for m in read_stream(city.nats.url, "QN_DEADLETTER") if m.headers.get("qn-dlq-consumer", "").startswith("reporting")]
+        return [
+            m
+            for m in read_stream(city.nats.url, "QN_DEADLETTER")
+            if m.headers.get("qn-dlq-consumer", "").startswith("reporting")
+        ]
 
     dead = eventually(dead_letter_of_reporting, what="a dead letter from reporting")
     assert dead[0].subject.endswith(subject)

@@ -25,10 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report files that differ")
     args = parser.parse_args(argv)
     wanted = render()
-    stale = sorted(
-        path for path in (args.out / "schemas").glob("*.json")
-        if f"schemas/{path.name}" not in wanted
-    ) if (args.out / "schemas").is_dir() else []
+    stale = (
+        sorted(path for path in (args.out / "schemas").glob("*.json") if f"schemas/{path.name}" not in wanted)
+        if (args.out / "schemas").is_dir()
+        else []
+    )
     changed = [p for p, text in wanted.items() if not (args.out / p).is_file() or (args.out / p).read_text() != text]
     if args.check:
         for p in changed:

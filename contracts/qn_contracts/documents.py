@@ -53,8 +53,15 @@ def _headers_schema() -> dict[str, Any]:
         "type": "object",
         "description": "CloudEvents 1.0 attributes in binary content mode.",
         "required": [
-            "ce-specversion", "ce-id", "ce-source", "ce-type", "ce-time",
-            "ce-dataschema", "ce-dataclassification", "content-type", "Nats-Msg-Id",
+            "ce-specversion",
+            "ce-id",
+            "ce-source",
+            "ce-type",
+            "ce-time",
+            "ce-dataschema",
+            "ce-dataclassification",
+            "content-type",
+            "Nats-Msg-Id",
         ],
         "properties": {
             "ce-specversion": {"type": "string", "const": "1.0"},

@@ -91,16 +91,12 @@ class EventMeta(BaseModel):
         description="CloudEvents type: `qn.<producer>.<entity>.<action>.v<version>`.",
         examples=["qn.intake.concern.recorded.v1"],
     )
-    source: str = Field(
-        description="The producing service.", examples=["/quartiersnetz/intake"]
-    )
+    source: str = Field(description="The producing service.", examples=["/quartiersnetz/intake"])
     dataschema: str = Field(
         description="URN of the JSON Schema of the body.",
         examples=["urn:quartiersnetz:schema:qn.v1.intake.concern.recorded"],
     )
-    classification: Classification = Field(
-        description="Data classification of the body.", examples=["pseudonymised"]
-    )
+    classification: Classification = Field(description="Data classification of the body.", examples=["pseudonymised"])
     correlation_id: str | None = Field(
         default=None,
         description="Id shared by everything caused by one original request (an HTTP request id).",

@@ -44,7 +44,11 @@ class ConcernRecorded(Event):
     spec: ClassVar[EventSpec] = _spec("concern", "recorded", _P, "A concern (Anliegen) was recorded.")
 
     concern_id: ConcernId
-    person_ref: PersonRef | None = doc("Pseudonymous person reference; absent for anonymous concerns.", "5f1d7c1e-6a7b-4c3e-9f1a-2b3c4d5e6f70", default=None)
+    person_ref: PersonRef | None = doc(
+        "Pseudonymous person reference; absent for anonymous concerns.",
+        "5f1d7c1e-6a7b-4c3e-9f1a-2b3c4d5e6f70",
+        default=None,
+    )
     quarter_id: Quarter
     channel: Channel = doc("How the concern reached the team.", "walk_in")
     topics: Topics
@@ -77,14 +81,18 @@ class ReferralRequested(Event):
 
     referral_id: ReferralId
     concern_id: ConcernId
-    person_ref: PersonRef | None = doc("Pseudonymous person reference, if a person is attached.", "5f1d7c1e-6a7b-4c3e-9f1a-2b3c4d5e6f70", default=None)
+    person_ref: PersonRef | None = doc(
+        "Pseudonymous person reference, if a person is attached.", "5f1d7c1e-6a7b-4c3e-9f1a-2b3c4d5e6f70", default=None
+    )
     quarter_id: Quarter
     topics: Topics
     urgency: UrgencyField
     age_band: AgeBandField = None
     target_id: Org = doc("The carrier, office or team the referral is addressed to.", "jugendamt-asd")
     target_kind: TargetKind = doc("What kind of organisation the target is.", "office")
-    rule_id: str | None = doc("Id of the routing rule that chose the target; absent if overridden.", "r-012", default=None)
+    rule_id: str | None = doc(
+        "Id of the routing rule that chose the target; absent if overridden.", "r-012", default=None
+    )
     overridden: bool = doc("True when staff overrode the routing table.", False, default=False)
     due_at: Timestamp
 
@@ -101,7 +109,9 @@ class ReferralStatusChanged(Event):
     topics: Topics
     from_status: ReferralStatus = doc("Status before the change.", "requested")
     to_status: ReferralStatus = doc("Status after the change.", "accepted")
-    reason: ReferralReason | None = doc("Outcome or decline reason, where the status needs one.", "no_capacity", default=None)
+    reason: ReferralReason | None = doc(
+        "Outcome or decline reason, where the status needs one.", "no_capacity", default=None
+    )
     decided_by: DecidedBy | None = doc("Who declined or ended the referral.", "carrier", default=None)
 
 
@@ -125,9 +135,13 @@ class HelpRequested(Event):
 
     help_request_id: HelpRequestId
     concern_id: ConcernId
-    person_ref: PersonRef | None = doc("Pseudonymous person reference, if a person is attached.", "5f1d7c1e-6a7b-4c3e-9f1a-2b3c4d5e6f70", default=None)
+    person_ref: PersonRef | None = doc(
+        "Pseudonymous person reference, if a person is attached.", "5f1d7c1e-6a7b-4c3e-9f1a-2b3c4d5e6f70", default=None
+    )
     quarter_id: Quarter
-    help_kind: Code = doc("Kind of help: shopping, small_repairs, escort, walk, reading, company, digital_help.", "shopping")
+    help_kind: Code = doc(
+        "Kind of help: shopping, small_repairs, escort, walk, reading, company, digital_help.", "shopping"
+    )
     skills: list[Code] = doc("Skills a volunteer needs.", ["shopping"], max_length=10)
     languages: list[str] = doc("Languages the person speaks (ISO 639-1).", ["de"], max_length=5)
     urgency: UrgencyField
@@ -135,30 +149,34 @@ class HelpRequested(Event):
 
 
 class SignalRaised(Event):
-    spec: ClassVar[EventSpec] = _spec(
-        "signal", "raised", _P, "An early-warning signal (Frühwarnsystem) was raised."
-    )
+    spec: ClassVar[EventSpec] = _spec("signal", "raised", _P, "An early-warning signal (Frühwarnsystem) was raised.")
 
     signal_id: UUID = doc("Id of the signal.", "3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d")
     quarter_id: Quarter
     signal_type: SignalType = doc("What kind of warning sign was observed.", "loneliness")
     raised_by: RaisedBy = doc("Staff, a Kümmerer, or an automatic rule.", "kuemmerer")
     rule_id: str | None = doc("The rule that raised it, for raised_by=rule.", "discharge-48h", default=None)
-    concern_id: ConcernId | None = doc("The concern this belongs to, if any.", "1c9e6f3a-8b7d-4e2f-a1b0-c9d8e7f6a5b4", default=None)
-    person_ref: PersonRef | None = doc("Pseudonymous person reference, if a person is attached.", "5f1d7c1e-6a7b-4c3e-9f1a-2b3c4d5e6f70", default=None)
+    concern_id: ConcernId | None = doc(
+        "The concern this belongs to, if any.", "1c9e6f3a-8b7d-4e2f-a1b0-c9d8e7f6a5b4", default=None
+    )
+    person_ref: PersonRef | None = doc(
+        "Pseudonymous person reference, if a person is attached.", "5f1d7c1e-6a7b-4c3e-9f1a-2b3c4d5e6f70", default=None
+    )
 
 
 class FollowUpDue(Event):
-    spec: ClassVar[EventSpec] = _spec(
-        "follow_up", "due", _I, "A follow-up task was created for the quarter's team."
-    )
+    spec: ClassVar[EventSpec] = _spec("follow_up", "due", _I, "A follow-up task was created for the quarter's team.")
 
     follow_up_id: UUID = doc("Id of the follow-up task.", "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d")
     quarter_id: Quarter
     team_id: Org = doc("Team that must follow up.", "team-innenstadt")
     due_at: Timestamp
-    signal_id: UUID | None = doc("The signal that caused the task, if any.", "3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d", default=None)
-    concern_id: ConcernId | None = doc("The concern this belongs to, if any.", "1c9e6f3a-8b7d-4e2f-a1b0-c9d8e7f6a5b4", default=None)
+    signal_id: UUID | None = doc(
+        "The signal that caused the task, if any.", "3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d", default=None
+    )
+    concern_id: ConcernId | None = doc(
+        "The concern this belongs to, if any.", "1c9e6f3a-8b7d-4e2f-a1b0-c9d8e7f6a5b4", default=None
+    )
     reason: Code = doc("Why a follow-up is needed (signal type or rule code).", "loneliness")
 
 
@@ -168,13 +186,14 @@ class FollowUpDone(Event):
     follow_up_id: UUID = doc("Id of the follow-up task.", "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d")
     quarter_id: Quarter
     team_id: Org = doc("Team that followed up.", "team-innenstadt")
-    outcome: Code = doc("Outcome: contacted, could_not_contact, resident_declined, referred, handled_elsewhere, no_action_needed.", "contacted")
+    outcome: Code = doc(
+        "Outcome: contacted, could_not_contact, resident_declined, referred, handled_elsewhere, no_action_needed.",
+        "contacted",
+    )
 
 
 class FollowUpOverdue(Event):
-    spec: ClassVar[EventSpec] = _spec(
-        "follow_up", "overdue", _I, "A follow-up task passed its due date (escalation)."
-    )
+    spec: ClassVar[EventSpec] = _spec("follow_up", "overdue", _I, "A follow-up task passed its due date (escalation).")
 
     follow_up_id: UUID = doc("Id of the follow-up task.", "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d")
     quarter_id: Quarter
@@ -189,7 +208,9 @@ class ConsentWithdrawn(Event):
 
     person_ref: PersonRef
     purpose: ConsentPurpose = doc("The purpose consent was withdrawn for.", "neighbourly_help")
-    carrier_id: Org | None = doc("The carrier named in the consent, for purpose=referral.", "caritas-dessau", default=None)
+    carrier_id: Org | None = doc(
+        "The carrier named in the consent, for purpose=referral.", "caritas-dessau", default=None
+    )
 
 
 class PersonErased(Event):

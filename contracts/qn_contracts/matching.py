@@ -88,7 +88,10 @@ class MatchExpired(Event):
 
 class MatchCancelled(Event):
     spec: ClassVar[EventSpec] = _spec(
-        "match", "cancelled", _P, "An open proposal or accepted task was called off (consent withdrawn, concern closed)."
+        "match",
+        "cancelled",
+        _P,
+        "An open proposal or accepted task was called off (consent withdrawn, concern closed).",
     )
 
     match_id: MatchId
@@ -101,7 +104,10 @@ class MatchCancelled(Event):
 
 class HelpRequestCancelled(Event):
     spec: ClassVar[EventSpec] = _spec(
-        "help_request", "cancelled", _I, "Matching stopped working on a help request (consent withdrawn, concern closed)."
+        "help_request",
+        "cancelled",
+        _I,
+        "Matching stopped working on a help request (consent withdrawn, concern closed).",
     )
 
     help_request_id: HelpRequestId

@@ -60,7 +60,9 @@ class BookingConfirmed(Event):
     room_id: RoomId
     starts_at: Timestamp
     ends_at: Timestamp
-    offer_id: OfferId | None = doc("The offer this booking belongs to, if recurring.", "6f5e4d3c-2b1a-4f0e-8d9c-7b6a5f4e3d2c", default=None)
+    offer_id: OfferId | None = doc(
+        "The offer this booking belongs to, if recurring.", "6f5e4d3c-2b1a-4f0e-8d9c-7b6a5f4e3d2c", default=None
+    )
     org_id: Org | None = doc("Carrier or office the booking is for.", "caritas-dessau", default=None)
     purpose: Code | None = doc("Purpose code (counselling, group, meal ...).", "counselling", default=None)
 

@@ -90,9 +90,7 @@ def decode_meta(headers: dict[str, str] | None) -> EventMeta:
     """Reads the CloudEvents attributes from message headers."""
     headers = headers or {}
     if headers.get("ce-specversion") != SPECVERSION:
-        raise WireFormatError(
-            "ce-specversion", f"expected {SPECVERSION!r}, got {headers.get('ce-specversion')!r}"
-        )
+        raise WireFormatError("ce-specversion", f"expected {SPECVERSION!r}, got {headers.get('ce-specversion')!r}")
     values: dict[str, Any] = {}
     for header, field in _HEADER_FIELDS.items():
         value = headers.get(header)

@@ -17,7 +17,11 @@ CONTRACTS = Path(__file__).resolve().parents[1]
 
 def test_committed_schemas_and_asyncapi_match_the_code() -> None:
     wanted = render()
-    differing = [path for path, text in wanted.items() if not (CONTRACTS / path).is_file() or (CONTRACTS / path).read_text() != text]
+    differing = [
+        path
+        for path, text in wanted.items()
+        if not (CONTRACTS / path).is_file() or (CONTRACTS / path).read_text() != text
+    ]
     stale = [p.name for p in (CONTRACTS / "schemas").glob("*.json") if f"schemas/{p.name}" not in wanted]
     assert not differing and not stale, f"run `make contracts`: differing {differing}, not generated {stale}"
 

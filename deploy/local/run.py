@@ -23,8 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from demo import load_sites, load_volunteers  # noqa: E402
 
-from qn_infra.devkeys import issue_token  # noqa: E402
-from qn_infra.devkeys import ensure_keys  # noqa: E402
+from qn_infra.devkeys import ensure_keys, issue_token  # noqa: E402
 from qn_infra.embedded_broker import free_port, nats_server_binary  # noqa: E402
 
 VAR = Path(os.environ.get("QN_DATA_DIR", REPO / "var"))
@@ -59,7 +58,9 @@ def service_env(name: str, nats_url: str) -> dict[str, str]:
 
 def migrate(nats_url: str) -> None:
     for name in SERVICES:
-        subprocess.run([sys.executable, "-m", f"qn_{name}", "migrate"], env=service_env(name, nats_url), cwd=REPO, check=True)
+        subprocess.run(
+            [sys.executable, "-m", f"qn_{name}", "migrate"], env=service_env(name, nats_url), cwd=REPO, check=True
+        )
 
 
 def wait_ready(name: str, timeout: float = 90) -> None:
@@ -86,7 +87,10 @@ def load_demo_and_greet(key_dir: Path) -> None:
         print(f"\n!! Loading the demo city failed: {exc}\n", flush=True)
         return
     token = issue_token(key_dir, roles=["team_staff"], subject="demo-staff", team="team-innenstadt")
-    print(BANNER.format(sites=sites, volunteers=volunteers, token=token, **{k: v for k, v in SERVICES.items()}), flush=True)
+    print(
+        BANNER.format(sites=sites, volunteers=volunteers, token=token, **{k: v for k, v in SERVICES.items()}),
+        flush=True,
+    )
 
 
 BANNER = """
@@ -130,10 +134,14 @@ def main() -> int:
 
     manager = Manager()
     manager.add_process(
-        "nats", f"{nats_server_binary()} -js -a {HOST} -p {nats_port} -sd {VAR / 'nats'} --server_name quartiersnetz-local", cwd=str(REPO)
+        "nats",
+        f"{nats_server_binary()} -js -a {HOST} -p {nats_port} -sd {VAR / 'nats'} --server_name quartiersnetz-local",
+        cwd=str(REPO),
     )
     for name in SERVICES:
-        manager.add_process(name, f"{sys.executable} -m qn_{name} serve", env=service_env(name, nats_url), cwd=str(REPO))
+        manager.add_process(
+            name, f"{sys.executable} -m qn_{name} serve", env=service_env(name, nats_url), cwd=str(REPO)
+        )
     threading.Thread(target=load_demo_and_greet, args=(key_dir,), daemon=True).start()
     manager.loop()
     return manager.returncode or 0

@@ -67,7 +67,9 @@ def postgres_in_docker() -> tuple[str, object] | None:
         return None
     from testcontainers.community.postgres import PostgresContainer
 
-    container = PostgresContainer("postgres:16-alpine", username="postgres", password="postgres", dbname="test", driver=None)
+    container = PostgresContainer(
+        "postgres:16-alpine", username="postgres", password="postgres", dbname="test", driver=None
+    )
     container.start()
     url = f"postgresql://postgres:postgres@{container.get_container_host_ip()}:{container.get_exposed_port(5432)}/test"
     return url, container

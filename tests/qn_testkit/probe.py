@@ -58,19 +58,24 @@ def build_probe(database_url: str, nats_url: str, **settings: object) -> tuple[S
     metadata = new_metadata()
     outbox = outbox_table(metadata)
     processed = processed_events_table(metadata)
-    effects = Table("effects", metadata, Column("key", String(64), primary_key=True), Column("n", Integer, nullable=False))
+    effects = Table(
+        "effects", metadata, Column("key", String(64), primary_key=True), Column("n", Integer, nullable=False)
+    )
     engine = make_engine(database_url)
     metadata.create_all(engine)
     engine.dispose()
     runtime = ServiceRuntime(
-        ProbeSettings(database_url=database_url, nats_url=nats_url, outbox_poll_seconds=0.1,
-                      consumer_backoff_seconds=(0.2, 0.2, 0.2), **settings),  # type: ignore[arg-type]
+        ProbeSettings(
+            database_url=database_url,
+            nats_url=nats_url,
+            outbox_poll_seconds=0.1,
+            consumer_backoff_seconds=(0.2, 0.2, 0.2),
+            **settings,
+        ),  # type: ignore[arg-type]
         outbox=outbox,
         processed=processed,
     )
     return runtime, effects, metadata
-
-
 
 
 async def started(probe: Probe) -> Probe:

@@ -22,11 +22,16 @@ from qn_infra.database import migrate
 from qn_infra.embedded_broker import free_port
 
 REPO = Path(__file__).resolve().parents[2]
-MIGRATIONS = {name: REPO / "services" / name / f"qn_{name}" / "migrations" for name in ("intake", "matching", "scheduling", "reporting")}
+MIGRATIONS = {
+    name: REPO / "services" / name / f"qn_{name}" / "migrations"
+    for name in ("intake", "matching", "scheduling", "reporting")
+}
 
 
 @contextmanager
-def running_app(app: FastAPI, *, migrations_of: str | None = None, database_url: str | None = None) -> Iterator[TestClient]:
+def running_app(
+    app: FastAPI, *, migrations_of: str | None = None, database_url: str | None = None
+) -> Iterator[TestClient]:
     """Migrates the database (if told which), runs the app's lifespan and yields a client."""
     if migrations_of and database_url:
         migrate(database_url, MIGRATIONS[migrations_of])

@@ -102,9 +102,7 @@ class TokenVerifier:
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except (jwt.PyJWTError, ValueError) as exc:
-            raise Unauthenticated(
-                de=f"Token ungültig: {exc}", en=f"Invalid token: {exc}"
-            ) from exc
+            raise Unauthenticated(de=f"Token ungültig: {exc}", en=f"Invalid token: {exc}") from exc
         principal = Principal(
             subject=str(claims["sub"]),
             roles=frozenset(_claim(claims, s.auth_roles_claim) or ()),

@@ -68,7 +68,7 @@ def run_service_cli(
         return run_extra(args, settings)
     app = create_app(settings)
     log.info("service_starting", host=settings.host, port=settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False, timeout_graceful_shutdown=10
+    )
     return 0
-
-

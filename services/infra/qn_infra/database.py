@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-import functools
-from collections import defaultdict
-from collections.abc import Iterable
-
 from sqlalchemy import DateTime, Engine, MetaData, Table, TypeDecorator, create_engine, event, insert, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker

@@ -32,9 +32,7 @@ def ensure_keys(key_dir: Path) -> Path:
     if private_path.is_file() and (key_dir / JWKS).is_file():
         return private_path
     key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     private_path.write_bytes(pem)
     private_path.chmod(0o600)
     public_jwk = json.loads(ECAlgorithm.to_jwk(key.public_key()))
@@ -94,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown role(s) {unknown}; choose from {sorted(known)}")
     print(
         issue_token(
-            args.key_dir, roles=roles, subject=args.subject, org=args.org, team=args.team,
+            args.key_dir,
+            roles=roles,
+            subject=args.subject,
+            org=args.org,
+            team=args.team,
             ttl_seconds=int(args.ttl_hours * 3600),
         )
     )

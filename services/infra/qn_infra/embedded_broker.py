@@ -35,7 +35,9 @@ def free_port() -> int:
 class NatsServer:
     """One nats-server process with a JetStream store directory that survives restarts."""
 
-    def __init__(self, store_dir: Path, *, port: int | None = None, host: str = "127.0.0.1", log_file: Path | None = None) -> None:
+    def __init__(
+        self, store_dir: Path, *, port: int | None = None, host: str = "127.0.0.1", log_file: Path | None = None
+    ) -> None:
         self.store_dir = Path(store_dir)
         self.host = host
         self.port = port or free_port()
@@ -48,8 +50,16 @@ class NatsServer:
 
     def command(self) -> list[str]:
         return [
-            nats_server_binary(), "-js", "-a", self.host, "-p", str(self.port),
-            "-sd", str(self.store_dir), "--server_name", f"qn-{self.port}",
+            nats_server_binary(),
+            "-js",
+            "-a",
+            self.host,
+            "-p",
+            str(self.port),
+            "-sd",
+            str(self.store_dir),
+            "--server_name",
+            f"qn-{self.port}",
         ]
 
     def start(self, timeout: float = 10.0) -> NatsServer:

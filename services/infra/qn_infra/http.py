@@ -113,7 +113,9 @@ def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) 
         status = status_for(exc)
         errors = [{"field": exc.field, "message": exc.message(lang)}] if exc.field else None
         headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
-        return problem(request, status, exc.message(lang), code=exc.code, errors=errors, extra=exc.extra, headers=headers)
+        return problem(
+            request, status, exc.message(lang), code=exc.code, errors=errors, extra=exc.extra, headers=headers
+        )
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -136,7 +138,11 @@ def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) 
     async def on_database_down(request: Request, exc: Exception) -> JSONResponse:
         log.error("database_unavailable", error=type(exc).__name__)
         lang = language(request)
-        detail = "Datenbank nicht erreichbar; bitte gleich noch einmal." if lang == "de" else "Database unavailable; please retry shortly."
+        detail = (
+            "Datenbank nicht erreichbar; bitte gleich noch einmal."
+            if lang == "de"
+            else "Database unavailable; please retry shortly."
+        )
         return problem(request, 503, detail, code="database_unavailable", headers={"Retry-After": "5"})
 
     app.add_exception_handler(Problem, on_problem)
@@ -190,7 +196,9 @@ class EdgeMiddleware:
             elapsed = time.perf_counter() - started
             method = scope.get("method", "")
             if template not in ("/healthz", "/readyz", "/metrics"):
-                log.info("http_request", method=method, route=template, status=status, duration_ms=round(elapsed * 1000, 1))
+                log.info(
+                    "http_request", method=method, route=template, status=status, duration_ms=round(elapsed * 1000, 1)
+                )
             HTTP_REQUESTS.labels(method=method, route=template, status=str(status)).inc()
             HTTP_LATENCY.labels(method=method, route=template).observe(elapsed)
 

@@ -51,9 +51,7 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
         if not json
         else structlog.processors.StackInfoRenderer(),
     ]
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
-    )
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

@@ -191,7 +191,9 @@ class OutboxRelay:
         except Exception as exc:
             PUBLISH_FAILURES.inc()
             failed = rows[len(done)]
-            await anyio.to_thread.run_sync(self._record_failure, failed.id, repr(exc), [r.id for r in rows[len(done):]])
+            await anyio.to_thread.run_sync(
+                self._record_failure, failed.id, repr(exc), [r.id for r in rows[len(done) :]]
+            )
             raise
         finally:
             if done:
@@ -220,7 +222,9 @@ class OutboxRelay:
         )
         with Session(self._engine) as session, session.begin():
             rows = session.execute(statement).all()
-        return sorted((_Row(r.id, r.event_id, r.subject, _headers(r.headers), bytes(r.body)) for r in rows), key=lambda r: r.id)
+        return sorted(
+            (_Row(r.id, r.event_id, r.subject, _headers(r.headers), bytes(r.body)) for r in rows), key=lambda r: r.id
+        )
 
     def _mark_published(self, done: Sequence[tuple[int, int]]) -> None:
         now = datetime.now(UTC)

@@ -65,7 +65,9 @@ async def with_consumer(probe_factory, cleanup, handler_for, **settings) -> Prob
     return probe
 
 
-async def test_events_committed_while_the_broker_is_down_are_published_when_it_returns(probe_factory, nats_server, cleanup) -> None:
+async def test_events_committed_while_the_broker_is_down_are_published_when_it_returns(
+    probe_factory, nats_server, cleanup
+) -> None:
     probe = await started(probe_factory())
     cleanup.append(probe)
     nats_server.kill()
@@ -114,11 +116,15 @@ async def test_a_redelivered_event_has_its_effect_once(probe_factory, nats_serve
     assert probe.effect_count(str(event.concern_id)) == 1
 
 
-async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_consumer_goes_on(probe_factory, nats_server, cleanup) -> None:
+async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_consumer_goes_on(
+    probe_factory, nats_server, cleanup
+) -> None:
     probe = await with_consumer(probe_factory, cleanup, lambda p: count_effect(p.effects))
     good = concern_event()
     valid = encode(good, EventMeta.for_event(good))
-    await publish_raw(nats_server.url, valid.subject, b'{"concern_id": "not a uuid"}', {**valid.headers, "Nats-Msg-Id": "bad-1"})
+    await publish_raw(
+        nats_server.url, valid.subject, b'{"concern_id": "not a uuid"}', {**valid.headers, "Nats-Msg-Id": "bad-1"}
+    )
     await publish_raw(nats_server.url, valid.subject, b"\x00\x01 not json", {"Nats-Msg-Id": "bad-2"})
     await publish_raw(nats_server.url, valid.subject, valid.body, valid.headers)
     await probe.until(lambda: probe.effect_count(str(good.concern_id)) == 1)
@@ -157,7 +163,9 @@ async def test_a_transient_failure_is_retried_until_it_succeeds(probe_factory, n
     assert await stream_messages(nats_server.url, "QN_DEADLETTER") == []
 
 
-async def test_a_message_that_always_fails_is_dead_lettered_after_max_deliver(probe_factory, nats_server, cleanup) -> None:
+async def test_a_message_that_always_fails_is_dead_lettered_after_max_deliver(
+    probe_factory, nats_server, cleanup
+) -> None:
     def broken(probe: Probe):  # type: ignore[no-untyped-def]
         def handler(event: ConcernRecorded, meta: EventMeta, uow: UnitOfWork) -> None:
             raise RuntimeError("bug in handler")
@@ -172,7 +180,9 @@ async def test_a_message_that_always_fails_is_dead_lettered_after_max_deliver(pr
     assert "bug in handler" in dead[0].headers["qn-dlq-reason"]
 
 
-async def test_a_republished_range_reaches_the_stream_again_and_consumers_skip_it(probe_factory, nats_server, cleanup) -> None:
+async def test_a_republished_range_reaches_the_stream_again_and_consumers_skip_it(
+    probe_factory, nats_server, cleanup
+) -> None:
     probe = await with_consumer(probe_factory, cleanup, lambda p: count_effect(p.effects))
     event = concern_event()
     with probe.runtime.unit_of_work() as uow:
@@ -210,7 +220,9 @@ async def test_published_events_older_than_the_retention_are_purged(probe_factor
     outbox = probe.runtime.outbox
     with probe.runtime.engine.begin() as connection:
         first = connection.execute(select(outbox.c.id).order_by(outbox.c.id)).scalars().first()
-        connection.execute(update(outbox).where(outbox.c.id == first).values(published_at=datetime.now(UTC) - timedelta(days=30)))
+        connection.execute(
+            update(outbox).where(outbox.c.id == first).values(published_at=datetime.now(UTC) - timedelta(days=30))
+        )
     assert probe.runtime.relay.purge_published(datetime.now(UTC) - timedelta(days=7)) == 1
     with probe.runtime.engine.connect() as connection:
         assert len(connection.execute(select(outbox.c.id)).all()) == 2

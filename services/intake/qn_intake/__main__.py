@@ -20,10 +20,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def _commands(commands: Any) -> None:
-    streets = commands.add_parser("import-streets", help="replace the street directory from a CSV file (.csv or .csv.gz)")
+    streets = commands.add_parser(
+        "import-streets", help="replace the street directory from a CSV file (.csv or .csv.gz)"
+    )
     streets.add_argument("path", type=Path)
     streets.add_argument(
-        "--column", action="append", default=[], metavar="FIELD=COLUMN",
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
         help="map a field (street, house_number, house_number_suffix, postcode, locality, quarter_id) to a CSV column",
     )
 
@@ -46,8 +51,11 @@ def _run(args: argparse.Namespace, settings: IntakeSettings) -> int:
 def main() -> None:
     sys.exit(
         run_service_cli(
-            settings_class=IntakeSettings, create_app=create_app, migrations=MIGRATIONS,
-            extra_commands=_commands, run_extra=_run,
+            settings_class=IntakeSettings,
+            create_app=create_app,
+            migrations=MIGRATIONS,
+            extra_commands=_commands,
+            run_extra=_run,
         )
     )
 

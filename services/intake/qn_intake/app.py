@@ -10,8 +10,7 @@ from qn_infra.logs import get_logger
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
 
-from . import __version__
-from . import city_api
+from . import __version__, city_api
 from .addresses import api as addresses_api
 from .addresses import store
 from .addresses.directory import StreetDirectory

@@ -21,7 +21,10 @@ CHANNELS = {
     "home_visit": ("Hausbesuch", "Home visit"),
     "online_form": ("Online-Formular", "Online form"),
     "kuemmerer_observation": ("Beobachtung eines Kümmerers", "A Kümmerer's observation"),
-    "discharge_notice": ("Entlassmeldung (Krankenhaus, Kurzzeitpflege)", "Discharge notice (hospital, short-term care)"),
+    "discharge_notice": (
+        "Entlassmeldung (Krankenhaus, Kurzzeitpflege)",
+        "Discharge notice (hospital, short-term care)",
+    ),
     "office_referral": ("Überweisung eines anderen Amts", "Referral from another office"),
 }
 URGENCIES = {"immediate": ("sofort", "immediate"), "soon": ("zeitnah", "soon"), "plannable": ("planbar", "plannable")}
@@ -44,7 +47,9 @@ async def quarters(request: Request, _: Annotated[Principal, Depends(current_pri
 
 
 @router.get("/vocabulary", summary="Channels, urgencies and concern outcomes with labels")
-async def vocabulary(request: Request, _: Annotated[Principal, Depends(current_principal)]) -> dict[str, list[dict[str, str]]]:
+async def vocabulary(
+    request: Request, _: Annotated[Principal, Depends(current_principal)]
+) -> dict[str, list[dict[str, str]]]:
     lang = language(request)
     return {
         "channels": [{"code": c.value, **_label(CHANNELS[c.value], lang)} for c in Channel],

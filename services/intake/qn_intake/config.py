@@ -17,4 +17,6 @@ class IntakeSettings(ServiceSettings):
     service_name: ClassVar[str] = "intake"
     default_port: ClassVar[int] = 8001
 
-    city_dir: Path = Field(Path("deploy/demo-city"), description="Directory holding city.toml, routing.csv and the street directory.")
+    city_dir: Path = Field(
+        Path("deploy/demo-city"), description="Directory holding city.toml, routing.csv and the street directory."
+    )

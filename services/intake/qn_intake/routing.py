@@ -76,7 +76,7 @@ class RoutingTable:
             else:
                 key = (TargetKind.TEAM.value, quarter.team, "")
                 rule_id = None
-            topics_of_target, first_rule = merged.setdefault(key, ([], rule_id))
+            topics_of_target, _ = merged.setdefault(key, ([], rule_id))
             if topic not in topics_of_target:
                 topics_of_target.append(topic)
         return [

@@ -31,7 +31,9 @@ class Intake:
 
 
 @pytest.fixture
-def intake_settings(databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path) -> IntakeSettings:
+def intake_settings(
+    databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path
+) -> IntakeSettings:
     return IntakeSettings(
         database_url=databases.create("intake"),
         nats_url=nats_server.url,
@@ -44,5 +46,7 @@ def intake_settings(databases: DatabaseFactory, nats_server: NatsServer, tokens:
 
 @pytest.fixture
 def intake(intake_settings: IntakeSettings, nats_server: NatsServer, tokens: Tokens) -> Iterator[Intake]:
-    with running_app(create_app(intake_settings), migrations_of="intake", database_url=intake_settings.database_url) as client:
+    with running_app(
+        create_app(intake_settings), migrations_of="intake", database_url=intake_settings.database_url
+    ) as client:
         yield Intake(client, nats_server.url, tokens, intake_settings)

@@ -25,7 +25,9 @@ EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture
-def intake_process(databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path) -> Iterator[ServiceProcess]:
+def intake_process(
+    databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path
+) -> Iterator[ServiceProcess]:
     process = ServiceProcess(
         "intake",
         settings={
@@ -46,7 +48,12 @@ def real_ids(url: str, headers: dict[str, str]) -> dict[str, list[str]]:
     the 404 branch of routes like /concerns/{concern_id}/close."""
     concern = httpx.post(
         f"{url}/concerns",
-        json={"channel": "phone", "topics": ["schulden", "einsamkeit"], "urgency": "soon", "quarter_id": "innenstadt-sued"},
+        json={
+            "channel": "phone",
+            "topics": ["schulden", "einsamkeit"],
+            "urgency": "soon",
+            "quarter_id": "innenstadt-sued",
+        },
         headers=headers,
     ).json()
     ids: dict[str, list[str]] = {"concern_id": [concern["id"]]}
@@ -64,12 +71,16 @@ def test_no_generated_request_gets_a_server_error(intake_process: ServiceProcess
     for operation in operations:
 
         @given(case=operation.as_strategy(), use_real=st.booleans(), pick=st.integers(min_value=0, max_value=99))
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def fuzz(case, use_real: bool, pick: int) -> None:  # type: ignore[no-untyped-def]
             for name in list(case.path_parameters or {}):
                 if use_real and name in known:
                     case.path_parameters[name] = known[name][pick % len(known[name])]
-            case.call_and_validate(base_url=intake_process.url, headers={**(case.headers or {}), **headers}, checks=[not_a_server_error])
+            case.call_and_validate(
+                base_url=intake_process.url, headers={**(case.headers or {}), **headers}, checks=[not_a_server_error]
+            )
 
         try:
             fuzz()

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from qn_contracts.intake import ConcernClosed, ConsentWithdrawn, PersonErased
-
 from qn_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -40,7 +39,9 @@ def test_withdrawn_consent_to_neighbourly_help_calls_off_the_open_proposal(match
     [called_off] = matching.wait_for_event(CANCELLED_MATCH, match_id=request["matches"][0]["id"])
     assert called_off.body["reason"] == "consent_withdrawn"
     matching.wait_for_event(CANCELLED_REQUEST, help_request_id=str(event.help_request_id))
-    answer = matching.client.post(f"/matches/{request['matches'][0]['id']}/accept", headers=matching.volunteer("renate.k"))
+    answer = matching.client.post(
+        f"/matches/{request['matches'][0]['id']}/accept", headers=matching.volunteer("renate.k")
+    )
     assert answer.status_code == 409, "a called-off proposal cannot be accepted any more"
 
 
@@ -61,11 +62,14 @@ def test_an_erased_person_is_forgotten_and_their_requests_stopped(matching) -> N
     # the reference is not shown over HTTP at all: look into matching's own database
     engine = create_engine(matching.settings.database_url)
     with engine.connect() as connection:
-        stored = connection.execute(
-            text("SELECT person_ref FROM help_requests WHERE id = :id"), {"id": event.help_request_id.hex}
-        ).all() or connection.execute(
-            text("SELECT person_ref FROM help_requests WHERE id = :id"), {"id": str(event.help_request_id)}
-        ).all()
+        stored = (
+            connection.execute(
+                text("SELECT person_ref FROM help_requests WHERE id = :id"), {"id": event.help_request_id.hex}
+            ).all()
+            or connection.execute(
+                text("SELECT person_ref FROM help_requests WHERE id = :id"), {"id": str(event.help_request_id)}
+            ).all()
+        )
     engine.dispose()
     assert stored == [(None,)]
     matching.wait_for_event(CANCELLED_REQUEST, help_request_id=str(event.help_request_id), reason="person_erased")
@@ -78,11 +82,23 @@ def test_a_closed_concern_stops_an_unanswered_request_but_not_an_accepted_task(m
     for event in (open_one, accepted_one):
         matching.publish(event)
     accepted_match = matching.help_request(accepted_one.help_request_id)["matches"][0]
-    assert matching.client.post(f"/matches/{accepted_match['id']}/accept", headers=matching.volunteer("renate.k")).status_code == 200
+    assert (
+        matching.client.post(
+            f"/matches/{accepted_match['id']}/accept", headers=matching.volunteer("renate.k")
+        ).status_code
+        == 200
+    )
     matching.help_request(open_one.help_request_id)
 
     for event in (open_one, accepted_one):
-        matching.publish(ConcernClosed(concern_id=event.concern_id, quarter_id=event.quarter_id, topics=["nachbarschaftshilfe"], outcome="resolved"))
+        matching.publish(
+            ConcernClosed(
+                concern_id=event.concern_id,
+                quarter_id=event.quarter_id,
+                topics=["nachbarschaftshilfe"],
+                outcome="resolved",
+            )
+        )
 
     eventually(lambda: status_of(matching, open_one.help_request_id) == "cancelled", what="open request cancelled")
     matching.wait_until_consumed()

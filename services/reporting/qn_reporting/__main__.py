@@ -18,8 +18,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def _commands(commands: Any) -> None:
     command = commands.add_parser(
-        "rebuild", help="forget the aggregates and count every event again from the streams (service stopped)",
-        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "rebuild",
+        help="forget the aggregates and count every event again from the streams (service stopped)",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     command.add_argument("--force", action="store_true", help="run even though a consumer is still being pulled from")
 
@@ -44,8 +46,12 @@ def _run(args: argparse.Namespace, settings: ReportingSettings) -> int:
 def main(argv: list[str] | None = None) -> None:
     sys.exit(
         run_service_cli(
-            settings_class=ReportingSettings, create_app=create_app, migrations=MIGRATIONS,
-            extra_commands=_commands, run_extra=_run, argv=argv,
+            settings_class=ReportingSettings,
+            create_app=create_app,
+            migrations=MIGRATIONS,
+            extra_commands=_commands,
+            run_extra=_run,
+            argv=argv,
         )
     )
 

@@ -31,7 +31,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     for producer in CONSUMED_PRODUCERS:
         # one durable consumer per producing stream: `reporting-<producer>-events`
         register_stream_consumer(
-            runtime, f"{producer}-events", f"qn.v1.{producer}.>", handlers.record_event,
+            runtime,
+            f"{producer}-events",
+            f"qn.v1.{producer}.>",
+            handlers.record_event,
             on_unknown=handlers.record_unknown,
         )
     return create_service_app(

@@ -25,14 +25,20 @@ def meta(event: Event, at: str = "2026-11-12T10:00:00+00:00") -> EventMeta:
 
 def concern(*topics: str, quarter: str = "innenstadt-sued") -> ConcernRecorded:
     return ConcernRecorded(
-        concern_id=uuid.uuid4(), person_ref=PERSON, quarter_id=quarter, channel="walk_in",
-        topics=list(topics), urgency="soon",
+        concern_id=uuid.uuid4(),
+        person_ref=PERSON,
+        quarter_id=quarter,
+        channel="walk_in",
+        topics=list(topics),
+        urgency="soon",
     )
 
 
 def booking(site: str = "franztreff") -> BookingConfirmed:
     return BookingConfirmed(
-        booking_id=uuid.uuid4(), site_id=site, room_id="beratung-1",
+        booking_id=uuid.uuid4(),
+        site_id=site,
+        room_id="beratung-1",
         starts_at=datetime.fromisoformat("2026-11-24T10:00:00+01:00"),
         ends_at=datetime.fromisoformat("2026-11-24T12:00:00+01:00"),
     )
@@ -71,8 +77,12 @@ def test_the_month_is_the_calendar_month_in_berlin(ce_time: str, month: str) -> 
 
 def test_an_event_without_topics_counts_under_all_topics_only() -> None:
     event = MatchProposed(
-        match_id=uuid.uuid4(), help_request_id=uuid.uuid4(), volunteer_ref=uuid.uuid4(),
-        quarter_id="innenstadt-nord", score=0.8, attempt=1,
+        match_id=uuid.uuid4(),
+        help_request_id=uuid.uuid4(),
+        volunteer_ref=uuid.uuid4(),
+        quarter_id="innenstadt-nord",
+        score=0.8,
+        attempt=1,
         expires_at=datetime.fromisoformat("2026-11-13T10:00:00+00:00"),
     )
     assert tally(event, meta(event)).counts == {Cell("match.proposed", "2026-11", "innenstadt-nord", "*"): 1}
@@ -92,8 +102,12 @@ def test_an_event_that_names_no_quarter_counts_without_one() -> None:
 
 def test_hours_of_help_are_summed_exactly_and_the_assignment_is_counted() -> None:
     event = AssignmentCompleted(
-        match_id=uuid.uuid4(), help_request_id=uuid.uuid4(), volunteer_ref=uuid.uuid4(),
-        quarter_id="innenstadt-sued", help_kind="shopping", hours=Decimal("1.75"),
+        match_id=uuid.uuid4(),
+        help_request_id=uuid.uuid4(),
+        volunteer_ref=uuid.uuid4(),
+        quarter_id="innenstadt-sued",
+        help_kind="shopping",
+        hours=Decimal("1.75"),
     )
     result = tally(event, meta(event))
     assert result.counts == {Cell("assignment.completed", "2026-11", "innenstadt-sued", "*"): 1}
@@ -102,8 +116,11 @@ def test_hours_of_help_are_summed_exactly_and_the_assignment_is_counted() -> Non
 
 def test_attendance_is_summed_under_each_topic_of_the_offer_and_under_all_topics() -> None:
     event = OccurrenceAttended(
-        offer_id=uuid.uuid4(), site_id="franztreff", quarter_id="innenstadt-sued",
-        occurrence_start=datetime.fromisoformat("2026-11-11T11:00:00+01:00"), attendance=14,
+        offer_id=uuid.uuid4(),
+        site_id="franztreff",
+        quarter_id="innenstadt-sued",
+        occurrence_start=datetime.fromisoformat("2026-11-11T11:00:00+01:00"),
+        attendance=14,
         topics=["alter", "einsamkeit"],
     )
     assert tally(event, meta(event)).sums == {
@@ -114,8 +131,10 @@ def test_attendance_is_summed_under_each_topic_of_the_offer_and_under_all_topics
 
 def test_an_unknown_event_type_counts_under_its_type_in_its_month() -> None:
     unknown = EventMeta(
-        type="qn.intake.concern.escalated.v1", source="/quartiersnetz/intake",
-        dataschema="urn:quartiersnetz:schema:qn.v1.intake.concern.escalated", classification="internal",
+        type="qn.intake.concern.escalated.v1",
+        source="/quartiersnetz/intake",
+        dataschema="urn:quartiersnetz:schema:qn.v1.intake.concern.escalated",
+        classification="internal",
         time=datetime.fromisoformat("2026-10-31T23:30:00+00:00"),
     )
     assert tally_unknown(unknown).counts == {Cell("unknown:qn.intake.concern.escalated.v1", "2026-11", "", "*"): 1}

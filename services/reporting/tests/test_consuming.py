@@ -26,7 +26,9 @@ def concern(*topics: str) -> ConcernRecorded:
 
 def booking(site: str) -> BookingConfirmed:
     return BookingConfirmed(
-        booking_id=uuid.uuid4(), site_id=site, room_id="gruppe",
+        booking_id=uuid.uuid4(),
+        site_id=site,
+        room_id="gruppe",
         starts_at=datetime.fromisoformat("2026-11-24T10:00:00+01:00"),
         ends_at=datetime.fromisoformat("2026-11-24T12:00:00+01:00"),
     )

@@ -18,14 +18,20 @@ pytestmark = pytest.mark.integration
 
 def concern(*topics: str, quarter: str = "innenstadt-sued", person: uuid.UUID | None = None) -> ConcernRecorded:
     return ConcernRecorded(
-        concern_id=uuid.uuid4(), person_ref=person or uuid.uuid4(), quarter_id=quarter, channel="walk_in",
-        topics=list(topics), urgency="soon",
+        concern_id=uuid.uuid4(),
+        person_ref=person or uuid.uuid4(),
+        quarter_id=quarter,
+        channel="walk_in",
+        topics=list(topics),
+        urgency="soon",
     )
 
 
 def booking(site: str) -> BookingConfirmed:
     return BookingConfirmed(
-        booking_id=uuid.uuid4(), site_id=site, room_id="beratung-1",
+        booking_id=uuid.uuid4(),
+        site_id=site,
+        room_id="beratung-1",
         starts_at=datetime.fromisoformat("2026-11-24T10:00:00+01:00"),
         ends_at=datetime.fromisoformat("2026-11-24T12:00:00+01:00"),
     )
@@ -33,8 +39,12 @@ def booking(site: str) -> BookingConfirmed:
 
 def assignment(hours: str, volunteer: uuid.UUID) -> AssignmentCompleted:
     return AssignmentCompleted(
-        match_id=uuid.uuid4(), help_request_id=uuid.uuid4(), volunteer_ref=volunteer,
-        quarter_id="innenstadt-nord", help_kind="shopping", hours=Decimal(hours),
+        match_id=uuid.uuid4(),
+        help_request_id=uuid.uuid4(),
+        volunteer_ref=volunteer,
+        quarter_id="innenstadt-nord",
+        help_kind="shopping",
+        hours=Decimal(hours),
     )
 
 
@@ -65,7 +75,9 @@ def test_figures_can_be_filtered_and_added_up_over_the_dimensions_not_asked_for(
 
     per_month = reporting.counts(metric="concern.recorded", group_by="month")
     assert [(r["month"], r["quarter_id"], r["topic"], r["count"]) for r in per_month["rows"]] == [
-        ("2026-11", None, None, 1), ("2026-12", None, None, 1), ("2027-01", None, None, 1),
+        ("2026-11", None, None, 1),
+        ("2026-12", None, None, 1),
+        ("2027-01", None, None, 1),
     ]
     lonely = reporting.counts(metric="concern.recorded", topic="einsamkeit", group_by="quarter_id")
     assert {r["quarter_id"]: r["count"] for r in lonely["rows"]} == {"innenstadt-nord": 1, "innenstadt-sued": 1}
@@ -84,8 +96,12 @@ def test_bookings_count_in_the_quarter_of_their_site_and_hours_and_attendance_ar
     reporting.publish(assignment("2.25", uuid.uuid4()), at="2026-11-04T09:00:00+00:00")
     reporting.publish(
         OccurrenceAttended(
-            offer_id=uuid.uuid4(), site_id="franztreff", quarter_id="innenstadt-sued",
-            occurrence_start=datetime.fromisoformat("2026-11-11T11:00:00+01:00"), attendance=14, topics=["alter"],
+            offer_id=uuid.uuid4(),
+            site_id="franztreff",
+            quarter_id="innenstadt-sued",
+            occurrence_start=datetime.fromisoformat("2026-11-11T11:00:00+01:00"),
+            attendance=14,
+            topics=["alter"],
         ),
         at="2026-11-11T13:00:00+00:00",
     )
@@ -110,8 +126,14 @@ def test_nothing_that_identifies_a_person_or_a_concern_is_stored(reporting) -> N
     person, volunteer = uuid.uuid4(), uuid.uuid4()
     recorded = concern("einsamkeit", person=person)
     help_wanted = HelpRequested(
-        help_request_id=uuid.uuid4(), concern_id=recorded.concern_id, person_ref=person,
-        quarter_id="innenstadt-sued", help_kind="shopping", skills=["shopping"], languages=["de"], urgency="soon",
+        help_request_id=uuid.uuid4(),
+        concern_id=recorded.concern_id,
+        person_ref=person,
+        quarter_id="innenstadt-sued",
+        help_kind="shopping",
+        skills=["shopping"],
+        languages=["de"],
+        urgency="soon",
     )
     for event in (recorded, help_wanted, assignment("1", volunteer)):
         reporting.publish(event)

@@ -24,8 +24,10 @@ def rebuild_command(settings) -> subprocess.CompletedProcess[str]:  # type: igno
     env = service_env(
         "reporting",
         settings={
-            "database_url": settings.database_url, "nats_url": settings.nats_url,
-            "data_dir": settings.data_dir, "auth_jwks_file": settings.auth_jwks_file,
+            "database_url": settings.database_url,
+            "nats_url": settings.nats_url,
+            "data_dir": settings.data_dir,
+            "auth_jwks_file": settings.auth_jwks_file,
         },
     )
     return subprocess.run(
@@ -48,7 +50,9 @@ def publish_some(reporting) -> None:  # type: ignore[no-untyped-def]
     )
     reporting.publish(
         BookingConfirmed(
-            booking_id=uuid.uuid4(), site_id="rosseltreff", room_id="gruppe",
+            booking_id=uuid.uuid4(),
+            site_id="rosseltreff",
+            room_id="gruppe",
             starts_at=datetime.fromisoformat("2026-11-24T10:00:00+01:00"),
             ends_at=datetime.fromisoformat("2026-11-24T12:00:00+01:00"),
         )

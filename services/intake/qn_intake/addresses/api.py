@@ -27,10 +27,18 @@ READERS = require(Role.TEAM_STAFF, Role.KUEMMERER, Role.COORDINATOR, Role.ADMIN)
 def resolve_address(
     request: Request,
     _: Annotated[Principal, READERS],
-    street: Annotated[str, Query(min_length=1, max_length=200, description="Street as typed; may hold the whole "
-                                 "address ('Franzstr. 147a, 06842').", examples=["Franzstr."])],
-    house_number: Annotated[str | None, Query(max_length=20, description="House number, with suffix.",
-                                              examples=["147a"])] = None,
+    street: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Street as typed; may hold the whole address ('Franzstr. 147a, 06842').",
+            examples=["Franzstr."],
+        ),
+    ],
+    house_number: Annotated[
+        str | None, Query(max_length=20, description="House number, with suffix.", examples=["147a"])
+    ] = None,
     postcode: Annotated[str | None, Query(max_length=10, description="Postcode, if known.", examples=["06842"])] = None,
 ) -> ResolvedAddressOut:
     ctx = intake_context(request)
@@ -52,8 +60,15 @@ def resolve_address(
 def streets(
     request: Request,
     _: Annotated[Principal, READERS],
-    prefix: Annotated[str, Query(min_length=1, max_length=100, description="The start of a street name; case, "
-                                 "ä/ae, ß/ss, 'Str.' and hyphens do not matter.", examples=["franzstr"])],
+    prefix: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="The start of a street name; case, ä/ae, ß/ss, 'Str.' and hyphens do not matter.",
+            examples=["franzstr"],
+        ),
+    ],
 ) -> StreetsOut:
     found = intake_context(request).directory.streets_starting(prefix, limit=10)
     return StreetsOut(streets=[StreetOut(**s) for s in found])

@@ -103,7 +103,9 @@ def wrong_postcode(
         f"{prefix}postcode",
         [
             entry(
-                directory, s, quarter=s.numbers.get(code) or s.quarter or None,
+                directory,
+                s,
+                quarter=s.numbers.get(code) or s.quarter or None,
                 house_number=number if code in s.numbers else None,
             )
             for s in ranked
@@ -114,8 +116,11 @@ def wrong_postcode(
 def needs_more(directory: StreetDirectory, segments: list[Segment], plz: str | None, prefix: str) -> AddressProblem:
     """No house number typed, and the street lies in several quarters: which house numbers lie where."""
     postcode_suffices = plz is None and len(segments) > 1 and all(s.quarter for s in segments)
-    field, de_word, en_word = ("postcode", "Postleitzahl", "postcode") if postcode_suffices else (
-        "house_number", "Hausnummer", "house number")
+    field, de_word, en_word = (
+        ("postcode", "Postleitzahl", "postcode")
+        if postcode_suffices
+        else ("house_number", "Hausnummer", "house number")
+    )
     name = segments[0].name
     candidates = []
     for segment in sorted(segments, key=lambda s: (s.name, s.postcode)):
@@ -187,8 +192,7 @@ def suffix_decides(
     return _problem(
         f"'{name} {number}' ist nicht bekannt; die Hausnummern mit diesem Zusatz liegen in verschiedenen "
         "Quartieren: bitte wählen.",
-        f"'{name} {number}' is not known; the house numbers with this number lie in different quarters: "
-        "please choose.",
+        f"'{name} {number}' is not known; the house numbers with this number lie in different quarters: please choose.",
         f"{prefix}house_number",
         [entry(directory, s, quarter=q, house_number=code_text(c)) for s, c, q in variants],
     )
@@ -198,9 +202,7 @@ def unknown_number(
     directory: StreetDirectory, segments: list[Segment], code: int, number: str, prefix: str
 ) -> AddressProblem:
     """The number is not in the directory and the street lies in several quarters: the nearest ones."""
-    near = sorted(
-        (abs(c // 32 - code // 32), c % 32, s.postcode, c, s) for s in segments for c in _numbers(s)
-    )[:5]
+    near = sorted((abs(c // 32 - code // 32), c % 32, s.postcode, c, s) for s in segments for c in _numbers(s))[:5]
     spans = "; ".join(
         f"{_label(s)}: {code_text(_numbers(s)[0])}–{code_text(_numbers(s)[-1])}" for s in segments if _numbers(s)
     )
@@ -223,8 +225,12 @@ def range_in_two_quarters(
         f"{prefix}house_number",
         [
             {
-                "street": a.street, "postcode": a.postcode, "locality": None, "house_number": a.house_number,
-                "quarter_id": a.quarter_id, "quarter_name": directory.quarter_names.get(a.quarter_id),
+                "street": a.street,
+                "postcode": a.postcode,
+                "locality": None,
+                "house_number": a.house_number,
+                "quarter_id": a.quarter_id,
+                "quarter_name": directory.quarter_names.get(a.quarter_id),
             }
             for a in (first, last)
         ],

@@ -28,6 +28,7 @@ from .normalize import cached_street_key, normalize_postcode, parse_house_range,
 
 __all__ = ["NO_NUMBER", "AddressProblem", "DirectoryRow", "ResolvedAddress", "StreetDirectory"]
 
+
 @lru_cache(maxsize=1 << 14)
 def _typed_number(text: str) -> tuple[int, str, int]:
     """(code, canonical text, code of the range's end or NO_NUMBER); ValueError if unreadable."""

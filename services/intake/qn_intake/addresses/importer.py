@@ -112,15 +112,24 @@ class DirectoryFile:
                 house = record[number].strip() if number is not None else ""
                 if house and suffix is not None:
                     house += record[suffix].strip()
-                row = make((
-                    record[street].strip(),
-                    _postcode(record[postcode]) if postcode is not None else None,
-                    house or None,
-                    record[quarter].strip(),
-                    record[locality].strip() if locality is not None else "",
-                ))
-                if (house and not _readable_number(house)) or not row.quarter_id or row.postcode == INVALID or len(
-                    row.street) > 200 or not row.street or len(row.quarter_id) > 64 or len(row.locality) > 100:
+                row = make(
+                    (
+                        record[street].strip(),
+                        _postcode(record[postcode]) if postcode is not None else None,
+                        house or None,
+                        record[quarter].strip(),
+                        record[locality].strip() if locality is not None else "",
+                    )
+                )
+                if (
+                    (house and not _readable_number(house))
+                    or not row.quarter_id
+                    or row.postcode == INVALID
+                    or len(row.street) > 200
+                    or not row.street
+                    or len(row.quarter_id) > 64
+                    or len(row.locality) > 100
+                ):
                     problem = _problem(row)
                     if problem:
                         raise DirectoryFormatError(f"{self.path.name}, line {line}: {problem}")

@@ -124,4 +124,3 @@ def _check_coordinates(lon: float, lat: float, field: str) -> None:
                 field=f"{field}.{name}",
                 candidates=[],
             )
-

@@ -29,10 +29,13 @@ def _utc(value: datetime | None) -> datetime | None:
 def list_audit_entries(
     request: Request,
     _: Annotated[Principal, OVERSIGHT],
-    subject_id: Annotated[str | None, Query(max_length=36, pattern=r"^[A-Za-z0-9_.:-]+$",
-                                            description="Id of the person (or other record).")] = None,
-    actor: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
-                                       description="Who read it (token subject).")] = None,
+    subject_id: Annotated[
+        str | None,
+        Query(max_length=36, pattern=r"^[A-Za-z0-9_.:-]+$", description="Id of the person (or other record)."),
+    ] = None,
+    actor: Annotated[
+        str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$", description="Who read it (token subject).")
+    ] = None,
     since: Annotated[datetime | None, Query(alias="from", description="Earliest time (ISO 8601).")] = None,
     until: Annotated[datetime | None, Query(alias="to", description="Latest time (ISO 8601).")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -41,8 +44,9 @@ def list_audit_entries(
     for name, value in (("from", since), ("to", until)):
         # year 1 or 9999 with an offset cannot be converted to UTC; nobody asks about those years
         if value is not None and not 1900 <= value.year <= 2999:
-            raise Invalid(f"'{name}' muss zwischen 1900 und 2999 liegen.", f"'{name}' must lie between 1900 and 2999.",
-                          field=name)
+            raise Invalid(
+                f"'{name}' muss zwischen 1900 und 2999 liegen.", f"'{name}' must lie between 1900 and 2999.", field=name
+            )
     since, until = _utc(since), _utc(until)
     if since and until and since > until:
         raise Invalid("'from' liegt nach 'to'.", "'from' is after 'to'.", field="from")

@@ -52,7 +52,10 @@ def _created(concern_id: uuid.UUID, content: dict[str, object], *, replayed: boo
 
 
 @router.post(
-    "", status_code=201, response_model=ConcernOut, summary="Record a concern (Anliegen)",
+    "",
+    status_code=201,
+    response_model=ConcernOut,
+    summary="Record a concern (Anliegen)",
     description="Send an `Idempotency-Key` header (a UUID, say) to make retries safe: the same key "
     "with the same body returns the first answer and records nothing new.",
 )
@@ -71,7 +74,11 @@ def record_concern(
             return replay
     try:
         concern = handlers.record_concern(
-            _command(body), uow=runtime.unit_of_work(), ctx=intake_context(request), recorded_by=principal.subject, claim=claim
+            _command(body),
+            uow=runtime.unit_of_work(),
+            ctx=intake_context(request),
+            recorded_by=principal.subject,
+            claim=claim,
         )
     except IntegrityError:
         # the same key arrived twice at the same moment: the other request recorded it
@@ -94,42 +101,68 @@ def _replay(runtime: ServiceRuntime, claim: idempotency.Claim) -> JSONResponse |
             return None
         concern_id, stored = uuid.UUID(record.resource_id), record.response
     if stored is None:  # the first request died between recording and storing its answer
-        stored = ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work())).model_dump(mode="json")
+        stored = ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work())).model_dump(
+            mode="json"
+        )
     return _created(concern_id, stored, replayed=True)
 
 
 @router.get("/{concern_id}", response_model=ConcernOut, summary="Read a concern with its referrals and history")
 def get_concern(concern_id: uuid.UUID, request: Request, principal: Annotated[Principal, STAFF]) -> ConcernOut:
-    return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=_runtime(request).unit_of_work(), reader=principal))
+    return ConcernOut.model_validate(
+        handlers.get_concern(concern_id, uow=_runtime(request).unit_of_work(), reader=principal)
+    )
 
 
 @router.post("/{concern_id}/close", response_model=ConcernOut, summary="Close a concern with an outcome")
-def close_concern(concern_id: uuid.UUID, body: CloseIn, request: Request, principal: Annotated[Principal, STAFF]) -> ConcernOut:
+def close_concern(
+    concern_id: uuid.UUID, body: CloseIn, request: Request, principal: Annotated[Principal, STAFF]
+) -> ConcernOut:
     runtime = _runtime(request)
     handlers.close_concern(concern_id, body.outcome, body.note, uow=runtime.unit_of_work(), actor=principal.subject)
     return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work(), reader=principal))
 
 
 @router.post("/{concern_id}/reopen", response_model=ConcernOut, summary="Reopen a closed concern")
-def reopen_concern(concern_id: uuid.UUID, body: ReopenIn, request: Request, principal: Annotated[Principal, STAFF]) -> ConcernOut:
+def reopen_concern(
+    concern_id: uuid.UUID, body: ReopenIn, request: Request, principal: Annotated[Principal, STAFF]
+) -> ConcernOut:
     runtime = _runtime(request)
     handlers.reopen_concern(concern_id, body.note, uow=runtime.unit_of_work(), actor=principal.subject)
     return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work(), reader=principal))
 
 
 @router.post("/{concern_id}/contacts", status_code=204, summary="Note a contact (or attempt) with the person")
-def record_contact(concern_id: uuid.UUID, body: ContactIn, request: Request, principal: Annotated[Principal, RECORDERS]) -> Response:
+def record_contact(
+    concern_id: uuid.UUID, body: ContactIn, request: Request, principal: Annotated[Principal, RECORDERS]
+) -> Response:
     handlers.record_contact(
-        concern_id, body.channel.value, body.reached, body.note, body.at, uow=_runtime(request).unit_of_work(), actor=principal.subject
+        concern_id,
+        body.channel.value,
+        body.reached,
+        body.note,
+        body.at,
+        uow=_runtime(request).unit_of_work(),
+        actor=principal.subject,
     )
     return Response(status_code=204)
 
 
-@router.post("/{concern_id}/referrals", status_code=201, response_model=ConcernOut, summary="Refer outside the routing table, with a reason")
-def refer(
-    concern_id: uuid.UUID, body: ReferIn, request: Request, principal: Annotated[Principal, STAFF]
-) -> ConcernOut:
+@router.post(
+    "/{concern_id}/referrals",
+    status_code=201,
+    response_model=ConcernOut,
+    summary="Refer outside the routing table, with a reason",
+)
+def refer(concern_id: uuid.UUID, body: ReferIn, request: Request, principal: Annotated[Principal, STAFF]) -> ConcernOut:
     runtime = _runtime(request)
     override = domain.RoutingOverride(body.topic, body.target_id, body.reason)
-    handlers.refer(concern_id, override, tuple(body.more_topics), uow=runtime.unit_of_work(), ctx=intake_context(request), actor=principal.subject)
+    handlers.refer(
+        concern_id,
+        override,
+        tuple(body.more_topics),
+        uow=runtime.unit_of_work(),
+        ctx=intake_context(request),
+        actor=principal.subject,
+    )
     return ConcernOut.model_validate(handlers.get_concern(concern_id, uow=runtime.unit_of_work(), reader=principal))

@@ -166,7 +166,9 @@ def apply_overrides(
     for decision in decisions:
         kept = tuple(t for t in decision.topics if t not in overridden)
         if kept:
-            result.append((RoutingDecision(decision.kind, decision.target_id, kept, decision.rule_id, decision.help_kind), None))
+            result.append(
+                (RoutingDecision(decision.kind, decision.target_id, kept, decision.rule_id, decision.help_kind), None)
+            )
     by_target: dict[str, tuple[list[str], str]] = {}
     for override in overrides:
         topics_of, reason = by_target.setdefault(override.target_id, ([], override.reason))

@@ -12,9 +12,9 @@ from qn_infra.database import insert_objects
 from qn_infra.unit_of_work import UnitOfWork
 
 from ..addresses.directory import ResolvedAddress
+from ..audit.log import record_read
 from ..city import Quarter
 from ..context import IntakeContext
-from ..audit.log import record_read
 from ..help_requests.handlers import AWAITING_CONSENT, request_help
 from ..persons.models import Person
 from ..referrals.handlers import create_referral
@@ -23,7 +23,9 @@ from .contacts import note_contact
 from .models import Concern, ConcernEvent
 
 
-def locate(cmd: domain.RecordConcern, ctx: IntakeContext, person: Person | None) -> tuple[Quarter, ResolvedAddress | None]:
+def locate(
+    cmd: domain.RecordConcern, ctx: IntakeContext, person: Person | None
+) -> tuple[Quarter, ResolvedAddress | None]:
     """The quarter of a concern: from its address, its coordinates, its quarter id, or the
     person's quarter -- in that order."""
     if cmd.address is not None:
@@ -73,31 +75,33 @@ def record_concern(
             ctx.routing.route(quarter, cmd.topics, cmd.age_band), cmd.overrides, cmd.topics, ctx.city
         )
         language = cmd.language or (person.preferred_language if person else None)
-        contact_channel = cmd.contact_channel.value if cmd.contact_channel else (person.preferred_channel if person else None)
+        contact_channel = (
+            cmd.contact_channel.value if cmd.contact_channel else (person.preferred_channel if person else None)
+        )
         person_ref = person.person_ref if person else None
         # rows are written together below; nothing may reach the database before the concern
         with uow.session.no_autoflush:
             concern = Concern(
-                    id=concern_id,
-                    person_id=person.id if person else None,
-                    channel=cmd.channel.value,
-                    topics=list(cmd.topics),
-                    urgency=cmd.urgency.value,
-                    quarter_id=quarter.id,
-                    team_id=quarter.team,
-                    street=address.street if address else None,
-                    house_number=address.house_number if address else None,
-                    postcode=address.postcode if address else None,
-                    age_band=cmd.age_band.value if cmd.age_band else None,
-                    contact_channel=contact_channel,
-                    language=language,
-                    note=cmd.note,
-                    status="open",
-                    recorded_by=recorded_by,
-                    recorded_at=now,
-                    referrals=[],
-                    help_requests=[],
-                    history=[],
+                id=concern_id,
+                person_id=person.id if person else None,
+                channel=cmd.channel.value,
+                topics=list(cmd.topics),
+                urgency=cmd.urgency.value,
+                quarter_id=quarter.id,
+                team_id=quarter.team,
+                street=address.street if address else None,
+                house_number=address.house_number if address else None,
+                postcode=address.postcode if address else None,
+                age_band=cmd.age_band.value if cmd.age_band else None,
+                contact_channel=contact_channel,
+                language=language,
+                note=cmd.note,
+                status="open",
+                recorded_by=recorded_by,
+                recorded_at=now,
+                referrals=[],
+                help_requests=[],
+                history=[],
             )
             concern.history.append(_history(uow, concern_id, recorded_by, "recorded", now, channel=cmd.channel.value))
             uow.emit(
@@ -115,23 +119,50 @@ def record_concern(
             for decision, override_reason in decisions:
                 if domain.is_help(decision):
                     help_request = request_help(
-                        uow, concern_id=concern_id, person_id=person.id if person else None, person_ref=person_ref,
-                        quarter_id=quarter.id, help_kind=cmd.help_kind or decision.help_kind, topics=decision.topics,
-                        urgency=cmd.urgency, language=language, rule_id=decision.rule_id, now=now,
+                        uow,
+                        concern_id=concern_id,
+                        person_id=person.id if person else None,
+                        person_ref=person_ref,
+                        quarter_id=quarter.id,
+                        help_kind=cmd.help_kind or decision.help_kind,
+                        topics=decision.topics,
+                        urgency=cmd.urgency,
+                        language=language,
+                        rule_id=decision.rule_id,
+                        now=now,
                     )
                     concern.help_requests.append(help_request)
                     continue
                 referral = create_referral(
-                    uow, concern_id=concern_id, person_ref=person_ref, quarter_id=quarter.id,
-                    target_kind=TargetKind(decision.kind), target_id=decision.target_id, topics=decision.topics,
-                    urgency=cmd.urgency, age_band=cmd.age_band, rule_id=decision.rule_id, override_reason=override_reason,
-                    created_by=recorded_by, policy=ctx.city.policy, now=now,
+                    uow,
+                    concern_id=concern_id,
+                    person_ref=person_ref,
+                    quarter_id=quarter.id,
+                    target_kind=TargetKind(decision.kind),
+                    target_id=decision.target_id,
+                    topics=decision.topics,
+                    urgency=cmd.urgency,
+                    age_band=cmd.age_band,
+                    rule_id=decision.rule_id,
+                    override_reason=override_reason,
+                    created_by=recorded_by,
+                    policy=ctx.city.policy,
+                    now=now,
                 )
                 concern.referrals.append(referral)
                 if override_reason is not None:
                     concern.history.append(
-                        ConcernEvent(concern_id=concern_id, at=now, actor=recorded_by, kind="routing_overridden",
-                                     detail={"target_id": decision.target_id, "topics": list(decision.topics), "reason": override_reason})
+                        ConcernEvent(
+                            concern_id=concern_id,
+                            at=now,
+                            actor=recorded_by,
+                            kind="routing_overridden",
+                            detail={
+                                "target_id": decision.target_id,
+                                "topics": list(decision.topics),
+                                "reason": override_reason,
+                            },
+                        )
                     )
         # a concern is recorded many times a day: write its rows directly instead of through the
         # ORM's unit of work, which costs more than the rest of the request together
@@ -158,8 +189,12 @@ def get_concern(concern_id: uuid.UUID, *, uow: UnitOfWork, reader: Principal | N
         concern = _load(uow, concern_id)
         if reader is not None and concern.person_id is not None:
             record_read(
-                uow.session, reader, purpose="case_work", subject_type="person",
-                subject_id=str(concern.person_id), fields=PERSONAL_FIELDS,
+                uow.session,
+                reader,
+                purpose="case_work",
+                subject_type="person",
+                subject_id=str(concern.person_id),
+                fields=PERSONAL_FIELDS,
             )
             uow.commit()
         uow.session.expunge_all()  # hand back detached objects; closing must not expire them
@@ -181,7 +216,9 @@ def close_concern(concern_id: uuid.UUID, outcome: str, note: str | None, *, uow:
         for help_request in concern.help_requests:
             if help_request.status == AWAITING_CONSENT:
                 help_request.status, help_request.cancelled_at = "cancelled", now
-        uow.emit(ConcernClosed(concern_id=concern_id, quarter_id=concern.quarter_id, topics=concern.topics, outcome=outcome))
+        uow.emit(
+            ConcernClosed(concern_id=concern_id, quarter_id=concern.quarter_id, topics=concern.topics, outcome=outcome)
+        )
         uow.commit()
 
 
@@ -199,20 +236,43 @@ def reopen_concern(concern_id: uuid.UUID, note: str | None, *, uow: UnitOfWork, 
 
 
 def record_contact(
-    concern_id: uuid.UUID, channel: str, reached: bool, note: str | None, at: datetime | None, *, uow: UnitOfWork, actor: str
+    concern_id: uuid.UUID,
+    channel: str,
+    reached: bool,
+    note: str | None,
+    at: datetime | None,
+    *,
+    uow: UnitOfWork,
+    actor: str,
 ) -> None:
     """Notes a contact (or an attempt) with the person; a reached contact resets the
     'no contact for N days' clock of the early-warning rules."""
     now = datetime.now(UTC)
     with uow:
-        if note_contact(uow.session, concern_id, at=min(at or now, now), actor=actor, channel=channel, reached=reached, note=note) is None:
+        if (
+            note_contact(
+                uow.session,
+                concern_id,
+                at=min(at or now, now),
+                actor=actor,
+                channel=channel,
+                reached=reached,
+                note=note,
+            )
+            is None
+        ):
             raise domain.not_found(concern_id)
         uow.commit()
 
 
 def refer(
-    concern_id: uuid.UUID, override: domain.RoutingOverride, extra_topics: tuple[str, ...], *, uow: UnitOfWork,
-    ctx: IntakeContext, actor: str,
+    concern_id: uuid.UUID,
+    override: domain.RoutingOverride,
+    extra_topics: tuple[str, ...],
+    *,
+    uow: UnitOfWork,
+    ctx: IntakeContext,
+    actor: str,
 ) -> uuid.UUID:
     """Refers a recorded concern to a target the routing table did not choose, with a reason."""
     now = datetime.now(UTC)
@@ -229,13 +289,31 @@ def refer(
                 )
         person = uow.session.get(Person, concern.person_id) if concern.person_id else None
         referral = create_referral(
-            uow, concern_id=concern_id, person_ref=person.person_ref if person else None, quarter_id=concern.quarter_id,
-            target_kind=kind, target_id=override.target_id, topics=topics, urgency=Urgency(concern.urgency),
-            age_band=AgeBand(concern.age_band) if concern.age_band else None, rule_id=None,
-            override_reason=override.reason, created_by=actor, policy=ctx.city.policy, now=now,
+            uow,
+            concern_id=concern_id,
+            person_ref=person.person_ref if person else None,
+            quarter_id=concern.quarter_id,
+            target_kind=kind,
+            target_id=override.target_id,
+            topics=topics,
+            urgency=Urgency(concern.urgency),
+            age_band=AgeBand(concern.age_band) if concern.age_band else None,
+            rule_id=None,
+            override_reason=override.reason,
+            created_by=actor,
+            policy=ctx.city.policy,
+            now=now,
         )
-        _history(uow, concern_id, actor, "routing_overridden", now, target_id=override.target_id, topics=list(topics),
-                 reason=override.reason)
+        _history(
+            uow,
+            concern_id,
+            actor,
+            "routing_overridden",
+            now,
+            target_id=override.target_id,
+            topics=list(topics),
+            reason=override.reason,
+        )
         uow.commit()
         return referral.id
 
@@ -248,7 +326,14 @@ def _load(uow: UnitOfWork, concern_id: uuid.UUID, *, lock: bool = False) -> Conc
 
 
 def _history(
-    uow: UnitOfWork, concern_id: uuid.UUID, actor: str, kind: str, at: datetime, *, note: str | None = None, **detail: object
+    uow: UnitOfWork,
+    concern_id: uuid.UUID,
+    actor: str,
+    kind: str,
+    at: datetime,
+    *,
+    note: str | None = None,
+    **detail: object,
 ) -> ConcernEvent:
     event = ConcernEvent(concern_id=concern_id, at=at, actor=actor, kind=kind, detail=detail, note=note)
     uow.session.add(event)

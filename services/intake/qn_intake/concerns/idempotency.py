@@ -65,8 +65,14 @@ def earlier(session: Session, c: Claim) -> IdempotencyRecord | None:
 def remember(session: Session, c: Claim, *, resource_id: Any, status_code: int, now: datetime) -> None:
     session.add(
         IdempotencyRecord(
-            principal=c.principal, key=c.key, request=c.request, request_hash=c.request_hash,
-            resource_id=str(resource_id), status_code=status_code, response=None, created_at=now,
+            principal=c.principal,
+            key=c.key,
+            request=c.request,
+            request_hash=c.request_hash,
+            resource_id=str(resource_id),
+            status_code=status_code,
+            response=None,
+            created_at=now,
         )
     )
 

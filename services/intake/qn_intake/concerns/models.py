@@ -43,9 +43,15 @@ class Concern(Base):
     last_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    referrals: Mapped[list[Any]] = relationship("Referral", back_populates="concern", lazy="selectin", order_by="Referral.created_at")
-    help_requests: Mapped[list[Any]] = relationship("HelpRequest", back_populates="concern", lazy="selectin", order_by="HelpRequest.created_at")
-    history: Mapped[list[ConcernEvent]] = relationship(back_populates="concern", lazy="selectin", order_by="ConcernEvent.id")
+    referrals: Mapped[list[Any]] = relationship(
+        "Referral", back_populates="concern", lazy="selectin", order_by="Referral.created_at"
+    )
+    help_requests: Mapped[list[Any]] = relationship(
+        "HelpRequest", back_populates="concern", lazy="selectin", order_by="HelpRequest.created_at"
+    )
+    history: Mapped[list[ConcernEvent]] = relationship(
+        back_populates="concern", lazy="selectin", order_by="ConcernEvent.id"
+    )
 
 
 class ConcernEvent(Base):

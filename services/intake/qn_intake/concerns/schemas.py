@@ -35,25 +35,53 @@ class OverrideIn(BaseModel):
 
     topic: Code = Field(description="The topic to send elsewhere.", examples=["schulden"])
     target_id: str = Field(min_length=1, max_length=64, description="Carrier, office or team.", examples=["awo-dessau"])
-    reason: str = Field(min_length=3, max_length=500, description="Why the routing table is overridden.",
-                        examples=["Person wird dort bereits beraten"])
+    reason: str = Field(
+        min_length=3,
+        max_length=500,
+        description="Why the routing table is overridden.",
+        examples=["Person wird dort bereits beraten"],
+    )
 
 
 class ConcernIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: Channel = Field(description="How the concern reached the team.", examples=["walk_in"])
-    topics: list[Code] = Field(min_length=1, max_length=14, description="Topic codes from the city's taxonomy (GET /topics).", examples=[["einsamkeit"]])
+    topics: list[Code] = Field(
+        min_length=1,
+        max_length=14,
+        description="Topic codes from the city's taxonomy (GET /topics).",
+        examples=[["einsamkeit"]],
+    )
     urgency: Urgency = Field(description="immediate (sofort), soon (zeitnah), plannable (planbar).", examples=["soon"])
-    person_id: uuid.UUID | None = Field(None, description="The person concerned (POST /persons); absent for an anonymous concern.")
-    address: AddressIn | None = Field(None, description="Where the person lives or the situation is; resolves the quarter.")
-    location: LocationIn | None = Field(None, description="Coordinates, when there is no address (resolved by the quarters' outlines).")
-    quarter_id: str | None = Field(None, max_length=64, description="Quarter, when neither address nor coordinates are given.", examples=["innenstadt-sued"])
+    person_id: uuid.UUID | None = Field(
+        None, description="The person concerned (POST /persons); absent for an anonymous concern."
+    )
+    address: AddressIn | None = Field(
+        None, description="Where the person lives or the situation is; resolves the quarter."
+    )
+    location: LocationIn | None = Field(
+        None, description="Coordinates, when there is no address (resolved by the quarters' outlines)."
+    )
+    quarter_id: str | None = Field(
+        None,
+        max_length=64,
+        description="Quarter, when neither address nor coordinates are given.",
+        examples=["innenstadt-sued"],
+    )
     age_band: AgeBand | None = Field(None, description="Age band, if known.", examples=["80_plus"])
     help_kind: Code | None = Field(None, description="Kind of neighbourly help wanted, if any.", examples=["shopping"])
-    contact_channel: ContactChannel | None = Field(None, description="How the person wants to be contacted about this concern.", examples=["phone"])
-    language: str | None = Field(None, pattern=LANGUAGE, description="Language to use with the person (ISO 639-1).", examples=["de"])
-    referral_overrides: list[OverrideIn] = Field(default_factory=list, max_length=14, description="Topics staff send elsewhere than the routing table, with a reason.")
+    contact_channel: ContactChannel | None = Field(
+        None, description="How the person wants to be contacted about this concern.", examples=["phone"]
+    )
+    language: str | None = Field(
+        None, pattern=LANGUAGE, description="Language to use with the person (ISO 639-1).", examples=["de"]
+    )
+    referral_overrides: list[OverrideIn] = Field(
+        default_factory=list,
+        max_length=14,
+        description="Topics staff send elsewhere than the routing table, with a reason.",
+    )
     note: str | None = Field(None, max_length=4000, description="Free text for the team; never leaves intake.")
 
 

@@ -27,16 +27,24 @@ def _out(consent: Consent, now: datetime) -> dict[str, object]:
     return data
 
 
-@router.post("/persons/{person_id}/consents", status_code=201, response_model=ConsentRecordedOut,
-             summary="Record a person's consent")
+@router.post(
+    "/persons/{person_id}/consents",
+    status_code=201,
+    response_model=ConsentRecordedOut,
+    summary="Record a person's consent",
+)
 def record_consent(
     person_id: uuid.UUID, body: ConsentIn, request: Request, response: Response, principal: Annotated[Principal, STAFF]
 ) -> ConsentRecordedOut:
     now = datetime.now(UTC)
     command = domain.GiveConsent(**body.model_dump())
     recorded = handlers.record_consent(
-        request.app.state.runtime.unit_of_work(), person_id, command, recorded_by=principal.subject,
-        city=intake_context(request).city, now=now,
+        request.app.state.runtime.unit_of_work(),
+        person_id,
+        command,
+        recorded_by=principal.subject,
+        city=intake_context(request).city,
+        now=now,
     )
     response.headers["Location"] = f"/persons/{person_id}/consents"
     return ConsentRecordedOut(**_out(recorded.consent, now), released_help_requests=recorded.released_help_requests)

@@ -45,9 +45,16 @@ def record_consent(
     with uow:
         person = load_person(uow.session, person_id)
         consent = Consent(
-            id=uuid.uuid4(), person_id=person.id, purpose=cmd.purpose.value, carrier_id=cmd.carrier_id,
-            given_by=cmd.given_by, form=cmd.form, given_at=given_at, expires_at=cmd.expires_at,
-            recorded_by=recorded_by, note=cmd.note,
+            id=uuid.uuid4(),
+            person_id=person.id,
+            purpose=cmd.purpose.value,
+            carrier_id=cmd.carrier_id,
+            given_by=cmd.given_by,
+            form=cmd.form,
+            given_at=given_at,
+            expires_at=cmd.expires_at,
+            recorded_by=recorded_by,
+            note=cmd.note,
         )
         uow.session.add(consent)
         uow.session.flush()
@@ -64,8 +71,14 @@ def list_consents(uow: UnitOfWork, person_id: uuid.UUID, *, principal: Principal
     with uow:
         person = load_person(uow.session, person_id)
         consents = consents_of(uow.session, person.id)
-        record_read(uow.session, principal, purpose=purpose, subject_type="person", subject_id=str(person.id),
-                    fields=["consents"])
+        record_read(
+            uow.session,
+            principal,
+            purpose=purpose,
+            subject_type="person",
+            subject_id=str(person.id),
+            fields=["consents"],
+        )
         uow.commit()
         uow.session.expunge_all()
     return consents
@@ -100,8 +113,11 @@ def withdraw_consent(uow: UnitOfWork, consent_id: uuid.UUID, *, actor: str, now:
         else:
             person = session.get(Person, consent.person_id)
             assert person is not None  # a consent always belongs to a person (foreign key)
-            uow.emit(ConsentWithdrawn(person_ref=person.person_ref, purpose=ConsentPurpose(consent.purpose),
-                                      carrier_id=consent.carrier_id))
+            uow.emit(
+                ConsentWithdrawn(
+                    person_ref=person.person_ref, purpose=ConsentPurpose(consent.purpose), carrier_id=consent.carrier_id
+                )
+            )
             if consent.purpose == ConsentPurpose.NEIGHBOURLY_HELP:
                 result.cancelled_help_requests = cancel_help_for_person(session, person_id=person.id, now=now)
             elif consent.purpose == ConsentPurpose.REFERRAL:

@@ -17,10 +17,13 @@ Note = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\
 class ConsentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    purpose: ConsentPurpose = Field(description="referral (to the named carrier), neighbourly_help, follow_up_contact.",
-                                    examples=["neighbourly_help"])
-    carrier_id: OrgId | None = Field(None, description="The carrier the data may go to; required for purpose=referral.",
-                                     examples=["caritas-dessau"])
+    purpose: ConsentPurpose = Field(
+        description="referral (to the named carrier), neighbourly_help, follow_up_contact.",
+        examples=["neighbourly_help"],
+    )
+    carrier_id: OrgId | None = Field(
+        None, description="The carrier the data may go to; required for purpose=referral.", examples=["caritas-dessau"]
+    )
     given_by: Literal["person", "legal_representative", "guardian"] = Field(
         description="Who gave it: the person, the legal representative (rechtliche Betreuung) or a guardian.",
         examples=["person"],

@@ -47,8 +47,14 @@ def request_help(
         active_consent(uow.session, person_id, ConsentPurpose.NEIGHBOURLY_HELP, now=now) is None
     )
     help_request = HelpRequest(
-        id=uuid.uuid4(), concern_id=concern_id, help_kind=help_kind, topics=list(topics), rule_id=rule_id,
-        status=AWAITING_CONSENT if waiting else REQUESTED, created_at=now, requested_at=None if waiting else now,
+        id=uuid.uuid4(),
+        concern_id=concern_id,
+        help_kind=help_kind,
+        topics=list(topics),
+        rule_id=rule_id,
+        status=AWAITING_CONSENT if waiting else REQUESTED,
+        created_at=now,
+        requested_at=None if waiting else now,
     )
     uow.session.add(help_request)
     if not waiting:

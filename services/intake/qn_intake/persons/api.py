@@ -40,12 +40,16 @@ PURPOSE = Query(description="Why the data is read; written to the audit log.")
 def person_data(body: PersonIn) -> PersonData:
     address = body.address
     return PersonData(
-        given_name=body.given_name, family_name=body.family_name, birth_year=body.birth_year,
-        phone=body.phone, email=body.email,
+        given_name=body.given_name,
+        family_name=body.family_name,
+        birth_year=body.birth_year,
+        phone=body.phone,
+        email=body.email,
         street=address.street if address else None,
         house_number=address.house_number if address else None,
         postcode=address.postcode if address else None,
-        quarter_id=body.quarter_id, preferred_channel=body.preferred_channel,
+        quarter_id=body.quarter_id,
+        preferred_channel=body.preferred_channel,
         preferred_language=body.preferred_language,
     )
 
@@ -56,8 +60,12 @@ def create_person(
 ) -> PersonCreated:
     ctx = intake_context(request)
     person, duplicates = handlers.create_person(
-        request.app.state.runtime.unit_of_work(), person_data(body), principal=principal,
-        city=ctx.city, directory=ctx.directory, now=datetime.now(UTC),
+        request.app.state.runtime.unit_of_work(),
+        person_data(body),
+        principal=principal,
+        city=ctx.city,
+        directory=ctx.directory,
+        now=datetime.now(UTC),
     )
     response.headers["Location"] = f"/persons/{person.id}"
     return PersonCreated(
@@ -76,8 +84,12 @@ def search_persons(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> PersonSearchResult:
     hits, truncated = handlers.search_persons(
-        request.app.state.runtime.unit_of_work(), name=name, birth_year=birth_year, principal=principal,
-        purpose=purpose, limit=limit,
+        request.app.state.runtime.unit_of_work(),
+        name=name,
+        birth_year=birth_year,
+        principal=principal,
+        purpose=purpose,
+        limit=limit,
     )
     return PersonSearchResult(results=[PersonSummary.model_validate(p) for p in hits], truncated=truncated)
 
@@ -106,8 +118,13 @@ def update_person(
         changes.update(street=data.street, house_number=data.house_number, postcode=data.postcode)
     ctx = intake_context(request)
     person = handlers.update_person(
-        request.app.state.runtime.unit_of_work(), person_id, changes, principal=principal,
-        city=ctx.city, directory=ctx.directory, now=datetime.now(UTC),
+        request.app.state.runtime.unit_of_work(),
+        person_id,
+        changes,
+        principal=principal,
+        city=ctx.city,
+        directory=ctx.directory,
+        now=datetime.now(UTC),
     )
     return PersonOut.model_validate(person)
 

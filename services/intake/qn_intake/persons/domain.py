@@ -12,8 +12,17 @@ from ..addresses.normalize import fold, street_key
 from ..city import City
 
 PERSONAL_FIELDS = (
-    "given_name", "family_name", "birth_year", "phone", "email", "street", "house_number", "postcode",
-    "quarter_id", "preferred_channel", "preferred_language",
+    "given_name",
+    "family_name",
+    "birth_year",
+    "phone",
+    "email",
+    "street",
+    "house_number",
+    "postcode",
+    "quarter_id",
+    "preferred_channel",
+    "preferred_language",
 )
 """Everything erasure blanks, and what a full read of a person shows."""
 

@@ -46,8 +46,15 @@ def erase_person(uow: UnitOfWork, person_id: uuid.UUID, *, principal: Principal,
             update(Concern).where(Concern.person_id == person.id).values(**dict.fromkeys(CONCERN_PERSONAL_FIELDS))
         )
         session.execute(update(ConcernEvent).where(ConcernEvent.concern_id.in_(concern_ids)).values(note=None))
-        record_read(session, principal, purpose="erasure", subject_type=SUBJECT, subject_id=str(person.id),
-                    fields=list(PERSONAL_FIELDS), action="erase")
+        record_read(
+            session,
+            principal,
+            purpose="erasure",
+            subject_type=SUBJECT,
+            subject_id=str(person.id),
+            fields=list(PERSONAL_FIELDS),
+            action="erase",
+        )
         uow.emit(PersonErased(person_ref=person.person_ref))
         uow.commit()
         session.expunge_all()

@@ -111,8 +111,14 @@ def create_person(
         person = add_person(uow.session, data, created_by=principal.subject, city=city, now=now)
         duplicates = possible_duplicates(uow.session, person)
         for other in duplicates:
-            record_read(uow.session, principal, purpose="duplicate_check", subject_type=SUBJECT,
-                        subject_id=str(other.id), fields=list(SUMMARY_FIELDS))
+            record_read(
+                uow.session,
+                principal,
+                purpose="duplicate_check",
+                subject_type=SUBJECT,
+                subject_id=str(other.id),
+                fields=list(SUMMARY_FIELDS),
+            )
         uow.commit()
         uow.session.expunge_all()  # detached, fully loaded: safe to read after the session closes
     return person, duplicates
@@ -122,8 +128,14 @@ def read_person(uow: UnitOfWork, person_id: uuid.UUID, *, principal: Principal, 
     """A person's full record; the read is audited."""
     with uow:
         person = load_person(uow.session, person_id)
-        record_read(uow.session, principal, purpose=purpose, subject_type=SUBJECT, subject_id=str(person.id),
-                    fields=list(PERSONAL_FIELDS))
+        record_read(
+            uow.session,
+            principal,
+            purpose=purpose,
+            subject_type=SUBJECT,
+            subject_id=str(person.id),
+            fields=list(PERSONAL_FIELDS),
+        )
         uow.commit()
         uow.session.expunge_all()
     return person
@@ -147,8 +159,15 @@ def search_persons(
         hits = list(uow.session.scalars(statement))
         shown, more = hits[:limit], len(hits) > limit
         for person in shown:
-            record_read(uow.session, principal, purpose=purpose, subject_type=SUBJECT, subject_id=str(person.id),
-                        fields=list(SUMMARY_FIELDS), action="search")
+            record_read(
+                uow.session,
+                principal,
+                purpose=purpose,
+                subject_type=SUBJECT,
+                subject_id=str(person.id),
+                fields=list(SUMMARY_FIELDS),
+                action="search",
+            )
         uow.commit()
         uow.session.expunge_all()
     return shown, more
@@ -193,10 +212,23 @@ def update_person(
         person.name_key = domain.name_key(person.given_name, person.family_name)
         person.street_key = domain.street_key_of(person.street)
         if changed:
-            record_read(uow.session, principal, purpose="case_work", subject_type=SUBJECT,
-                        subject_id=str(person.id), fields=changed, action="update")
-        record_read(uow.session, principal, purpose="case_work", subject_type=SUBJECT, subject_id=str(person.id),
-                    fields=list(PERSONAL_FIELDS))
+            record_read(
+                uow.session,
+                principal,
+                purpose="case_work",
+                subject_type=SUBJECT,
+                subject_id=str(person.id),
+                fields=changed,
+                action="update",
+            )
+        record_read(
+            uow.session,
+            principal,
+            purpose="case_work",
+            subject_type=SUBJECT,
+            subject_id=str(person.id),
+            fields=list(PERSONAL_FIELDS),
+        )
         uow.commit()
         uow.session.expunge_all()
     return person

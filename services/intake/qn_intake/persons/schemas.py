@@ -39,8 +39,12 @@ class PersonIn(BaseModel):
     phone: Phone | None = Field(None, max_length=50, examples=["0340 123456"])
     email: Email | None = Field(None, max_length=200, examples=["erika@example.org"])
     address: PersonAddressIn | None = Field(None, description="Home address; resolves the person's quarter.")
-    quarter_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-                                   description="Quarter, when no address is given (an address wins).")
+    quarter_id: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="Quarter, when no address is given (an address wins).",
+    )
     preferred_channel: ContactChannel | None = Field(None, description="How the person wants to be contacted.")
     preferred_language: Language | None = Field(None, description="Language to talk in (ISO 639-1).", examples=["de"])
 

@@ -42,8 +42,13 @@ def list_referrals(
     now = datetime.now(UTC)
     with request.app.state.runtime.unit_of_work() as uow:
         rows, total = queries.list_referrals(
-            uow.session, scope, statuses=[s.value for s in status or ()], overdue=overdue,
-            now=now, page=page, page_size=page_size,
+            uow.session,
+            scope,
+            statuses=[s.value for s in status or ()],
+            overdue=overdue,
+            now=now,
+            page=page,
+            page_size=page_size,
         )
         items = [ReferralSummary.of(r, c, now) for r, c in rows]
     return ReferralPage(items=items, page=page, page_size=page_size, total=total)

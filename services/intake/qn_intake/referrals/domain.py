@@ -39,18 +39,38 @@ OPEN: frozenset[ReferralStatus] = frozenset(TRANSITIONS) - FINAL
 # because the referral lost its point. `got_help` is the one success reason; `expired` only the
 # referring team can state, when it stops waiting.
 REASONS: dict[ReferralStatus, frozenset[ReferralReason]] = {
-    S.REJECTED: frozenset({
-        R.NOT_ELIGIBLE, R.NO_CAPACITY, R.OUT_OF_AREA, R.COULD_NOT_CONTACT,
-        R.RESIDENT_DECLINED, R.NO_LONGER_INTERESTED, R.REFERRED_ELSEWHERE,
-    }),
-    S.FAILED: frozenset({
-        R.NOT_ELIGIBLE, R.NO_CAPACITY, R.OUT_OF_AREA, R.COULD_NOT_CONTACT,
-        R.RESIDENT_DECLINED, R.NO_LONGER_INTERESTED, R.REFERRED_ELSEWHERE,
-    }),
-    S.CANCELLED: frozenset({
-        R.GOT_HELP, R.COULD_NOT_CONTACT, R.RESIDENT_DECLINED, R.NO_LONGER_INTERESTED,
-        R.REFERRED_ELSEWHERE, R.EXPIRED,
-    }),
+    S.REJECTED: frozenset(
+        {
+            R.NOT_ELIGIBLE,
+            R.NO_CAPACITY,
+            R.OUT_OF_AREA,
+            R.COULD_NOT_CONTACT,
+            R.RESIDENT_DECLINED,
+            R.NO_LONGER_INTERESTED,
+            R.REFERRED_ELSEWHERE,
+        }
+    ),
+    S.FAILED: frozenset(
+        {
+            R.NOT_ELIGIBLE,
+            R.NO_CAPACITY,
+            R.OUT_OF_AREA,
+            R.COULD_NOT_CONTACT,
+            R.RESIDENT_DECLINED,
+            R.NO_LONGER_INTERESTED,
+            R.REFERRED_ELSEWHERE,
+        }
+    ),
+    S.CANCELLED: frozenset(
+        {
+            R.GOT_HELP,
+            R.COULD_NOT_CONTACT,
+            R.RESIDENT_DECLINED,
+            R.NO_LONGER_INTERESTED,
+            R.REFERRED_ELSEWHERE,
+            R.EXPIRED,
+        }
+    ),
     S.COMPLETED: frozenset({R.GOT_HELP}),
 }
 REASON_REQUIRED: frozenset[ReferralStatus] = frozenset({S.REJECTED, S.FAILED, S.CANCELLED})

@@ -96,8 +96,12 @@ def change_status(
         if to_status == current and reason in (None, referral.reason) and decided_by in (None, referral.decided_by):
             return
         decision = domain.decide(
-            current, to_status, reason=reason, decided_by=decided_by,
-            target_kind=TargetKind(referral.target_kind), by_carrier=scope.as_carrier,
+            current,
+            to_status,
+            reason=reason,
+            decided_by=decided_by,
+            target_kind=TargetKind(referral.target_kind),
+            by_carrier=scope.as_carrier,
         )
         org = access.actor_org(principal, scope)
         _apply(uow, referral, concern, decision, actor=principal.subject, actor_org=org, note=note, now=now)
@@ -115,9 +119,12 @@ def cancel_open_referrals_for_consent(
         concern = uow.session.get(Concern, referral.concern_id)
         assert concern is not None  # foreign key
         decision = domain.decide(
-            ReferralStatus(referral.status), ReferralStatus.CANCELLED,
-            reason=ReferralReason.RESIDENT_DECLINED, decided_by=DecidedBy.RESIDENT,
-            target_kind=TargetKind(referral.target_kind), by_carrier=False,
+            ReferralStatus(referral.status),
+            ReferralStatus.CANCELLED,
+            reason=ReferralReason.RESIDENT_DECLINED,
+            decided_by=DecidedBy.RESIDENT,
+            target_kind=TargetKind(referral.target_kind),
+            by_carrier=False,
         )
         _apply(uow, referral, concern, decision, actor=actor, actor_org=None, note=None, now=now)
         cancelled += 1

@@ -51,8 +51,14 @@ class TransitionOut(BaseModel):
     @classmethod
     def of(cls, t: ReferralTransition, *, for_staff: bool) -> TransitionOut:
         return cls(
-            at=t.at, from_status=t.from_status, to_status=t.to_status, reason=t.reason, decided_by=t.decided_by,
-            actor_org=t.actor_org, actor=t.actor if for_staff else None, note=t.note if for_staff else None,
+            at=t.at,
+            from_status=t.from_status,
+            to_status=t.to_status,
+            reason=t.reason,
+            decided_by=t.decided_by,
+            actor_org=t.actor_org,
+            actor=t.actor if for_staff else None,
+            note=t.note if for_staff else None,
         )
 
 
@@ -79,13 +85,24 @@ class ReferralSummary(BaseModel):
     @classmethod
     def fields_of(cls, referral: Referral, concern: Concern, now: datetime) -> dict[str, object]:
         return {
-            "id": referral.id, "concern_id": referral.concern_id, "target_kind": referral.target_kind,
-            "target_id": referral.target_id, "status": referral.status, "reason": referral.reason,
-            "decided_by": referral.decided_by, "topics": list(referral.topics), "quarter_id": concern.quarter_id,
-            "team_id": concern.team_id, "urgency": concern.urgency, "age_band": concern.age_band,
-            "due_at": referral.due_at, "overdue": is_overdue(referral.status, referral.due_at, now),
-            "escalated_at": referral.escalated_at, "created_at": referral.created_at,
-            "updated_at": referral.updated_at, "person_attached": concern.person_id is not None,
+            "id": referral.id,
+            "concern_id": referral.concern_id,
+            "target_kind": referral.target_kind,
+            "target_id": referral.target_id,
+            "status": referral.status,
+            "reason": referral.reason,
+            "decided_by": referral.decided_by,
+            "topics": list(referral.topics),
+            "quarter_id": concern.quarter_id,
+            "team_id": concern.team_id,
+            "urgency": concern.urgency,
+            "age_band": concern.age_band,
+            "due_at": referral.due_at,
+            "overdue": is_overdue(referral.status, referral.due_at, now),
+            "escalated_at": referral.escalated_at,
+            "created_at": referral.created_at,
+            "updated_at": referral.updated_at,
+            "person_attached": concern.person_id is not None,
         }
 
     @classmethod
@@ -99,11 +116,13 @@ class ReferralOut(ReferralSummary):
 
     @classmethod
     def detail(cls, referral: Referral, concern: Concern, now: datetime, *, as_carrier: bool) -> ReferralOut:
-        return cls.model_validate({
-            **cls.fields_of(referral, concern, now),
-            "allowed_next": [s.value for s in allowed_next(ReferralStatus(referral.status), carrier=as_carrier)],
-            "transitions": [TransitionOut.of(t, for_staff=not as_carrier) for t in referral.transitions],
-        })
+        return cls.model_validate(
+            {
+                **cls.fields_of(referral, concern, now),
+                "allowed_next": [s.value for s in allowed_next(ReferralStatus(referral.status), carrier=as_carrier)],
+                "transitions": [TransitionOut.of(t, for_staff=not as_carrier) for t in referral.transitions],
+            }
+        )
 
 
 class ReferralPage(BaseModel):

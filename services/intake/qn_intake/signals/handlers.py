@@ -255,8 +255,15 @@ def complete_follow_up(
         follow_up.status, follow_up.outcome, follow_up.done_at, follow_up.done_by = "done", outcome, now, done_by
         if follow_up.concern_id is not None and outcome in (domain.CONTACTED, "could_not_contact"):
             # the concern shows the contact too, and a reached person resets its no-contact clock
-            note_contact(uow.session, follow_up.concern_id, at=now, actor=done_by, channel=None,
-                         reached=outcome == domain.CONTACTED, via="follow_up")
+            note_contact(
+                uow.session,
+                follow_up.concern_id,
+                at=now,
+                actor=done_by,
+                channel=None,
+                reached=outcome == domain.CONTACTED,
+                via="follow_up",
+            )
         uow.emit(
             FollowUpDone(
                 follow_up_id=follow_up.id, quarter_id=follow_up.quarter_id, team_id=follow_up.team_id, outcome=outcome

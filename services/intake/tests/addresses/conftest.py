@@ -39,8 +39,10 @@ class Berlin:
 
 def berlin_file() -> Path:
     if not BERLIN.is_file():
-        pytest.skip(f"Berlin's street directory is not at {BERLIN.resolve()} (it lies beside the project, in "
-                    "shared/data/berlin/; these tests need it)")
+        pytest.skip(
+            f"Berlin's street directory is not at {BERLIN.resolve()} (it lies beside the project, in "
+            "shared/data/berlin/; these tests need it)"
+        )
     return BERLIN
 
 
@@ -54,7 +56,11 @@ def berlin(databases: DatabaseFactory) -> Berlin:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "qn_intake", "import-streets", str(path)],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     import_seconds = time.perf_counter() - started
     assert done.returncode == 0, done.stderr

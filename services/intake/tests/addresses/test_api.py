@@ -16,8 +16,12 @@ def test_staff_check_an_abbreviated_address_and_see_its_quarter_and_team(intake)
     found = resolve(intake, street="franzstr.", house_number="147 a")
     assert found.status_code == 200, found.text
     assert found.json() == {
-        "street": "Franzstraße", "house_number": "147a", "postcode": "06842", "quarter_id": "innenstadt-sued",
-        "quarter_name": "Innerstädtischer Bereich Süd (Am Leipziger Tor)", "district": "dessau",
+        "street": "Franzstraße",
+        "house_number": "147a",
+        "postcode": "06842",
+        "quarter_id": "innenstadt-sued",
+        "quarter_name": "Innerstädtischer Bereich Süd (Am Leipziger Tor)",
+        "district": "dessau",
         "team_id": "team-innenstadt",
     }
 
@@ -39,7 +43,8 @@ def test_a_kuemmerer_may_check_addresses_but_a_volunteer_or_carrier_may_not(inta
 def test_a_misspelt_street_gets_422_in_german_and_english_with_candidates(intake) -> None:
     german = resolve(intake, street="Kühnauer Strase", house_number="3")
     english = intake.client.get(
-        "/addresses/resolve", params={"street": "Kühnauer Strase", "house_number": "3"},
+        "/addresses/resolve",
+        params={"street": "Kühnauer Strase", "house_number": "3"},
         headers={**intake.staff(), "Accept-Language": "en"},
     )
     assert german.status_code == english.status_code == 422
@@ -62,10 +67,14 @@ def test_a_street_in_two_quarters_lists_both_with_their_names_and_house_numbers(
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({}, "street"), ({"street": ""}, "street"), ({"street": "x" * 201}, "street"),
-     ({"street": "Franzstraße", "house_number": "zwölf"}, "house_number"),
-     ({"street": "Franzstraße", "postcode": "123"}, "postcode"),
-     ({"street": "Franzstraße", "postcode": "06844"}, "postcode")],
+    [
+        ({}, "street"),
+        ({"street": ""}, "street"),
+        ({"street": "x" * 201}, "street"),
+        ({"street": "Franzstraße", "house_number": "zwölf"}, "house_number"),
+        ({"street": "Franzstraße", "postcode": "123"}, "postcode"),
+        ({"street": "Franzstraße", "postcode": "06844"}, "postcode"),
+    ],
 )
 def test_bad_input_names_the_field(intake, query: dict[str, str], field: str) -> None:
     found = resolve(intake, **query)

@@ -41,14 +41,16 @@ def test_every_berlin_address_resolves_to_its_own_planning_area(berlin: Berlin) 
 
 def as_staff_type_it(street: str, rng: random.Random) -> str:
     """Lower case, 'str.', 'strasse', 'Str', hyphens as spaces -- one of them at random."""
-    return rng.choice([
-        lambda s: s.lower(),
-        lambda s: s.replace("straße", "str.").replace("Straße", "Str."),
-        lambda s: s.replace("ß", "ss").lower(),
-        lambda s: s.replace("straße", "str").replace("Straße", "Str"),
-        lambda s: s.replace("-", " ").upper(),
-        lambda s: s.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue"),
-    ])(street)
+    return rng.choice(
+        [
+            lambda s: s.lower(),
+            lambda s: s.replace("straße", "str.").replace("Straße", "Str."),
+            lambda s: s.replace("ß", "ss").lower(),
+            lambda s: s.replace("straße", "str").replace("Straße", "Str"),
+            lambda s: s.replace("-", " ").upper(),
+            lambda s: s.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue"),
+        ]
+    )(street)
 
 
 def spaced(number: str | None) -> str | None:
@@ -97,8 +99,14 @@ def test_a_street_without_number_that_crosses_planning_areas_asks_for_the_number
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("Akerstraße", "Ackerstraße"), ("Karl Marx Alle", "Karl-Marx-Allee"), ("Schönhauser Alle", "Schönhauser Allee"),
-     ("Kottbusser Dam", "Kottbusser Damm"), ("Torstrase", "Torstraße"), ("Mehringdam", "Mehringdamm")],
+    [
+        ("Akerstraße", "Ackerstraße"),
+        ("Karl Marx Alle", "Karl-Marx-Allee"),
+        ("Schönhauser Alle", "Schönhauser Allee"),
+        ("Kottbusser Dam", "Kottbusser Damm"),
+        ("Torstrase", "Torstraße"),
+        ("Mehringdam", "Mehringdamm"),
+    ],
 )
 def test_a_misspelt_street_gets_422_with_the_right_street_first(berlin: Berlin, typed: str, expected: str) -> None:
     found = problem(berlin, typed, "5")
@@ -111,8 +119,11 @@ def test_a_house_number_beyond_the_street_gets_422_with_the_numbers_nearest(berl
     found = problem(berlin, "Frankfurter Allee", "1000")
     assert found.field == "address.house_number"
     numbers = [parse_house_number(c["house_number"]).number for c in found.candidates]  # type: ignore[union-attr]
-    highest = max(parse_house_number(r.house_number).number for r in berlin.rows  # type: ignore[union-attr]
-                  if r.street == "Frankfurter Allee" and r.house_number)
+    highest = max(
+        parse_house_number(r.house_number).number
+        for r in berlin.rows  # type: ignore[union-attr]
+        if r.street == "Frankfurter Allee" and r.house_number
+    )
     assert numbers[0] == highest
     assert "1–111a" in found.en  # the known numbers per postcode are named
 
@@ -122,7 +133,8 @@ def test_namesakes_in_different_postcodes_are_offered_with_postcode_and_district
     assert found.field == "address.postcode"
     offered = {(c["street"], c["postcode"], c["locality"]) for c in found.candidates}
     assert offered == {
-        ("Dessauer Straße", "10963", "Kreuzberg"), ("Dessauer Straße", "12689", "Marzahn"),
+        ("Dessauer Straße", "10963", "Kreuzberg"),
+        ("Dessauer Straße", "12689", "Marzahn"),
         ("Dessauerstraße", "12249", "Lankwitz"),
     }
     resolved = berlin.directory.resolve("dessauer strasse", "5", "12249")

@@ -106,7 +106,9 @@ def test_an_unknown_suffix_whose_neighbours_lie_in_two_quarters_offers_the_known
     found = problem(directory, "Ackerstraße", "1c", "10115")
     assert found.field == "address.house_number"
     assert {(c["house_number"], c["quarter_id"]) for c in found.candidates} == {
-        ("1", "oranienburger"), ("1a", "oranienburger"), ("1b", "invaliden"),
+        ("1", "oranienburger"),
+        ("1a", "oranienburger"),
+        ("1b", "invaliden"),
     }
 
 

@@ -60,8 +60,10 @@ def test_swapped_latitude_and_longitude_are_pointed_out(polygons: QuarterPolygon
     assert "swapped" in raised.value.en and "vertauscht" in raised.value.de
 
 
-@pytest.mark.parametrize(("lon", "lat", "field"), [(181.0, 51.0, "location.lon"), (12.0, -91.0, "location.lat"),
-                                                    (float("nan"), 51.0, "location.lon")])
+@pytest.mark.parametrize(
+    ("lon", "lat", "field"),
+    [(181.0, 51.0, "location.lon"), (12.0, -91.0, "location.lat"), (float("nan"), 51.0, "location.lon")],
+)
 def test_coordinates_out_of_range_name_the_field(polygons: QuarterPolygons, lon: float, lat: float, field: str) -> None:
     with pytest.raises(LocationProblem) as raised:
         polygons.quarter_at(lon, lat)

@@ -67,15 +67,21 @@ def test_the_preferred_contact_channel_and_language_are_kept(intake) -> None:
 
 def test_a_concern_is_closed_with_an_outcome_and_reopening_is_recorded(intake) -> None:
     concern = record(intake)
-    closed = intake.client.post(f"/concerns/{concern['id']}/close", json={"outcome": "resolved"}, headers=intake.staff())
+    closed = intake.client.post(
+        f"/concerns/{concern['id']}/close", json={"outcome": "resolved"}, headers=intake.staff()
+    )
     assert closed.status_code == 200 and closed.json()["status"] == "closed" and closed.json()["outcome"] == "resolved"
-    reopened = intake.client.post(f"/concerns/{concern['id']}/reopen", json={"note": "Neue Mahnung"}, headers=intake.staff())
+    reopened = intake.client.post(
+        f"/concerns/{concern['id']}/reopen", json={"note": "Neue Mahnung"}, headers=intake.staff()
+    )
     assert reopened.status_code == 200 and reopened.json()["status"] == "open"
     kinds = [h["kind"] for h in reopened.json()["history"]]
     assert kinds == ["recorded", "closed", "reopened"]
     assert reopened.json()["history"][-1]["detail"]["previous_outcome"] == "resolved"
     eventually(
-        lambda: {"qn.v1.intake.concern.closed", "qn.v1.intake.concern.reopened"} <= set(subjects_for(intake, concern["id"])),
+        lambda: (
+            {"qn.v1.intake.concern.closed", "qn.v1.intake.concern.reopened"} <= set(subjects_for(intake, concern["id"]))
+        ),
         what="closed and reopened events",
     )
 
@@ -83,7 +89,10 @@ def test_a_concern_is_closed_with_an_outcome_and_reopening_is_recorded(intake) -
 def test_closing_a_closed_concern_gets_409_and_an_unknown_outcome_422(intake) -> None:
     concern = record(intake)
     url = f"/concerns/{concern['id']}/close"
-    assert intake.client.post(url, json={"outcome": "vanished"}, headers=intake.staff()).json()["errors"][0]["field"] == "outcome"
+    assert (
+        intake.client.post(url, json={"outcome": "vanished"}, headers=intake.staff()).json()["errors"][0]["field"]
+        == "outcome"
+    )
     assert intake.client.post(url, json={"outcome": "resolved"}, headers=intake.staff()).status_code == 200
     again = intake.client.post(url, json={"outcome": "resolved"}, headers=intake.staff())
     assert again.status_code == 409 and again.json()["status"] == "closed"
@@ -103,7 +112,9 @@ def test_staff_override_the_routing_table_with_a_reason_and_it_is_recorded(intak
 
 def test_an_override_without_a_reason_or_to_an_unknown_target_is_refused(intake) -> None:
     no_reason = intake.client.post(
-        "/concerns", json={**CONCERN, "referral_overrides": [{"topic": "schulden", "target_id": "awo-dessau"}]}, headers=intake.staff()
+        "/concerns",
+        json={**CONCERN, "referral_overrides": [{"topic": "schulden", "target_id": "awo-dessau"}]},
+        headers=intake.staff(),
     )
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "referral_overrides.0.reason"
     unknown = intake.client.post(
@@ -128,7 +139,9 @@ def test_staff_refer_a_recorded_concern_to_another_carrier_with_a_reason(intake)
 def test_a_reached_contact_is_noted_and_an_attempt_is_only_history(intake) -> None:
     concern = record(intake)
     url = f"/concerns/{concern['id']}/contacts"
-    assert intake.client.post(url, json={"channel": "phone", "reached": False}, headers=intake.staff()).status_code == 204
+    assert (
+        intake.client.post(url, json={"channel": "phone", "reached": False}, headers=intake.staff()).status_code == 204
+    )
     after_attempt = intake.client.get(f"/concerns/{concern['id']}", headers=intake.staff()).json()
     assert after_attempt["last_contact_at"] is None
     assert intake.client.post(url, json={"channel": "home_visit"}, headers=intake.staff()).status_code == 204
@@ -140,8 +153,12 @@ def test_a_reached_contact_is_noted_and_an_attempt_is_only_history(intake) -> No
 def test_topics_come_with_german_labels_and_english_on_request(intake) -> None:
     german = intake.client.get("/topics", headers=intake.staff()).json()
     english = intake.client.get("/topics", headers={**intake.staff(), "Accept-Language": "en"}).json()
-    assert {"code": "kinder_jugend_familie", "label": "Kinder, Jugend und Familie", "de": "Kinder, Jugend und Familie",
-            "en": "Children, youth and family"} in german
+    assert {
+        "code": "kinder_jugend_familie",
+        "label": "Kinder, Jugend und Familie",
+        "de": "Kinder, Jugend und Familie",
+        "en": "Children, youth and family",
+    } in german
     assert next(t for t in english if t["code"] == "einsamkeit")["label"] == "Loneliness"
     assert len(german) == 14
 
@@ -156,7 +173,9 @@ def test_a_kuemmerer_records_an_observation_but_cannot_read_concerns(intake) -> 
 def test_a_follow_up_done_as_contacted_shows_as_a_contact_on_the_concern(intake) -> None:
     concern = record(intake)  # anonymous: no consent needed to note the contact
     staff = intake.staff(team="team-innenstadt")
-    signal = intake.client.post("/signals", json={"signal_type": "loneliness", "concern_id": concern["id"]}, headers=staff)
+    signal = intake.client.post(
+        "/signals", json={"signal_type": "loneliness", "concern_id": concern["id"]}, headers=staff
+    )
     assert signal.status_code == 201, signal.text
     follow_up_id = signal.json()["follow_up"]["id"]
     done = intake.client.post(f"/follow-ups/{follow_up_id}/done", json={"outcome": "contacted"}, headers=staff)
@@ -169,8 +188,13 @@ def test_a_follow_up_done_as_contacted_shows_as_a_contact_on_the_concern(intake)
 def person(intake) -> str:  # type: ignore[no-untyped-def]
     response = intake.client.post(
         "/persons",
-        json={"given_name": "Erna", "family_name": "Beispiel", "birth_year": 1941, "phone": "0340 000000",
-              "address": {"street": "Franzstraße", "house_number": "147"}},
+        json={
+            "given_name": "Erna",
+            "family_name": "Beispiel",
+            "birth_year": 1941,
+            "phone": "0340 000000",
+            "address": {"street": "Franzstraße", "house_number": "147"},
+        },
         headers=intake.staff(),
     )
     assert response.status_code == 201, response.text
@@ -182,7 +206,9 @@ def test_reading_a_concern_about_a_person_is_written_to_the_audit_log(intake) ->
     concern = record(intake, person_id=person_id, address=None, note="wirkt vereinsamt")
     reader = intake.tokens.headers("team_staff", subject="anna.s", team="team-innenstadt")
     assert intake.client.get(f"/concerns/{concern['id']}", headers=reader).status_code == 200
-    audit = intake.client.get("/audit", params={"subject_id": person_id}, headers=intake.tokens.headers("coordinator")).json()
+    audit = intake.client.get(
+        "/audit", params={"subject_id": person_id}, headers=intake.tokens.headers("coordinator")
+    ).json()
     entries = audit["entries"] if isinstance(audit, dict) else audit
     reads = [e for e in entries if e["actor"] == "anna.s"]
     assert len(reads) == 1 and reads[0]["purpose"] == "case_work" and "concern.note" in reads[0]["fields"]

@@ -41,9 +41,7 @@ def test_an_abbreviated_street_resolves_like_the_full_name(intake) -> None:
 
 
 def test_children_and_families_are_routed_to_the_youth_office(intake) -> None:
-    created = intake.client.post(
-        "/concerns", json=concern(topics=["kinder_jugend_familie"]), headers=intake.staff()
-    )
+    created = intake.client.post("/concerns", json=concern(topics=["kinder_jugend_familie"]), headers=intake.staff())
     assert created.status_code == 201, created.text
     targets = {(r["target_kind"], r["target_id"]) for r in created.json()["referrals"]}
     assert targets == {("office", "jugendamt-asd")}
@@ -115,7 +113,9 @@ def test_invalid_fields_are_named_in_german_by_default_and_english_on_request(in
 
 
 def test_an_unknown_topic_is_refused_naming_its_position(intake) -> None:
-    response = intake.client.post("/concerns", json=concern(topics=["einsamkeit", "astrologie"]), headers=intake.staff())
+    response = intake.client.post(
+        "/concerns", json=concern(topics=["einsamkeit", "astrologie"]), headers=intake.staff()
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "topics.1"
 
@@ -139,13 +139,17 @@ def test_health_readiness_and_metrics_need_no_token(intake) -> None:
 
 def test_coordinates_resolve_to_the_quarter_whose_outline_contains_them(intake) -> None:
     # the Rathaus, Zerbster Straße: inside the demo outline of Innerstädtischer Bereich Mitte
-    created = intake.client.post("/concerns", json=concern(address=None, location={"lat": 51.8350, "lon": 12.2440}), headers=intake.staff())
+    created = intake.client.post(
+        "/concerns", json=concern(address=None, location={"lat": 51.8350, "lon": 12.2440}), headers=intake.staff()
+    )
     assert created.status_code == 201, created.text
     assert created.json()["quarter_id"] == "innenstadt-mitte"
 
 
 def test_coordinates_outside_every_quarter_get_422_with_the_nearest_quarters(intake) -> None:
-    response = intake.client.post("/concerns", json=concern(address=None, location={"lat": 51.05, "lon": 13.74}), headers=intake.staff())
+    response = intake.client.post(
+        "/concerns", json=concern(address=None, location={"lat": 51.05, "lon": 13.74}), headers=intake.staff()
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"].startswith("location")
     assert response.json()["candidates"]

@@ -85,8 +85,10 @@ class World:
 
         def found() -> list[dict[str, Any]] | None:
             bodies = [
-                m.body for m in self.messages()
-                if m.headers.get("ce-type") == ce_type and isinstance(m.body, dict)
+                m.body
+                for m in self.messages()
+                if m.headers.get("ce-type") == ce_type
+                and isinstance(m.body, dict)
                 and all(str(m.body.get(k)) == v for k, v in match.items())
             ]
             return bodies if len(bodies) == expect else None
@@ -95,7 +97,8 @@ class World:
 
     def no_events(self, ce_type: str, **match: str) -> bool:
         return not any(
-            m.headers.get("ce-type") == ce_type and isinstance(m.body, dict)
+            m.headers.get("ce-type") == ce_type
+            and isinstance(m.body, dict)
             and all(str(m.body.get(k)) == v for k, v in match.items())
             for m in self.messages()
         )

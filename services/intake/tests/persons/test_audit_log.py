@@ -53,7 +53,8 @@ def test_a_data_protection_officer_filters_by_reader_and_time(world) -> None:
     assert [e["actor"] for e in window] == ["anna.staff", "ben.staff"]
     assert world.audit(**{"to": before.isoformat()}) == []
     wrong_way = world.client.get(
-        "/audit", params={"from": after.isoformat(), "to": before.isoformat()},
+        "/audit",
+        params={"from": after.isoformat(), "to": before.isoformat()},
         headers={**world.coordinator(), "Accept-Language": "en"},
     )
     assert wrong_way.status_code == 422 and wrong_way.json()["errors"][0]["field"] == "from"
@@ -63,12 +64,14 @@ def test_an_audit_entry_belongs_to_the_readers_transaction(world) -> None:
     reader = Principal(subject="c.carrier", roles=frozenset({"carrier"}), org="caritas-dessau")
     person = world.add_person()
     with world.runtime.unit_of_work() as uow:
-        record_read(uow.session, reader, purpose="referral", subject_type="person", subject_id=person["id"],
-                    fields=["phone"])
+        record_read(
+            uow.session, reader, purpose="referral", subject_type="person", subject_id=person["id"], fields=["phone"]
+        )
         # not committed: the read did not happen, so neither did the entry
     with world.runtime.unit_of_work() as uow:
-        record_read(uow.session, reader, purpose="referral", subject_type="person", subject_id=person["id"],
-                    fields=["phone"])
+        record_read(
+            uow.session, reader, purpose="referral", subject_type="person", subject_id=person["id"], fields=["phone"]
+        )
         uow.commit()
     entries = world.audit(subject_id=person["id"])
     who = [(e["actor"], e["actor_org"], e["purpose"]) for e in entries]

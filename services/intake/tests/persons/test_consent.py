@@ -21,11 +21,19 @@ def test_a_consent_is_recorded_with_who_gave_it_how_and_until_when(world) -> Non
     person = world.add_person()
     until = (datetime.now(UTC) + timedelta(days=365)).isoformat()
     consent = world.give_consent(
-        person["id"], "referral", carrier_id="caritas-dessau", given_by="legal_representative", form="verbal",
-        expires_at=until, note="Betreuerin am Telefon",
+        person["id"],
+        "referral",
+        carrier_id="caritas-dessau",
+        given_by="legal_representative",
+        form="verbal",
+        expires_at=until,
+        note="Betreuerin am Telefon",
     )
     assert (consent["purpose"], consent["carrier_id"], consent["given_by"], consent["form"]) == (
-        "referral", "caritas-dessau", "legal_representative", "verbal",
+        "referral",
+        "caritas-dessau",
+        "legal_representative",
+        "verbal",
     )
     assert consent["active"] is True and consent["recorded_by"] == "anna.staff"
     listed = world.client.get(f"/persons/{person['id']}/consents", headers=world.staff()).json()
@@ -49,7 +57,8 @@ def test_a_bad_consent_gets_422_naming_the_field_in_german_and_english(world, bo
     person = world.add_person()
     for language, word in (("de", german), ("en", english)):
         response = world.client.post(
-            f"/persons/{person['id']}/consents", json={"given_by": "person", "form": "written", **body},
+            f"/persons/{person['id']}/consents",
+            json={"given_by": "person", "form": "written", **body},
             headers={**world.staff(), "Accept-Language": language},
         )
         assert response.status_code == 422, response.text
@@ -61,11 +70,16 @@ def test_expired_consent_counts_as_missing(world) -> None:
     person = world.add_person()
     person_id = uuid.UUID(person["id"])
     two_years_ago = datetime.now(UTC) - timedelta(days=730)
-    given = GiveConsent(purpose=ConsentPurpose.FOLLOW_UP_CONTACT, given_by="person", form="written",
-                        expires_at=two_years_ago + timedelta(days=365))
+    given = GiveConsent(
+        purpose=ConsentPurpose.FOLLOW_UP_CONTACT,
+        given_by="person",
+        form="written",
+        expires_at=two_years_ago + timedelta(days=365),
+    )
     city = world.client.app.state.intake.city
-    handlers.record_consent(world.runtime.unit_of_work(), person_id, given, recorded_by="anna.staff", city=city,
-                            now=two_years_ago)
+    handlers.record_consent(
+        world.runtime.unit_of_work(), person_id, given, recorded_by="anna.staff", city=city, now=two_years_ago
+    )
 
     now = datetime.now(UTC)
     with world.runtime.sessions() as session:

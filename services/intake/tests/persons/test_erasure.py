@@ -20,8 +20,12 @@ ERASED = "qn.intake.person.erased.v1"
 def test_erasure_blanks_the_data_emits_person_erased_with_only_the_reference_and_nobody_can_read_it(world) -> None:
     person = world.add_person()
     world.give_consent(person["id"], "follow_up_contact", note="Tochter Maria (0171 222) informiert")
-    concern = world.add_concern(person["id"], ["einsamkeit"], note="Frau S. lebt allein, Tel. 0340 7654321",
-                                address={"street": "Franzstraße", "house_number": "147"})
+    concern = world.add_concern(
+        person["id"],
+        ["einsamkeit"],
+        note="Frau S. lebt allein, Tel. 0340 7654321",
+        address={"street": "Franzstraße", "house_number": "147"},
+    )
 
     erased = world.client.delete(f"/persons/{person['id']}", headers=world.coordinator())
     assert erased.status_code == 200, erased.text
@@ -38,8 +42,21 @@ def test_erasure_blanks_the_data_emits_person_erased_with_only_the_reference_and
     with world.runtime.sessions() as session:
         row = session.get(Person, uuid.UUID(person["id"]))
         assert row is not None and row.id and row.person_ref  # the ids stay
-        assert all(getattr(row, f) is None for f in ("given_name", "family_name", "birth_year", "phone", "email",
-                                                     "street", "house_number", "postcode", "name_key", "street_key"))
+        assert all(
+            getattr(row, f) is None
+            for f in (
+                "given_name",
+                "family_name",
+                "birth_year",
+                "phone",
+                "email",
+                "street",
+                "house_number",
+                "postcode",
+                "name_key",
+                "street_key",
+            )
+        )
         consent = session.scalars(select(Consent).where(Consent.person_id == row.id)).one()
         assert consent.note is None and consent.withdrawn_at is not None
         stored = session.get(Concern, uuid.UUID(concern["id"]))
@@ -67,8 +84,18 @@ def test_no_event_on_the_intake_stream_ever_contains_the_name_phone_email_or_str
 
     messages = world.messages()
     assert len(messages) >= 6
-    secrets = ["Hildegard", "Schröder", "Schroeder", "Weiß", "7654321", "hildegard.sw@example.org",
-               "neu.hildegard", "Kühnauer", "Kuehnauer", "Franzstraße"]
+    secrets = [
+        "Hildegard",
+        "Schröder",
+        "Schroeder",
+        "Weiß",
+        "7654321",
+        "hildegard.sw@example.org",
+        "neu.hildegard",
+        "Kühnauer",
+        "Kuehnauer",
+        "Franzstraße",
+    ]
     for message in messages:
         raw = json.dumps(message.body, ensure_ascii=False) if isinstance(message.body, dict) else message.body.decode()
         text = raw + json.dumps(message.headers, ensure_ascii=False)

@@ -27,7 +27,9 @@ def test_possible_duplicates_are_suggested_and_not_merged(world) -> None:
     first = world.add_person()
     # typed differently: case, ß/ss, hyphen, "Str." -- still the same name, birth year and street
     second = world.add_person(
-        given_name="hildegard", family_name="Schroeder Weiss", phone="0340 111",
+        given_name="hildegard",
+        family_name="Schroeder Weiss",
+        phone="0340 111",
         address={"street": "Franzstr.", "house_number": "12"},
     )
     other_year = world.add_person(birth_year=1940)
@@ -95,7 +97,8 @@ PERSON_EMAIL = "hildegard.sw@example.org"
 
 def test_an_unknown_street_is_refused_with_candidates_instead_of_a_guess(world) -> None:
     response = world.client.post(
-        "/persons", json={**world.person, "address": {"street": "Franzstrase", "house_number": "147"}},
+        "/persons",
+        json={**world.person, "address": {"street": "Franzstrase", "house_number": "147"}},
         headers={**world.staff(), "Accept-Language": "en"},
     )
     assert response.status_code == 422

@@ -146,8 +146,13 @@ def test_a_referral_shows_status_due_date_topics_and_quarter_but_no_personal_dat
 def test_every_transition_is_an_event_on_qn_intake_without_personal_data(loop: Loop) -> None:
     referral_id = loop.refer(DEBT, note="Herr K., Tel. 0340 999")
     caritas = loop.carrier()
-    for to_status, extra in [("accepted", {}), ("in_progress", {}), ("on_hold", {}), ("in_progress", {}),
-                             ("failed", {"reason": "could_not_contact", "note": "Herr K. nie erreicht"})]:
+    for to_status, extra in [
+        ("accepted", {}),
+        ("in_progress", {}),
+        ("on_hold", {}),
+        ("in_progress", {}),
+        ("failed", {"reason": "could_not_contact", "note": "Herr K. nie erreicht"}),
+    ]:
         assert loop.status(referral_id, caritas, to_status, **extra).status_code == 200
 
     def changes() -> list:  # type: ignore[type-arg]
@@ -156,8 +161,11 @@ def test_every_transition_is_an_event_on_qn_intake_without_personal_data(loop: L
 
     messages = eventually(changes, what="five status changes on QN_INTAKE")
     assert [(m.body["from_status"], m.body["to_status"]) for m in messages] == [
-        ("requested", "accepted"), ("accepted", "in_progress"), ("in_progress", "on_hold"),
-        ("on_hold", "in_progress"), ("in_progress", "failed"),
+        ("requested", "accepted"),
+        ("accepted", "in_progress"),
+        ("in_progress", "on_hold"),
+        ("on_hold", "in_progress"),
+        ("in_progress", "failed"),
     ]
     assert (messages[-1].body["reason"], messages[-1].body["decided_by"]) == ("could_not_contact", "carrier")
     for message in messages:
@@ -186,8 +194,12 @@ def test_only_carriers_and_team_staff_reach_referrals_and_a_bad_note_is_named(lo
         ("get", "/referrals/not-a-uuid", None, "referral_id"),
         ("post", "/referrals/{id}/status", {"to_status": "done"}, "to_status"),
         ("post", "/referrals/{id}/status", {"to_status": "rejected", "reason": "bored"}, "reason"),
-        ("post", "/referrals/{id}/status", {"to_status": "rejected", "reason": "no_capacity", "decided_by": "x"},
-         "decided_by"),
+        (
+            "post",
+            "/referrals/{id}/status",
+            {"to_status": "rejected", "reason": "no_capacity", "decided_by": "x"},
+            "decided_by",
+        ),
         ("post", "/referrals/{id}/status", {"to_status": "accepted", "extra": 1}, "extra"),
         ("post", "/referrals/{id}/status", {"to_status": "rejected", "reason": "got_help"}, "reason"),
         ("post", "/referrals/{id}/status", {"to_status": "accepted", "decided_by": "carrier"}, "decided_by"),

@@ -93,8 +93,11 @@ def test_withdrawing_the_referral_consent_cancels_the_open_referral_as_the_resid
     assert loop.client.get(f"/referrals/{to_debt}/contact", headers=loop.carrier()).status_code == 403
 
     def cancelled() -> list:  # type: ignore[type-arg]
-        return [m for m in loop.events("referral.status_changed.v1")
-                if m.body["referral_id"] == to_debt and m.body["to_status"] == "cancelled"]
+        return [
+            m
+            for m in loop.events("referral.status_changed.v1")
+            if m.body["referral_id"] == to_debt and m.body["to_status"] == "cancelled"
+        ]
 
     event = eventually(cancelled, what="the cancellation on QN_INTAKE")[0]
     assert (event.body["reason"], event.body["decided_by"]) == ("resident_declined", "resident")

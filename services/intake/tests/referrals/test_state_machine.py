@@ -16,8 +16,15 @@ S = ReferralStatus
 R = ReferralReason
 
 
-def decide(current: S, to: S, reason: R | None = None, decided_by: DecidedBy | None = None, *,
-           by_carrier: bool = False, target_kind: TargetKind = TargetKind.CARRIER) -> domain.Decision:
+def decide(
+    current: S,
+    to: S,
+    reason: R | None = None,
+    decided_by: DecidedBy | None = None,
+    *,
+    by_carrier: bool = False,
+    target_kind: TargetKind = TargetKind.CARRIER,
+) -> domain.Decision:
     return domain.decide(
         current, to, reason=reason, decided_by=decided_by, target_kind=target_kind, by_carrier=by_carrier
     )

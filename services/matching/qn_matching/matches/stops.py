@@ -46,7 +46,9 @@ def _cancel(uow: UnitOfWork, which: object, *, reason: str, keep_accepted: bool 
     request a volunteer already accepted goes on (the help was arranged before the concern closed)."""
     now = datetime.now(UTC)
     requests = list(
-        uow.session.scalars(select(HelpRequest).where(which).where(HelpRequest.status.not_in(FINAL_REQUEST)).with_for_update())
+        uow.session.scalars(
+            select(HelpRequest).where(which).where(HelpRequest.status.not_in(FINAL_REQUEST)).with_for_update()
+        )
     )
     cancelled = []
     for request in requests:
@@ -57,12 +59,20 @@ def _cancel(uow: UnitOfWork, which: object, *, reason: str, keep_accepted: bool 
                 match.status, match.answered_at = MatchStatus.CANCELLED.value, now
                 uow.emit(
                     MatchCancelled(
-                        match_id=match.id, help_request_id=request.id, volunteer_ref=match.volunteer.volunteer_ref,
-                        quarter_id=request.quarter_id, help_kind=request.help_kind, reason=reason,
+                        match_id=match.id,
+                        help_request_id=request.id,
+                        volunteer_ref=match.volunteer.volunteer_ref,
+                        quarter_id=request.quarter_id,
+                        help_kind=request.help_kind,
+                        reason=reason,
                     )
                 )
         request.status, request.updated_at = RequestStatus.CANCELLED.value, now
-        uow.emit(HelpRequestCancelled(help_request_id=request.id, quarter_id=request.quarter_id, help_kind=request.help_kind, reason=reason))
+        uow.emit(
+            HelpRequestCancelled(
+                help_request_id=request.id, quarter_id=request.quarter_id, help_kind=request.help_kind, reason=reason
+            )
+        )
         log.info("help_request_cancelled", help_request_id=str(request.id), reason=reason)
         cancelled.append(request)
     return cancelled

@@ -38,19 +38,35 @@ def _figures(kind: Kind, request: Request, **params: str | None) -> handlers.Fig
 def _filters(figures: handlers.Figures) -> dict[str, object]:
     q = figures.query
     return {
-        "metric": q.metric, "from": q.first_month, "to": q.last_month,
-        "quarter_id": q.quarter_id, "topic": q.topic, "group_by": list(q.group_by),
+        "metric": q.metric,
+        "from": q.first_month,
+        "to": q.last_month,
+        "quarter_id": q.quarter_id,
+        "topic": q.topic,
+        "group_by": list(q.group_by),
     }
 
 
 @router.get("/counts", response_model=CountsOut, summary="Counts of events per month, quarter and topic")
 def get_counts(
-    request: Request, _: Annotated[Principal, READERS], metric: MetricParam = None, first: FromParam = None,
-    to: ToParam = None, quarter_id: QuarterParam = None, topic: TopicParam = None, group_by: GroupParam = None,
+    request: Request,
+    _: Annotated[Principal, READERS],
+    metric: MetricParam = None,
+    first: FromParam = None,
+    to: ToParam = None,
+    quarter_id: QuarterParam = None,
+    topic: TopicParam = None,
+    group_by: GroupParam = None,
 ) -> CountsOut:
     figures = _figures(
-        "count", request, metric=metric, first_month=first, last_month=to,
-        quarter_id=quarter_id, topic=topic, group_by=group_by,
+        "count",
+        request,
+        metric=metric,
+        first_month=first,
+        last_month=to,
+        quarter_id=quarter_id,
+        topic=topic,
+        group_by=group_by,
     )
     rows = [CountRow(month=r.month, quarter_id=r.quarter_id, topic=r.topic, count=r.value) for r in figures.rows]
     return CountsOut.model_validate({**_filters(figures), "rows": rows, "total": figures.total})
@@ -58,12 +74,24 @@ def get_counts(
 
 @router.get("/sums", response_model=SumsOut, summary="Sums of a measure (hours, attendance) per month, quarter, topic")
 def get_sums(
-    request: Request, _: Annotated[Principal, READERS], metric: MetricParam = None, first: FromParam = None,
-    to: ToParam = None, quarter_id: QuarterParam = None, topic: TopicParam = None, group_by: GroupParam = None,
+    request: Request,
+    _: Annotated[Principal, READERS],
+    metric: MetricParam = None,
+    first: FromParam = None,
+    to: ToParam = None,
+    quarter_id: QuarterParam = None,
+    topic: TopicParam = None,
+    group_by: GroupParam = None,
 ) -> SumsOut:
     figures = _figures(
-        "sum", request, metric=metric, first_month=first, last_month=to,
-        quarter_id=quarter_id, topic=topic, group_by=group_by,
+        "sum",
+        request,
+        metric=metric,
+        first_month=first,
+        last_month=to,
+        quarter_id=quarter_id,
+        topic=topic,
+        group_by=group_by,
     )
     rows = [SumRow(month=r.month, quarter_id=r.quarter_id, topic=r.topic, value=r.value / 100) for r in figures.rows]
     unit = SUMS[figures.query.metric].unit
@@ -72,8 +100,14 @@ def get_sums(
 
 def _metric_out(metric: Metric, lang: str) -> MetricOut:
     return MetricOut(
-        metric=metric.key, kind=metric.kind, label=metric.label(lang), label_de=metric.label_de,
-        label_en=metric.label_en, unit=metric.unit, producer=metric.producer, event_type=metric.event_type,
+        metric=metric.key,
+        kind=metric.kind,
+        label=metric.label(lang),
+        label_de=metric.label_de,
+        label_en=metric.label_en,
+        unit=metric.unit,
+        producer=metric.producer,
+        event_type=metric.event_type,
         dimensions=list(metric.dimensions),
     )
 

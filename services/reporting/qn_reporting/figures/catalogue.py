@@ -118,6 +118,4 @@ CONSUMED_EVENTS: tuple[type[Event], ...] = tuple(e for e in ALL_EVENTS if e.spec
 COUNTS: dict[str, Metric] = {
     metric_of(e.spec): _metric(metric_of(e.spec), "count", e, "events") for e in CONSUMED_EVENTS
 }
-SUMS: dict[str, Metric] = {
-    m.metric: _metric(m.metric, "sum", e, m.unit) for e, m in MEASURES.items()
-}
+SUMS: dict[str, Metric] = {m.metric: _metric(m.metric, "sum", e, m.unit) for e, m in MEASURES.items()}

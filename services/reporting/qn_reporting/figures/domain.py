@@ -190,7 +190,8 @@ def parse_query(
         raise _invalid("quarter_id", "Diese Quartierskennung ist ungültig.", "This is not a valid quarter id.")
     if topic and topic != ALL_TOPICS and not _TOPIC.match(topic):
         raise _invalid(
-            "topic", "Ein Thema ist ein Code wie 'einsamkeit', oder '*' für alle.",
+            "topic",
+            "Ein Thema ist ein Code wie 'einsamkeit', oder '*' für alle.",
             "A topic is a code such as 'einsamkeit', or '*' for all.",
         )
     return FigureQuery(kind, checked_metric, first, last, quarter_id or None, topic or None, _group_by(group_by))
