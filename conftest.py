@@ -6,12 +6,14 @@ temporary store; the database is PostgreSQL when DATABASE_URL says so, SQLite ot
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from qn_infra.embedded_broker import NatsServer
+from qn_infra.settings import ServiceSettings
 from qn_testkit.auth import Tokens
 from qn_testkit.databases import DatabaseFactory, postgres_in_docker
 
@@ -66,6 +68,27 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFact
 @pytest.fixture(scope="session")
 def tokens(tmp_path_factory: pytest.TempPathFactory) -> Tokens:
     return Tokens(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture
+def service_settings(
+    databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path
+) -> Callable[..., Any]:
+    """`service_settings(IntakeSettings, city_dir=...)`: a service's settings for this test -- its
+    own fresh database, this test's broker and token keys, quick relay polling."""
+
+    def make(settings_class: type[ServiceSettings], **overrides: Any) -> ServiceSettings:
+        values: dict[str, Any] = {
+            "database_url": databases.create(settings_class.service_name),
+            "nats_url": nats_server.url,
+            "auth_jwks_file": tokens.jwks_file,
+            "data_dir": tmp_path,
+            "outbox_poll_seconds": 0.1,
+            **overrides,
+        }
+        return settings_class(**values)
+
+    return make
 
 
 @pytest.fixture

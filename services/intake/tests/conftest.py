@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +12,6 @@ from qn_infra.embedded_broker import NatsServer
 from qn_intake.app import create_app
 from qn_intake.config import IntakeSettings
 from qn_testkit.auth import Tokens
-from qn_testkit.databases import DatabaseFactory
 from qn_testkit.services import REPO, running_app
 
 DEMO_CITY = REPO / "deploy" / "demo-city"
@@ -31,17 +29,8 @@ class Intake:
 
 
 @pytest.fixture
-def intake_settings(
-    databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path
-) -> IntakeSettings:
-    return IntakeSettings(
-        database_url=databases.create("intake"),
-        nats_url=nats_server.url,
-        auth_jwks_file=tokens.jwks_file,
-        data_dir=tmp_path,
-        city_dir=DEMO_CITY,
-        outbox_poll_seconds=0.1,
-    )
+def intake_settings(service_settings: Callable[..., IntakeSettings]) -> IntakeSettings:
+    return service_settings(IntakeSettings, city_dir=DEMO_CITY)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import nats
@@ -22,7 +21,6 @@ from qn_infra.embedded_broker import NatsServer
 from qn_matching.app import create_app
 from qn_matching.config import MatchingSettings
 from qn_testkit.auth import Tokens
-from qn_testkit.databases import DatabaseFactory
 from qn_testkit.services import REPO, running_app
 from qn_testkit.streams import StoredMessage, publish_raw, read_stream
 from qn_testkit.waiting import eventually
@@ -130,18 +128,8 @@ class Matching:
 
 
 @pytest.fixture
-def matching_settings(
-    databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path
-) -> MatchingSettings:
-    return MatchingSettings(
-        database_url=databases.create("matching"),
-        nats_url=nats_server.url,
-        auth_jwks_file=tokens.jwks_file,
-        data_dir=tmp_path,
-        city_dir=DEMO_CITY,
-        outbox_poll_seconds=0.1,
-        consumer_backoff_seconds=(0.2, 0.5),
-    )
+def matching_settings(service_settings: Callable[..., MatchingSettings]) -> MatchingSettings:
+    return service_settings(MatchingSettings, city_dir=DEMO_CITY, consumer_backoff_seconds=(0.2, 0.5))
 
 
 @pytest.fixture

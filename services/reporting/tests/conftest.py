@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from qn_infra.embedded_broker import NatsServer
 from qn_reporting.app import create_app
 from qn_reporting.config import ReportingSettings
 from qn_testkit.auth import Tokens
-from qn_testkit.databases import DatabaseFactory
 from qn_testkit.services import running_app
 from qn_testkit.streams import publish_raw
 from qn_testkit.waiting import eventually
@@ -65,16 +63,8 @@ class Reporting:
 
 
 @pytest.fixture
-def reporting_settings(
-    databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path
-) -> ReportingSettings:
-    return ReportingSettings(
-        database_url=databases.create("reporting"),
-        nats_url=nats_server.url,
-        auth_jwks_file=tokens.jwks_file,
-        data_dir=tmp_path,
-        consumer_backoff_seconds=(0.2, 0.5),
-    )
+def reporting_settings(service_settings: Callable[..., ReportingSettings]) -> ReportingSettings:
+    return service_settings(ReportingSettings, consumer_backoff_seconds=(0.2, 0.5))
 
 
 @contextmanager

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,6 @@ from qn_infra.embedded_broker import NatsServer
 from qn_scheduling.app import create_app
 from qn_scheduling.config import SchedulingSettings
 from qn_testkit.auth import Tokens
-from qn_testkit.databases import DatabaseFactory
 from qn_testkit.services import REPO, running_app
 
 DEMO_CITY = REPO / "deploy" / "demo-city"
@@ -81,17 +79,8 @@ class Scheduling:
 
 
 @pytest.fixture
-def scheduling_settings(
-    databases: DatabaseFactory, nats_server: NatsServer, tokens: Tokens, tmp_path: Path
-) -> SchedulingSettings:
-    return SchedulingSettings(
-        database_url=databases.create("scheduling"),
-        nats_url=nats_server.url,
-        auth_jwks_file=tokens.jwks_file,
-        data_dir=tmp_path,
-        city_dir=DEMO_CITY,
-        outbox_poll_seconds=0.1,
-    )
+def scheduling_settings(service_settings: Callable[..., SchedulingSettings]) -> SchedulingSettings:
+    return service_settings(SchedulingSettings, city_dir=DEMO_CITY)
 
 
 @pytest.fixture
