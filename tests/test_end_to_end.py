@@ -88,3 +88,59 @@ def test_a_booking_that_collides_names_the_other_booking(city) -> None:
         )
     assert second.status_code == 409
     assert first.json()["id"] in second.text
+
+
+def test_withdrawing_consent_to_neighbourly_help_calls_off_the_volunteers_proposal(city) -> None:
+    with city.client("matching", "coordinator") as matching:
+        volunteer = matching.post(
+            "/volunteers",
+            json={
+                "display_name": "Dmitri S.",
+                "quarter_id": "innenstadt-sued",
+                "skills": ["company"],
+                "languages": ["de", "ru"],
+                "availability": [{"weekday": "we", "starts": "14:00", "ends": "17:00"}],
+            },
+        )
+        assert volunteer.status_code == 201, volunteer.text
+
+    with city.client("intake", "team_staff", team="team-innenstadt") as intake:
+        person = intake.post(
+            "/persons",
+            json={
+                "given_name": "Olga",
+                "family_name": "Beispiel",
+                "birth_year": 1938,
+                "phone": "0340 111111",
+                "preferred_language": "ru",
+                "address": {"street": "Franzstraße", "house_number": "147"},
+            },
+        )
+        assert person.status_code == 201, person.text
+        person_id = person.json()["id"]
+        consent = intake.post(
+            f"/persons/{person_id}/consents",
+            json={"purpose": "neighbourly_help", "given_by": "person", "form": "verbal"},
+        )
+        assert consent.status_code == 201, consent.text
+        concern = intake.post(
+            "/concerns", json={"channel": "phone", "topics": ["einsamkeit"], "urgency": "soon", "person_id": person_id}
+        )
+        assert concern.status_code == 201, concern.text
+        help_request_id = concern.json()["help_requests"][0]["id"]
+
+    def proposal_status() -> str | None:
+        with city.client("matching", "coordinator") as matching:
+            response = matching.get(f"/help-requests/{help_request_id}")
+            return response.json()["status"] if response.status_code == 200 else None
+
+    assert eventually(proposal_status, what="a proposal in matching") == "proposed"
+    with city.client("matching", "coordinator") as matching:
+        request = matching.get(f"/help-requests/{help_request_id}").json()
+    assert request["languages"] == ["ru"], "the person's language travels with the request, not their name"
+
+    with city.client("intake", "team_staff", team="team-innenstadt") as intake:
+        withdrawn = intake.post(f"/consents/{consent.json()['id']}/withdraw")
+        assert withdrawn.status_code == 200, withdrawn.text
+
+    eventually(lambda: proposal_status() == "cancelled", what="matching calls the proposal off")
