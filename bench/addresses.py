@@ -11,6 +11,7 @@ whole address in one line -- and compares with a baseline measured in the same r
 from __future__ import annotations
 
 import gc
+import os
 import random
 import sys
 import time
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-BERLIN = REPO / ".." / "shared" / "data" / "berlin" / "adressen.csv.gz"
+# beside the project, never in it; QN_BERLIN_DATA names another folder holding adressen.csv.gz
+BERLIN = Path(os.environ.get("QN_BERLIN_DATA", REPO / ".." / "shared" / "data" / "berlin")) / "adressen.csv.gz"
 SAMPLE = 100_000
 ROUNDS = 5
 MIX = ("exact", "abbreviated", "lower case", "without postcode")

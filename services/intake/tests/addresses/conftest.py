@@ -23,7 +23,8 @@ from qn_intake.addresses.importer import directory_file
 from qn_testkit.databases import DatabaseFactory
 from qn_testkit.services import MIGRATIONS, REPO
 
-BERLIN = REPO / ".." / "shared" / "data" / "berlin" / "adressen.csv.gz"
+# beside the project, never in it; QN_BERLIN_DATA names another folder holding adressen.csv.gz
+BERLIN = Path(os.environ.get("QN_BERLIN_DATA", REPO / ".." / "shared" / "data" / "berlin")) / "adressen.csv.gz"
 BERLIN_ADDRESSES = 401_032
 
 
@@ -41,7 +42,7 @@ def berlin_file() -> Path:
     if not BERLIN.is_file():
         pytest.skip(
             f"Berlin's street directory is not at {BERLIN.resolve()} (it lies beside the project, in "
-            "shared/data/berlin/; these tests need it)"
+            "../shared/data/berlin/, or where QN_BERLIN_DATA points; these tests need it)"
         )
     return BERLIN
 
