@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from .auth import TokenVerifier
 from .errors import Problem
@@ -33,7 +34,8 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    # The API docs (/docs, /redoc) come with their scripts: city networks often cannot reach a CDN.
+    app = FastAPIOffline(title=title, version=version, description=description, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)
     app.add_middleware(EdgeMiddleware)

@@ -16,6 +16,7 @@ from .addresses import store
 from .addresses.directory import StreetDirectory
 from .addresses.importer import directory_file
 from .addresses.polygons import PolygonError, QuarterPolygons
+from .audit import api as audit_api
 from .city import City, CityConfigError, load_city
 from .concerns import api as concerns_api
 from .config import IntakeSettings
@@ -58,6 +59,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             concerns_api.router,
             city_api.router,
             persons_api.router,
+            audit_api.router,
             consent_api.router,
             referrals_api.router,
             signals_api.router,

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query, Request, Response
 
 from qn_infra.auth import Principal, Role, require
 
-from ..audit import api as audit_api
 from ..context import intake_context
 from . import erasure, handlers
 from .domain import PersonData
@@ -27,8 +26,6 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["persons"])
-# the audit log answers "who read this person?": it travels with the persons routes
-router.include_router(audit_api.router)
 
 STAFF = require(Role.TEAM_STAFF, Role.COORDINATOR, Role.ADMIN)
 CREATORS = require(Role.TEAM_STAFF, Role.KUEMMERER, Role.COORDINATOR, Role.ADMIN)
