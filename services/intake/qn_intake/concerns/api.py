@@ -13,7 +13,7 @@ from qn_infra.auth import Principal, Role, require
 from qn_infra.runtime import ServiceRuntime
 
 from ..context import intake_context
-from . import domain, handlers, idempotency
+from . import domain, handlers, idempotency, recording
 from .schemas import CloseIn, ConcernIn, ConcernOut, ContactIn, ReferIn, ReopenIn
 
 router = APIRouter(prefix="/concerns", tags=["concerns"])
@@ -73,7 +73,7 @@ def record_concern(
         if replay is not None:
             return replay
     try:
-        concern = handlers.record_concern(
+        concern = recording.record_concern(
             _command(body),
             uow=runtime.unit_of_work(),
             ctx=intake_context(request),
