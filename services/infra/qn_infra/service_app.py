@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from .auth import TokenVerifier
 from .errors import Problem
 from .http import EdgeMiddleware, install_error_handlers
+from .input_guard import NulGuard
 from .metrics import metrics_endpoint
 from .runtime import ServiceRuntime
 
@@ -38,6 +39,7 @@ def create_service_app(
     app = FastAPIOffline(title=title, version=version, description=description, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)
+    app.add_middleware(NulGuard)  # inside the edge: refusals are logged and counted like any answer
     app.add_middleware(EdgeMiddleware)
     install_error_handlers(app, error_statuses)
 
