@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -145,7 +145,21 @@ def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) 
         )
         return problem(request, 503, detail, code="database_unavailable", headers={"Retry-After": "5"})
 
+    async def on_value_the_database_refuses(request: Request, exc: Exception) -> JSONResponse:
+        # a last line of defence: schemas bound every field, but a value the database cannot hold
+        # (out of range, a character it cannot store) is the client's input, not a server fault
+        log.warning("value_refused_by_database", error_type=type(exc).__name__)
+        lang = language(request)
+        detail = (
+            "Ein Wert liegt außerhalb dessen, was gespeichert werden kann."
+            if lang == "de"
+            else "A value is outside what can be stored."
+        )
+        return problem(request, 422, detail, code="invalid_value")
+
     app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(DataError, on_value_the_database_refuses)
+    app.add_exception_handler(OverflowError, on_value_the_database_refuses)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(OperationalError, on_database_down)
