@@ -66,11 +66,9 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-def outbox_row(event: Event, meta: EventMeta | None = None) -> tuple[EventMeta, dict[str, Any]]:
+def outbox_row(event: Event) -> tuple[EventMeta, dict[str, Any]]:
     """The outbox row of an event, with its metadata (correlation and causation from context)."""
-    meta = meta or EventMeta.for_event(
-        event, correlation_id=current_correlation_id(), causation_id=current_causation_id()
-    )
+    meta = EventMeta.for_event(event, correlation_id=current_correlation_id(), causation_id=current_causation_id())
     message = encode(event, meta)
     row = {
         "event_id": str(meta.id),
@@ -186,6 +184,8 @@ class OutboxRelay:
         try:
             for row in rows:
                 ack = await self._publish(row.subject, row.body, row.headers)
+                if ack.duplicate:  # the stream had it already (a retry after a lost ack): fine
+                    log.info("outbox_publish_was_duplicate", event_id=row.event_id, subject=row.subject)
                 done.append((row.id, ack.sequence))
                 EVENTS_PUBLISHED.labels(subject=row.subject).inc()
         except Exception as exc:
@@ -272,15 +272,26 @@ class OutboxRelay:
 def republish(engine: Engine, table: Table, *, since: datetime, until: datetime | None = None) -> int:
     """Marks published events created in [since, until) for publishing again; returns how many.
 
-    Consumers are idempotent, so re-publishing is safe; it is how a carrier's system that lost
-    data, or a rebuilt projection, catches up."""
+    Consumers are idempotent (they remember `ce-id`), so re-publishing is safe; it is how a
+    carrier's system that lost data, or a rebuilt projection, catches up. Each copy gets a new
+    `Nats-Msg-Id` -- with the old one the stream would drop it as a duplicate."""
     t = table
+    copy = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     with Session(engine) as session, session.begin():
-        query = update(t).where(t.c.published_at.is_not(None)).where(t.c.created_at >= since)
+        query = (
+            select(t.c.id, t.c.event_id, t.c.headers)
+            .where(t.c.published_at.is_not(None))
+            .where(t.c.created_at >= since)
+        )
         if until is not None:
             query = query.where(t.c.created_at < until)
-        result = session.execute(query.values(published_at=None, lease_until=None))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        rows = session.execute(query).all()
+        for row in rows:
+            headers = {**_headers(row.headers), "Nats-Msg-Id": f"{row.event_id}.republished-{copy}"}
+            session.execute(
+                update(t).where(t.c.id == row.id).values(headers=headers, published_at=None, lease_until=None)
+            )
+        return len(rows)
 
 
 def _headers(value: Any) -> dict[str, str]:

@@ -46,13 +46,12 @@ class UnitOfWork:
         self._outbox = outbox
         self._processed = processed
         self._on_commit = on_commit
-        self._emitted: list[EventMeta] = []
         self._rows: list[dict[str, Any]] = []
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
-        self._emitted, self._rows = [], []
+        self._rows = []
         return self
 
     def __exit__(
@@ -65,7 +64,6 @@ class UnitOfWork:
         """Stages an event; it is written to the outbox at `commit()`, in the same transaction,
         and published after, and only if, the commit succeeds."""
         meta, row = outbox_row(event)
-        self._emitted.append(meta)
         self._rows.append(row)
         return meta
 
@@ -87,4 +85,4 @@ class UnitOfWork:
         self.session.commit()
         if self._rows and self._on_commit is not None:
             self._on_commit()
-        self._emitted, self._rows = [], []
+        self._rows = []

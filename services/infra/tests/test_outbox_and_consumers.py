@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import nats
 import pytest
 from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -43,6 +44,15 @@ def count_effect(effects: Table):  # type: ignore[no-untyped-def]
 
 async def concern_ids(url: str) -> list[str]:
     return [m.body["concern_id"] for m in await stream_messages(url, "QN_INTAKE")]
+
+
+async def consumer_delivered(url: str, durable: str) -> int:
+    nc = await nats.connect(url)
+    try:
+        info = await nc.jetstream().consumer_info("QN_INTAKE", durable)
+        return int(info.delivered.stream_seq) if info.num_ack_pending == 0 else 0
+    finally:
+        await nc.close()
 
 
 async def dead_letters(url: str, count: int) -> list[StoredMessage]:
@@ -193,16 +203,25 @@ async def test_a_republished_range_reaches_the_stream_again_and_consumers_skip_i
     with probe.runtime.engine.begin() as connection:
         connection.execute(update(outbox).values(created_at=datetime.now(UTC) - timedelta(hours=1)))
 
+    # within the stream's duplicate window: the copy must still be stored, not dropped
     assert republish(probe.runtime.engine, outbox, since=datetime.now(UTC) - timedelta(days=1)) == 1
     probe.runtime.relay.notify()
 
-    def republished() -> bool:
-        with probe.runtime.engine.connect() as connection:
-            return not connection.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None))).all()
+    async def two_copies_on_the_stream() -> bool:
+        return await concern_ids(nats_server.url) == [str(event.concern_id)] * 2
 
-    await probe.until(republished)
-    await asyncio.sleep(0.5)
-    assert probe.effect_count(str(event.concern_id)) == 1
+    await wait_for(two_copies_on_the_stream, what="the republished copy on the stream")
+    copies = await stream_messages(nats_server.url, "QN_INTAKE")
+    assert copies[0].headers["ce-id"] == copies[1].headers["ce-id"], "the event keeps its identity"
+    assert copies[0].headers["Nats-Msg-Id"] != copies[1].headers["Nats-Msg-Id"]
+
+    async def consumer_saw_the_copy() -> bool:
+        js_info = await consumer_delivered(nats_server.url, "probe-concerns")
+        return js_info >= 2
+
+    await wait_for(consumer_saw_the_copy, what="the consumer received the copy")
+    await asyncio.sleep(0.3)
+    assert probe.effect_count(str(event.concern_id)) == 1, "the consumer skipped the copy it had handled"
 
 
 async def test_published_events_older_than_the_retention_are_purged(probe_factory, nats_server, cleanup) -> None:

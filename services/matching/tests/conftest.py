@@ -57,10 +57,10 @@ def volunteer_body(name: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def _consumer_drained(url: str) -> bool:
+async def _consumer_drained(url: str, consumer: str) -> bool:
     nc = await nats.connect(url)
     try:
-        info = await nc.jetstream().consumer_info("QN_INTAKE", CONSUMER)
+        info = await nc.jetstream().consumer_info("QN_INTAKE", consumer)
         return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq > 0
     finally:
         await nc.close()
@@ -123,8 +123,9 @@ class Matching:
             what=f"{count} x {ce_type} {fields}",
         )
 
-    def wait_until_consumed(self) -> None:
-        eventually(lambda: asyncio.run(_consumer_drained(self.nats_url)), what="help-requested consumer drained")
+    def wait_until_consumed(self, consumer: str = CONSUMER) -> None:
+        """Waits until `consumer` (a durable of matching) has handled everything sent to it."""
+        eventually(lambda: asyncio.run(_consumer_drained(self.nats_url, consumer)), what=f"{consumer} drained")
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def test_withdrawing_a_different_consent_changes_nothing(matching) -> None:
     person_ref = uuid.uuid4()
     event, _ = proposed_request(matching, person_ref)
     matching.publish(ConsentWithdrawn(person_ref=person_ref, purpose="follow_up_contact"))
-    matching.wait_until_consumed()
+    matching.wait_until_consumed("matching-consent-withdrawn")
     assert status_of(matching, event.help_request_id) == "proposed"
 
 
@@ -101,5 +101,5 @@ def test_a_closed_concern_stops_an_unanswered_request_but_not_an_accepted_task(m
         )
 
     eventually(lambda: status_of(matching, open_one.help_request_id) == "cancelled", what="open request cancelled")
-    matching.wait_until_consumed()
+    matching.wait_until_consumed("matching-concern-closed")
     assert status_of(matching, accepted_one.help_request_id) == "matched"

@@ -65,6 +65,7 @@ def test_a_time_window_that_ends_before_it_starts_is_refused_naming_the_window(m
         ({"availability": [{"weekday": "monday", "starts": "10:00", "ends": "12:00"}]}, "availability.0.weekday"),
         ({"availability": [{"weekday": "mo", "starts": "25:00", "ends": "26:00"}]}, "availability.0.starts"),
         ({"display_name": ""}, "display_name"),
+        ({"display_name": "   "}, "display_name"),
     ],
 )
 def test_invalid_registrations_get_422_naming_the_field(matching, overrides: dict, field: str) -> None:

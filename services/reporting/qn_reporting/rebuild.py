@@ -56,7 +56,7 @@ async def _delete_consumers(servers: list[str], durables: Sequence[Durable], *, 
                 continue
         # a running replica keeps a pull request waiting on its consumer almost all the time
         for _ in range(3):
-            busy = [d.name for d, _ in present if (await js.consumer_info(d.stream, d.name)).num_waiting]
+            busy = [d.name for d, info in present if info.num_waiting]
             if busy and not force:
                 raise StillRunning(f"reporting seems to be running (pulling from {', '.join(busy)}); stop it first")
             await asyncio.sleep(0.2)

@@ -178,3 +178,10 @@ def test_a_listing_bound_without_time_zone_is_refused_naming_it() -> None:
     with pytest.raises(domain.InvalidPeriod) as caught:
         domain.range_bound("2026-11-24T10:00", BERLIN, field="to")
     assert caught.value.field == "to"
+
+
+@pytest.mark.parametrize(("starts", "ends", "field"), [(None, "9999-12-31", "to"), ("9999-12-31", None, "from")])
+def test_a_listing_period_past_the_last_day_is_refused_naming_the_bound(starts, ends, field) -> None:
+    with pytest.raises(domain.InvalidPeriod) as refused:
+        domain.listing_period(starts, ends, BERLIN, datetime.now(BERLIN))
+    assert refused.value.field == field

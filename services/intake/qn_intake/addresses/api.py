@@ -9,9 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from qn_infra.auth import Principal, Role, require
 
-from ..city import City
 from ..context import intake_context
-from .domain import AddressProblem
 from .schemas import ResolvedAddressOut, StreetOut, StreetsOut
 
 router = APIRouter(prefix="/addresses", tags=["addresses"])
@@ -42,11 +40,7 @@ def resolve_address(
     postcode: Annotated[str | None, Query(max_length=10, description="Postcode, if known.", examples=["06842"])] = None,
 ) -> ResolvedAddressOut:
     ctx = intake_context(request)
-    try:
-        resolved = ctx.directory.resolve(street, house_number or None, postcode or None, field_prefix="")
-    except AddressProblem as problem:
-        _name_quarters(problem, ctx.city)
-        raise
+    resolved = ctx.directory.resolve(street, house_number or None, postcode or None, field_prefix="")
     quarter = ctx.city.quarter(resolved.quarter_id)
     return ResolvedAddressOut(
         **resolved._asdict(),
@@ -72,11 +66,3 @@ def streets(
 ) -> StreetsOut:
     found = intake_context(request).directory.streets_starting(prefix, limit=10)
     return StreetsOut(streets=[StreetOut(**s) for s in found])
-
-
-def _name_quarters(problem: AddressProblem, city: City) -> None:
-    """Candidates carry the quarter's name from the city's configuration, for a person to choose."""
-    for candidate in problem.candidates:
-        quarter = city.quarter(candidate.get("quarter_id") or "")
-        if quarter is not None and not candidate.get("quarter_name"):
-            candidate["quarter_name"] = quarter.name

@@ -72,9 +72,6 @@ class StreetDirectory:
         self._sorted_keys = None
         self._names = None
 
-    def add(self, row: DirectoryRow) -> None:
-        self.add_all((row,))
-
     def _new_segment(self, name: str, postcode: str, locality: str) -> Segment:
         segment = self._segments[(name, postcode)] = Segment(name, postcode, locality)
         self.streets.setdefault(cached_street_key(name), []).append(segment)
@@ -219,10 +216,6 @@ class StreetDirectory:
         return ResolvedAddress(
             segment.name, segment.postcode_or_none if len(postcodes) == 1 else plz, number_text or None, quarter
         )
-
-    def similar_streets(self, street: str, names: int = 5) -> list[dict[str, Any]]:
-        """The known streets closest to a misspelled one, one entry per street name and postcode."""
-        return cand.similar_streets(self, street, names)
 
     def streets_starting(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
         """Autocomplete: street names starting with what was typed (case and umlauts folded)."""

@@ -183,6 +183,19 @@ def is_help(decision: RoutingDecision) -> bool:
     return decision.kind == HELP
 
 
+def check_help_kind(help_kind: str | None, decisions: list[tuple[RoutingDecision, str | None]]) -> None:
+    """A help kind is only meaningful when routing asks for neighbourly help; silently dropping it
+    would hide the mistake from staff."""
+    if help_kind is not None and not any(is_help(decision) for decision, _ in decisions):
+        raise UnknownTopic(
+            "Für die Themen dieses Anliegens ist keine Nachbarschaftshilfe vorgesehen; "
+            "bitte z. B. das Thema 'nachbarschaftshilfe' angeben oder help_kind weglassen.",
+            "The routing table sends none of these topics to neighbourly help; add e.g. the topic "
+            "'nachbarschaftshilfe' or leave out help_kind.",
+            field="help_kind",
+        )
+
+
 def check_outcome(outcome: str) -> None:
     if outcome not in OUTCOMES:
         known = ", ".join(OUTCOMES)

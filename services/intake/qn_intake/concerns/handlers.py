@@ -13,7 +13,7 @@ from qn_infra.unit_of_work import UnitOfWork
 
 from ..audit.log import record_read
 from ..context import IntakeContext
-from ..help_requests.handlers import AWAITING_CONSENT
+from ..help_requests.handlers import AWAITING_CONSENT, CANCELLED
 from ..persons.models import Person
 from ..referrals.handlers import create_referral
 from . import domain
@@ -57,7 +57,7 @@ def close_concern(concern_id: uuid.UUID, outcome: str, note: str | None, *, uow:
         # already with matching are stopped there when it reads concern.closed)
         for help_request in concern.help_requests:
             if help_request.status == AWAITING_CONSENT:
-                help_request.status, help_request.cancelled_at = "cancelled", now
+                help_request.status, help_request.cancelled_at = CANCELLED, now
         uow.emit(
             ConcernClosed(concern_id=concern_id, quarter_id=concern.quarter_id, topics=concern.topics, outcome=outcome)
         )

@@ -15,6 +15,7 @@ from ..addresses.directory import ResolvedAddress
 from ..city import Quarter
 from ..context import IntakeContext
 from ..help_requests.handlers import request_help
+from ..persons.handlers import referenced_person
 from ..persons.models import Person
 from ..referrals.handlers import create_referral
 from . import domain, idempotency
@@ -40,16 +41,7 @@ def locate(
 
 
 def _person(uow: UnitOfWork, person_id: uuid.UUID | None) -> Person | None:
-    if person_id is None:
-        return None
-    person = uow.session.get(Person, person_id)
-    if person is None or person.erased_at is not None:
-        raise domain.UnknownTarget(
-            f"Person {person_id} gibt es nicht (oder ihre Daten wurden gelöscht).",
-            f"Person {person_id} does not exist (or their data was erased).",
-            field="person_id",
-        )
-    return person
+    return referenced_person(uow.session, person_id) if person_id is not None else None
 
 
 def record_concern(
@@ -72,6 +64,7 @@ def record_concern(
         decisions = domain.apply_overrides(
             ctx.routing.route(quarter, cmd.topics, cmd.age_band), cmd.overrides, cmd.topics, ctx.city
         )
+        domain.check_help_kind(cmd.help_kind, decisions)
         language = cmd.language or (person.preferred_language if person else None)
         contact_channel = (
             cmd.contact_channel.value if cmd.contact_channel else (person.preferred_channel if person else None)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from qn_contracts.vocabulary import AgeBand, Channel, Code, Urgency
 
@@ -70,7 +70,13 @@ class ConcernIn(BaseModel):
         examples=["innenstadt-sued"],
     )
     age_band: AgeBand | None = Field(None, description="Age band, if known.", examples=["80_plus"])
-    help_kind: Code | None = Field(None, description="Kind of neighbourly help wanted, if any.", examples=["shopping"])
+    help_kind: Code | None = Field(
+        None,
+        max_length=40,
+        description="Kind of neighbourly help wanted (shopping, small_repairs, escort, walk, reading, company, "
+        "digital_help); only for topics the routing table sends to neighbourly help.",
+        examples=["shopping"],
+    )
     contact_channel: ContactChannel | None = Field(
         None, description="How the person wants to be contacted about this concern.", examples=["phone"]
     )
@@ -103,7 +109,7 @@ class ContactIn(BaseModel):
 
     channel: ContactChannel = Field(description="How the contact happened.", examples=["phone"])
     reached: bool = Field(True, description="False for an attempt that did not reach the person.")
-    at: datetime | None = Field(None, description="When (default: now); never in the future.")
+    at: AwareDatetime | None = Field(None, description="When, with a time zone (default: now); never in the future.")
     note: str | None = Field(None, max_length=2000)
 
 

@@ -60,6 +60,12 @@ class PersonErasedError(NotFound):
     code = "person_erased"
 
 
+class UnknownPerson(Invalid):
+    """A request names a person that does not exist (or was erased)."""
+
+    code = "unknown_person"
+
+
 class InvalidPerson(Invalid):
     code = "invalid_person"
 

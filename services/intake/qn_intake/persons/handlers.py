@@ -102,6 +102,19 @@ def load_person(session: Session, person_id: uuid.UUID) -> Person:
     return person
 
 
+def referenced_person(session: Session, person_id: uuid.UUID, *, field: str = "person_id") -> Person:
+    """A person named in another request (a concern, a signal): 422 naming the field when unknown
+    or erased -- the request is wrong, not the route."""
+    person = session.get(Person, person_id)
+    if person is None or person.erased_at is not None:
+        raise domain.UnknownPerson(
+            f"Person {person_id} gibt es nicht (oder ihre Daten wurden gelöscht).",
+            f"Person {person_id} does not exist (or their data was erased).",
+            field=field,
+        )
+    return person
+
+
 def create_person(
     uow: UnitOfWork, data: PersonData, *, principal: Principal, city: City, directory: StreetDirectory, now: datetime
 ) -> tuple[Person, list[Person]]:

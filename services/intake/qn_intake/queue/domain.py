@@ -21,6 +21,7 @@ from qn_contracts.vocabulary import ReferralStatus, SignalType, Urgency
 from qn_infra.errors import Invalid
 
 from ..city import City, Policy
+from ..referrals.domain import OPEN as OPEN_REFERRALS
 from ..signals.domain import SIGNAL_LABELS
 
 
@@ -30,13 +31,8 @@ class QueueKind(StrEnum):
     FOLLOW_UP = "follow_up"
 
 
-OPEN_REFERRAL_STATUSES = (
-    ReferralStatus.REQUESTED,
-    ReferralStatus.ACCEPTED,
-    ReferralStatus.IN_PROGRESS,
-    ReferralStatus.ON_HOLD,
-)
-"""Referral statuses that still need someone to act; the others are final."""
+OPEN_REFERRAL_STATUSES = tuple(s for s in ReferralStatus if s in OPEN_REFERRALS)
+"""Referral statuses that still need someone to act (the referral state machine's non-final ones)."""
 
 STATUSES = {
     QueueKind.CONCERN: ("open",),

@@ -67,18 +67,6 @@ def list_referrals(
     return [(r, c) for r, c in rows], total
 
 
-def overdue_referrals(session: Session, team_id: str, now: datetime) -> list[Referral]:
-    """The team's overdue referrals (of its concerns, or addressed to it): escalated first, then
-    by due date. For the team's work queue."""
-    statement = (
-        select(Referral)
-        .join(Concern, Concern.id == Referral.concern_id)
-        .where(or_(Concern.team_id == team_id, Referral.target_id == team_id), overdue_clause(now))
-        .order_by(Referral.escalated_at.is_(None), Referral.escalated_at, Referral.due_at, Referral.id)
-    )
-    return list(session.scalars(statement))
-
-
 def open_referrals_of_person(session: Session, person_id: uuid.UUID, carrier_id: str | None) -> list[Referral]:
     """Open referrals of a person's concerns to carriers and offices (to one, or all of them)."""
     statement = (

@@ -20,6 +20,7 @@ from ..concerns.contacts import note_contact
 from ..concerns.models import Concern
 from ..consent.queries import require_consent
 from ..context import IntakeContext
+from ..persons.handlers import referenced_person
 from ..persons.models import Person
 from ..queue.scope import check_team_access
 from . import domain
@@ -223,11 +224,7 @@ def _person(session: Session, cmd: ReportSignal, concern: Concern | None) -> Per
         person = session.get(Person, concern.person_id)
         # an erased person's reference is forgotten everywhere: no new event may carry it
         return person if person is not None and person.erased_at is None else None
-    person = session.get(Person, cmd.person_id)
-    if person is None or person.erased_at is not None:
-        raise domain.location_problem(
-            "person_id", f"Person {cmd.person_id} gibt es nicht.", f"Person {cmd.person_id} does not exist."
-        )
+    person = referenced_person(session, cmd.person_id)
     if concern is not None and concern.person_id not in (None, person.id):
         raise domain.location_problem(
             "person_id", "Die Person gehört nicht zu diesem Anliegen.", "The person does not belong to this concern."

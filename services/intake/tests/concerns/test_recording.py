@@ -153,3 +153,15 @@ def test_coordinates_outside_every_quarter_get_422_with_the_nearest_quarters(int
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"].startswith("location")
     assert response.json()["candidates"]
+
+
+def test_a_help_kind_for_topics_without_neighbourly_help_is_refused_not_dropped(intake) -> None:
+    response = intake.client.post(
+        "/concerns", json=concern(topics=["schulden"], help_kind="shopping"), headers=intake.staff()
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "help_kind"
+    accepted = intake.client.post(
+        "/concerns", json=concern(topics=["nachbarschaftshilfe"], help_kind="escort"), headers=intake.staff()
+    )
+    assert [h["help_kind"] for h in accepted.json()["help_requests"]] == ["escort"]

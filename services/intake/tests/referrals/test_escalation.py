@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from qn_intake.referrals.handlers import escalate_overdue_referrals
-from qn_intake.referrals.queries import overdue_referrals
 from qn_testkit.waiting import eventually
 
-from .conftest import DEBT, TEAM, Loop
+from .conftest import DEBT, Loop
 
 pytestmark = pytest.mark.integration
 
@@ -60,15 +59,19 @@ def test_the_escalation_runs_every_minute_while_the_service_is_up(loop: Loop) ->
     assert jobs["referral-escalation"] == 60
 
 
-def test_the_teams_overdue_referrals_come_escalated_first_then_by_due_date(loop: Loop) -> None:
+def test_overdue_referrals_come_first_in_the_teams_queue(loop: Loop) -> None:
+    on_time = loop.refer(DEBT)
     escalated = loop.refer(DEBT)
-    older_but_new = loop.refer(DEBT)
+    long_overdue = loop.refer(DEBT)
     loop.refer(DEBT, address=None, quarter_id="ziebigk")  # another team's
     now = datetime.now(UTC)
     loop.move_due_date(escalated, now - timedelta(hours=1))
     escalate_overdue_referrals(loop.runtime.unit_of_work(), now)
-    loop.move_due_date(older_but_new, now - timedelta(days=2))
+    loop.move_due_date(long_overdue, now - timedelta(days=2))
 
-    with loop.sessions() as session:
-        found = [str(r.id) for r in overdue_referrals(session, TEAM, datetime.now(UTC))]
-    assert found == [escalated, older_but_new]
+    queue = loop.client.get("/queue", params={"kind": "referral"}, headers=loop.team())
+    assert queue.status_code == 200, queue.text
+    items = queue.json()["items"]
+    # late work first (escalated or merely overdue alike), the longest overdue at the top
+    assert [item["id"] for item in items] == [long_overdue, escalated, on_time]
+    assert [(item["overdue"], item["escalated"]) for item in items] == [(True, False), (True, True), (False, False)]

@@ -92,6 +92,7 @@ def test_two_replicas_running_the_rules_at_once_raise_each_signal_once(warnings:
     for thread in threads:
         thread.join(60)
 
+    assert len(results) == 2, "both replicas finished their run"
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == 3  # type: ignore[arg-type]
     assert all(len(warnings.signals_of(c["id"])) == 1 for c in concerns)

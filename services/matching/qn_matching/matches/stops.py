@@ -15,13 +15,13 @@ from qn_contracts.vocabulary import ConsentPurpose
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
-from .domain import MatchStatus, RequestStatus
+from .domain import OPEN_MATCH_STATUSES, MatchStatus, RequestStatus
 from .models import HelpRequest
 
 log = get_logger(__name__)
 
 FINAL_REQUEST = (RequestStatus.COMPLETED.value, RequestStatus.CANCELLED.value)
-LIVE_MATCH = (MatchStatus.PROPOSED.value, MatchStatus.ACCEPTED.value)
+LIVE_MATCH = tuple(s.value for s in OPEN_MATCH_STATUSES)
 
 
 def on_consent_withdrawn(event: ConsentWithdrawn, meta: EventMeta, uow: UnitOfWork) -> None:

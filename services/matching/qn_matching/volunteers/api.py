@@ -24,7 +24,7 @@ def register_volunteer(
     body: VolunteerIn, request: Request, response: Response, principal: Annotated[Principal, COORDINATORS]
 ) -> VolunteerOut:
     command = domain.RegisterVolunteer(
-        display_name=body.display_name.strip(),
+        display_name=body.display_name,
         contact=body.contact,
         account=body.account,
         quarter_id=body.quarter_id,

@@ -23,7 +23,8 @@ class SlotIn(BaseModel):
 
 
 class VolunteerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # stripped before the length checks: a name of blanks is no name
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     display_name: str = Field(
         min_length=1, max_length=200, description="How the team calls the volunteer.", examples=["Renate K."]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -19,7 +19,6 @@ router = APIRouter(tags=["bookings"])
 
 BOOKERS = require(Role.COORDINATOR, Role.CARRIER, Role.TEAM_STAFF, Role.ADMIN)
 UNRESTRICTED = (Role.COORDINATOR, Role.TEAM_STAFF, Role.ADMIN)
-DEFAULT_DAYS, MAX_DAYS = 7, 366
 
 RoomIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="Id of the room.", examples=["beratung-2"])]
 
@@ -92,9 +91,7 @@ def list_bookings(
     include_cancelled: Annotated[bool, Query(description="Also list cancelled bookings.")] = False,
 ) -> list[BookingOut]:
     ctx = context(request)
-    start = domain.range_bound(starts, ctx.tz, field="from") or domain.midnight(datetime.now(ctx.tz).date(), ctx.tz)
-    end = domain.range_bound(ends, ctx.tz, field="to") or start + timedelta(days=DEFAULT_DAYS)
-    domain.check_range(start, end, max_days=MAX_DAYS)
+    start, end = domain.listing_period(starts, ends, ctx.tz, datetime.now(ctx.tz))
     bookings = handlers.list_bookings(
         site_id,
         uow=request.app.state.runtime.unit_of_work(),

@@ -188,6 +188,21 @@ def booking_not_found(booking_id: uuid.UUID) -> BookingNotFound:
     )
 
 
+DEFAULT_DAYS, MAX_DAYS = 7, 366
+"""A listing shows a week unless asked otherwise, and never more than a year at once."""
+
+
+def listing_period(starts: str | None, ends: str | None, tz: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
+    """The period a booking listing covers: from today for a week, unless `from`/`to` say otherwise."""
+    start = range_bound(starts, tz, field="from") or midnight(now.astimezone(tz).date(), tz)
+    try:
+        end = range_bound(ends, tz, field="to") or start + timedelta(days=DEFAULT_DAYS)
+    except OverflowError:
+        raise InvalidPeriod("'from' liegt zu spät.", "'from' is too late.", field="from") from None
+    check_range(start, end, max_days=MAX_DAYS)
+    return start, end
+
+
 def check_range(starts: datetime, ends: datetime, *, max_days: int) -> None:
     """A listing asks for a forward range of at most `max_days`."""
     if ends <= starts:
@@ -213,7 +228,7 @@ def range_bound(text: str | None, tz: ZoneInfo, *, field: str) -> datetime | Non
             day = date.fromisoformat(value)
             return midnight(day + timedelta(days=1) if field == "to" else day, tz)
         moment = datetime.fromisoformat(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # 9999-12-31 as `to` is past the last representable day
         moment = None
     if moment is None or moment.tzinfo is None:
         raise InvalidPeriod(
