@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
+from qn_infra.clock import TickingClock
 from qn_infra.embedded_broker import NatsServer
 from qn_infra.settings import ServiceSettings
 from qn_testkit.auth import Tokens
@@ -20,6 +24,46 @@ from qn_testkit.databases import DatabaseFactory, postgres_in_docker
 _FACTORY: DatabaseFactory | None = None
 _CONTAINER: object | None = None
 _BACKEND = "SQLite (no DATABASE_URL, no Docker engine)"
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# The day every test runs on unless it says otherwise: a fixed date, never the real one. A whole
+# run can be moved to another day with QN_TEST_TODAY=2028-02-29T10:00 (local time, Berlin).
+REFERENCE_DAY = datetime(2027, 3, 10, 9, 30, tzinfo=BERLIN)  # a Wednesday
+
+# Days on which date rules break if they break at all; tests marked `across_dates` run on each.
+CRITICAL_DAYS = {
+    "wednesday": datetime(2027, 3, 10, 9, 30, tzinfo=BERLIN),
+    "leap-day": datetime(2028, 2, 29, 10, 0, tzinfo=BERLIN),
+    # the last Sunday of October: 03:00 summer time becomes 02:00 winter time in Berlin
+    "clock-change": datetime(2026, 10, 25, 1, 45, tzinfo=BERLIN),
+    "new-years-eve": datetime(2026, 12, 31, 23, 40, tzinfo=BERLIN),
+}
+
+
+def reference_day() -> datetime:
+    override = os.environ.get("QN_TEST_TODAY")
+    if not override:
+        return REFERENCE_DAY
+    day = datetime.fromisoformat(override)
+    return day if day.tzinfo else day.replace(tzinfo=BERLIN)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that asks for `clock` and is marked `across_dates` runs once per critical day."""
+    if "clock" in metafunc.fixturenames and metafunc.definition.get_closest_marker("across_dates"):
+        metafunc.parametrize("clock", list(CRITICAL_DAYS.values()), ids=list(CRITICAL_DAYS), indirect=True)
+
+
+@pytest.fixture
+def clock(request: pytest.FixtureRequest) -> Iterator[TickingClock]:
+    """The clock of the services under test: starts on the reference day (or, for tests marked
+    `across_dates`, on each critical day) and moves on with real time. The process's wall clock
+    travels along (time-machine), so code that still read it directly would be caught out too."""
+    start: datetime = getattr(request, "param", None) or reference_day()
+    with time_machine.travel(start, tick=True):
+        yield TickingClock(start)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from qn_contracts import Event, EventMeta, encode
 
+from .clock import Clock, SystemClock
 from .database import UtcDateTime
 from .logs import current_causation_id, current_correlation_id, get_logger
 from .metrics import EVENTS_PUBLISHED, OUTBOX_PENDING, PUBLISH_FAILURES
@@ -66,16 +68,19 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-def outbox_row(event: Event) -> tuple[EventMeta, dict[str, Any]]:
-    """The outbox row of an event, with its metadata (correlation and causation from context)."""
-    meta = EventMeta.for_event(event, correlation_id=current_correlation_id(), causation_id=current_causation_id())
+def outbox_row(event: Event, now: datetime) -> tuple[EventMeta, dict[str, Any]]:
+    """The outbox row of an event that happens `now`, with its metadata (correlation and causation
+    from context)."""
+    meta = EventMeta.for_event(
+        event, correlation_id=current_correlation_id(), causation_id=current_causation_id(), time=now
+    )
     message = encode(event, meta)
     row = {
         "event_id": str(meta.id),
         "subject": message.subject,
         "headers": message.headers,
         "body": message.body,
-        "created_at": datetime.now(UTC),
+        "created_at": now,
         "attempts": 0,
     }
     return meta, row
@@ -120,6 +125,7 @@ class OutboxRelay:
         retention: timedelta = timedelta(days=7),
         service: str = "",
         gather_seconds: float = 0.05,
+        clock: Clock | None = None,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -129,6 +135,7 @@ class OutboxRelay:
         self._retention = retention
         self._service = service
         self._gather = gather_seconds
+        self._clock: Clock = clock or SystemClock()
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -203,7 +210,7 @@ class OutboxRelay:
     def _lease_batch(self) -> list[_Row]:
         """Leases the oldest unpublished rows in one statement (UPDATE ... RETURNING): another
         relay skips them until the lease ends (SKIP LOCKED on PostgreSQL)."""
-        now = datetime.now(UTC)
+        now = self._clock.now()
         t = self._table
         candidates = (
             select(t.c.id)
@@ -227,7 +234,7 @@ class OutboxRelay:
         )
 
     def _mark_published(self, done: Sequence[tuple[int, int]]) -> None:
-        now = datetime.now(UTC)
+        now = self._clock.now()
         t = self._table
         statement = (
             update(t)
@@ -253,7 +260,7 @@ class OutboxRelay:
         OUTBOX_PENDING.labels(service=self._service).set(pending or 0)
 
     async def _purge_if_due(self) -> None:
-        now = datetime.now(UTC)
+        now = self._clock.now()
         if now - self._last_purge < timedelta(minutes=10):
             return
         self._last_purge = now
@@ -276,7 +283,7 @@ def republish(engine: Engine, table: Table, *, since: datetime, until: datetime 
     carrier's system that lost data, or a rebuilt projection, catches up. Each copy gets a new
     `Nats-Msg-Id` -- with the old one the stream would drop it as a duplicate."""
     t = table
-    copy = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    copy = uuid.uuid4().hex[:12]  # unique per run of republish; the stream must see a new id
     with Session(engine) as session, session.begin():
         query = (
             select(t.c.id, t.c.event_id, t.c.headers)

@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 from sqlalchemy import Table
 
+from .clock import Clock, SystemClock
 from .database import make_engine, make_sessionmaker, ping
 from .logs import get_logger
 from .messaging import JetStreamPublisher, create_messaging, ensure_streams
@@ -36,8 +37,12 @@ class PeriodicJob:
 
 
 class ServiceRuntime:
-    def __init__(self, settings: ServiceSettings, *, outbox: Table, processed: Table | None = None) -> None:
+    def __init__(
+        self, settings: ServiceSettings, *, outbox: Table, processed: Table | None = None, clock: Clock | None = None
+    ) -> None:
         self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        """Where every rule of the service gets the time (tests hand in a clock at a chosen date)."""
         self.engine = make_engine(settings.database_url)
         self.sessions = make_sessionmaker(self.engine)
         self.messaging = create_messaging(settings)
@@ -51,6 +56,7 @@ class ServiceRuntime:
             batch_size=settings.outbox_batch_size,
             retention=timedelta(days=settings.outbox_retention_days),
             service=settings.service_name,
+            clock=self.clock,
         )
         self.jobs: list[PeriodicJob] = []
         self.on_start: list[Callable[[], Any]] = []
@@ -59,7 +65,7 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[Any]] = []
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.outbox, self.processed, on_commit=self.relay.notify)
+        return UnitOfWork(self.sessions, self.outbox, self.processed, on_commit=self.relay.notify, clock=self.clock)
 
     def consume(self, name: str, event_class: type[Any], handler: Callable[..., None]) -> None:
         """Registers an idempotent durable consumer of one event type (see `consumers`)."""

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
+from .access import AccessPolicy
 from .auth import TokenVerifier
 from .errors import Problem
 from .http import EdgeMiddleware, install_error_handlers
@@ -26,7 +27,11 @@ def create_service_app(
     description: str,
     routers: Iterable[APIRouter],
     error_statuses: Mapping[type[Problem], int],
+    policy: AccessPolicy | None = None,
 ) -> FastAPI:
+    """The app of one service. With `policy`, every route must have its rule (see `access`):
+    the app does not start otherwise."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
@@ -58,4 +63,8 @@ def create_service_app(
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for router in routers:
         app.include_router(router)
+    if policy is not None:
+        policy.verify(app)
+        policy.describe(app)
+        app.state.access_policy = policy
     return app

@@ -4,7 +4,6 @@ consumer, the id of the event it handled (idempotency) commit together or not at
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 from uuid import UUID
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from qn_contracts import Event, EventMeta
 
+from .clock import Clock, SystemClock
 from .database import UtcDateTime
 from .outbox import outbox_row, write_outbox
 
@@ -41,11 +41,13 @@ class UnitOfWork:
         outbox: Table,
         processed: Table | None = None,
         on_commit: Callable[[], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._processed = processed
         self._on_commit = on_commit
+        self.clock: Clock = clock or SystemClock()
         self._rows: list[dict[str, Any]] = []
         self.session: Session
 
@@ -63,7 +65,7 @@ class UnitOfWork:
     def emit(self, event: Event) -> EventMeta:
         """Stages an event; it is written to the outbox at `commit()`, in the same transaction,
         and published after, and only if, the commit succeeds."""
-        meta, row = outbox_row(event)
+        meta, row = outbox_row(event, self.clock.now())
         self._rows.append(row)
         return meta
 
@@ -71,7 +73,7 @@ class UnitOfWork:
         """Records that `consumer` handles `event_id`; False if it already did (skip the effect)."""
         if self._processed is None:
             raise RuntimeError("this unit of work has no processed_events table")
-        values = {"consumer": consumer, "event_id": str(event_id), "processed_at": datetime.now(UTC)}
+        values = {"consumer": consumer, "event_id": str(event_id), "processed_at": self.clock.now()}
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from qn_infra.clock import Clock
 from qn_infra.errors import Conflict, Invalid, NotFound
 from qn_infra.logs import get_logger
 from qn_infra.runtime import ServiceRuntime
@@ -41,12 +42,13 @@ team, and asks for neighbourly help. Personal data stays here; events carry pseu
 references only."""
 
 
-def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The service's app; `clock` is where its rules get the time (the system clock by default)."""
     settings = settings or IntakeSettings()
     import_models()
     city = load_city(settings.city_dir)
     routing = load_routing_table(city.routing_table, city) if city.routing_table else RoutingTable(())
-    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS)
+    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
     polygons = _polygons(city)
     context = IntakeContext(city=city, directory=StreetDirectory(), routing=routing, polygons=polygons)
 

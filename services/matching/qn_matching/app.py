@@ -9,6 +9,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from qn_contracts.intake import ConcernClosed, ConsentWithdrawn, HelpRequested, PersonErased
+from qn_infra.clock import Clock
 from qn_infra.errors import Conflict, Invalid, NotFound
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
@@ -40,12 +41,13 @@ class MatchingContext:
     policy: matches.MatchingPolicy
 
 
-def create_app(settings: MatchingSettings | None = None) -> FastAPI:
+def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The service's app; `clock` is where its rules get the time (the system clock by default)."""
     settings = settings or MatchingSettings()
     import_models()
     city = load_city(settings.city_dir)
     policy = matches.MatchingPolicy(offer_timeout=timedelta(hours=settings.offer_timeout_hours), timezone=city.timezone)
-    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS)
+    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
 
     runtime.consume("help-requested", HelpRequested, partial(matches.receive_help_request, policy=policy))
     runtime.consume("consent-withdrawn", ConsentWithdrawn, stops.on_consent_withdrawn)

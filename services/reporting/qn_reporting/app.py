@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from qn_infra.clock import Clock
 from qn_infra.consumers import register_stream_consumer
 from qn_infra.errors import Conflict, Invalid, NotFound
 from qn_infra.runtime import ServiceRuntime
@@ -24,10 +25,11 @@ topic. No person reference, concern id or other identifier is stored, and nothin
 The aggregates can be rebuilt from the event streams (`python -m qn_reporting rebuild`)."""
 
 
-def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The service's app; `clock` is where its rules get the time (the system clock by default)."""
     settings = settings or ReportingSettings()
     import_models()
-    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS)
+    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
     for producer in CONSUMED_PRODUCERS:
         # one durable consumer per producing stream: `reporting-<producer>-events`
         register_stream_consumer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from qn_infra.clock import Clock
 from qn_infra.errors import Conflict, Invalid, NotFound
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
@@ -23,11 +24,12 @@ and room bookings for counselling hours, groups and meals. A booking that collid
 gets 409 naming that booking. Opening hours are local time in the city's time zone."""
 
 
-def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
+def create_app(settings: SchedulingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The service's app; `clock` is where its rules get the time (the system clock by default)."""
     settings = settings or SchedulingSettings()
     import_models()
     city = load_city(settings.city_dir)
-    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS)
+    runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
     app = create_service_app(
         runtime,
         title="Quartiersnetz – Scheduling",
