@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from .auth import Role, current_principal, require
 
@@ -56,6 +56,9 @@ class AccessPolicyError(RuntimeError):
 OPERATIONS_RULES: dict[str, Rule] = {
     "GET /healthz": Rule.public_route("liveness probe; says nothing but 'alive'"),
     "GET /readyz": Rule.public_route("readiness probe: database, broker, consumers (no data)"),
+    "GET /docs": Rule.public_route("the API documentation page (no data)"),
+    "GET /docs/oauth2-redirect": Rule.public_route("part of the API documentation page"),
+    "GET /redoc": Rule.public_route("the API documentation page, another layout (no data)"),
 }
 
 
@@ -88,11 +91,9 @@ class AccessPolicy:
         asks for no token. Raises `AccessPolicyError` listing every mismatch."""
         problems: list[str] = []
         seen: set[str] = set()
-        for route in app.routes:
-            if not isinstance(route, APIRoute):
-                continue
-            for method in sorted(route.methods or ()):
-                key = f"{method} {route.path}"
+        for path, methods, route in api_routes(app):
+            for method in sorted(methods):
+                key = f"{method} {path}"
                 seen.add(key)
                 rule = self.rules.get(key)
                 guards = _guard_keys(route)
@@ -110,18 +111,24 @@ class AccessPolicy:
         if problems:
             raise AccessPolicyError("access policy and routes disagree:\n  " + "\n  ".join(problems))
 
-    def describe(self, app: FastAPI) -> None:
-        """Writes each rule into the OpenAPI document (`x-access`), so the API docs say who may call."""
-        for route in app.routes:
-            if not isinstance(route, APIRoute):
-                continue
-            for method in route.methods or ():
-                rule = self.rules.get(f"{method} {route.path}")
-                if rule is None:
-                    continue
-                extra = dict(route.openapi_extra or {})
-                extra["x-access"] = {"public": rule.public, "roles": sorted(rule.allowed), "scope": rule.scope}
-                route.openapi_extra = extra
+    def describe(self, openapi: dict[str, Any]) -> None:
+        """Writes each rule into an OpenAPI document (`x-access`), so the API docs say who may call
+        a route and what they see there."""
+        for path, operations in openapi.get("paths", {}).items():
+            for method, operation in operations.items():
+                rule = self.rules.get(f"{method.upper()} {path}")
+                if rule is not None and isinstance(operation, dict):
+                    operation["x-access"] = {"public": rule.public, "roles": sorted(rule.allowed), "scope": rule.scope}
+
+
+def api_routes(app: FastAPI) -> list[tuple[str, set[str], APIRoute]]:
+    """(path template, methods, route) of every API route, routers included."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and context.path:
+            found.append((context.path, set(context.methods or route.methods or ()), route))
+    return found
 
 
 def _split(key: str) -> tuple[str, str]:

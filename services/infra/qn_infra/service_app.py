@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
@@ -65,6 +66,18 @@ def create_service_app(
         app.include_router(router)
     if policy is not None:
         policy.verify(app)
-        policy.describe(app)
         app.state.access_policy = policy
+        _describe_access(app, policy)
     return app
+
+
+def _describe_access(app: FastAPI, policy: AccessPolicy) -> None:
+    """The OpenAPI document says, for every operation, who may call it (`x-access`)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            policy.describe(generate())
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
