@@ -18,7 +18,9 @@ def concerns_counted(city, quarter_id: str) -> int:  # type: ignore[no-untyped-d
         return int(response.json()["total"])
 
 
-def test_a_concern_recorded_over_http_is_counted_by_reporting_and_gets_a_proposed_volunteer(city) -> None:
+def test_help_asked_for_in_intake_is_proposed_accepted_and_given_and_the_team_sees_each_step(city) -> None:
+    """The whole loop: intake asks, matching proposes, the volunteer accepts and logs the hours,
+    reporting counts the concern -- and the team sees in intake what became of its request."""
     with city.client("matching", "coordinator") as matching:
         registered = matching.post(
             "/volunteers",
@@ -28,36 +30,53 @@ def test_a_concern_recorded_over_http_is_counted_by_reporting_and_gets_a_propose
                 "skills": ["company", "shopping"],
                 "languages": ["de"],
                 "availability": [{"weekday": "tu", "starts": "10:00", "ends": "12:00"}],
+                "account": "renate.k",
             },
         )
         assert registered.status_code == 201, registered.text
         volunteer_id = registered.json()["id"]
 
-    with city.client("intake", "team_staff") as intake:
+    with city.client("intake", "team_staff", team="team-innenstadt") as intake:
+        person = intake.post(
+            "/persons", json={"family_name": "Albrecht", "address": {"street": "Franzstr.", "house_number": "147"}}
+        )
+        assert person.status_code == 201, person.text
+        consent = intake.post(
+            f"/persons/{person.json()['id']}/consents",
+            json={"purpose": "neighbourly_help", "given_by": "person", "form": "verbal"},
+        )
+        assert consent.status_code == 201, consent.text
         recorded = intake.post(
             "/concerns",
-            json={
-                "channel": "walk_in",
-                "topics": ["einsamkeit"],
-                "urgency": "soon",
-                "address": {"street": "Franzstr.", "house_number": "147"},
-            },
+            json={"channel": "walk_in", "topics": ["einsamkeit"], "urgency": "soon", "person_id": person.json()["id"]},
         )
         assert recorded.status_code == 201, recorded.text
+        concern_id = recorded.json()["id"]
         help_request_id = recorded.json()["help_requests"][0]["id"]
+
+    def in_intake() -> dict:  # type: ignore[type-arg]
+        with city.client("intake", "team_staff", team="team-innenstadt") as intake:
+            [request] = intake.get(f"/concerns/{concern_id}").json()["help_requests"]
+            return request  # type: ignore[no-any-return]
 
     eventually(lambda: concerns_counted(city, "innenstadt-sued") == 1, what="reporting counts the concern")
 
-    def proposed_volunteer() -> str | None:
-        with city.client("matching", "coordinator") as matching:
-            response = matching.get("/matches", params={"help_request_id": help_request_id})
-            if response.status_code != 200:
-                return None
-            matches = response.json()
-            items = matches["items"] if isinstance(matches, dict) else matches
-            return items[0]["volunteer_id"] if items else None
+    def proposal() -> dict | None:  # type: ignore[type-arg]
+        with city.client("matching", "volunteer", subject="renate.k") as matching:
+            found = matching.get("/volunteers/me/matches").json()
+            return found[0] if found else None
 
-    assert eventually(proposed_volunteer, what="a proposed volunteer") == volunteer_id
+    offered = eventually(proposal, what="a proposal for the volunteer")
+    assert (offered["volunteer_id"], offered["help_request_id"]) == (volunteer_id, help_request_id)
+    with city.client("matching", "volunteer", subject="renate.k") as matching:
+        assert matching.post(f"/matches/{offered['id']}/accept").status_code == 200
+    assert eventually(lambda: in_intake()["status"] == "matched", what="intake sees the help arranged")
+
+    with city.client("matching", "volunteer", subject="renate.k") as matching:
+        done = matching.post(f"/matches/{offered['id']}/complete", json={"hours": "1.5"})
+        assert done.status_code == 200, done.text
+    given = eventually(lambda: (r := in_intake())["status"] == "completed" and r, what="intake sees the help given")
+    assert float(given["hours"]) == 1.5
 
 
 def test_a_booking_that_collides_names_the_other_booking(city) -> None:

@@ -39,7 +39,7 @@ class Recorder(threading.Thread):
         self.stop_flag = threading.Event()
 
     def run(self) -> None:
-        with self.city.client("intake", "team_staff") as intake:
+        with self.city.client("intake", "team_staff", team="team-innenstadt") as intake:
             while not self.stop_flag.is_set():
                 try:
                     response = intake.post("/concerns", json=CONCERN)
@@ -96,7 +96,7 @@ def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_service_go
     import asyncio
 
     asyncio.run(publish_raw(city.nats.url, subject, b"{not json", {"ce-specversion": "1.0", "ce-id": "garbage-1"}))
-    with city.client("intake", "team_staff") as intake:
+    with city.client("intake", "team_staff", team="team-innenstadt") as intake:
         assert intake.post("/concerns", json=CONCERN).status_code == 201
 
     eventually(lambda: concerns_counted(city) == 1, what="the valid concern counted")

@@ -95,6 +95,13 @@ class ReferralRequested(Event):
     )
     overridden: bool = doc("True when staff overrode the routing table.", False, default=False)
     due_at: Timestamp
+    legal_basis: Code | None = doc(
+        "Why the person's data may reach the target: `consent` (the person's consent naming it), `sgb_x_69` "
+        "(a city office's statutory task), `sgb_viii_8a` (child protection), `gdpr_9_2_c` (vital interests). "
+        "Absent for an anonymous concern or a referral to a team. Added in 1.1.",
+        "consent",
+        default=None,
+    )
 
 
 class ReferralStatusChanged(Event):
@@ -146,6 +153,13 @@ class HelpRequested(Event):
     languages: list[str] = doc("Languages the person speaks (ISO 639-1).", ["de"], max_length=5)
     urgency: UrgencyField
     wanted_by: date | None = doc("Date by which the help is needed, if any.", "2026-11-28", default=None)
+    age_band: AgeBandField = None
+    asked_by: Code | None = doc(
+        "Who asked for the help: `routing` (the city's routing table) or `youth_office` (for a minor, only the "
+        "youth office may ask). Added in 1.1.",
+        "routing",
+        default=None,
+    )
 
 
 class SignalRaised(Event):

@@ -51,7 +51,13 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
         if not json
         else structlog.processors.StackInfoRenderer(),
     ]
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    # plain tracebacks on the console too: the default (rich) one prints every frame's local
+    # variables -- request headers with tokens, and whatever personal data a handler held
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
+    )
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

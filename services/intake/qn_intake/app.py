@@ -12,20 +12,24 @@ from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
 
 from . import __version__, city_api
+from .access import POLICY
 from .addresses import api as addresses_api
 from .addresses import store
 from .addresses.directory import StreetDirectory
 from .addresses.importer import directory_file
 from .addresses.polygons import PolygonError, QuarterPolygons
 from .audit import api as audit_api
+from .bus import MessageBus
 from .city import City, CityConfigError, load_city
 from .concerns import api as concerns_api
 from .config import IntakeSettings
 from .consent import api as consent_api
 from .context import IntakeContext
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
+from .help_requests import api as help_requests_api
 from .persons import api as persons_api
 from .queue import api as queue_api
+from .reactions import consume_matching, wire_reactions
 from .referrals import api as referrals_api
 from .referrals import jobs as referral_jobs
 from .routing import RoutingTable, load_routing_table
@@ -50,7 +54,10 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
     routing = load_routing_table(city.routing_table, city) if city.routing_table else RoutingTable(())
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
     polygons = _polygons(city)
-    context = IntakeContext(city=city, directory=StreetDirectory(), routing=routing, polygons=polygons)
+    bus = MessageBus()
+    wire_reactions(bus, city)
+    consume_matching(runtime)
+    context = IntakeContext(city=city, directory=StreetDirectory(), routing=routing, bus=bus, polygons=polygons)
 
     app = create_service_app(
         runtime,
@@ -64,11 +71,13 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
             audit_api.router,
             consent_api.router,
             referrals_api.router,
+            help_requests_api.router,
             signals_api.router,
             queue_api.router,
             addresses_api.router,
         ],
         error_statuses=ERROR_STATUSES,
+        policy=POLICY,
     )
     app.state.intake = context
 
@@ -76,7 +85,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
         sync_street_directory(runtime.sessions, city)
         quarter_names = {q.id: q.name for q in city.quarters.values()}
         directory = store.load_directory(runtime.sessions, quarter_names=quarter_names)
-        app.state.intake = IntakeContext(city=city, directory=directory, routing=routing, polygons=polygons)
+        app.state.intake = IntakeContext(city=city, directory=directory, routing=routing, bus=bus, polygons=polygons)
         log.info("street_directory_loaded", addresses=app.state.intake.directory.size)
 
     runtime.on_start.append(load_street_directory)

@@ -75,6 +75,20 @@ class Topic:
     en: str
 
 
+QUARTER_TEAM = "quarter_team"
+"""A routing rule's target_id for "the quarter's own team" (so one rule serves every quarter)."""
+
+
+@dataclass(frozen=True)
+class ChildProtection:
+    """Concerns of minors and families go to the youth office, whatever their topics (SGB VIII)."""
+
+    youth_office: str
+    """The organisation id of the youth office (Allgemeiner Sozialer Dienst)."""
+    family_topics: frozenset[str] = frozenset()
+    """Topics that make a concern a family's concern."""
+
+
 @dataclass(frozen=True)
 class City:
     name: str
@@ -89,6 +103,7 @@ class City:
     routing_table: Path | None = None
     districts: frozenset[str] = field(default=frozenset())
     policy: Policy = DEFAULT_POLICY
+    child_protection: ChildProtection | None = None
 
     def quarter(self, quarter_id: str) -> Quarter | None:
         return self.quarters.get(quarter_id)
@@ -111,6 +126,8 @@ def load_city(directory: Path) -> City:
         raise CityConfigError(f"{path}: {exc}") from exc
 
     teams = {t["id"]: Team(t["id"], t["name"]) for t in raw.get("teams", [])}
+    if QUARTER_TEAM in teams:
+        raise CityConfigError(f"{path}: '{QUARTER_TEAM}' is reserved (routing rules use it for the quarter's team)")
     quarters: dict[str, Quarter] = {}
     for q in raw.get("quarters", []):
         if q.get("team") not in teams:
@@ -135,6 +152,7 @@ def load_city(directory: Path) -> City:
         return (Path(directory) / name) if name else None
 
     return City(
+        child_protection=_child_protection(raw, path, organisations, topics),
         policy=_policy(raw, path, topics),
         name=raw.get("name", "Quartiersnetz"),
         timezone=raw.get("timezone", "Europe/Berlin"),
@@ -148,6 +166,25 @@ def load_city(directory: Path) -> City:
         routing_table=optional_file("routing_table"),
         districts=frozenset(q.district for q in quarters.values() if q.district),
     )
+
+
+def _child_protection(
+    raw: dict[str, object], path: Path, organisations: dict[str, Organisation], topics: dict[str, Topic]
+) -> ChildProtection | None:
+    """Reads [child_protection]: the youth office must be an office of the city."""
+    section = raw.get("child_protection")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise CityConfigError(f"{path}: [child_protection] must be a table")
+    office = section.get("youth_office")
+    if office not in organisations or organisations[office].kind != TargetKind.OFFICE:
+        raise CityConfigError(f"{path}: [child_protection] youth_office must name an office, not {office!r}")
+    family = frozenset(section.get("family_topics", []))
+    unknown = sorted(family - set(topics))
+    if unknown:
+        raise CityConfigError(f"{path}: [child_protection] family_topics names unknown topics {unknown}")
+    return ChildProtection(youth_office=office, family_topics=family)
 
 
 def _policy(raw: dict[str, object], path: Path, topics: dict[str, Topic]) -> Policy:

@@ -1,5 +1,6 @@
-"""What intake's use cases need besides a unit of work: the city, its street directory and its
-routing table. Built by the composition root; the street directory is replaced after an import."""
+"""What intake's use cases need besides a unit of work: the city, its street directory, its
+routing table and the in-process bus. Built by the composition root; the street directory is
+replaced after an import."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import Request
 from qn_infra.errors import Invalid
 
 from .addresses.directory import StreetDirectory
+from .bus import MessageBus
 from .city import City
 from .routing import RoutingTable
 
@@ -24,6 +26,7 @@ class IntakeContext:
     city: City
     directory: StreetDirectory
     routing: RoutingTable
+    bus: MessageBus
     polygons: QuarterLocator | None = None
 
     def quarter_at(self, lon: float, lat: float) -> str:

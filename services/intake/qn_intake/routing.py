@@ -1,5 +1,6 @@
 """The routing table: quarter (or district) x topic x age band -> responsible carrier, office or
 team, or neighbourly help. A city keeps it as a CSV file staff can read (deploy/demo-city/routing.csv).
+A team rule may name `quarter_team` as its target: the team of the concern's quarter.
 
 For each topic of a concern the most specific matching rule fires; an age-band rule outranks a
 topic rule, so anyone under 18 goes to the youth office whatever the topic."""
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from qn_contracts.vocabulary import AgeBand, TargetKind
 
-from .city import City, CityConfigError, Quarter
+from .city import QUARTER_TEAM, City, CityConfigError, Quarter
 
 ANY = "*"
 HELP = "help"
@@ -71,7 +72,8 @@ class RoutingTable:
             candidates = [r for r in self.rules if r.matches(quarter, topic, age_band)]
             if candidates:
                 rule = max(candidates, key=lambda r: r.specificity)
-                key = (rule.target_kind, rule.target_id, rule.help_kind)
+                target = quarter.team if rule.target_id == QUARTER_TEAM else rule.target_id
+                key = (rule.target_kind, target, rule.help_kind)
                 rule_id: str | None = rule.rule_id
             else:
                 key = (TargetKind.TEAM.value, quarter.team, "")
@@ -109,8 +111,15 @@ def load_routing_table(path: Path, city: City) -> RoutingTable:
             if rule.target_kind == HELP:
                 if not rule.help_kind:
                     raise CityConfigError(f"{where}: a help rule needs help_kind")
-            elif city.target_kind(rule.target_id) is None:
-                raise CityConfigError(f"{where}: unknown target_id {rule.target_id!r}")
+            elif rule.target_id == QUARTER_TEAM:
+                if rule.target_kind != TargetKind.TEAM.value:
+                    raise CityConfigError(f"{where}: target_id {QUARTER_TEAM!r} needs target_kind 'team'")
+            elif city.target_kind(rule.target_id) != rule.target_kind:
+                if city.target_kind(rule.target_id) is None:
+                    raise CityConfigError(f"{where}: unknown target_id {rule.target_id!r}")
+                raise CityConfigError(
+                    f"{where}: {rule.target_id!r} is a {city.target_kind(rule.target_id)}, not a {rule.target_kind}"
+                )
             if rule.quarter != ANY and rule.quarter not in city.quarters:
                 raise CityConfigError(f"{where}: unknown quarter {rule.quarter!r}")
             if rule.district != ANY and rule.district not in city.districts:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
+from qn_infra.clock import TickingClock
 from qn_infra.embedded_broker import NatsServer
 from qn_intake.app import create_app
 from qn_intake.config import IntakeSettings
@@ -23,9 +24,11 @@ class Intake:
     nats_url: str
     tokens: Tokens
     settings: IntakeSettings
+    clock: TickingClock
 
     def staff(self, **kwargs: str) -> dict[str, str]:
-        return self.tokens.headers("team_staff", **kwargs)
+        """Team staff of the Innenstadt team (the demo city's Franzstraße is theirs)."""
+        return self.tokens.headers("team_staff", **{"team": "team-innenstadt", **kwargs})
 
 
 @pytest.fixture
@@ -34,8 +37,11 @@ def intake_settings(service_settings: Callable[..., IntakeSettings]) -> IntakeSe
 
 
 @pytest.fixture
-def intake(intake_settings: IntakeSettings, nats_server: NatsServer, tokens: Tokens) -> Iterator[Intake]:
+def intake(
+    intake_settings: IntakeSettings, nats_server: NatsServer, tokens: Tokens, clock: TickingClock
+) -> Iterator[Intake]:
+    """Intake on the test's day (the `clock` fixture), with a real broker and database."""
     with running_app(
-        create_app(intake_settings), migrations_of="intake", database_url=intake_settings.database_url
+        create_app(intake_settings, clock=clock), migrations_of="intake", database_url=intake_settings.database_url
     ) as client:
-        yield Intake(client, nats_server.url, tokens, intake_settings)
+        yield Intake(client, nats_server.url, tokens, intake_settings, clock)

@@ -7,14 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from qn_infra.auth import Principal, Role, require
+from qn_infra.auth import Principal
 
+from ..access import POLICY
 from ..context import intake_context
 from .schemas import ResolvedAddressOut, StreetOut, StreetsOut
 
 router = APIRouter(prefix="/addresses", tags=["addresses"])
-
-READERS = require(Role.TEAM_STAFF, Role.KUEMMERER, Role.COORDINATOR, Role.ADMIN)
 
 
 @router.get(
@@ -24,7 +23,7 @@ READERS = require(Role.TEAM_STAFF, Role.KUEMMERER, Role.COORDINATOR, Role.ADMIN)
 )
 def resolve_address(
     request: Request,
-    _: Annotated[Principal, READERS],
+    _: Annotated[Principal, POLICY.guard("GET /addresses/resolve")],
     street: Annotated[
         str,
         Query(
@@ -53,7 +52,7 @@ def resolve_address(
 @router.get("/streets", response_model=StreetsOut, summary="Street names starting with what was typed (autocomplete)")
 def streets(
     request: Request,
-    _: Annotated[Principal, READERS],
+    _: Annotated[Principal, POLICY.guard("GET /addresses/streets")],
     prefix: Annotated[
         str,
         Query(

@@ -7,15 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from qn_infra.auth import Principal, Role, require
+from qn_infra.auth import Principal
 from qn_infra.errors import Invalid
 
+from ..access import POLICY
 from .queries import AuditFilter, find_entries
 from .schemas import AuditEntryOut, AuditPage
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-
-OVERSIGHT = require(Role.COORDINATOR, Role.ADMIN)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -28,7 +27,7 @@ def _utc(value: datetime | None) -> datetime | None:
 @router.get("", response_model=AuditPage, summary="Who read whose personal data (audit log)")
 def list_audit_entries(
     request: Request,
-    _: Annotated[Principal, OVERSIGHT],
+    _: Annotated[Principal, POLICY.guard("GET /audit")],
     subject_id: Annotated[
         str | None,
         Query(max_length=36, pattern=r"^[A-Za-z0-9_.:-]+$", description="Id of the person (or other record)."),

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from qn_contracts.vocabulary import AgeBand, Channel, TargetKind, Urgency
 from qn_infra.errors import Conflict, Invalid, NotFound
 
 from ..city import City, Quarter
-from ..routing import HELP, RoutingDecision
+from ..routing import HELP, RoutingDecision, RoutingTable
+
+CHILD_PROTECTION_RULE = "child-protection"
+"""The rule id of a referral the child-protection rule made (minors and families)."""
+
+# (lowest age, band); a band runs up to the next band's lowest age
+AGE_BANDS: tuple[tuple[int, AgeBand], ...] = (
+    (0, AgeBand.UNDER_18),
+    (18, AgeBand.AGE_18_26),
+    (27, AgeBand.AGE_27_64),
+    (65, AgeBand.AGE_65_79),
+    (80, AgeBand.AGE_80_PLUS),
+)
 
 
 class ContactChannel(StrEnum):
@@ -61,6 +74,15 @@ class RoutingOverride:
 
 
 @dataclass(frozen=True)
+class StatedLegalBasis:
+    """Staff state why a referral to `target_id` may go without the person's consent."""
+
+    target_id: str
+    basis: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class RecordConcern:
     channel: Channel
     topics: tuple[str, ...]
@@ -74,6 +96,7 @@ class RecordConcern:
     language: str | None = None
     person_id: uuid.UUID | None = None
     overrides: tuple[RoutingOverride, ...] = ()
+    legal_bases: tuple[StatedLegalBasis, ...] = ()
     note: str | None = None
 
 
@@ -103,6 +126,86 @@ class ConcernNotFound(NotFound):
 
 class ConcernStateConflict(Conflict):
     code = "concern_state_conflict"
+
+
+class PersonAlreadyNamed(Conflict):
+    code = "person_already_named"
+
+
+class MinorNeedsOwnConcern(Conflict):
+    code = "minor_needs_own_concern"
+
+
+def age_band_or_none(value: str | None) -> AgeBand | None:
+    return AgeBand(value) if value else None
+
+
+class AgeBandNotFitting(Invalid):
+    code = "age_band_not_fitting"
+
+
+def band_of_age(age: int) -> AgeBand:
+    return next(band for lowest, band in reversed(AGE_BANDS) if age >= lowest)
+
+
+def age_band_for_birth_year(birth_year: int, today: date) -> AgeBand:
+    """The age band of someone born in `birth_year`. With the year alone, a person born in 2008 is
+    17 or 18 in 2026: the younger age counts, so that a possible minor is treated as one."""
+    return band_of_age(max(today.year - birth_year - 1, 0))
+
+
+def age_band(given: AgeBand | None, birth_year: int | None, today: date) -> AgeBand | None:
+    """The concern's age band: the one staff gave, else derived from the person's birth year. A
+    given band the birth year rules out is refused (422 naming `age_band`)."""
+    if birth_year is None:
+        return given
+    if given is None:
+        return age_band_for_birth_year(birth_year, today)
+    possible = {band_of_age(max(today.year - birth_year - 1, 0)), band_of_age(max(today.year - birth_year, 0))}
+    if given not in possible:
+        shown = ", ".join(sorted(b.value for b in possible))
+        raise AgeBandNotFitting(
+            f"Die Altersgruppe '{given.value}' passt nicht zum Geburtsjahr {birth_year} der Person (möglich: {shown}).",
+            f"Age band '{given.value}' does not fit the person's birth year {birth_year} (possible: {shown}).",
+            field="age_band",
+        )
+    return given
+
+
+def for_youth_office(age: AgeBand | None, topics: tuple[str, ...], city: City) -> bool:
+    """Concerns of minors and families go to the youth office (ASD), whatever their topics."""
+    rule = city.child_protection
+    return rule is not None and (age == AgeBand.UNDER_18 or bool(rule.family_topics.intersection(topics)))
+
+
+def route(
+    routing: RoutingTable, quarter: Quarter, topics: tuple[str, ...], age: AgeBand | None, city: City
+) -> list[RoutingDecision]:
+    """Where a concern goes: for a minor or a family, every topic to the youth office and no
+    neighbourly help (only the youth office may ask for that); else what the routing table says."""
+    if for_youth_office(age, topics, city):
+        assert city.child_protection is not None
+        office = city.child_protection.youth_office
+        return [RoutingDecision(TargetKind.OFFICE.value, office, topics, CHILD_PROTECTION_RULE)]
+    return routing.route(quarter, topics, age)
+
+
+def check_legal_bases(
+    stated: tuple[StatedLegalBasis, ...], decisions: list[tuple[RoutingDecision, str | None]]
+) -> dict[str, StatedLegalBasis]:
+    """Each stated legal basis must name a target this concern is referred to (once)."""
+    targets = {d.target_id for d, _ in decisions if not is_help(d)}
+    by_target: dict[str, StatedLegalBasis] = {}
+    for index, basis in enumerate(stated):
+        if basis.target_id not in targets or basis.target_id in by_target:
+            known = ", ".join(sorted(targets)) or "-"
+            raise UnknownTarget(
+                f"'{basis.target_id}' ist kein (weiteres) Ziel dieses Anliegens. Ziele: {known}.",
+                f"'{basis.target_id}' is not a (further) target of this concern. Targets: {known}.",
+                field=f"legal_bases.{index}.target_id",
+            )
+        by_target[basis.target_id] = basis
+    return by_target
 
 
 def check_topics(topics: tuple[str, ...], city: City, field: str = "topics") -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qn_infra.database import UtcDateTime
+from qn_infra.database import PERSONAL, UtcDateTime
 
 from ..db import Base
 
@@ -25,16 +25,16 @@ class Concern(Base):
     urgency: Mapped[str] = mapped_column(String(20))
     quarter_id: Mapped[str] = mapped_column(String(64), index=True)
     team_id: Mapped[str] = mapped_column(String(64), index=True)
-    street: Mapped[str | None] = mapped_column(String(200))
-    house_number: Mapped[str | None] = mapped_column(String(20))
-    postcode: Mapped[str | None] = mapped_column(String(5))
+    street: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)
+    house_number: Mapped[str | None] = mapped_column(String(20), info=PERSONAL)
+    postcode: Mapped[str | None] = mapped_column(String(5), info=PERSONAL)
     age_band: Mapped[str | None] = mapped_column(String(20))
-    contact_channel: Mapped[str | None] = mapped_column(String(20))
+    contact_channel: Mapped[str | None] = mapped_column(String(20), info=PERSONAL)
     """How the person wants to be contacted about this concern: phone, email, letter, home_visit, in_person, none."""
-    language: Mapped[str | None] = mapped_column(String(8))
+    language: Mapped[str | None] = mapped_column(String(8), info=PERSONAL)
     """Language for talking to the person (ISO 639-1)."""
     # free text may hold personal data: it stays in intake and never enters an event or a log
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     """open, closed"""
     outcome: Mapped[str | None] = mapped_column(String(40))
@@ -64,9 +64,10 @@ class ConcernEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30))
-    """recorded, contact, closed, reopened, routing_overridden"""
+    """recorded, contact, closed, reopened, routing_overridden, person_linked, help_matched, ..."""
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    note: Mapped[str | None] = mapped_column(Text)
+    """Codes and ids only; anything a person typed goes into `note`."""
+    note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
 
     concern: Mapped[Concern] = relationship(back_populates="history")
 
@@ -85,5 +86,6 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     resource_id: Mapped[str] = mapped_column(String(36))
     status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, info=PERSONAL)
+    """The first answer, replayed for a repeat: it holds the concern's address and note."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

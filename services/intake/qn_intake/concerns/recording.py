@@ -4,20 +4,24 @@ row and event it creates -- in one transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from qn_contracts.intake import ConcernRecorded
 from qn_contracts.vocabulary import TargetKind
 from qn_infra.database import insert_objects
 from qn_infra.unit_of_work import UnitOfWork
 
+from ..access import Viewer
 from ..addresses.directory import ResolvedAddress
 from ..city import Quarter
 from ..context import IntakeContext
+from ..help_requests.domain import AskedBy
 from ..help_requests.handlers import request_help
 from ..persons.handlers import referenced_person
 from ..persons.models import Person
-from ..referrals.handlers import create_referral
+from ..referrals import legal_basis
+from ..referrals.handlers import Stated, create_referral
 from . import domain, idempotency
 from .models import Concern, ConcernEvent
 
@@ -40,36 +44,33 @@ def locate(
     raise domain.location_missing()
 
 
-def _person(uow: UnitOfWork, person_id: uuid.UUID | None) -> Person | None:
-    return referenced_person(uow.session, person_id) if person_id is not None else None
-
-
 def record_concern(
     cmd: domain.RecordConcern,
     *,
     uow: UnitOfWork,
     ctx: IntakeContext,
-    recorded_by: str,
+    viewer: Viewer,
+    now: datetime,
     claim: idempotency.Claim | None = None,
 ) -> Concern:
     """Records a concern, routes it, and emits what routing decided; returns the concern with its
     referrals, help requests and history. With a `claim`, the Idempotency-Key is stored in the
     same transaction, so a repeat records nothing."""
     domain.check_topics(cmd.topics, ctx.city)
-    now = datetime.now(UTC)
     concern_id = uuid.uuid4()
+    today = now.astimezone(ZoneInfo(ctx.city.timezone)).date()
     with uow:
-        person = _person(uow, cmd.person_id)
+        person = referenced_person(uow.session, cmd.person_id, viewer) if cmd.person_id is not None else None
         quarter, address = locate(cmd, ctx, person)
-        decisions = domain.apply_overrides(
-            ctx.routing.route(quarter, cmd.topics, cmd.age_band), cmd.overrides, cmd.topics, ctx.city
-        )
+        age = domain.age_band(cmd.age_band, person.birth_year if person else None, today)
+        routed = domain.route(ctx.routing, quarter, cmd.topics, age, ctx.city)
+        decisions = domain.apply_overrides(routed, cmd.overrides, cmd.topics, ctx.city)
         domain.check_help_kind(cmd.help_kind, decisions)
+        stated = domain.check_legal_bases(cmd.legal_bases, decisions)
         language = cmd.language or (person.preferred_language if person else None)
         contact_channel = (
             cmd.contact_channel.value if cmd.contact_channel else (person.preferred_channel if person else None)
         )
-        person_ref = person.person_ref if person else None
         # rows are written together below; nothing may reach the database before the concern
         with uow.session.no_autoflush:
             concern = Concern(
@@ -83,12 +84,12 @@ def record_concern(
                 street=address.street if address else None,
                 house_number=address.house_number if address else None,
                 postcode=address.postcode if address else None,
-                age_band=cmd.age_band.value if cmd.age_band else None,
+                age_band=age.value if age else None,
                 contact_channel=contact_channel,
                 language=language,
                 note=cmd.note,
                 status="open",
-                recorded_by=recorded_by,
+                recorded_by=viewer.subject,
                 recorded_at=now,
                 referrals=[],
                 help_requests=[],
@@ -98,7 +99,7 @@ def record_concern(
                 ConcernEvent(
                     concern_id=concern_id,
                     at=now,
-                    actor=recorded_by,
+                    actor=viewer.subject,
                     kind="recorded",
                     detail={"channel": cmd.channel.value},
                 )
@@ -106,45 +107,45 @@ def record_concern(
             uow.emit(
                 ConcernRecorded(
                     concern_id=concern_id,
-                    person_ref=person_ref,
+                    person_ref=person.person_ref if person else None,
                     quarter_id=quarter.id,
                     channel=cmd.channel,
                     topics=list(cmd.topics),
                     urgency=cmd.urgency,
-                    age_band=cmd.age_band,
+                    age_band=age,
                     team_id=quarter.team,
                 )
             )
             for decision, override_reason in decisions:
                 if domain.is_help(decision):
-                    help_request = request_help(
-                        uow,
-                        concern_id=concern_id,
-                        person_id=person.id if person else None,
-                        person_ref=person_ref,
-                        quarter_id=quarter.id,
-                        help_kind=cmd.help_kind or decision.help_kind,
-                        topics=decision.topics,
-                        urgency=cmd.urgency,
-                        language=language,
-                        rule_id=decision.rule_id,
-                        now=now,
+                    concern.help_requests.append(
+                        request_help(
+                            uow,
+                            concern=concern,
+                            person=person,
+                            help_kind=cmd.help_kind or decision.help_kind,
+                            topics=decision.topics,
+                            rule_id=decision.rule_id,
+                            asked_by=AskedBy.ROUTING,
+                            now=now,
+                        )
                     )
-                    concern.help_requests.append(help_request)
                     continue
+                kind = TargetKind(decision.kind)
+                if kind == TargetKind.TEAM and decision.target_id == quarter.team and override_reason is None:
+                    continue  # the concern is the team's own work already: nothing to refer
+                basis = stated.get(decision.target_id)
                 referral = create_referral(
                     uow,
-                    concern_id=concern_id,
-                    person_ref=person_ref,
-                    quarter_id=quarter.id,
-                    target_kind=TargetKind(decision.kind),
+                    concern=concern,
+                    person=person,
+                    target_kind=kind,
                     target_id=decision.target_id,
                     topics=decision.topics,
-                    urgency=cmd.urgency,
-                    age_band=cmd.age_band,
                     rule_id=decision.rule_id,
                     override_reason=override_reason,
-                    created_by=recorded_by,
+                    stated=_stated(basis, kind, ctx, viewer, cmd.legal_bases),
+                    created_by=viewer.subject,
                     policy=ctx.city.policy,
                     now=now,
                 )
@@ -154,13 +155,10 @@ def record_concern(
                         ConcernEvent(
                             concern_id=concern_id,
                             at=now,
-                            actor=recorded_by,
+                            actor=viewer.subject,
                             kind="routing_overridden",
-                            detail={
-                                "target_id": decision.target_id,
-                                "topics": list(decision.topics),
-                                "reason": override_reason,
-                            },
+                            detail={"target_id": decision.target_id, "topics": list(decision.topics)},
+                            note=override_reason,
                         )
                     )
         # a concern is recorded many times a day: write its rows directly instead of through the
@@ -175,3 +173,17 @@ def record_concern(
         uow.commit()
         uow.session.expunge_all()  # the caller reads the new concern as built, without a second query
     return concern
+
+
+def _stated(
+    basis: domain.StatedLegalBasis | None,
+    kind: TargetKind,
+    ctx: IntakeContext,
+    viewer: Viewer,
+    all_stated: tuple[domain.StatedLegalBasis, ...],
+) -> Stated | None:
+    if basis is None:
+        return None
+    index = all_stated.index(basis)
+    checked = legal_basis.check_stated(basis.basis, kind, basis.target_id, ctx.city, field=f"legal_bases.{index}.basis")
+    return Stated(checked, basis.note, viewer.subject)

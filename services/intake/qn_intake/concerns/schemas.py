@@ -6,10 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from qn_contracts.vocabulary import AgeBand, Channel, Code, Urgency
 
+from ..help_requests.schemas import HelpRequestOut
+from ..referrals.schemas import LabelledCode, LegalBasisIn, basis_out, next_step_out
 from .domain import ContactChannel
 
 LANGUAGE = r"^[a-z]{2}$"
@@ -40,6 +42,12 @@ class OverrideIn(BaseModel):
         max_length=500,
         description="Why the routing table is overridden.",
         examples=["Person wird dort bereits beraten"],
+    )
+
+
+class StatedBasisIn(LegalBasisIn):
+    target_id: str = Field(
+        min_length=1, max_length=64, description="The carrier or office this basis is for.", examples=["jugendamt-asd"]
     )
 
 
@@ -88,6 +96,12 @@ class ConcernIn(BaseModel):
         max_length=14,
         description="Topics staff send elsewhere than the routing table, with a reason.",
     )
+    legal_bases: list[StatedBasisIn] = Field(
+        default_factory=list,
+        max_length=14,
+        description="For a referral of a known person to a carrier or office without the person's consent: the "
+        "legal basis that allows it (otherwise it waits for a consent naming the target).",
+    )
     note: str | None = Field(None, max_length=4000, description="Free text for the team; never leaves intake.")
 
 
@@ -120,6 +134,15 @@ class ReferIn(BaseModel):
     topic: Code = Field(description="The concern's topic this referral is about.", examples=["schulden"])
     more_topics: list[Code] = Field(default_factory=list, max_length=13)
     reason: str = Field(min_length=3, max_length=500, description="Why staff refer outside the routing table.")
+    legal_basis: LegalBasisIn | None = Field(
+        None, description="Where the person has not consented to this target: the legal basis that allows it."
+    )
+
+
+class PersonLinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: uuid.UUID = Field(description="The person the (so far anonymous) concern is about (POST /persons).")
 
 
 class ReferralOut(BaseModel):
@@ -132,22 +155,25 @@ class ReferralOut(BaseModel):
     rule_id: str | None
     overridden: bool
     override_reason: str | None
-    status: str
+    status: str = Field(description="awaiting_consent (held in intake), then requested, accepted, ...")
     reason: str | None
     decided_by: str | None
     due_at: datetime
     escalated_at: datetime | None
     updated_at: datetime
+    released_at: datetime | None
+    legal_basis: LabelledCode | None
+    next_step: LabelledCode | None
 
+    @field_validator("legal_basis", mode="before")
+    @classmethod
+    def _basis(cls, value: object) -> object:
+        return basis_out(value) if isinstance(value, str) or value is None else value
 
-class HelpRequestOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    help_kind: str
-    topics: list[str]
-    rule_id: str | None
-    status: str
+    @field_validator("next_step", mode="before")
+    @classmethod
+    def _next_step(cls, value: object) -> object:
+        return next_step_out(value) if isinstance(value, str) or value is None else value
 
 
 class HistoryOut(BaseModel):
@@ -186,3 +212,8 @@ class ConcernOut(BaseModel):
     referrals: list[ReferralOut]
     help_requests: list[HelpRequestOut]
     history: list[HistoryOut]
+
+    @field_validator("help_requests", mode="before")
+    @classmethod
+    def _help(cls, value: object) -> object:
+        return [HelpRequestOut.of(h) if not isinstance(h, HelpRequestOut | dict) else h for h in value]  # type: ignore[attr-defined]

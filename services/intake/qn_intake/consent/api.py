@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from qn_infra.auth import Principal, Role, require
+from qn_infra.auth import Principal
 
+from .. import access
+from ..access import POLICY
 from ..context import intake_context
 from ..persons.schemas import ReadPurpose
 from . import domain, handlers
@@ -17,8 +19,6 @@ from .models import Consent
 from .schemas import ConsentIn, ConsentOut, ConsentRecordedOut, ConsentWithdrawnOut
 
 router = APIRouter(tags=["consent"])
-
-STAFF = require(Role.TEAM_STAFF, Role.COORDINATOR, Role.ADMIN)
 
 
 def _out(consent: Consent, now: datetime) -> dict[str, object]:
@@ -31,45 +31,65 @@ def _out(consent: Consent, now: datetime) -> dict[str, object]:
     "/persons/{person_id}/consents",
     status_code=201,
     response_model=ConsentRecordedOut,
-    summary="Record a person's consent",
+    summary="Record a person's consent; what waited for it goes on",
 )
 def record_consent(
-    person_id: uuid.UUID, body: ConsentIn, request: Request, response: Response, principal: Annotated[Principal, STAFF]
+    person_id: uuid.UUID,
+    body: ConsentIn,
+    request: Request,
+    response: Response,
+    principal: Annotated[Principal, POLICY.guard("POST /persons/{person_id}/consents")],
 ) -> ConsentRecordedOut:
-    now = datetime.now(UTC)
-    command = domain.GiveConsent(**body.model_dump())
+    runtime = request.app.state.runtime
+    now = runtime.clock.now()
+    ctx = intake_context(request)
     recorded = handlers.record_consent(
-        request.app.state.runtime.unit_of_work(),
+        runtime.unit_of_work(),
         person_id,
-        command,
-        recorded_by=principal.subject,
-        city=intake_context(request).city,
+        domain.GiveConsent(**body.model_dump()),
+        viewer=access.viewer_of(principal),
+        city=ctx.city,
+        bus=ctx.bus,
         now=now,
     )
     response.headers["Location"] = f"/persons/{person_id}/consents"
-    return ConsentRecordedOut(**_out(recorded.consent, now), released_help_requests=recorded.released_help_requests)
+    return ConsentRecordedOut(
+        **_out(recorded.consent, now),
+        released_help_requests=recorded.released_help_requests,
+        released_referrals=recorded.released_referrals,
+    )
 
 
 @router.get("/persons/{person_id}/consents", response_model=list[ConsentOut], summary="A person's consents (audited)")
 def list_consents(
     person_id: uuid.UUID,
     request: Request,
-    principal: Annotated[Principal, STAFF],
+    principal: Annotated[Principal, POLICY.guard("GET /persons/{person_id}/consents")],
     purpose: Annotated[ReadPurpose, Query(description="Why the data is read; written to the audit log.")] = "case_work",
 ) -> list[ConsentOut]:
-    now = datetime.now(UTC)
-    uow = request.app.state.runtime.unit_of_work()
-    consents = handlers.list_consents(uow, person_id, principal=principal, purpose=purpose)
+    runtime = request.app.state.runtime
+    now = runtime.clock.now()
+    consents = handlers.list_consents(
+        runtime.unit_of_work(), person_id, principal=principal, viewer=access.viewer_of(principal), purpose=purpose
+    )
     return [ConsentOut(**_out(c, now)) for c in consents]
 
 
 @router.post("/consents/{consent_id}/withdraw", response_model=ConsentWithdrawnOut, summary="Withdraw a consent")
 def withdraw_consent(
-    consent_id: uuid.UUID, request: Request, principal: Annotated[Principal, STAFF]
+    consent_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /consents/{consent_id}/withdraw")],
 ) -> ConsentWithdrawnOut:
-    now = datetime.now(UTC)
-    uow = request.app.state.runtime.unit_of_work()
-    result = handlers.withdraw_consent(uow, consent_id, actor=principal.subject, now=now)
+    runtime = request.app.state.runtime
+    now = runtime.clock.now()
+    result = handlers.withdraw_consent(
+        runtime.unit_of_work(),
+        consent_id,
+        viewer=access.viewer_of(principal),
+        bus=intake_context(request).bus,
+        now=now,
+    )
     return ConsentWithdrawnOut(
         **_out(result.consent, now),
         cancelled_help_requests=result.cancelled_help_requests,

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qn_infra.database import UtcDateTime
+from qn_infra.database import PERSONAL, UtcDateTime
 
 from ..db import Base
 
@@ -29,6 +29,6 @@ class Consent(Base):
     given_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     recorded_by: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     withdrawn_recorded_by: Mapped[str | None] = mapped_column(String(200))

@@ -56,6 +56,9 @@ class ConsentRecordedOut(ConsentOut):
     released_help_requests: list[uuid.UUID] = Field(
         default_factory=list, description="Help requests that waited for this consent and went to matching now."
     )
+    released_referrals: list[uuid.UUID] = Field(
+        default_factory=list, description="Referrals that waited for this consent and went to the carrier now."
+    )
 
 
 class ConsentWithdrawnOut(ConsentOut):

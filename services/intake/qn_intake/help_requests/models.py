@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Uuid
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qn_infra.database import UtcDateTime
+from qn_infra.database import PERSONAL, UtcDateTime
 
 from ..db import Base
 
@@ -23,9 +24,24 @@ class HelpRequest(Base):
     topics: Mapped[list[str]] = mapped_column(JSON)
     rule_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(30), default="requested", index=True)
-    """requested (sent to matching), awaiting_consent (held until neighbourly_help consent), cancelled"""
+    """needs_person, awaiting_consent (held in intake); requested (with matching), matched,
+    completed, unmatched; cancelled"""
+    asked_by: Mapped[str] = mapped_column(String(20), default="routing")
+    """routing (the routing table), youth_office (the youth office asked for it for a minor)"""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    matched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    """Hours the volunteers logged, added up over the request's tasks."""
+    unmatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    unmatched_reason: Mapped[str | None] = mapped_column(String(40))
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_reason: Mapped[str | None] = mapped_column(String(40))
+    next_step: Mapped[str | None] = mapped_column(String(40))
+    """What the team did after matching found nobody."""
+    next_step_note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
+    next_step_by: Mapped[str | None] = mapped_column(String(200))
+    next_step_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     concern: Mapped[Any] = relationship("Concern", back_populates="help_requests")

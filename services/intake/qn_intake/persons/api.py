@@ -4,13 +4,13 @@ every person shown is written to the audit log."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from qn_infra.auth import Principal, Role, require
+from qn_infra.auth import Principal
 
+from ..access import POLICY
 from ..context import intake_context
 from . import erasure, handlers
 from .domain import PersonData
@@ -27,9 +27,6 @@ from .schemas import (
 
 router = APIRouter(tags=["persons"])
 
-STAFF = require(Role.TEAM_STAFF, Role.COORDINATOR, Role.ADMIN)
-CREATORS = require(Role.TEAM_STAFF, Role.KUEMMERER, Role.COORDINATOR, Role.ADMIN)
-ERASERS = require(Role.COORDINATOR, Role.ADMIN)
 NAME_SEARCH = "Name or part of it (every word must occur); case, ä/ae and hyphens do not matter."
 PURPOSE = Query(description="Why the data is read; written to the audit log.")
 
@@ -53,7 +50,7 @@ def person_data(body: PersonIn) -> PersonData:
 
 @router.post("/persons", status_code=201, response_model=PersonCreated, summary="Record a person (minimal data)")
 def create_person(
-    body: PersonIn, request: Request, response: Response, principal: Annotated[Principal, CREATORS]
+    body: PersonIn, request: Request, response: Response, principal: Annotated[Principal, POLICY.guard("POST /persons")]
 ) -> PersonCreated:
     ctx = intake_context(request)
     person, duplicates = handlers.create_person(
@@ -62,7 +59,7 @@ def create_person(
         principal=principal,
         city=ctx.city,
         directory=ctx.directory,
-        now=datetime.now(UTC),
+        now=request.app.state.runtime.clock.now(),
     )
     response.headers["Location"] = f"/persons/{person.id}"
     return PersonCreated(
@@ -74,7 +71,7 @@ def create_person(
 @router.get("/persons", response_model=PersonSearchResult, summary="Find a person by name (and birth year)")
 def search_persons(
     request: Request,
-    principal: Annotated[Principal, STAFF],
+    principal: Annotated[Principal, POLICY.guard("GET /persons")],
     name: Annotated[str, Query(min_length=2, max_length=200, description=NAME_SEARCH)],
     birth_year: Annotated[int | None, Query(ge=1890, le=2100)] = None,
     purpose: Annotated[ReadPurpose, PURPOSE] = "case_work",
@@ -95,7 +92,7 @@ def search_persons(
 def read_person(
     person_id: uuid.UUID,
     request: Request,
-    principal: Annotated[Principal, STAFF],
+    principal: Annotated[Principal, POLICY.guard("GET /persons/{person_id}")],
     purpose: Annotated[ReadPurpose, PURPOSE] = "case_work",
 ) -> PersonOut:
     person = handlers.read_person(
@@ -106,7 +103,10 @@ def read_person(
 
 @router.patch("/persons/{person_id}", response_model=PersonOut, summary="Correct a person's data")
 def update_person(
-    person_id: uuid.UUID, body: PersonPatch, request: Request, principal: Annotated[Principal, STAFF]
+    person_id: uuid.UUID,
+    body: PersonPatch,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("PATCH /persons/{person_id}")],
 ) -> PersonOut:
     sent = body.model_fields_set
     data = person_data(body)
@@ -121,14 +121,23 @@ def update_person(
         principal=principal,
         city=ctx.city,
         directory=ctx.directory,
-        now=datetime.now(UTC),
+        now=request.app.state.runtime.clock.now(),
     )
     return PersonOut.model_validate(person)
 
 
 @router.delete("/persons/{person_id}", response_model=ErasureOut, summary="Erase a person's data (GDPR Art. 17)")
-def erase_person(person_id: uuid.UUID, request: Request, principal: Annotated[Principal, ERASERS]) -> ErasureOut:
+def erase_person(
+    person_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("DELETE /persons/{person_id}")],
+) -> ErasureOut:
+    runtime = request.app.state.runtime
     person = erasure.erase_person(
-        request.app.state.runtime.unit_of_work(), person_id, principal=principal, now=datetime.now(UTC)
+        runtime.unit_of_work(),
+        person_id,
+        principal=principal,
+        bus=intake_context(request).bus,
+        now=runtime.clock.now(),
     )
     return ErasureOut.model_validate(person)

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from qn_infra.auth import Principal
 from qn_infra.unit_of_work import UnitOfWork
 
+from .. import access
+from ..access import Viewer
 from ..addresses.directory import StreetDirectory
 from ..addresses.normalize import normalize_postcode
 from ..audit.log import record_read
@@ -25,9 +27,12 @@ SUBJECT = "person"
 MAX_DUPLICATES = 10
 
 
-def add_person(session: Session, data: PersonData, *, created_by: str, city: City, now: datetime) -> Person:
-    """Adds a person with a random `person_ref` (never derived from the data); the caller commits.
-    `data.quarter_id` is taken as given: resolve an address first with `locate`."""
+def add_person(
+    session: Session, data: PersonData, *, created_by: str, team_id: str | None, city: City, now: datetime
+) -> Person:
+    """Adds a person with a random `person_ref` (never derived from the data), belonging to
+    `team_id`; the caller commits. `data.quarter_id` is taken as given: resolve an address first
+    with `locate`."""
     data = clean(data)
     domain.check_person(data, city, now)
     person = Person(
@@ -38,13 +43,15 @@ def add_person(session: Session, data: PersonData, *, created_by: str, city: Cit
         street_key=domain.street_key_of(data.street),
         created_at=now,
         created_by=created_by,
+        team_id=team_id,
     )
     session.add(person)
     return person
 
 
-def possible_duplicates(session: Session, person: Person) -> list[Person]:
-    """Other persons with the same folded name, birth year and street: a suggestion, never merged."""
+def possible_duplicates(session: Session, person: Person, viewer: Viewer) -> list[Person]:
+    """Other persons with the same folded name, birth year and street, among those the caller may
+    see: a suggestion, never merged."""
     if not (person.name_key and person.birth_year is not None and person.street_key):
         return []
     statement = (
@@ -55,6 +62,7 @@ def possible_duplicates(session: Session, person: Person) -> list[Person]:
             Person.street_key == person.street_key,
             Person.id != person.id,
             Person.erased_at.is_(None),
+            access.persons_visible(viewer),
         )
         .order_by(Person.created_at, Person.id)
         .limit(MAX_DUPLICATES)
@@ -102,9 +110,9 @@ def load_person(session: Session, person_id: uuid.UUID) -> Person:
     return person
 
 
-def referenced_person(session: Session, person_id: uuid.UUID, *, field: str = "person_id") -> Person:
+def referenced_person(session: Session, person_id: uuid.UUID, viewer: Viewer, *, field: str = "person_id") -> Person:
     """A person named in another request (a concern, a signal): 422 naming the field when unknown
-    or erased -- the request is wrong, not the route."""
+    or erased -- the request is wrong, not the route; 403 when the person is another team's."""
     person = session.get(Person, person_id)
     if person is None or person.erased_at is not None:
         raise domain.UnknownPerson(
@@ -112,17 +120,21 @@ def referenced_person(session: Session, person_id: uuid.UUID, *, field: str = "p
             f"Person {person_id} does not exist (or their data was erased).",
             field=field,
         )
+    access.check_person(session, viewer, person, field=field)
     return person
 
 
 def create_person(
     uow: UnitOfWork, data: PersonData, *, principal: Principal, city: City, directory: StreetDirectory, now: datetime
 ) -> tuple[Person, list[Person]]:
-    """Records a person and shows staff who might be the same (each suggestion shown is audited)."""
+    """Records a person for the recorder's team and shows staff who might be the same, among the
+    persons they may see (each suggestion shown is audited)."""
+    viewer = access.viewer_of(principal)
     data = locate(data, directory)
     with uow:
-        person = add_person(uow.session, data, created_by=principal.subject, city=city, now=now)
-        duplicates = possible_duplicates(uow.session, person)
+        person = add_person(uow.session, data, created_by=principal.subject, team_id=principal.team, city=city, now=now)
+        uow.session.flush()
+        duplicates = possible_duplicates(uow.session, person, viewer)
         for other in duplicates:
             record_read(
                 uow.session,
@@ -139,8 +151,10 @@ def create_person(
 
 def read_person(uow: UnitOfWork, person_id: uuid.UUID, *, principal: Principal, purpose: str) -> Person:
     """A person's full record; the read is audited."""
+    viewer = access.viewer_of(principal)
     with uow:
         person = load_person(uow.session, person_id)
+        access.check_person(uow.session, viewer, person)
         record_read(
             uow.session,
             principal,
@@ -160,7 +174,7 @@ def search_persons(
     """Persons whose name contains every word searched for (folded), at most `limit`; each hit
     shown is a read and audited. Returns the hits and whether there were more."""
     tokens = domain.search_tokens(name)
-    statement = select(Person).where(Person.erased_at.is_(None))
+    statement = select(Person).where(Person.erased_at.is_(None), access.persons_visible(access.viewer_of(principal)))
     plain_name = _without_umlaut_spelling(Person.name_key)
     for token in tokens:  # tokens are [a-z0-9] only: nothing to escape in LIKE
         plain_token = domain.without_umlaut_spelling(token)
@@ -211,8 +225,10 @@ def update_person(
     unknown = set(changes) - set(PERSONAL_FIELDS)
     if unknown:
         raise ValueError(f"not person fields: {sorted(unknown)}")
+    viewer = access.viewer_of(principal)
     with uow:
         person = load_person(uow.session, person_id)
+        access.check_person(uow.session, viewer, person)
         current = PersonData(**{f: getattr(person, f) for f in PERSONAL_FIELDS})
         merged = replace(current, **changes)  # type: ignore[arg-type]
         if any(f in changes for f in ADDRESS_FIELDS):

@@ -1,11 +1,16 @@
 """The team's work queue: what is open, what is late, and in which order staff should take it.
 No framework, no database.
 
+What is in it: open concerns; referrals still under way, held for consent, or declined/failed
+without a next step ("another way needed"); open follow-ups; help requests waiting for a person
+or for consent, or for which matching found nobody.
+
 Order: escalated or overdue items first; then urgency (immediate, soon, plannable); then the due
 date; then kind and id, so that paging is stable. Due dates:
-- a concern is due `referral_due` days (city.toml, by urgency and topic) after it was recorded --
-  the time the city gives for getting help under way;
-- a referral and a follow-up have their own due date.
+- a concern, and a help request that waits, is due `referral_due` days (city.toml, by urgency and
+  topic) after the concern was recorded -- the time the city gives for getting help under way;
+- a referral and a follow-up have their own due date; a declined referral or a help request that
+  found nobody is due at once.
 A follow-up's urgency is the most urgent of its concern's (if any) and the one its deadline stands
 for, compared with the city's referral deadlines (a 1-day follow-up is as urgent as an
 'immediate' referral)."""
@@ -20,7 +25,9 @@ from enum import StrEnum
 from qn_contracts.vocabulary import ReferralStatus, SignalType, Urgency
 from qn_infra.errors import Invalid
 
+from ..access import AWAITING_CONSENT
 from ..city import City, Policy
+from ..help_requests.domain import HelpStatus
 from ..referrals.domain import OPEN as OPEN_REFERRALS
 from ..signals.domain import SIGNAL_LABELS
 
@@ -29,23 +36,52 @@ class QueueKind(StrEnum):
     CONCERN = "concern"
     REFERRAL = "referral"
     FOLLOW_UP = "follow_up"
+    HELP_REQUEST = "help_request"
 
 
 OPEN_REFERRAL_STATUSES = tuple(s for s in ReferralStatus if s in OPEN_REFERRALS)
 """Referral statuses that still need someone to act (the referral state machine's non-final ones)."""
+ANOTHER_WAY_STATUSES = (ReferralStatus.REJECTED.value, ReferralStatus.FAILED.value)
+"""A declined or failed referral is back in the queue until the team records its next step."""
+HELP_STATUSES = (HelpStatus.NEEDS_PERSON.value, HelpStatus.AWAITING_CONSENT.value, HelpStatus.UNMATCHED.value)
+
+
+class QueueStatus(StrEnum):
+    """Every status an item of the work queue can have (the `status` filter)."""
+
+    OPEN = "open"
+    AWAITING_CONSENT = "awaiting_consent"
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    NEEDS_PERSON = "needs_person"
+    UNMATCHED = "unmatched"
+
 
 STATUSES = {
     QueueKind.CONCERN: ("open",),
-    QueueKind.REFERRAL: tuple(s.value for s in OPEN_REFERRAL_STATUSES),
+    QueueKind.REFERRAL: (AWAITING_CONSENT, *(s.value for s in OPEN_REFERRAL_STATUSES), *ANOTHER_WAY_STATUSES),
     QueueKind.FOLLOW_UP: ("open",),
+    QueueKind.HELP_REQUEST: HELP_STATUSES,
 }
 URGENCY_RANK = {Urgency.IMMEDIATE: 0, Urgency.SOON: 1, Urgency.PLANNABLE: 2}
-KIND_RANK = {QueueKind.FOLLOW_UP: 0, QueueKind.REFERRAL: 1, QueueKind.CONCERN: 2}
+KIND_RANK = {QueueKind.FOLLOW_UP: 0, QueueKind.REFERRAL: 1, QueueKind.HELP_REQUEST: 2, QueueKind.CONCERN: 3}
 REFERRAL_STATUS_LABELS = {
+    AWAITING_CONSENT: ("Einwilligung oder Rechtsgrundlage fehlt", "consent or legal basis missing"),
     "requested": ("angefragt", "requested"),
     "accepted": ("angenommen", "accepted"),
     "in_progress": ("in Bearbeitung", "in progress"),
     "on_hold": ("pausiert", "on hold"),
+    "rejected": ("abgelehnt – anderer Weg nötig", "declined – another way needed"),
+    "failed": ("gescheitert – anderer Weg nötig", "failed – another way needed"),
+}
+HELP_STATUS_LABELS = {
+    HelpStatus.NEEDS_PERSON.value: ("Person fehlt noch", "the person is not named yet"),
+    HelpStatus.AWAITING_CONSENT.value: ("Einwilligung fehlt", "consent missing"),
+    HelpStatus.UNMATCHED.value: ("niemand gefunden – anderer Weg nötig", "nobody found – another way needed"),
 }
 
 
@@ -77,6 +113,8 @@ class QueueItem:
     label_en: str
     target_id: str | None = None
     reason: str | None = None
+    """For a follow-up: the signal type; for a declined referral: the decline reason; for a help
+    request nobody took: why matching found nobody."""
 
     def overdue(self, now: datetime) -> bool:
         return self.due_at < now
@@ -154,6 +192,11 @@ def referral_label(city: City, target_id: str, status: str) -> tuple[str, str]:
     name = org.name if org else team.name if team else target_id
     de, en = REFERRAL_STATUS_LABELS.get(status, (status, status))
     return f"Vermittlung an {name} ({de})", f"Referral to {name} ({en})"
+
+
+def help_label(help_kind: str, status: str) -> tuple[str, str]:
+    de, en = HELP_STATUS_LABELS.get(status, (status, status))
+    return f"Nachbarschaftshilfe ({help_kind}): {de}", f"Neighbourly help ({help_kind}): {en}"
 
 
 def follow_up_label(reason: str) -> tuple[str, str]:

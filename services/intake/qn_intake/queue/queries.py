@@ -18,6 +18,7 @@ from qn_contracts.vocabulary import TargetKind, Urgency
 
 from ..city import City
 from ..concerns.models import Concern
+from ..help_requests.models import HelpRequest
 from ..referrals.models import Referral
 from ..signals.models import FollowUp
 from . import domain
@@ -47,6 +48,8 @@ def _load(session: Session, city: City, team_id: str | None, f: QueueFilter) -> 
         yield from _referrals(session, city, team_id, f)
     if f.kind in (None, QueueKind.FOLLOW_UP):
         yield from _follow_ups(session, city, team_id, f)
+    if f.kind in (None, QueueKind.HELP_REQUEST):
+        yield from _help_requests(session, city, team_id, f)
 
 
 def _concerns(session: Session, city: City, team_id: str | None, f: QueueFilter) -> Iterator[QueueItem]:
@@ -76,7 +79,13 @@ def _concerns(session: Session, city: City, team_id: str | None, f: QueueFilter)
 
 
 def _referrals(session: Session, city: City, team_id: str | None, f: QueueFilter) -> Iterator[QueueItem]:
-    """Referrals of the team's concerns, and referrals addressed to the team itself."""
+    """Referrals of the team's concerns still under way, held for consent, or declined without a
+    next step; and referrals addressed to the team itself still under way."""
+    under_way = Referral.status.in_([s.value for s in domain.OPEN_REFERRAL_STATUSES])
+    held = Referral.status == domain.AWAITING_CONSENT
+    another_way = and_(
+        Referral.status.in_(domain.ANOTHER_WAY_STATUSES), Referral.next_step.is_(None), Concern.status == "open"
+    )
     statement = (
         select(
             Referral.id,
@@ -88,12 +97,14 @@ def _referrals(session: Session, city: City, team_id: str | None, f: QueueFilter
             Referral.due_at,
             Referral.escalated_at,
             Referral.target_id,
+            Referral.reason,
+            Referral.updated_at,
         )
         .join(Concern, Concern.id == Referral.concern_id)
-        .where(Referral.status.in_([s.value for s in domain.OPEN_REFERRAL_STATUSES]))
+        .where(or_(under_way, held, another_way))
     )
     if team_id is not None:
-        addressed = and_(Referral.target_kind == TargetKind.TEAM.value, Referral.target_id == team_id)
+        addressed = and_(Referral.target_kind == TargetKind.TEAM.value, Referral.target_id == team_id, under_way)
         statement = statement.where(or_(Concern.team_id == team_id, addressed))
     if f.quarter_id is not None:
         statement = statement.where(Concern.quarter_id == f.quarter_id)
@@ -107,8 +118,11 @@ def _referrals(session: Session, city: City, team_id: str | None, f: QueueFilter
         due_at,
         escalated_at,
         target_id,
+        reason,
+        updated_at,
     ) in session.execute(statement):
         de, en = domain.referral_label(city, target_id, status)
+        declined = status in domain.ANOTHER_WAY_STATUSES
         yield QueueItem(
             kind=QueueKind.REFERRAL,
             id=referral_id,
@@ -117,11 +131,13 @@ def _referrals(session: Session, city: City, team_id: str | None, f: QueueFilter
             topics=tuple(topics),
             urgency=Urgency(urgency),
             status=status,
-            due_at=due_at,
+            # a decline is news the team must act on now
+            due_at=updated_at if declined else due_at,
             escalated=escalated_at is not None,
             label_de=de,
             label_en=en,
             target_id=target_id,
+            reason=reason if declined else None,
         )
 
 
@@ -166,4 +182,58 @@ def _follow_ups(session: Session, city: City, team_id: str | None, f: QueueFilte
             label_de=de,
             label_en=en,
             reason=reason,
+        )
+
+
+def _help_requests(session: Session, city: City, team_id: str | None, f: QueueFilter) -> Iterator[QueueItem]:
+    """Help requests of the team's open concerns that wait for a person or consent, or that
+    matching could not place (until the team records its next step)."""
+    statement = (
+        select(
+            HelpRequest.id,
+            HelpRequest.concern_id,
+            HelpRequest.help_kind,
+            HelpRequest.status,
+            HelpRequest.unmatched_at,
+            HelpRequest.unmatched_reason,
+            HelpRequest.topics,
+            Concern.quarter_id,
+            Concern.urgency,
+            Concern.topics,
+            Concern.recorded_at,
+        )
+        .join(Concern, Concern.id == HelpRequest.concern_id)
+        .where(
+            Concern.status == "open",
+            HelpRequest.status.in_(domain.HELP_STATUSES),
+            HelpRequest.next_step.is_(None),
+        )
+    )
+    if team_id is not None:
+        statement = statement.where(Concern.team_id == team_id)
+    if f.quarter_id is not None:
+        statement = statement.where(Concern.quarter_id == f.quarter_id)
+    for row in session.execute(statement):
+        (help_id, concern_id, help_kind, status, unmatched_at, why, topics, quarter_id, urgency, concern_topics, at) = (
+            row
+        )
+        due = (
+            unmatched_at
+            if unmatched_at is not None
+            else domain.concern_due(city.policy, tuple(concern_topics), Urgency(urgency), at)
+        )
+        de, en = domain.help_label(help_kind, status)
+        yield QueueItem(
+            kind=QueueKind.HELP_REQUEST,
+            id=help_id,
+            concern_id=concern_id,
+            quarter_id=quarter_id,
+            topics=tuple(topics),
+            urgency=Urgency(urgency),
+            status=status,
+            due_at=due,
+            escalated=False,
+            label_de=de,
+            label_en=en,
+            reason=why,
         )

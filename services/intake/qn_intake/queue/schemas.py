@@ -23,8 +23,8 @@ class LabelOut(BaseModel):
 
 
 class QueueItemOut(BaseModel):
-    kind: str = Field(description="concern, referral or follow_up.")
-    id: uuid.UUID = Field(description="Id of the concern, referral or follow-up.")
+    kind: str = Field(description="concern, referral, follow_up or help_request.")
+    id: uuid.UUID = Field(description="Id of the concern, referral, follow-up or help request.")
     concern_id: uuid.UUID | None = Field(description="The concern the item belongs to, if any.")
     quarter_id: str
     topics: list[TopicOut]
@@ -35,7 +35,11 @@ class QueueItemOut(BaseModel):
     escalated: bool
     label: LabelOut = Field(description="A short line for the list, in German and English.")
     target_id: str | None = Field(None, description="For a referral: the carrier, office or team it is addressed to.")
-    reason: str | None = Field(None, description="For a follow-up: the signal type that caused it.")
+    reason: str | None = Field(
+        None,
+        description="For a follow-up: the signal type that caused it; for a declined referral: the decline reason; "
+        "for a help request nobody took: why matching found nobody.",
+    )
 
     @classmethod
     def of(cls, item: QueueItem, city: City, now: datetime) -> QueueItemOut:

@@ -1,49 +1,52 @@
-"""HTTP routes for referrals, for carriers (role carrier, their organisation from the token's `org`
-claim) and for teams (team_staff for their own team; coordinator and admin for every team)."""
+"""HTTP routes for referrals, for carriers and offices (role carrier, their organisation from the
+token's `org` claim) and for teams (team staff for their own team; coordinators and admins for
+every team). Who sees what: `qn_intake.access`."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from qn_contracts.vocabulary import ReferralStatus
-from qn_infra.auth import Principal, require
+from qn_infra.auth import Principal
 
-from . import access, handlers, queries
+from .. import access
+from ..access import POLICY
+from ..context import intake_context
+from . import domain, handlers, queries
 from .contact import read_contact
-from .schemas import ContactOut, ReferralOut, ReferralPage, ReferralSummary, StatusChangeIn
+from .schemas import ContactOut, LegalBasisIn, NextStepIn, ReferralOut, ReferralPage, ReferralSummary, StatusChangeIn
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
-READERS = require(*access.READERS)
 
-
-def _read(request: Request, referral_id: uuid.UUID, principal: Principal) -> ReferralOut:
-    scope = access.scope_of(principal)
+def _read(request: Request, referral_id: uuid.UUID, viewer: access.Viewer) -> ReferralOut:
     with request.app.state.runtime.unit_of_work() as uow:
         referral, concern = queries.get_referral(uow.session, referral_id)
-        access.check(scope, target_id=referral.target_id, team_id=concern.team_id)
-        return ReferralOut.detail(referral, concern, datetime.now(UTC), as_carrier=scope.as_carrier)
+        access.check_referral(viewer, referral, concern)
+        now = request.app.state.runtime.clock.now()
+        return ReferralOut.detail(referral, concern, now, as_carrier=viewer.carrier is not None)
 
 
 @router.get("", response_model=ReferralPage, summary="Referrals I may see, soonest due first")
 def list_referrals(
     request: Request,
-    principal: Annotated[Principal, READERS],
-    status: Annotated[list[ReferralStatus] | None, Query(description="Only these statuses (repeatable).")] = None,
+    principal: Annotated[Principal, POLICY.guard("GET /referrals")],
+    status: Annotated[
+        list[domain.ListedStatus] | None,
+        Query(description="Only these statuses (repeatable); awaiting_consent: held in intake (team staff only)."),
+    ] = None,
     overdue: Annotated[bool | None, Query(description="true: only overdue; false: only not overdue.")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="Referrals per page.")] = 50,
 ) -> ReferralPage:
-    scope = access.scope_of(principal)
-    now = datetime.now(UTC)
+    viewer = access.viewer_of(principal)
+    now = request.app.state.runtime.clock.now()
     with request.app.state.runtime.unit_of_work() as uow:
         rows, total = queries.list_referrals(
             uow.session,
-            scope,
+            viewer,
             statuses=[s.value for s in status or ()],
             overdue=overdue,
             now=now,
@@ -55,19 +58,26 @@ def list_referrals(
 
 
 @router.get("/{referral_id}", response_model=ReferralOut, summary="One referral and its history (no personal data)")
-def get_referral(referral_id: uuid.UUID, request: Request, principal: Annotated[Principal, READERS]) -> ReferralOut:
-    return _read(request, referral_id, principal)
+def get_referral(
+    referral_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("GET /referrals/{referral_id}")],
+) -> ReferralOut:
+    return _read(request, referral_id, access.viewer_of(principal))
 
 
 @router.get(
     "/{referral_id}/contact",
     response_model=ContactOut,
-    summary="The person's contact details: for the carrier only under consent; every read is audited",
+    summary="The person's contact details: for the carrier only under consent or a stated legal basis; audited",
 )
-def get_contact(referral_id: uuid.UUID, request: Request, principal: Annotated[Principal, READERS]) -> ContactOut:
-    details = read_contact(
-        request.app.state.runtime.unit_of_work(), referral_id, principal=principal, now=datetime.now(UTC)
-    )
+def get_contact(
+    referral_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("GET /referrals/{referral_id}/contact")],
+) -> ContactOut:
+    runtime = request.app.state.runtime
+    details = read_contact(runtime.unit_of_work(), referral_id, principal=principal, now=runtime.clock.now())
     return ContactOut.model_validate(details, from_attributes=True)
 
 
@@ -77,16 +87,70 @@ def get_contact(referral_id: uuid.UUID, request: Request, principal: Annotated[P
     summary="Answer or decide a referral: accept, reject, in progress, on hold, complete, fail, cancel",
 )
 def change_status(
-    referral_id: uuid.UUID, body: StatusChangeIn, request: Request, principal: Annotated[Principal, READERS]
+    referral_id: uuid.UUID,
+    body: StatusChangeIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /referrals/{referral_id}/status")],
 ) -> ReferralOut:
+    viewer = access.viewer_of(principal)
+    runtime = request.app.state.runtime
     handlers.change_status(
-        request.app.state.runtime.unit_of_work(),
+        runtime.unit_of_work(),
         referral_id,
         to_status=body.to_status,
         reason=body.reason,
         decided_by=body.decided_by,
         note=body.note,
-        principal=principal,
-        now=datetime.now(UTC),
+        viewer=viewer,
+        now=runtime.clock.now(),
     )
-    return _read(request, referral_id, principal)
+    return _read(request, referral_id, viewer)
+
+
+@router.post(
+    "/{referral_id}/legal-basis",
+    response_model=ReferralOut,
+    summary="State the legal basis of a referral that awaits consent; it goes to its target at once",
+)
+def state_legal_basis(
+    referral_id: uuid.UUID,
+    body: LegalBasisIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /referrals/{referral_id}/legal-basis")],
+) -> ReferralOut:
+    viewer = access.viewer_of(principal)
+    runtime = request.app.state.runtime
+    handlers.state_legal_basis(
+        runtime.unit_of_work(),
+        referral_id,
+        basis=body.basis.value,
+        note=body.note,
+        viewer=viewer,
+        city=intake_context(request).city,
+        now=runtime.clock.now(),
+    )
+    return _read(request, referral_id, viewer)
+
+
+@router.post(
+    "/{referral_id}/next-step",
+    response_model=ReferralOut,
+    summary="After a decline or failure: record what the team does next (leaves the work queue)",
+)
+def record_next_step(
+    referral_id: uuid.UUID,
+    body: NextStepIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /referrals/{referral_id}/next-step")],
+) -> ReferralOut:
+    viewer = access.viewer_of(principal)
+    runtime = request.app.state.runtime
+    handlers.record_next_step(
+        runtime.unit_of_work(),
+        referral_id,
+        step=body.step.value,
+        note=body.note,
+        viewer=viewer,
+        now=runtime.clock.now(),
+    )
+    return _read(request, referral_id, viewer)

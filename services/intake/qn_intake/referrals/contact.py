@@ -12,10 +12,12 @@ from qn_contracts.vocabulary import ConsentPurpose, ReferralStatus
 from qn_infra.auth import Principal
 from qn_infra.unit_of_work import UnitOfWork
 
+from .. import access
 from ..audit.log import record_read
 from ..consent.queries import require_consent
 from ..persons.models import Person
-from . import access, domain, queries
+from . import domain, queries
+from .legal_basis import LegalBasis
 
 CASE_WORK = "case_work"
 
@@ -38,24 +40,28 @@ class ContactDetails:
 
 
 def read_contact(uow: UnitOfWork, referral_id: uuid.UUID, *, principal: Principal, now: datetime) -> ContactDetails:
-    """The contact details of the referral's person, read and audited in one transaction."""
-    scope = access.scope_of(principal)
+    """The contact details of the referral's person, read and audited in one transaction. A
+    carrier gets them for an open referral that went under the person's consent naming it (still
+    active), or under a legal basis staff stated for it."""
+    viewer = access.viewer_of(principal)
+    as_carrier = viewer.carrier is not None
     with uow:
         referral, concern = queries.get_referral(uow.session, referral_id)
-        access.check(scope, target_id=referral.target_id, team_id=concern.team_id)
+        access.check_referral(viewer, referral, concern)
         person = uow.session.get(Person, concern.person_id) if concern.person_id else None
         if person is None or person.erased_at is not None:
             raise _no_contact(erased=person is not None)
-        if scope.as_carrier:
+        if as_carrier:
             if ReferralStatus(referral.status) in domain.FINAL:
                 raise domain.ReferralClosed(
                     f"Die Überweisung ist abgeschlossen ('{referral.status}'); "
                     "Kontaktdaten gibt es nur für offene Überweisungen.",
                     f"The referral is final ('{referral.status}'); contact details are given for open referrals only.",
                 )
-            require_consent(
-                uow.session, person.id, ConsentPurpose.REFERRAL.value, carrier_id=referral.target_id, now=now
-            )
+            if referral.legal_basis in (None, LegalBasis.CONSENT.value):
+                require_consent(
+                    uow.session, person.id, ConsentPurpose.REFERRAL.value, carrier_id=referral.target_id, now=now
+                )
         details = ContactDetails(
             given_name=person.given_name,
             family_name=person.family_name,
@@ -70,7 +76,7 @@ def read_contact(uow: UnitOfWork, referral_id: uuid.UUID, *, principal: Principa
         record_read(
             uow.session,
             principal,
-            purpose=ConsentPurpose.REFERRAL.value if scope.as_carrier else CASE_WORK,
+            purpose=ConsentPurpose.REFERRAL.value if as_carrier else CASE_WORK,
             subject_type="person",
             subject_id=str(person.id),
             fields=details.present(),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from qn_contracts.vocabulary import DecidedBy, ReferralReason, ReferralStatus, TargetKind
 from qn_infra.errors import Conflict, Forbidden, Invalid, NotFound
@@ -32,6 +33,12 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
 }
 
 FINAL: frozenset[ReferralStatus] = frozenset(s for s, nexts in TRANSITIONS.items() if not nexts)
+
+ListedStatus = StrEnum(  # type: ignore[misc]
+    "ListedStatus", {"AWAITING_CONSENT": "awaiting_consent", **{s.name: s.value for s in ReferralStatus}}
+)
+"""Every status a referral can have in intake: `awaiting_consent` while it is held here (its target
+never saw it, so the contract's ReferralStatus does not know it), then the closed loop's."""
 OPEN: frozenset[ReferralStatus] = frozenset(TRANSITIONS) - FINAL
 
 # Why a status was reached. A carrier declines (rejected) or gives up (failed) for reasons on its
@@ -139,6 +146,34 @@ class DecidedByNotFitting(Invalid):
     code = "referral_decided_by_not_fitting"
 
 
+class ReferralHeld(Conflict):
+    code = "referral_awaiting_consent"
+
+
+class ReferralAlreadyReleased(Conflict):
+    code = "referral_already_released"
+
+
+def held(to_status: ReferralStatus) -> ReferralHeld:
+    return ReferralHeld(
+        f"Die Überweisung wartet auf eine Einwilligung oder Rechtsgrundlage und hat ihr Ziel noch nicht "
+        f"erreicht; sie kann nur zurückgezogen werden (cancelled, entered_in_error), nicht '{to_status.value}'.",
+        f"The referral awaits consent or a legal basis and has not reached its target; it can only be called "
+        f"off (cancelled, entered_in_error), not set to '{to_status.value}'.",
+        field="to_status",
+        extra={"current_status": "awaiting_consent", "allowed": ["cancelled", "entered_in_error"]},
+    )
+
+
+def already_released(status: str) -> ReferralAlreadyReleased:
+    return ReferralAlreadyReleased(
+        f"Die Überweisung ist bereits weitergegeben (Status '{status}'); eine Rechtsgrundlage wird nur für "
+        "wartende Überweisungen angegeben.",
+        f"The referral has already gone out (status '{status}'); a legal basis is stated only for held ones.",
+        extra={"status": status},
+    )
+
+
 def allowed_next(current: ReferralStatus, *, carrier: bool = False) -> list[ReferralStatus]:
     """The statuses that may follow `current`, in the order of the status list."""
     nexts = TRANSITIONS[current] & CARRIER_MAY_SET if carrier else TRANSITIONS[current]
@@ -146,7 +181,7 @@ def allowed_next(current: ReferralStatus, *, carrier: bool = False) -> list[Refe
 
 
 def is_overdue(status: ReferralStatus | str, due_at: datetime, now: datetime) -> bool:
-    return ReferralStatus(status) not in FINAL and due_at < now
+    return str(status) not in {s.value for s in FINAL} and due_at < now
 
 
 def decide(

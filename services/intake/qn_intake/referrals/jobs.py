@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from qn_infra.runtime import ServiceRuntime
 
@@ -18,5 +17,5 @@ def register(runtime: ServiceRuntime, context: Callable[[], IntakeContext]) -> N
     runtime.every(
         ESCALATION_EVERY_SECONDS,
         "referral-escalation",
-        lambda: escalate_overdue_referrals(runtime.unit_of_work(), datetime.now(UTC)),
+        lambda: escalate_overdue_referrals(runtime.unit_of_work(), runtime.clock.now()),
     )

@@ -6,19 +6,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, not_, select
 from sqlalchemy.orm import Session
 
+from ..access import AWAITING_CONSENT, Viewer, referrals_visible
 from ..concerns.models import Concern
-from .access import Scope
-from .domain import FINAL, ReferralNotFound
+from .domain import FINAL, OPEN, ReferralNotFound
 from .models import Referral
 
 FINAL_CODES = tuple(s.value for s in FINAL)
+OPEN_CODES = tuple(s.value for s in OPEN)
+NEEDS_ANOTHER_WAY = ("rejected", "failed")
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
-    """SQL for 'not final and past its due date'."""
+    """SQL for 'not final and past its due date' (a held referral counts: the team must act)."""
     return and_(Referral.status.not_in(FINAL_CODES), Referral.due_at < now)
 
 
@@ -35,18 +37,13 @@ def get_referral(session: Session, referral_id: uuid.UUID, *, for_update: bool =
     return referral, concern
 
 
-def _visible(scope: Scope) -> Select[Referral, Concern]:
-    statement = select(Referral, Concern).join(Concern, Concern.id == Referral.concern_id)
-    if scope.target_id is not None:
-        statement = statement.where(Referral.target_id == scope.target_id)
-    if scope.team_id is not None:
-        statement = statement.where(or_(Concern.team_id == scope.team_id, Referral.target_id == scope.team_id))
-    return statement
+def _visible(viewer: Viewer) -> Select[Referral, Concern]:
+    return select(Referral, Concern).join(Concern, Concern.id == Referral.concern_id).where(referrals_visible(viewer))
 
 
 def list_referrals(
     session: Session,
-    scope: Scope,
+    viewer: Viewer,
     *,
     statuses: list[str],
     overdue: bool | None,
@@ -54,8 +51,8 @@ def list_referrals(
     page: int,
     page_size: int,
 ) -> tuple[list[tuple[Referral, Concern]], int]:
-    """One page of the referrals `scope` may see, soonest due first, and how many there are."""
-    statement = _visible(scope)
+    """One page of the referrals `viewer` may see, soonest due first, and how many there are."""
+    statement = _visible(viewer)
     if statuses:
         statement = statement.where(Referral.status.in_(statuses))
     if overdue is not None:
@@ -68,11 +65,12 @@ def list_referrals(
 
 
 def open_referrals_of_person(session: Session, person_id: uuid.UUID, carrier_id: str | None) -> list[Referral]:
-    """Open referrals of a person's concerns to carriers and offices (to one, or all of them)."""
+    """Announced, still open referrals of a person's concerns to carriers and offices (to one, or
+    all of them)."""
     statement = (
         select(Referral)
         .join(Concern, Concern.id == Referral.concern_id)
-        .where(Concern.person_id == person_id, Referral.status.not_in(FINAL_CODES), Referral.target_kind != "team")
+        .where(Concern.person_id == person_id, Referral.status.in_(OPEN_CODES), Referral.target_kind != "team")
         .order_by(Referral.created_at, Referral.id)
         .with_for_update(of=Referral)
     )
@@ -86,9 +84,39 @@ def newly_overdue(session: Session, now: datetime, limit: int) -> list[Referral]
     without escalating the same referral twice (PostgreSQL; SQLite has one writer anyway)."""
     statement = (
         select(Referral)
-        .where(overdue_clause(now), Referral.escalated_at.is_(None))
+        .where(overdue_clause(now), Referral.escalated_at.is_(None), Referral.status != AWAITING_CONSENT)
         .order_by(Referral.due_at, Referral.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     return list(session.scalars(statement))
+
+
+def held_referrals(session: Session, person_id: uuid.UUID, target_id: str) -> list[tuple[Referral, Concern]]:
+    """The person's referrals to `target_id` held for consent, of concerns still open."""
+    rows = session.execute(
+        select(Referral, Concern)
+        .join(Concern, Concern.id == Referral.concern_id)
+        .where(
+            Concern.person_id == person_id,
+            Concern.status == "open",
+            Referral.status == AWAITING_CONSENT,
+            Referral.target_id == target_id,
+        )
+        .order_by(Referral.created_at, Referral.id)
+        .with_for_update(of=Referral)
+    ).all()
+    return [(r, c) for r, c in rows]
+
+
+def needing_another_way(session: Session, concern_id: uuid.UUID) -> list[Referral]:
+    """The concern's declined or failed referrals for which the team has not recorded a next step."""
+    return list(
+        session.scalars(
+            select(Referral).where(
+                Referral.concern_id == concern_id,
+                Referral.status.in_(NEEDS_ANOTHER_WAY),
+                Referral.next_step.is_(None),
+            )
+        )
+    )

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from qn_contracts.vocabulary import DecidedBy, ReferralReason, ReferralStatus
 
+from ..access import AWAITING_CONSENT
 from ..concerns.models import Concern
+from ..next_steps import CHOSEN_BY_STAFF, NextStep
+from ..next_steps import LABELS as NEXT_STEP_LABELS
+from . import legal_basis
 from .domain import allowed_next, is_overdue
+from .legal_basis import STATED
 from .models import Referral, ReferralTransition
+
+StatedBasis = Enum("StatedBasis", {b.name: b.value for b in STATED}, type=str)  # type: ignore[misc]
+StaffNextStep = Enum("StaffNextStep", {s.name: s.value for s in CHOSEN_BY_STAFF}, type=str)  # type: ignore[misc]
 
 # free text may span lines but holds no other control characters (PostgreSQL refuses NUL)
 Note = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
@@ -36,6 +45,47 @@ class StatusChangeIn(BaseModel):
     note: Note | None = Field(
         None, max_length=2000, description="Free text for the referring team; stays in intake, never in an event."
     )
+
+
+class LegalBasisIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    basis: StatedBasis = Field(  # type: ignore[valid-type]
+        description="sgb_x_69 (a city office's statutory task), sgb_viii_8a (child protection, youth office "
+        "only), gdpr_9_2_c (vital interests, consent not possible). A consent is recorded as a consent.",
+        examples=["sgb_viii_8a"],
+    )
+    note: Note | None = Field(
+        None, max_length=2000, description="Why the basis applies; for the team's file, never in an event."
+    )
+
+
+class NextStepIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    step: StaffNextStep = Field(  # type: ignore[valid-type]
+        description="What the team does now: " + ", ".join(s.value for s in CHOSEN_BY_STAFF) + ".",
+        examples=["referred_elsewhere"],
+    )
+    note: Note | None = Field(None, max_length=2000, description="Free text for the team; stays in intake.")
+
+
+class LabelledCode(BaseModel):
+    code: str
+    de: str
+    en: str
+
+
+def basis_out(code: str | None) -> LabelledCode | None:
+    labels = legal_basis.label(code)
+    return LabelledCode(code=code, de=labels[0], en=labels[1]) if code and labels else None
+
+
+def next_step_out(code: str | None) -> LabelledCode | None:
+    if not code:
+        return None
+    de, en = NEXT_STEP_LABELS.get(NextStep(code), (code, code))
+    return LabelledCode(code=code, de=de, en=en)
 
 
 class TransitionOut(BaseModel):
@@ -81,6 +131,16 @@ class ReferralSummary(BaseModel):
     created_at: datetime
     updated_at: datetime
     person_attached: bool = Field(description="False for an anonymous concern: there are no contact details.")
+    legal_basis: LabelledCode | None = Field(
+        description="Why the person's data may reach the target: `consent` or a legal basis; none for an anonymous "
+        "concern or a referral to a team."
+    )
+    released_at: datetime | None = Field(
+        description="When the referral left intake; none while it awaits consent (status awaiting_consent)."
+    )
+    next_step: LabelledCode | None = Field(
+        description="After a decline or failure: what the referring team did next (none: another way is needed)."
+    )
 
     @classmethod
     def fields_of(cls, referral: Referral, concern: Concern, now: datetime) -> dict[str, object]:
@@ -103,6 +163,9 @@ class ReferralSummary(BaseModel):
             "created_at": referral.created_at,
             "updated_at": referral.updated_at,
             "person_attached": concern.person_id is not None,
+            "legal_basis": basis_out(referral.legal_basis),
+            "released_at": referral.released_at,
+            "next_step": next_step_out(referral.next_step),
         }
 
     @classmethod
@@ -113,14 +176,22 @@ class ReferralSummary(BaseModel):
 class ReferralOut(ReferralSummary):
     allowed_next: list[str] = Field(description="Statuses this caller may set next.")
     transitions: list[TransitionOut] = Field(description="Every status change, oldest first.")
+    legal_basis_note: str | None = Field(None, description="Why staff stated the legal basis (team staff only).")
+    next_step_note: str | None = Field(None, description="The team's note on its next step (team staff only).")
 
     @classmethod
     def detail(cls, referral: Referral, concern: Concern, now: datetime, *, as_carrier: bool) -> ReferralOut:
+        if referral.status == AWAITING_CONSENT:
+            nexts = ["cancelled", "entered_in_error"]
+        else:
+            nexts = [s.value for s in allowed_next(ReferralStatus(referral.status), carrier=as_carrier)]
         return cls.model_validate(
             {
                 **cls.fields_of(referral, concern, now),
-                "allowed_next": [s.value for s in allowed_next(ReferralStatus(referral.status), carrier=as_carrier)],
+                "allowed_next": nexts,
                 "transitions": [TransitionOut.of(t, for_staff=not as_carrier) for t in referral.transitions],
+                "legal_basis_note": None if as_carrier else referral.legal_basis_note,
+                "next_step_note": None if as_carrier else referral.next_step_note,
             }
         )
 

@@ -6,14 +6,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from qn_contracts.intake import FollowUpDone, FollowUpDue, SignalRaised
 from qn_contracts.vocabulary import ConsentPurpose, RaisedBy, SignalType
 from qn_infra.auth import Principal, Role
+from qn_infra.database import blank_personal
 from qn_infra.unit_of_work import UnitOfWork
 
+from .. import access, internal_events
+from ..access import Viewer
 from ..audit.log import record_read
 from ..city import Policy
 from ..concerns.contacts import note_contact
@@ -22,7 +25,6 @@ from ..consent.queries import require_consent
 from ..context import IntakeContext
 from ..persons.handlers import referenced_person
 from ..persons.models import Person
-from ..queue.scope import check_team_access
 from . import domain
 from .models import FollowUp, Signal
 
@@ -128,8 +130,9 @@ def report_signal(
     cmd: ReportSignal, *, uow: UnitOfWork, ctx: IntakeContext, principal: Principal, now: datetime
 ) -> uuid.UUID:
     """Records a signal reported by staff or a Kümmerer (not a rule) and the follow-up it needs."""
+    viewer = access.viewer_of(principal)
     with uow:
-        where = _locate(cmd, uow.session, ctx)
+        where = _locate(cmd, uow.session, ctx, viewer)
         if where.from_person:
             # the person's home quarter was read to place the signal: that is a read of their data
             record_read(
@@ -159,7 +162,7 @@ def report_signal(
         return signal.id
 
 
-def _locate(cmd: ReportSignal, session: Session, ctx: IntakeContext) -> _Subject:
+def _locate(cmd: ReportSignal, session: Session, ctx: IntakeContext, viewer: Viewer) -> _Subject:
     """The quarter a signal belongs to: the concern's, else the address's or the given quarter's,
     else the person's. Giving a place together with a concern would be ambiguous: refused."""
     city = ctx.city
@@ -174,13 +177,20 @@ def _locate(cmd: ReportSignal, session: Session, ctx: IntakeContext) -> _Subject
         raise domain.location_problem(
             "concern_id", f"Anliegen {cmd.concern_id} gibt es nicht.", f"Concern {cmd.concern_id} does not exist."
         )
+    if concern is not None and not access.may_see_concern(viewer, concern):
+        raise access.NotYours(
+            "Keine Berechtigung: das Anliegen gehört nicht zu Ihrer Arbeit; melden Sie das Signal mit Adresse "
+            "oder Quartier.",
+            "Not allowed: the concern is not part of your work; raise the signal with an address or a quarter.",
+            field="concern_id",
+        )
     if concern is not None and (cmd.quarter_id or cmd.street):
         raise domain.location_problem(
             "address" if cmd.street else "quarter_id",
             "Das Anliegen bestimmt das Quartier bereits; bitte keine Adresse und kein Quartier dazu angeben.",
             "The concern already determines the quarter; please give no address or quarter with it.",
         )
-    person = _person(session, cmd, concern)
+    person = _person(session, cmd, concern, viewer)
     from_person = False
     if concern is not None:
         quarter_id = concern.quarter_id
@@ -216,7 +226,7 @@ def _locate(cmd: ReportSignal, session: Session, ctx: IntakeContext) -> _Subject
     )
 
 
-def _person(session: Session, cmd: ReportSignal, concern: Concern | None) -> Person | None:
+def _person(session: Session, cmd: ReportSignal, concern: Concern | None, viewer: Viewer) -> Person | None:
     """The person the signal is about: the one named, or the concern's."""
     if cmd.person_id is None:
         if concern is None or concern.person_id is None:
@@ -224,7 +234,7 @@ def _person(session: Session, cmd: ReportSignal, concern: Concern | None) -> Per
         person = session.get(Person, concern.person_id)
         # an erased person's reference is forgotten everywhere: no new event may carry it
         return person if person is not None and person.erased_at is None else None
-    person = referenced_person(session, cmd.person_id)
+    person = referenced_person(session, cmd.person_id, viewer)
     if concern is not None and concern.person_id not in (None, person.id):
         raise domain.location_problem(
             "person_id", "Die Person gehört nicht zu diesem Anliegen.", "The person does not belong to this concern."
@@ -233,7 +243,14 @@ def _person(session: Session, cmd: ReportSignal, concern: Concern | None) -> Per
 
 
 def complete_follow_up(
-    follow_up_id: uuid.UUID, *, outcome: str, uow: UnitOfWork, done_by: str, allowed_team: str | None, now: datetime
+    follow_up_id: uuid.UUID,
+    *,
+    outcome: str,
+    note: str | None,
+    uow: UnitOfWork,
+    done_by: str,
+    allowed_team: str | None,
+    now: datetime,
 ) -> FollowUp:
     """Marks a follow-up done with its outcome and emits `FollowUpDone`. Recording that a person
     was contacted needs their consent to follow-up contact (403 otherwise)."""
@@ -243,13 +260,14 @@ def complete_follow_up(
         follow_up = uow.session.scalars(select(FollowUp).where(FollowUp.id == follow_up_id).with_for_update()).first()
         if follow_up is None:
             raise domain.follow_up_not_found(follow_up_id)
-        check_team_access(follow_up.team_id, allowed_team)
+        access.check_team(follow_up.team_id, allowed_team)
         if follow_up.status == "done":
             raise domain.already_done(follow_up.id, follow_up.outcome, follow_up.done_at)
         person_id = _person_of(uow.session, follow_up)
         if outcome == domain.CONTACTED and person_id is not None:
             require_consent(uow.session, person_id, ConsentPurpose.FOLLOW_UP_CONTACT.value, now=now)
         follow_up.status, follow_up.outcome, follow_up.done_at, follow_up.done_by = "done", outcome, now, done_by
+        follow_up.note = note
         if follow_up.concern_id is not None and outcome in (domain.CONTACTED, "could_not_contact"):
             # the concern shows the contact too, and a reached person resets its no-contact clock
             note_contact(
@@ -279,3 +297,16 @@ def _person_of(session: Session, follow_up: FollowUp) -> uuid.UUID | None:
         return signal.person_id
     concern = session.get(Concern, follow_up.concern_id) if follow_up.concern_id else None
     return concern.person_id if concern is not None else None
+
+
+def forget_person(event: internal_events.PersonErased, uow: UnitOfWork) -> None:
+    """Reaction: erasure -- what was observed about the person (signal notes) and noted on their
+    follow-ups is blanked; the signals stay as counts with their quarter and type."""
+    session = uow.session
+    concern_ids = select(Concern.id).where(Concern.person_id == event.person_id)
+    about_them = or_(Signal.person_id == event.person_id, Signal.concern_id.in_(concern_ids))
+    signal_ids = list(session.scalars(select(Signal.id).where(about_them)))
+    session.flush()
+    blank_personal(session, Signal, Signal.id.in_(signal_ids))
+    blank_personal(session, FollowUp, or_(FollowUp.signal_id.in_(signal_ids), FollowUp.concern_id.in_(concern_ids)))
+    session.expire_all()

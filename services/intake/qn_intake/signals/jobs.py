@@ -4,7 +4,6 @@ every `[signal_rules] check_every_minutes` (city.toml)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from qn_infra.runtime import ServiceRuntime
 
@@ -17,10 +16,10 @@ def register(runtime: ServiceRuntime, context: Callable[[], IntakeContext]) -> N
     seconds = context().city.policy.rules_every_minutes * 60
 
     def rules() -> None:
-        run_signal_rules(runtime.unit_of_work(), context().city, datetime.now(UTC))
+        run_signal_rules(runtime.unit_of_work(), context().city, runtime.clock.now())
 
     def escalation() -> None:
-        escalate_overdue_follow_ups(runtime.unit_of_work(), datetime.now(UTC))
+        escalate_overdue_follow_ups(runtime.unit_of_work(), runtime.clock.now())
 
     runtime.every(seconds, "signal-rules", rules)
     runtime.every(seconds, "follow-up-escalation", escalation)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qn_infra.database import UtcDateTime
+from qn_infra.database import PERSONAL, UtcDateTime
 
 from ..db import Base
 
@@ -28,7 +28,7 @@ class Signal(Base):
     """staff, kuemmerer, rule"""
     rule_id: Mapped[str | None] = mapped_column(String(64))
     raised_by_subject: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
@@ -47,5 +47,7 @@ class FollowUp(Base):
     outcome: Mapped[str | None] = mapped_column(String(40))
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_by: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
+    """What the team noted when completing the task."""
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

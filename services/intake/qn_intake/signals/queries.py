@@ -40,11 +40,14 @@ def list_signals(
     signal_type: SignalType | None,
     page: int,
     page_size: int,
+    raised_by: str | None = None,
 ) -> Page[Signal]:
-    """Signals of a team (or every team), newest first."""
+    """Signals of a team (or every team; or raised by one person), newest first."""
     statement = select(Signal).order_by(Signal.raised_at.desc(), Signal.id)
     if team_id is not None:
         statement = statement.where(Signal.team_id == team_id)
+    if raised_by is not None:
+        statement = statement.where(Signal.raised_by_subject == raised_by)
     if quarter_id is not None:
         statement = statement.where(Signal.quarter_id == quarter_id)
     if signal_type is not None:

@@ -55,6 +55,7 @@ class FollowUpOut(BaseModel):
     status: str = Field(description="open or done.")
     outcome: str | None
     done_at: datetime | None
+    note: str | None = Field(None, description="What the team noted when completing it.")
     escalated_at: datetime | None
     created_at: datetime
     overdue: bool = Field(description="Open and past its due date.")
@@ -104,3 +105,4 @@ class FollowUpDoneIn(BaseModel):
         description="How it ended. `contacted` needs the person's consent to follow-up contact.",
         examples=["contacted"],
     )
+    note: Note | None = Field(None, max_length=2000, description="What the team noted; stays in intake.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from qn_contracts.vocabulary import ConsentPurpose
+from qn_intake.access import Viewer
 from qn_intake.consent import handlers
 from qn_intake.consent.domain import ConsentMissing, GiveConsent
 from qn_intake.consent.queries import active_consent, require_consent
@@ -19,7 +20,7 @@ WITHDRAWN = "qn.intake.consent.withdrawn.v1"
 
 def test_a_consent_is_recorded_with_who_gave_it_how_and_until_when(world) -> None:
     person = world.add_person()
-    until = (datetime.now(UTC) + timedelta(days=365)).isoformat()
+    until = (world.intake.clock.now() + timedelta(days=365)).isoformat()
     consent = world.give_consent(
         person["id"],
         "referral",
@@ -69,19 +70,26 @@ def test_a_bad_consent_gets_422_naming_the_field_in_german_and_english(world, bo
 def test_expired_consent_counts_as_missing(world) -> None:
     person = world.add_person()
     person_id = uuid.UUID(person["id"])
-    two_years_ago = datetime.now(UTC) - timedelta(days=730)
+    now = world.intake.clock.now()
+    two_years_ago = now - timedelta(days=730)
     given = GiveConsent(
         purpose=ConsentPurpose.FOLLOW_UP_CONTACT,
         given_by="person",
         form="written",
         expires_at=two_years_ago + timedelta(days=365),
     )
-    city = world.client.app.state.intake.city
+    context = world.client.app.state.intake
+    staff = Viewer("anna.staff", city_wide=False, team="team-innenstadt", kuemmerer=False, carrier=None)
     handlers.record_consent(
-        world.runtime.unit_of_work(), person_id, given, recorded_by="anna.staff", city=city, now=two_years_ago
+        world.runtime.unit_of_work(),
+        person_id,
+        given,
+        viewer=staff,
+        city=context.city,
+        bus=context.bus,
+        now=two_years_ago,
     )
 
-    now = datetime.now(UTC)
     with world.runtime.sessions() as session:
         back_then = two_years_ago + timedelta(days=1)
         assert active_consent(session, person_id, "follow_up_contact", now=back_then) is not None
@@ -98,7 +106,7 @@ def test_expired_consent_counts_as_missing(world) -> None:
 def test_a_referral_consent_covers_only_the_carrier_it_names(world) -> None:
     person = world.add_person()
     world.give_consent(person["id"], "referral", carrier_id="caritas-dessau")
-    now = datetime.now(UTC)
+    now = world.intake.clock.now()
     with world.runtime.sessions() as session:
         assert require_consent(session, uuid.UUID(person["id"]), "referral", carrier_id="caritas-dessau", now=now)
         with pytest.raises(ConsentMissing) as refused:
@@ -118,7 +126,8 @@ def test_withdrawing_a_referral_consent_cancels_open_referrals_to_that_carrier(w
     assert (event["purpose"], event["carrier_id"]) == ("referral", "caritas-dessau")
     referrals = world.client.get(f"/concerns/{concern['id']}", headers=world.staff()).json()["referrals"]
     statuses = {r["target_id"]: r["status"] for r in referrals}
-    assert statuses == {"caritas-dessau": "cancelled", "diakonie-dessau": "requested"}
+    # the referral to the Diakonie never left intake: no consent names it
+    assert statuses == {"caritas-dessau": "cancelled", "diakonie-dessau": "awaiting_consent"}
 
 
 def test_withdrawing_twice_is_a_conflict_and_an_unknown_consent_is_404(world) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from qn_intake.help_requests.models import HelpRequest
-from qn_testkit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -41,10 +40,29 @@ def test_a_help_request_waits_for_consent_and_goes_out_when_consent_is_given(wor
     assert world.events(HELP_REQUESTED, expect=1, concern_id=later["id"])[0]["help_kind"] == "digital_help"
 
 
-def test_an_anonymous_concern_asks_for_help_directly(world) -> None:
+def test_an_anonymous_concern_asks_for_no_help_until_its_person_is_named(world) -> None:
     concern = world.add_concern(None, ["einsamkeit"])
-    assert world.events(HELP_REQUESTED, expect=1, concern_id=concern["id"])[0]["person_ref"] is None
-    assert statuses(world, concern["id"]) == ["requested"]
+    world.events(RECORDED, expect=1, concern_id=concern["id"])
+    assert world.no_events(HELP_REQUESTED, concern_id=concern["id"])  # nobody to help: no volunteer is asked
+    assert statuses(world, concern["id"]) == ["needs_person"]
+    queue = world.client.get("/queue", params={"kind": "help_request"}, headers=world.staff()).json()["items"]
+    assert [(i["concern_id"], i["status"]) for i in queue] == [(concern["id"], "needs_person")]
+    assert "Person fehlt" in queue[0]["label"]["de"]
+
+    person = world.add_person()
+    world.give_consent(person["id"], "neighbourly_help")
+    linked = world.client.put(
+        f"/concerns/{concern['id']}/person", json={"person_id": person["id"]}, headers=world.staff()
+    )
+    assert linked.status_code == 200, linked.text
+    assert linked.json()["person_id"] == person["id"]
+    assert [h["status"] for h in linked.json()["help_requests"]] == ["requested"]
+    event = world.events(HELP_REQUESTED, expect=1, concern_id=concern["id"])[0]
+    assert event["person_ref"] == person["person_ref"]
+    again = world.client.put(
+        f"/concerns/{concern['id']}/person", json={"person_id": person["id"]}, headers=world.staff()
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "person_already_named")
 
 
 def test_other_consents_do_not_release_help(world) -> None:
@@ -59,10 +77,10 @@ def test_other_consents_do_not_release_help(world) -> None:
 
 def test_a_help_request_waits_when_the_consent_has_expired(world) -> None:
     person = world.add_person()
-    soon = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
-    world.give_consent(person["id"], "neighbourly_help", expires_at=soon)
+    clock = world.intake.clock
+    world.give_consent(person["id"], "neighbourly_help", expires_at=(clock.now() + timedelta(hours=1)).isoformat())
 
-    eventually(lambda: datetime.now(UTC) > datetime.fromisoformat(soon), what="the consent to expire")
+    clock.advance(hours=2)
     concern = world.add_concern(person["id"], ["einsamkeit"])
     assert statuses(world, concern["id"]) == ["awaiting_consent"]
 

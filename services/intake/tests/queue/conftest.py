@@ -41,7 +41,8 @@ class Morning:
         return self.intake.tokens.headers("carrier", org=org, subject=f"beratung@{org}")  # type: ignore[no-any-return]
 
     def record(self, team: str = TEAM, **body: Any) -> dict[str, Any]:
-        concern = {"channel": "walk_in", "topics": ["einsamkeit"], "urgency": "soon", "address": FRANZSTRASSE, **body}
+        # health stays with the quarter's own team: the concern is the only item it makes
+        concern = {"channel": "walk_in", "topics": ["gesundheit"], "urgency": "soon", "address": FRANZSTRASSE, **body}
         response = self.client.post("/concerns", json=concern, headers=self.staff(team))
         assert response.status_code == 201, response.text
         return response.json()  # type: ignore[no-any-return]

@@ -31,11 +31,18 @@ def test_the_queue_shows_only_the_callers_team(morning: Morning) -> None:
 
 
 def test_a_referral_addressed_to_a_team_is_in_that_teams_queue_too(morning: Morning) -> None:
-    # the routing table gives 'alter' outside the Franztreff's and Rosseltreff's quarters to team-innenstadt
-    concern = morning.record(OTHER_TEAM, address=None, quarter_id="ziebigk", topics=["alter"])
+    # old age outside the Franztreff's and Rosseltreff's quarters stays with the quarter's own team ...
+    own = morning.record(OTHER_TEAM, address=None, quarter_id="ziebigk", topics=["alter"])
+    assert own["referrals"] == []
+    # ... unless staff send it to another team, with a reason
+    override = {"topic": "alter", "target_id": TEAM, "reason": "Seniorenberatung sitzt im Franztreff"}
+    concern = morning.record(
+        OTHER_TEAM, address=None, quarter_id="ziebigk", topics=["alter"], referral_overrides=[override]
+    )
     [referral] = concern["referrals"]
+    assert (referral["target_kind"], referral["target_id"], referral["status"]) == ("team", TEAM, "requested")
     assert morning.ids() == [referral["id"]]
-    assert set(morning.ids(headers=morning.staff(OTHER_TEAM))) == {concern["id"], referral["id"]}
+    assert set(morning.ids(headers=morning.staff(OTHER_TEAM))) == {own["id"], concern["id"], referral["id"]}
 
 
 def test_the_queue_orders_by_urgency_and_then_by_due_date(morning: Morning) -> None:
@@ -55,8 +62,8 @@ def test_the_queue_orders_by_urgency_and_then_by_due_date(morning: Morning) -> N
         False,
         False,
     )
-    assert first["topics"] == [{"code": "einsamkeit", "de": "Einsamkeit", "en": "Loneliness"}]
-    assert first["label"] == {"de": "Anliegen: Einsamkeit", "en": "Concern: Loneliness"}
+    assert first["topics"] == [{"code": "gesundheit", "de": "Gesundheit", "en": "Health"}]
+    assert first["label"] == {"de": "Anliegen: Gesundheit", "en": "Concern: Health"}
 
 
 def test_an_overdue_concern_comes_first_and_can_be_filtered(morning: Morning) -> None:
@@ -81,7 +88,7 @@ def test_the_queue_paginates_with_a_stable_total(morning: Morning) -> None:
     assert [i["id"] for i in morning.queue(page=2, page_size=3)["items"]] == seen[3:6]  # same order every time
 
 
-def test_referrals_under_way_show_their_status_and_final_ones_leave_the_queue(morning: Morning) -> None:
+def test_referrals_under_way_show_their_status_and_a_declined_one_needs_another_way(morning: Morning) -> None:
     accepted = morning.record(topics=["schulden"])["referrals"][0]
     rejected = morning.record(topics=["schulden"])["referrals"][0]
     carrier = morning.carrier(DEBT_ADVICE)
@@ -92,14 +99,28 @@ def test_referrals_under_way_show_their_status_and_final_ones_leave_the_queue(mo
     )
     assert answer.status_code == 200, answer.text
 
-    [item] = morning.queue(kind="referral")["items"]
-    assert (item["id"], item["status"], item["target_id"]) == (accepted["id"], "accepted", DEBT_ADVICE)
-    assert item["label"]["de"].startswith("Vermittlung an Caritas Dessau") and item["label"]["de"].endswith(
-        "(angenommen)"
-    )
+    items = {i["id"]: i for i in morning.queue(kind="referral")["items"]}
+    assert set(items) == {accepted["id"], rejected["id"]}
+    under_way, declined = items[accepted["id"]], items[rejected["id"]]
+    assert (under_way["status"], under_way["target_id"]) == ("accepted", DEBT_ADVICE)
+    assert under_way["label"]["de"].startswith("Vermittlung an Caritas Dessau")
+    assert under_way["label"]["de"].endswith("(angenommen)")
+    # the decline is news: it comes first, says why, and asks the team for another way
+    assert morning.queue(kind="referral")["items"][0]["id"] == rejected["id"]
+    assert (declined["status"], declined["reason"]) == ("rejected", "no_capacity")
+    assert declined["label"]["de"].endswith("(abgelehnt – anderer Weg nötig)")
     assert morning.ids(status="accepted") == [accepted["id"]]
     assert morning.ids(status="requested") == []
-    assert len(morning.ids(topic="schulden")) == 3  # two concerns and the accepted referral
+    assert len(morning.ids(topic="schulden")) == 4  # two concerns, the accepted and the declined referral
+
+    # once the team records its next step, the declined referral leaves the queue
+    step = {"step": "team_takes_over", "note": "Termin bei der Schuldnerberatung der Stadt vereinbart"}
+    recorded = morning.client.post(f"/referrals/{rejected['id']}/next-step", json=step, headers=morning.staff())
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["next_step"]["code"] == "team_takes_over"
+    assert [i["id"] for i in morning.queue(kind="referral")["items"]] == [accepted["id"]]
+    again = morning.client.post(f"/referrals/{rejected['id']}/next-step", json=step, headers=morning.staff())
+    assert (again.status_code, again.json()["code"]) == (409, "next_step_not_needed")
 
 
 def test_invalid_filters_are_refused_with_422_naming_the_parameter(morning: Morning) -> None:

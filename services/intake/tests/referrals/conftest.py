@@ -91,8 +91,8 @@ class Loop:
         assert response.status_code == 201, response.text
         return response.json()["id"]  # type: ignore[no-any-return]
 
-    def give_referral_consent(self, person_id: str, carrier_id: str) -> dict[str, Any]:
-        body = {"purpose": "referral", "carrier_id": carrier_id, "given_by": "person", "form": "written"}
+    def give_referral_consent(self, person_id: str, carrier_id: str, **fields: Any) -> dict[str, Any]:
+        body = {"purpose": "referral", "carrier_id": carrier_id, "given_by": "person", "form": "written", **fields}
         response = self.client.post(f"/persons/{person_id}/consents", json=body, headers=self.team())
         assert response.status_code == 201, response.text
         return response.json()  # type: ignore[no-any-return]

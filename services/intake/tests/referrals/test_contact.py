@@ -3,6 +3,8 @@ read of them is in the audit log."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from qn_testkit.waiting import eventually
@@ -12,23 +14,36 @@ from .conftest import ADDICTION, DEBT, PERSON, Loop
 pytestmark = pytest.mark.integration
 
 
-def test_the_contact_is_refused_without_consent_and_given_with_it_and_each_read_is_audited(loop: Loop) -> None:
+def test_a_referral_waits_for_consent_and_then_the_carrier_reads_the_contact_and_each_read_is_audited(
+    loop: Loop,
+) -> None:
     person_id = loop.add_person()
     referral_id = loop.refer(DEBT, person_id=person_id)
 
-    refused = loop.client.get(f"/referrals/{referral_id}/contact", headers=loop.carrier())
-    assert refused.status_code == 403, refused.text
-    assert refused.json()["code"] == "consent_missing"
-    assert "Einwilligung fehlt" in refused.json()["detail"] and DEBT in refused.json()["detail"]
+    # nothing has left intake: the carrier neither sees the referral nor the person
+    assert loop.client.get(f"/referrals/{referral_id}", headers=loop.carrier()).status_code == 403
+    assert loop.client.get("/referrals", headers=loop.carrier()).json()["items"] == []
+    held = loop.client.get(f"/referrals/{referral_id}", headers=loop.team()).json()
+    assert (held["status"], held["released_at"], held["legal_basis"]) == ("awaiting_consent", None, None)
+    assert not [m for m in loop.events("referral.requested.v1") if m.body["referral_id"] == referral_id]
     assert loop.audit_entries(person_id) == []
 
-    loop.give_referral_consent(person_id, DEBT)
+    consent = loop.give_referral_consent(person_id, DEBT)
+    assert consent["released_referrals"] == [referral_id]
     first = loop.client.get(f"/referrals/{referral_id}/contact", headers=loop.carrier())
     second = loop.client.get(f"/referrals/{referral_id}/contact", headers=loop.carrier())
     assert first.status_code == second.status_code == 200, first.text
     assert (first.json()["family_name"], first.json()["phone"]) == (PERSON["family_name"], PERSON["phone"])
     assert first.json()["street"] == "Franzstraße" and first.json()["preferred_channel"] == "phone"
+    seen = loop.client.get(f"/referrals/{referral_id}", headers=loop.carrier()).json()
+    assert (seen["status"], seen["legal_basis"]["code"]) == ("requested", "consent")
+    assert seen["legal_basis"]["de"] == "Einwilligung der Person"
 
+    announced = eventually(
+        lambda: [m for m in loop.events("referral.requested.v1") if m.body["referral_id"] == referral_id],
+        what="the referral on QN_INTAKE",
+    )
+    assert announced[0].body["legal_basis"] == "consent"
     entries = [e for e in loop.audit_entries(person_id) if e.purpose == "referral"]
     assert len(entries) == 2
     assert {(e.actor, e.actor_org, e.subject_type, e.action) for e in entries} == {
@@ -37,14 +52,30 @@ def test_the_contact_is_refused_without_consent_and_given_with_it_and_each_read_
     assert {"family_name", "phone", "email", "street"} <= set(entries[0].fields)
 
 
-def test_a_consent_for_one_carrier_does_not_open_the_contact_to_another(loop: Loop) -> None:
+def test_when_the_consent_has_expired_the_carrier_gets_no_contact(loop: Loop) -> None:
+    person_id = loop.add_person()
+    until = loop.intake.clock.now() + timedelta(days=30)
+    loop.give_referral_consent(person_id, DEBT, expires_at=until.isoformat())
+    referral_id = loop.refer(DEBT, person_id=person_id)
+    assert loop.client.get(f"/referrals/{referral_id}/contact", headers=loop.carrier()).status_code == 200
+
+    loop.intake.clock.advance(days=31)
+    refused = loop.client.get(f"/referrals/{referral_id}/contact", headers=loop.carrier())
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "consent_missing"
+    assert "Einwilligung fehlt" in refused.json()["detail"] and DEBT in refused.json()["detail"]
+
+
+def test_a_consent_for_one_carrier_does_not_release_a_referral_to_another(loop: Loop) -> None:
     person_id = loop.add_person()
     loop.give_referral_consent(person_id, DEBT)
     addiction = loop.refer(ADDICTION, topics=["sucht"], person_id=person_id)
 
+    assert loop.client.get(f"/referrals/{addiction}", headers=loop.team()).json()["status"] == "awaiting_consent"
     refused = loop.client.get(f"/referrals/{addiction}/contact", headers=loop.carrier(ADDICTION))
-    assert refused.status_code == 403
-    assert refused.json()["missing_consent"] == {"purpose": "referral", "carrier_id": ADDICTION}
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_your_referral")
+    queue = loop.client.get("/queue", params={"kind": "referral"}, headers=loop.team()).json()["items"]
+    assert [(i["id"], i["status"]) for i in queue] == [(addiction, "awaiting_consent")]
 
 
 def test_an_anonymous_concern_has_no_contact_to_give(loop: Loop) -> None:
@@ -88,8 +119,8 @@ def test_withdrawing_the_referral_consent_cancels_the_open_referral_as_the_resid
 
     seen = loop.client.get(f"/referrals/{to_debt}", headers=loop.carrier()).json()
     assert (seen["status"], seen["reason"], seen["decided_by"]) == ("cancelled", "resident_declined", "resident")
-    untouched = loop.client.get(f"/referrals/{to_addiction}", headers=loop.carrier(ADDICTION)).json()
-    assert untouched["status"] == "requested"
+    untouched = loop.client.get(f"/referrals/{to_addiction}", headers=loop.team()).json()
+    assert untouched["status"] == "awaiting_consent"  # it never went: no consent named the Diakonie
     assert loop.client.get(f"/referrals/{to_debt}/contact", headers=loop.carrier()).status_code == 403
 
     def cancelled() -> list:  # type: ignore[type-arg]

@@ -58,7 +58,10 @@ def test_a_kuemmerers_observation_of_loneliness_becomes_a_follow_up_for_the_quar
 
 def test_staff_raise_a_signal_about_a_concern_in_the_concerns_quarter(warnings: Warnings) -> None:
     concern = warnings.record(quarter_id="ziebigk", address=None, topics=["schulden"])
-    signal = warnings.raise_signal(signal_type="debt_crisis", concern_id=concern["id"])
+    nord = warnings.staff(OTHER_TEAM)
+    response = warnings.signal(headers=nord, signal_type="debt_crisis", concern_id=concern["id"])
+    assert response.status_code == 201, response.text
+    signal = response.json()
     assert (signal["raised_by"], signal["quarter_id"], signal["team_id"]) == ("staff", "ziebigk", OTHER_TEAM)
     assert signal["follow_up"]["concern_id"] == concern["id"]
     due_in = at(signal["follow_up"]["due_at"]) - at(signal["raised_at"])

@@ -1,0 +1,76 @@
+"""Rules for neighbourly-help requests in intake: when a request may go to matching, and what its
+status is as matching answers. No framework, no database.
+
+    needs_person      an anonymous concern: there is nobody to help yet
+    awaiting_consent  the person has not (or no longer) given consent to neighbourly help
+    requested         with matching
+    matched           a volunteer accepted
+    completed         the help was given; hours logged
+    unmatched         matching found nobody: the team needs another way
+    cancelled         ended (consent withdrawn, concern closed, person erased, ...)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from qn_infra.errors import Conflict, Forbidden, NotFound
+
+
+class HelpStatus(StrEnum):
+    NEEDS_PERSON = "needs_person"
+    AWAITING_CONSENT = "awaiting_consent"
+    REQUESTED = "requested"
+    MATCHED = "matched"
+    COMPLETED = "completed"
+    UNMATCHED = "unmatched"
+    CANCELLED = "cancelled"
+
+
+HELD = (HelpStatus.NEEDS_PERSON, HelpStatus.AWAITING_CONSENT)
+"""Still in intake: matching never saw it."""
+WITH_MATCHING = (HelpStatus.REQUESTED, HelpStatus.MATCHED)
+FINAL = (HelpStatus.COMPLETED, HelpStatus.UNMATCHED, HelpStatus.CANCELLED)
+
+
+class AskedBy(StrEnum):
+    ROUTING = "routing"
+    YOUTH_OFFICE = "youth_office"
+
+
+LABELS: dict[HelpStatus, tuple[str, str]] = {
+    HelpStatus.NEEDS_PERSON: ("Person fehlt", "Person missing"),
+    HelpStatus.AWAITING_CONSENT: ("Einwilligung fehlt", "Consent missing"),
+    HelpStatus.REQUESTED: ("Suche läuft", "Looking for a volunteer"),
+    HelpStatus.MATCHED: ("Ehrenamtliche:r gefunden", "Volunteer found"),
+    HelpStatus.COMPLETED: ("Hilfe geleistet", "Help given"),
+    HelpStatus.UNMATCHED: ("Niemand gefunden", "Nobody found"),
+    HelpStatus.CANCELLED: ("Abgebrochen", "Cancelled"),
+}
+
+
+def status_after(*, person_attached: bool, consent_active: bool) -> HelpStatus:
+    """Where a new (or newly unblocked) request stands."""
+    if not person_attached:
+        return HelpStatus.NEEDS_PERSON
+    return HelpStatus.REQUESTED if consent_active else HelpStatus.AWAITING_CONSENT
+
+
+class HelpRequestNotFound(NotFound):
+    code = "help_request_not_found"
+
+
+class NotTheYouthOffice(Forbidden):
+    code = "not_the_youth_office"
+
+
+class HelpNotForThisConcern(Conflict):
+    code = "help_not_for_this_concern"
+
+
+def not_found(help_request_id: object) -> HelpRequestNotFound:
+    return HelpRequestNotFound(
+        f"Hilfeanfrage {help_request_id} gibt es nicht.",
+        f"Help request {help_request_id} does not exist.",
+        field="help_request_id",
+    )
