@@ -17,8 +17,10 @@ import time_machine
 
 from qn_infra.clock import TickingClock
 from qn_infra.embedded_broker import NatsServer
+from qn_infra.logs import configure_logging
 from qn_infra.settings import ServiceSettings
 from qn_testkit.auth import Tokens
+from qn_testkit.canaries import leaks_in_log, leaks_on_broker
 from qn_testkit.databases import DatabaseFactory, postgres_in_docker
 
 _FACTORY: DatabaseFactory | None = None
@@ -70,6 +72,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """Chooses the database backend once: DATABASE_URL if set; else PostgreSQL in a testcontainer
     when a Docker engine answers (QN_TEST_DOCKER=0 turns that off); else SQLite."""
     global _CONTAINER, _BACKEND
+    # the services under test log as in production (JSON lines), so the canary scan below reads
+    # what an operator's log store would hold
+    configure_logging("test", json=True)
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         _BACKEND = "PostgreSQL (DATABASE_URL)"
         return
@@ -137,7 +142,22 @@ def service_settings(
 
 @pytest.fixture
 def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
-    """A fresh nats-server with JetStream for this test; tests may kill and restart it."""
+    """A fresh nats-server with JetStream for this test; tests may kill and restart it. When the
+    test ends, no stream may hold any personal data the test sent (see qn_testkit.canaries)."""
     server = NatsServer(tmp_path / "jetstream", log_file=tmp_path / "nats-server.log").start()
     yield server
+    leaks = leaks_on_broker(server.url) if server.running else []
     server.stop()
+    assert not leaks, "personal data on the broker:\n" + "\n".join(leaks)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A test whose log lines hold personal data it sent fails, whatever it asserted itself."""
+    report = yield
+    if report.passed:
+        leaks = [leak for name, text in report.sections for leak in leaks_in_log(text, name)]
+        if leaks:
+            report.outcome = "failed"
+            report.longrepr = "personal data in log lines:\n" + "\n".join(leaks[:20])
+    return report

@@ -13,6 +13,7 @@ import pytest
 
 from qn_infra.embedded_broker import NatsServer
 from qn_testkit.auth import Tokens
+from qn_testkit.canaries import leaks_in_log, leaks_on_broker, watch_client
 from qn_testkit.databases import DatabaseFactory
 from qn_testkit.services import REPO, ServiceProcess
 
@@ -31,7 +32,8 @@ class City:
         return self.services[service].url
 
     def client(self, service: str, *roles: str, **claims: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url(service), headers=self.tokens.headers(*roles, **claims), timeout=15)
+        client = httpx.Client(base_url=self.url(service), headers=self.tokens.headers(*roles, **claims), timeout=15)
+        return watch_client(client)
 
 
 def start_city(databases: DatabaseFactory, tokens: Tokens, tmp_path: Path, **overrides: dict[str, object]) -> City:
@@ -58,9 +60,15 @@ def start_city(databases: DatabaseFactory, tokens: Tokens, tmp_path: Path, **ove
 
 
 def stop_city(city: City) -> None:
+    """Stops everything; then no stream and no service's log may hold personal data a test sent."""
     for process in city.services.values():
         process.stop()
+    leaks = leaks_on_broker(city.nats.url) if city.nats.running else []
     city.nats.stop()
+    for name, process in city.services.items():
+        if process.log_path.exists():
+            leaks += leaks_in_log(process.log_path.read_text(errors="replace"), f"{name} log")
+    assert not leaks, "personal data on the broker or in service logs:\n" + "\n".join(leaks[:20])
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from fastapi.testclient import TestClient
 from qn_infra.database import migrate
 from qn_infra.embedded_broker import free_port
 
+from .canaries import watch_client
+
 REPO = Path(__file__).resolve().parents[2]
 MIGRATIONS = {
     name: REPO / "services" / name / f"qn_{name}" / "migrations"
@@ -36,7 +38,7 @@ def running_app(
     if migrations_of and database_url:
         migrate(database_url, MIGRATIONS[migrations_of])
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
+        yield watch_client(client)  # type: ignore[misc]
 
 
 def service_env(service: str, *, settings: dict[str, Any]) -> dict[str, str]:

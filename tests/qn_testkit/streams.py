@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,7 @@ async def stream_messages(url: str, stream: str) -> list[StoredMessage]:
                 body: dict[str, Any] | bytes = json.loads(msg.data or b"")
             except ValueError:
                 body = msg.data or b""
-            messages.append(StoredMessage(msg.subject or "", dict(msg.headers or {}), body))
+            messages.append(StoredMessage(msg.subject or "", _headers(msg), body))
         return messages
     finally:
         await nc.close()
@@ -56,3 +57,17 @@ async def publish_raw(url: str, subject: str, body: bytes, headers: dict[str, st
         await nc.jetstream().publish(subject, body, headers=headers)
     finally:
         await nc.close()
+
+
+def _headers(msg: Any) -> dict[str, str]:
+    """The headers as stored, read as UTF-8 from the raw header block: nats-py's own parsing
+    mangles non-ASCII values, which would hide exactly what a privacy check looks for."""
+    if not msg.hdrs:
+        return {}
+    block = base64.b64decode(msg.hdrs).decode("utf-8", errors="replace")
+    headers = {}
+    for line in block.split("\r\n")[1:]:  # the first line is NATS/1.0
+        name, sep, value = line.partition(":")
+        if sep:
+            headers[name.strip()] = value.strip()
+    return headers

@@ -82,6 +82,10 @@ class NatsServer:
                 time.sleep(0.05)
         raise TimeoutError(f"nats-server did not start on {self.url} within {timeout}s")
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def kill(self) -> None:
         """SIGKILL, as a crash would: no clean shutdown."""
         if self.process and self.process.poll() is None:

@@ -89,6 +89,10 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # HTTP clients log every URL they call at INFO, query string included -- a name searched for,
+    # a person's id: calls between services (and to the identity provider) log only their failures
+    for name in ("httpx", "httpx2", "httpcore", "httpcore2"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _add_service(service: str) -> Any:

@@ -3,7 +3,7 @@ that a read that commits is always on record (and a rolled-back one leaves nothi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -21,12 +21,13 @@ def record_read(
     subject_type: str,
     subject_id: str,
     fields: list[str],
+    at: datetime,
     action: str = "read",
 ) -> None:
     """Adds an AuditEntry (who, roles, org, when, purpose, what) to `session`; the caller commits."""
     session.add(
         AuditEntry(
-            at=datetime.now(UTC),
+            at=at,
             actor=principal.subject[:200],
             actor_roles=",".join(sorted(principal.roles))[:200],
             # staff belong to a team, carriers to an organisation: either says where the reader works

@@ -45,6 +45,7 @@ def get_concern(concern_id: uuid.UUID, *, uow: UnitOfWork, principal: Principal,
             record_read(
                 uow.session,
                 principal,
+                at=uow.clock.now(),
                 purpose="case_work",
                 subject_type="person",
                 subject_id=str(concern.person_id),

@@ -102,6 +102,7 @@ def list_consents(
         record_read(
             uow.session,
             principal,
+            at=uow.clock.now(),
             purpose=purpose,
             subject_type="person",
             subject_id=str(person.id),

@@ -35,6 +35,7 @@ def erase_person(
         record_read(
             session,
             principal,
+            at=now,
             purpose="erasure",
             subject_type=SUBJECT,
             subject_id=str(person.id),

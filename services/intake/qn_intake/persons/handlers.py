@@ -139,6 +139,7 @@ def create_person(
             record_read(
                 uow.session,
                 principal,
+                at=now,
                 purpose="duplicate_check",
                 subject_type=SUBJECT,
                 subject_id=str(other.id),
@@ -158,6 +159,7 @@ def read_person(uow: UnitOfWork, person_id: uuid.UUID, *, principal: Principal, 
         record_read(
             uow.session,
             principal,
+            at=uow.clock.now(),
             purpose=purpose,
             subject_type=SUBJECT,
             subject_id=str(person.id),
@@ -189,6 +191,7 @@ def search_persons(
             record_read(
                 uow.session,
                 principal,
+                at=uow.clock.now(),
                 purpose=purpose,
                 subject_type=SUBJECT,
                 subject_id=str(person.id),
@@ -244,6 +247,7 @@ def update_person(
             record_read(
                 uow.session,
                 principal,
+                at=now,
                 purpose="case_work",
                 subject_type=SUBJECT,
                 subject_id=str(person.id),
@@ -253,6 +257,7 @@ def update_person(
         record_read(
             uow.session,
             principal,
+            at=now,
             purpose="case_work",
             subject_type=SUBJECT,
             subject_id=str(person.id),

@@ -69,6 +69,7 @@ class PersonOut(BaseModel):
     quarter_id: str | None
     preferred_channel: str | None
     preferred_language: str | None
+    team_id: str | None = Field(description="The team that recorded the person (its staff may see them).")
     created_at: datetime
     created_by: str
 

@@ -76,6 +76,7 @@ def read_contact(uow: UnitOfWork, referral_id: uuid.UUID, *, principal: Principa
         record_read(
             uow.session,
             principal,
+            at=now,
             purpose=ConsentPurpose.REFERRAL.value if as_carrier else CASE_WORK,
             subject_type="person",
             subject_id=str(person.id),

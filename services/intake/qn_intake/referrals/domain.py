@@ -1,6 +1,10 @@
 """The closed loop of a referral as plain rules: which status may follow which, which reasons fit
 which ending, and who decided. No framework, no database.
 
+Before the loop, a referral of a known person to a carrier or office may wait in intake as
+`awaiting_consent` (see legal_basis.py); its target never sees it, so only the team can call it
+off there (cancelled, entered_in_error). Once it has left intake:
+
     requested   -> accepted | rejected | cancelled | entered_in_error
     accepted    -> in_progress | cancelled | failed | entered_in_error
     in_progress -> on_hold | completed | failed | cancelled | entered_in_error

@@ -138,6 +138,7 @@ def report_signal(
             record_read(
                 uow.session,
                 principal,
+                at=now,
                 purpose="follow_up",
                 subject_type="person",
                 subject_id=str(where.person_id),

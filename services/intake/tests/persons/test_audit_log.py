@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select, text, update
@@ -29,7 +29,7 @@ def test_a_person_read_is_audited_with_who_purpose_fields_and_the_request(world)
     assert (entry["purpose"], entry["action"], entry["subject_type"]) == ("follow_up", "read", "person")
     assert {"family_name", "phone", "email", "street", "birth_year"} <= set(entry["fields"])
     assert entry["correlation_id"] == "req-4711"
-    assert abs(datetime.fromisoformat(entry["at"]) - datetime.now(UTC)) < timedelta(minutes=1)
+    assert abs(datetime.fromisoformat(entry["at"]) - world.intake.clock.now()) < timedelta(minutes=1)
 
 
 def test_reading_a_persons_consents_is_audited_too(world) -> None:
@@ -42,10 +42,10 @@ def test_reading_a_persons_consents_is_audited_too(world) -> None:
 
 def test_a_data_protection_officer_filters_by_reader_and_time(world) -> None:
     person = world.add_person()
-    before = datetime.now(UTC) - timedelta(seconds=1)
+    before = world.intake.clock.now() - timedelta(seconds=1)
     world.client.get(f"/persons/{person['id']}", headers=world.staff("anna.staff"))
     world.client.get(f"/persons/{person['id']}", headers=world.staff("ben.staff"))
-    after = datetime.now(UTC) + timedelta(seconds=1)
+    after = world.intake.clock.now() + timedelta(seconds=1)
 
     by_ben = world.audit(subject_id=person["id"], actor="ben.staff")
     assert [e["actor"] for e in by_ben] == ["ben.staff"]
@@ -65,12 +65,24 @@ def test_an_audit_entry_belongs_to_the_readers_transaction(world) -> None:
     person = world.add_person()
     with world.runtime.unit_of_work() as uow:
         record_read(
-            uow.session, reader, purpose="referral", subject_type="person", subject_id=person["id"], fields=["phone"]
+            uow.session,
+            reader,
+            at=uow.clock.now(),
+            purpose="referral",
+            subject_type="person",
+            subject_id=person["id"],
+            fields=["phone"],
         )
         # not committed: the read did not happen, so neither did the entry
     with world.runtime.unit_of_work() as uow:
         record_read(
-            uow.session, reader, purpose="referral", subject_type="person", subject_id=person["id"], fields=["phone"]
+            uow.session,
+            reader,
+            at=uow.clock.now(),
+            purpose="referral",
+            subject_type="person",
+            subject_id=person["id"],
+            fields=["phone"],
         )
         uow.commit()
     entries = world.audit(subject_id=person["id"])

@@ -3,7 +3,7 @@ team's view of what is overdue."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -15,8 +15,9 @@ from .conftest import DEBT, Loop
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.across_dates
 def test_the_due_date_follows_the_citys_deadline_for_the_topic_and_urgency(loop: Loop) -> None:
-    before = datetime.now(UTC)
+    before = loop.intake.clock.now()
     debt = loop.client.get(f"/referrals/{loop.refer(DEBT, urgency='soon')}", headers=loop.carrier()).json()
     care = loop.record(topics=["pflege"], urgency="soon")["referrals"][0]
     due_debt = datetime.fromisoformat(debt["due_at"]) - before
@@ -25,16 +26,17 @@ def test_the_due_date_follows_the_citys_deadline_for_the_topic_and_urgency(loop:
     assert timedelta(days=3) <= due_care < timedelta(days=3, minutes=1)  # city.toml: pflege, soon = 3
 
 
+@pytest.mark.across_dates
 def test_an_overdue_referral_escalates_exactly_once_and_emits_referral_overdue(loop: Loop) -> None:
     overdue = loop.refer(DEBT)
     answered = loop.refer(DEBT)
     still_due = loop.refer(DEBT)
-    past = datetime.now(UTC) - timedelta(hours=1)
+    past = loop.intake.clock.now() - timedelta(hours=1)
     loop.move_due_date(overdue, past)
     loop.move_due_date(answered, past)
     loop.status(answered, loop.carrier(), "rejected", reason="no_capacity")
 
-    now = datetime.now(UTC)
+    now = loop.intake.clock.now()
     assert escalate_overdue_referrals(loop.runtime.unit_of_work(), now) == 1
     assert escalate_overdue_referrals(loop.runtime.unit_of_work(), now + timedelta(minutes=1)) == 0
 
@@ -64,7 +66,7 @@ def test_overdue_referrals_come_first_in_the_teams_queue(loop: Loop) -> None:
     escalated = loop.refer(DEBT)
     long_overdue = loop.refer(DEBT)
     loop.refer(DEBT, address=None, quarter_id="ziebigk")  # another team's
-    now = datetime.now(UTC)
+    now = loop.intake.clock.now()
     loop.move_due_date(escalated, now - timedelta(hours=1))
     escalate_overdue_referrals(loop.runtime.unit_of_work(), now)
     loop.move_due_date(long_overdue, now - timedelta(days=2))

@@ -3,7 +3,7 @@ the quarter, due when the city says."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 def test_a_kuemmerers_observation_of_loneliness_becomes_a_follow_up_for_the_quarters_team_with_the_configured_due_date(
     warnings: Warnings,
 ) -> None:
-    before = datetime.now(UTC)
+    before = warnings.intake.clock.now()
     response = warnings.signal(
         warnings.kuemmerer(),
         signal_type="loneliness",

@@ -6,7 +6,7 @@ concern is moved back in the database, since concerns are always recorded 'now'.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -42,19 +42,20 @@ def test_a_discharge_notice_followed_up_within_48_hours_raises_nothing(warnings:
     assert warnings.signals_of(concern["id"]) == []
 
 
+@pytest.mark.across_dates
 def test_an_open_concern_without_contact_for_14_days_raises_no_contact_and_a_contacted_one_does_not(
     warnings: Warnings,
 ) -> None:
     quiet, contacted, closed = warnings.record(), warnings.record(), warnings.record()
     for concern in (quiet, contacted, closed):
         warnings.recorded_days_ago(concern["id"], 20)
-    warnings.contact(contacted["id"], at=datetime.now(UTC) - timedelta(days=2))
+    warnings.contact(contacted["id"], at=warnings.intake.clock.now() - timedelta(days=2))
     closing = warnings.client.post(
         f"/concerns/{closed['id']}/close", json={"outcome": "resolved"}, headers=warnings.staff()
     )
     assert closing.status_code == 200, closing.text
 
-    raised = warnings.run_rules(datetime.now(UTC))
+    raised = warnings.run_rules(warnings.intake.clock.now())
 
     assert len(raised) == 1
     [signal] = warnings.signals_of(quiet["id"])
@@ -62,7 +63,7 @@ def test_an_open_concern_without_contact_for_14_days_raises_no_contact_and_a_con
     assert warnings.signals_of(contacted["id"]) == [] and warnings.signals_of(closed["id"]) == []
 
     # 13 days on, the contacted concern has been quiet for 15 days too; the quiet one stays at one signal
-    later = warnings.run_rules(datetime.now(UTC) + timedelta(days=13))
+    later = warnings.run_rules(warnings.intake.clock.now() + timedelta(days=13))
     assert len(later) == 1 and len(warnings.signals_of(contacted["id"])) == 1
     assert len(warnings.signals_of(quiet["id"])) == 1
 
@@ -72,7 +73,7 @@ def test_a_follow_up_that_reached_the_person_counts_as_contact(warnings: Warning
     signal = warnings.raise_signal(signal_type="loneliness", concern_id=concern["id"])
     warnings.recorded_days_ago(concern["id"], 20)
     assert warnings.done(signal["follow_up"]["id"], "contacted").status_code == 200
-    assert warnings.run_rules(datetime.now(UTC)) == []
+    assert warnings.run_rules(warnings.intake.clock.now()) == []
 
 
 def test_two_replicas_running_the_rules_at_once_raise_each_signal_once(warnings: Warnings) -> None:
