@@ -17,6 +17,7 @@ from .errors import Problem
 from .http import EdgeMiddleware, install_error_handlers
 from .input_guard import NulGuard
 from .metrics import metrics_endpoint
+from .openapi_problems import declare_problems
 from .runtime import ServiceRuntime
 
 
@@ -67,17 +68,21 @@ def create_service_app(
     if policy is not None:
         policy.verify(app)
         app.state.access_policy = policy
-        _describe_access(app, policy)
+    _document(app, policy)
     return app
 
 
-def _describe_access(app: FastAPI, policy: AccessPolicy) -> None:
-    """The OpenAPI document says, for every operation, who may call it (`x-access`)."""
+def _document(app: FastAPI, policy: AccessPolicy | None) -> None:
+    """The OpenAPI document says, for every operation, who may call it (`x-access`) and which
+    problems it can answer with."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            policy.describe(generate())
+            document = generate()
+            if policy is not None:
+                policy.describe(document)
+            declare_problems(document)
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from qn_infra.auth import Principal
+from qn_infra.openapi_problems import conflict
 from qn_infra.runtime import ServiceRuntime
 
 from .. import access
@@ -56,6 +57,7 @@ def _created(concern_id: uuid.UUID, content: dict[str, object], *, replayed: boo
     status_code=201,
     response_model=ConcernOut,
     summary="Record a concern (Anliegen)",
+    responses=conflict("The Idempotency-Key was already used for a different request"),
     description="Send an `Idempotency-Key` header (a UUID, say) to make retries safe: the same key "
     "with the same body returns the first answer and records nothing new.",
 )
@@ -122,7 +124,12 @@ def _read_back(request: Request, concern_id: uuid.UUID, principal: Principal) ->
     return get_concern(concern_id, request, principal)
 
 
-@router.post("/{concern_id}/close", response_model=ConcernOut, summary="Close a concern with an outcome")
+@router.post(
+    "/{concern_id}/close",
+    response_model=ConcernOut,
+    summary="Close a concern with an outcome",
+    responses=conflict("The concern is already closed"),
+)
 def close_concern(
     concern_id: uuid.UUID,
     body: CloseIn,
@@ -142,7 +149,12 @@ def close_concern(
     return _read_back(request, concern_id, principal)
 
 
-@router.post("/{concern_id}/reopen", response_model=ConcernOut, summary="Reopen a closed concern")
+@router.post(
+    "/{concern_id}/reopen",
+    response_model=ConcernOut,
+    summary="Reopen a closed concern",
+    responses=conflict("The concern is open"),
+)
 def reopen_concern(
     concern_id: uuid.UUID,
     body: ReopenIn,
@@ -207,6 +219,7 @@ def refer(
     "/{concern_id}/person",
     response_model=ConcernOut,
     summary="Name the person of an anonymous concern; help that waited for a person moves on",
+    responses=conflict("The concern names a person already, or the person is a minor (a concern of their own)"),
 )
 def link_person(
     concern_id: uuid.UUID,

@@ -145,7 +145,9 @@ class PersonLinkIn(BaseModel):
     person_id: uuid.UUID = Field(description="The person the (so far anonymous) concern is about (POST /persons).")
 
 
-class ReferralOut(BaseModel):
+class ConcernReferralOut(BaseModel):
+    """A referral as its concern shows it to the team."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -209,7 +211,7 @@ class ConcernOut(BaseModel):
     recorded_at: datetime
     last_contact_at: datetime | None
     closed_at: datetime | None
-    referrals: list[ReferralOut]
+    referrals: list[ConcernReferralOut]
     help_requests: list[HelpRequestOut]
     history: list[HistoryOut]
 

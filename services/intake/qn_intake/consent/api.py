@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from qn_infra.auth import Principal
+from qn_infra.openapi_problems import conflict
 
 from .. import access
 from ..access import POLICY
@@ -75,7 +76,12 @@ def list_consents(
     return [ConsentOut(**_out(c, now)) for c in consents]
 
 
-@router.post("/consents/{consent_id}/withdraw", response_model=ConsentWithdrawnOut, summary="Withdraw a consent")
+@router.post(
+    "/consents/{consent_id}/withdraw",
+    response_model=ConsentWithdrawnOut,
+    summary="Withdraw a consent",
+    responses=conflict("The consent was withdrawn already"),
+)
 def withdraw_consent(
     consent_id: uuid.UUID,
     request: Request,

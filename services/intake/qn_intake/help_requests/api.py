@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 
 from qn_infra.auth import Principal
+from qn_infra.openapi_problems import conflict
 
 from .. import access
 from ..access import POLICY
@@ -25,6 +26,7 @@ router = APIRouter(tags=["help requests"])
     status_code=201,
     response_model=HelpRequestOut,
     summary="The youth office asks for neighbourly help on a concern referred to it",
+    responses=conflict("The concern is closed"),
 )
 def ask_for_help(
     referral_id: uuid.UUID,
@@ -50,6 +52,7 @@ def ask_for_help(
     "/help-requests/{help_request_id}/next-step",
     response_model=HelpRequestOut,
     summary="After matching found nobody: record what the team does next (leaves the work queue)",
+    responses=conflict("No next step is open: matching found someone, or one is recorded"),
 )
 def record_next_step(
     help_request_id: uuid.UUID,

@@ -27,6 +27,7 @@ from ..concerns.models import Concern
 from ..consent.queries import active_consent
 from ..next_steps import NextStep, check_step, not_needed
 from ..persons.models import Person
+from ..referrals import queries as referral_queries
 from . import domain
 from .domain import AskedBy, HelpStatus
 from .models import HelpRequest
@@ -76,8 +77,6 @@ def ask_for_a_minor(
     """The youth office asks for neighbourly help on a concern referred to it (for a minor or a
     family, routing never asks by itself). The guardian's consent to neighbourly help still decides
     when it goes to matching."""
-    from ..referrals import queries as referral_queries
-
     youth_office = city.child_protection.youth_office if city.child_protection else None
     with uow:
         referral, concern = referral_queries.get_referral(uow.session, referral_id, for_update=True)

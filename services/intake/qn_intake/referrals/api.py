@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from qn_infra.auth import Principal
+from qn_infra.openapi_problems import conflict
 
 from .. import access
 from ..access import POLICY
@@ -85,6 +86,7 @@ def get_contact(
     "/{referral_id}/status",
     response_model=ReferralOut,
     summary="Answer or decide a referral: accept, reject, in progress, on hold, complete, fail, cancel",
+    responses=conflict("The status cannot follow the current one (the answer lists what can)"),
 )
 def change_status(
     referral_id: uuid.UUID,
@@ -111,6 +113,7 @@ def change_status(
     "/{referral_id}/legal-basis",
     response_model=ReferralOut,
     summary="State the legal basis of a referral that awaits consent; it goes to its target at once",
+    responses=conflict("The referral has already gone out"),
 )
 def state_legal_basis(
     referral_id: uuid.UUID,
@@ -136,6 +139,7 @@ def state_legal_basis(
     "/{referral_id}/next-step",
     response_model=ReferralOut,
     summary="After a decline or failure: record what the team does next (leaves the work queue)",
+    responses=conflict("No next step is open: the referral was not declined, or one is recorded"),
 )
 def record_next_step(
     referral_id: uuid.UUID,

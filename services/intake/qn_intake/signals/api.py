@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from qn_contracts.vocabulary import QuarterId, SignalType
 from qn_infra.auth import Principal
+from qn_infra.openapi_problems import conflict
 
 from .. import access
 from ..access import POLICY
@@ -150,7 +151,12 @@ def get_follow_up(
         return FollowUpOut.of(follow_up, request.app.state.runtime.clock.now())
 
 
-@router.post("/follow-ups/{follow_up_id}/done", response_model=FollowUpOut, summary="Complete a follow-up task")
+@router.post(
+    "/follow-ups/{follow_up_id}/done",
+    response_model=FollowUpOut,
+    summary="Complete a follow-up task",
+    responses=conflict("The task is done already"),
+)
 def complete_follow_up(
     follow_up_id: uuid.UUID,
     body: FollowUpDoneIn,
