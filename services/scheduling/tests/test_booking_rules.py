@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -183,5 +183,15 @@ def test_a_listing_bound_without_time_zone_is_refused_naming_it() -> None:
 @pytest.mark.parametrize(("starts", "ends", "field"), [(None, "9999-12-31", "to"), ("9999-12-31", None, "from")])
 def test_a_listing_period_past_the_last_day_is_refused_naming_the_bound(starts, ends, field) -> None:
     with pytest.raises(domain.InvalidPeriod) as refused:
-        domain.listing_period(starts, ends, BERLIN, datetime.now(BERLIN))
+        domain.listing_period(starts, ends, BERLIN, tuesday(10))
     assert refused.value.field == field
+
+
+@pytest.mark.across_dates
+def test_by_default_a_listing_runs_from_local_midnight_today_for_seven_calendar_days(clock) -> None:
+    now = clock.now()
+    today = now.astimezone(BERLIN).date()
+    start, end = domain.listing_period(None, None, BERLIN, now)
+    # local midnights: a week with a clock change has 167 or 169 hours, not 168
+    assert start == datetime.combine(today, time(0), BERLIN)
+    assert end == datetime.combine(today + timedelta(days=7), time(0), BERLIN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -27,6 +28,10 @@ StatusFilter = Annotated[
 
 def _is_staff(principal: Principal) -> bool:
     return principal.has_any(Role.COORDINATOR, Role.ADMIN)
+
+
+def _now(request: Request) -> datetime:
+    return request.app.state.runtime.clock.now()
 
 
 def _read_match(request: Request, match_id: uuid.UUID) -> MatchOut:
@@ -92,7 +97,11 @@ def get_match(match_id: uuid.UUID, request: Request, principal: Annotated[Princi
 @router.post("/matches/{match_id}/accept", response_model=MatchOut, summary="Accept a proposal")
 def accept(match_id: uuid.UUID, request: Request, principal: Annotated[Principal, ANSWERING]) -> MatchOut:
     handlers.accept_match(
-        match_id, uow=request.app.state.runtime.unit_of_work(), subject=principal.subject, is_staff=_is_staff(principal)
+        match_id,
+        uow=request.app.state.runtime.unit_of_work(),
+        subject=principal.subject,
+        is_staff=_is_staff(principal),
+        now=_now(request),
     )
     return _read_match(request, match_id)
 
@@ -110,6 +119,7 @@ def decline(
         subject=principal.subject,
         is_staff=_is_staff(principal),
         policy=request.app.state.matching.policy,
+        now=_now(request),
     )
     return _read_match(request, match_id)
 
@@ -124,6 +134,7 @@ def complete(
         uow=request.app.state.runtime.unit_of_work(),
         subject=principal.subject,
         is_staff=_is_staff(principal),
+        now=_now(request),
     )
     return _read_match(request, match_id)
 

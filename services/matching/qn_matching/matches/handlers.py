@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -43,14 +43,13 @@ class MatchingPolicy:
 
 
 def receive_help_request(
-    event: HelpRequested, meta: EventMeta, uow: UnitOfWork, *, policy: MatchingPolicy, now: datetime | None = None
+    event: HelpRequested, meta: EventMeta, uow: UnitOfWork, *, policy: MatchingPolicy, now: datetime
 ) -> None:
     """Stores a help request from intake and asks the best volunteer. The consumer commits."""
     if uow.session.get(HelpRequest, event.help_request_id) is not None:
         # a second event for a known request (e.g. re-published under a new id): no second proposal
         log.info("help_request_already_known", help_request_id=str(event.help_request_id), event_id=str(meta.id))
         return
-    now = now or datetime.now(UTC)
     request = HelpRequest(
         id=event.help_request_id,
         concern_id=event.concern_id,
@@ -161,9 +160,8 @@ def _locked_match(uow: UnitOfWork, match_id: uuid.UUID) -> Match:
     return match
 
 
-def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, subject: str, is_staff: bool) -> None:
+def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, subject: str, is_staff: bool, now: datetime) -> None:
     """The volunteer takes on the task."""
-    now = datetime.now(UTC)
     with uow:
         match = _locked_match(uow, match_id)
         domain.check_answering_own(account=match.volunteer.account, subject=subject, is_staff=is_staff)
@@ -178,10 +176,16 @@ def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, subject: str, is_staff
 
 
 def decline_match(
-    match_id: uuid.UUID, reason: str | None, *, uow: UnitOfWork, subject: str, is_staff: bool, policy: MatchingPolicy
+    match_id: uuid.UUID,
+    reason: str | None,
+    *,
+    uow: UnitOfWork,
+    subject: str,
+    is_staff: bool,
+    policy: MatchingPolicy,
+    now: datetime,
 ) -> None:
     """The volunteer cannot help; the next-best volunteer is asked in the same transaction."""
-    now = datetime.now(UTC)
     with uow:
         match = _locked_match(uow, match_id)
         domain.check_answering_own(account=match.volunteer.account, subject=subject, is_staff=is_staff)
@@ -194,9 +198,10 @@ def decline_match(
     log.info("match_declined", match_id=str(match_id), reason=reason)
 
 
-def complete_match(match_id: uuid.UUID, hours: Decimal, *, uow: UnitOfWork, subject: str, is_staff: bool) -> None:
+def complete_match(
+    match_id: uuid.UUID, hours: Decimal, *, uow: UnitOfWork, subject: str, is_staff: bool, now: datetime
+) -> None:
     """The volunteer has helped; the hours are logged and their load goes down."""
-    now = datetime.now(UTC)
     with uow:
         match = _locked_match(uow, match_id)
         domain.check_answering_own(account=match.volunteer.account, subject=subject, is_staff=is_staff)

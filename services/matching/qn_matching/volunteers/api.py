@@ -37,7 +37,12 @@ def register_volunteer(
     ctx = request.app.state.matching
     runtime = request.app.state.runtime
     volunteer_id = handlers.register_volunteer(
-        command, uow=runtime.unit_of_work(), city=ctx.city, known_skills=ctx.skills, registered_by=principal.subject
+        command,
+        uow=runtime.unit_of_work(),
+        city=ctx.city,
+        known_skills=ctx.skills,
+        registered_by=principal.subject,
+        now=runtime.clock.now(),
     )
     response.headers["Location"] = f"/volunteers/{volunteer_id}"
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))
@@ -68,5 +73,5 @@ def change_status(
     volunteer_id: uuid.UUID, body: StatusIn, request: Request, _: Annotated[Principal, COORDINATORS]
 ) -> VolunteerOut:
     runtime = request.app.state.runtime
-    handlers.change_status(volunteer_id, body.status, uow=runtime.unit_of_work())
+    handlers.change_status(volunteer_id, body.status, uow=runtime.unit_of_work(), now=runtime.clock.now())
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))

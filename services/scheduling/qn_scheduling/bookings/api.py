@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -51,14 +50,15 @@ def book_room(
         org_id=body.org_id,
         purpose=body.purpose,
     )
-    ctx = context(request)
+    ctx, runtime = context(request), request.app.state.runtime
     booking = handlers.book_room(
         command,
-        uow=request.app.state.runtime.unit_of_work(),
+        uow=runtime.unit_of_work(),
         ctx=ctx,
         booked_by=principal.subject,
         own_org=principal.org,
         own_org_only=_own_org_only(principal),
+        now=runtime.clock.now(),
     )
     response.headers["Location"] = f"/bookings/{booking.id}"
     return BookingOut.of(booking, ctx.tz)
@@ -90,11 +90,11 @@ def list_bookings(
     room_id: Annotated[str | None, Query(pattern=ID_PATTERN, description="Only this room.")] = None,
     include_cancelled: Annotated[bool, Query(description="Also list cancelled bookings.")] = False,
 ) -> list[BookingOut]:
-    ctx = context(request)
-    start, end = domain.listing_period(starts, ends, ctx.tz, datetime.now(ctx.tz))
+    ctx, runtime = context(request), request.app.state.runtime
+    start, end = domain.listing_period(starts, ends, ctx.tz, runtime.clock.now())
     bookings = handlers.list_bookings(
         site_id,
-        uow=request.app.state.runtime.unit_of_work(),
+        uow=runtime.unit_of_work(),
         starts=start,
         ends=end,
         room_id=room_id,
@@ -116,12 +116,14 @@ def cancel_booking(
     principal: Annotated[Principal, BOOKERS],
     body: CancelIn | None = None,
 ) -> BookingOut:
+    runtime = request.app.state.runtime
     booking = handlers.cancel_booking(
         booking_id,
-        uow=request.app.state.runtime.unit_of_work(),
+        uow=runtime.unit_of_work(),
         reason=body.reason if body else None,
         cancelled_by=principal.subject,
         own_org=principal.org,
         own_org_only=_own_org_only(principal),
+        now=runtime.clock.now(),
     )
     return BookingOut.of(booking, context(request).tz)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -28,6 +28,7 @@ def book_room(
     booked_by: str,
     own_org: str | None,
     own_org_only: bool,
+    now: datetime,
 ) -> Booking:
     """Books a room if the period lies within the site's opening hours and the room is free."""
     domain.check_period(cmd.starts_at, cmd.ends_at)
@@ -61,7 +62,7 @@ def book_room(
             purpose=cmd.purpose,
             status=domain.CONFIRMED,
             booked_by=booked_by,
-            created_at=datetime.now(UTC),
+            created_at=now,
         )
         uow.session.add(booking)
         uow.emit(
@@ -106,6 +107,7 @@ def cancel_booking(
     cancelled_by: str,
     own_org: str | None,
     own_org_only: bool,
+    now: datetime,
 ) -> Booking:
     """Cancels a confirmed booking; a carrier only its own organisation's."""
     with uow:
@@ -116,7 +118,7 @@ def cancel_booking(
             domain.check_own_org(booking.org_id, own_org=own_org)
         domain.check_cancellable(booking.status)
         booking.status = domain.CANCELLED
-        booking.cancelled_at = datetime.now(UTC)
+        booking.cancelled_at = now
         booking.cancelled_by = cancelled_by
         booking.cancel_reason = reason
         uow.emit(

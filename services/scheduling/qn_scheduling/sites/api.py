@@ -32,8 +32,9 @@ def context(request: Request) -> handlers.SchedulingContext:
 def put_site(
     site_id: SiteIdPath, body: SiteIn, request: Request, response: Response, _: Annotated[Principal, EDITORS]
 ) -> SiteOut:
+    runtime = request.app.state.runtime
     site, created = handlers.put_site(
-        body.to_spec(site_id), uow=request.app.state.runtime.unit_of_work(), ctx=context(request)
+        body.to_spec(site_id), uow=runtime.unit_of_work(), ctx=context(request), now=runtime.clock.now()
     )
     if created:
         response.status_code = 201
