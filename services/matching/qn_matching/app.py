@@ -18,6 +18,7 @@ from qn_infra.service_app import create_service_app
 from qn_infra.unit_of_work import UnitOfWork
 
 from . import __version__
+from .access import POLICY
 from .city import City, load_city
 from .config import MatchingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
@@ -70,6 +71,7 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         description=DESCRIPTION,
         routers=[volunteers_api.router, matches_api.router],
         error_statuses=ERROR_STATUSES,
+        policy=POLICY,
     )
     app.state.matching = MatchingContext(city=city, skills=tuple(settings.skills), policy=policy)
     return app

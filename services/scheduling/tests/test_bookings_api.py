@@ -125,6 +125,41 @@ def test_a_carrier_books_for_its_own_organisation_and_not_for_another(franztreff
     assert volunteer.status_code == 403
 
 
+def test_a_carrier_reads_and_lists_only_its_own_organisations_bookings(franztreff) -> None:
+    tuesday = franztreff.next_week("tuesday")
+    own = franztreff.book("beratung-2", tuesday, "10:00", "11:00", org_id="caritas-dessau").json()["id"]
+    other = franztreff.book(
+        "beratung-1", tuesday, "10:00", "11:00", org_id="awo-dessau", title="Suchtberatung AWO"
+    ).json()["id"]
+
+    def listed(headers: dict[str, str]) -> list[str]:
+        period = {"from": str(tuesday), "to": str(tuesday)}
+        response = franztreff.client.get("/sites/franztreff/bookings", params=period, headers=headers)
+        assert response.status_code == 200, response.text
+        return [booking["id"] for booking in response.json()]
+
+    assert listed(franztreff.carrier("caritas-dessau")) == [own]
+    assert listed(franztreff.carrier("awo-dessau")) == [other]
+    assert listed(franztreff.coordinator()) == [other, own]  # same hour: by room
+    assert franztreff.client.get(f"/bookings/{own}", headers=franztreff.carrier("caritas-dessau")).status_code == 200
+    refused = franztreff.client.get(f"/bookings/{other}", headers=franztreff.carrier("caritas-dessau"))
+    assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "org_id"
+    assert "Suchtberatung" not in refused.text
+
+
+def test_a_carrier_whose_booking_collides_learns_when_the_room_is_taken_but_not_by_whom(franztreff) -> None:
+    tuesday = franztreff.next_week("tuesday")
+    other = franztreff.book("beratung-2", tuesday, "10:00", "12:00", org_id="awo-dessau", title="Suchtberatung AWO")
+    caritas = franztreff.carrier("caritas-dessau")
+    clash = franztreff.book("beratung-2", tuesday, "11:00", "13:00", headers=caritas)
+    assert clash.status_code == 409
+    assert clash.json()["conflicting_booking"] == {"starts_at": at(tuesday, "10:00"), "ends_at": at(tuesday, "12:00")}
+    assert "Suchtberatung" not in clash.text and other.json()["id"] not in clash.text
+    own = franztreff.book("beratung-2", tuesday, "14:00", "15:00", headers=caritas)
+    own_clash = franztreff.book("beratung-2", tuesday, "14:30", "15:30", headers=caritas)
+    assert own_clash.status_code == 409 and own_clash.json()["conflicting_booking"]["id"] == own.json()["id"]
+
+
 def test_cancelling_announces_booking_cancelled_frees_the_slot_and_twice_gets_409(franztreff) -> None:
     tuesday = franztreff.next_week("tuesday")
     booked = franztreff.book("beratung-2", tuesday, "10:00", "12:00", headers=franztreff.carrier("caritas-dessau"))

@@ -97,8 +97,8 @@ def test_an_unknown_quarter_or_a_bad_room_kind_is_refused_naming_the_field(sched
     assert scheduling.client.get("/sites/franztreff", headers=scheduling.coordinator()).status_code == 404
 
 
-def test_only_coordinators_and_admins_enter_sites_but_every_role_reads_them(scheduling) -> None:
-    for role in ("team_staff", "carrier", "volunteer", "committee"):
+def test_only_coordinators_and_admins_enter_sites_and_committees_do_not_read_them(scheduling) -> None:
+    for role in ("team_staff", "kuemmerer", "carrier", "volunteer", "committee"):
         refused = scheduling.client.put("/sites/franztreff", json=franztreff(), headers=scheduling.tokens.headers(role))
         assert refused.status_code == 403, role
     assert (
@@ -107,9 +107,10 @@ def test_only_coordinators_and_admins_enter_sites_but_every_role_reads_them(sche
         ).status_code
         == 201
     )
-    for role in ("team_staff", "coordinator", "carrier", "volunteer", "admin", "committee"):
+    for role in ("team_staff", "kuemmerer", "coordinator", "carrier", "volunteer", "admin"):
         listed = scheduling.client.get("/sites", headers=scheduling.tokens.headers(role))
         assert [s["site_id"] for s in listed.json()] == ["franztreff"], role
+    assert scheduling.client.get("/sites", headers=scheduling.tokens.headers("committee")).status_code == 403
     assert scheduling.client.get("/sites").status_code == 401
 
 

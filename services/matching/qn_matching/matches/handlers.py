@@ -25,9 +25,11 @@ from qn_contracts.matching import (
     MatchProposed,
 )
 from qn_contracts.vocabulary import VolunteerStatus
+from qn_infra.auth import Principal
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
+from .. import access
 from ..volunteers.models import Volunteer
 from . import domain
 from .domain import MatchStatus, RequestStatus, UnmatchedReason
@@ -160,14 +162,14 @@ def _locked_match(uow: UnitOfWork, match_id: uuid.UUID) -> Match:
     return match
 
 
-def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, subject: str, is_staff: bool, now: datetime) -> None:
-    """The volunteer takes on the task."""
+def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, principal: Principal, now: datetime) -> None:
+    """The volunteer takes on the task (or a coordinator for them)."""
     with uow:
         match = _locked_match(uow, match_id)
-        domain.check_answering_own(account=match.volunteer.account, subject=subject, is_staff=is_staff)
+        access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.PROPOSED)
         match.status = MatchStatus.ACCEPTED.value
-        match.answered_at, match.answered_by = now, subject
+        match.answered_at, match.answered_by = now, principal.subject
         request = match.help_request
         request.status, request.updated_at = RequestStatus.MATCHED.value, now
         uow.emit(MatchAccepted(**_match_fields(match)))
@@ -180,18 +182,17 @@ def decline_match(
     reason: str | None,
     *,
     uow: UnitOfWork,
-    subject: str,
-    is_staff: bool,
+    principal: Principal,
     policy: MatchingPolicy,
     now: datetime,
 ) -> None:
     """The volunteer cannot help; the next-best volunteer is asked in the same transaction."""
     with uow:
         match = _locked_match(uow, match_id)
-        domain.check_answering_own(account=match.volunteer.account, subject=subject, is_staff=is_staff)
+        access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.PROPOSED)
         match.status = MatchStatus.DECLINED.value
-        match.answered_at, match.answered_by, match.decline_reason = now, subject, reason
+        match.answered_at, match.answered_by, match.decline_reason = now, principal.subject, reason
         uow.emit(MatchDeclined(**_match_fields(match), reason=reason))
         propose_next(match.help_request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.ALL_DECLINED)
         uow.commit()
@@ -199,12 +200,12 @@ def decline_match(
 
 
 def complete_match(
-    match_id: uuid.UUID, hours: Decimal, *, uow: UnitOfWork, subject: str, is_staff: bool, now: datetime
+    match_id: uuid.UUID, hours: Decimal, *, uow: UnitOfWork, principal: Principal, now: datetime
 ) -> None:
     """The volunteer has helped; the hours are logged and their load goes down."""
     with uow:
         match = _locked_match(uow, match_id)
-        domain.check_answering_own(account=match.volunteer.account, subject=subject, is_staff=is_staff)
+        access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.ACCEPTED)
         match.status, match.completed_at, match.hours = MatchStatus.COMPLETED.value, now, hours
         request = match.help_request
