@@ -117,3 +117,27 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
     server = NatsServer(tmp_path / "jetstream", log_file=tmp_path / "nats-server.log").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_service_settings(
+    databases: DatabaseFactory, tokens: Tokens, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Any]]:
+    """`service_settings` for one app shared by a whole test module (the authorisation matrix
+    runs hundreds of cells against one app): a fresh database and a broker of the module's own."""
+    directory = tmp_path_factory.mktemp("module")
+    server = NatsServer(directory / "jetstream", log_file=directory / "nats-server.log").start()
+
+    def make(settings_class: type[ServiceSettings], **overrides: Any) -> ServiceSettings:
+        values: dict[str, Any] = {
+            "database_url": databases.create(settings_class.service_name),
+            "nats_url": server.url,
+            "auth_jwks_file": tokens.jwks_file,
+            "data_dir": directory,
+            "outbox_poll_seconds": 0.1,
+            **overrides,
+        }
+        return settings_class(**values)
+
+    yield make
+    server.stop()
