@@ -59,7 +59,7 @@ class Call:
 class World(Protocol):
     """A running service with own and other records set up through its API."""
 
-    client: httpx.Client | Any
+    client: httpx.Client
 
     def headers(self, role: str | None) -> dict[str, str]:
         """The token of `role` (none for None), with the claims that make the own records its own."""
