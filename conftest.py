@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,34 +21,11 @@ from qn_infra.settings import ServiceSettings
 from qn_testkit.auth import Tokens
 from qn_testkit.canaries import leaks_in_log, leaks_on_broker
 from qn_testkit.databases import DatabaseFactory, postgres_in_docker
+from qn_testkit.days import CRITICAL_DAYS, reference_day
 
 _FACTORY: DatabaseFactory | None = None
 _CONTAINER: object | None = None
 _BACKEND = "SQLite (no DATABASE_URL, no Docker engine)"
-
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
-# The day every test runs on unless it says otherwise: a fixed date, never the real one. A whole
-# run can be moved to another day with QN_TEST_TODAY=2028-02-29T10:00 (local time, Berlin).
-REFERENCE_DAY = datetime(2027, 3, 10, 9, 30, tzinfo=BERLIN)  # a Wednesday
-
-# Days on which date rules break if they break at all; tests marked `across_dates` run on each.
-CRITICAL_DAYS = {
-    "wednesday": datetime(2027, 3, 10, 9, 30, tzinfo=BERLIN),
-    "leap-day": datetime(2028, 2, 29, 10, 0, tzinfo=BERLIN),
-    # the last Sunday of October: 03:00 summer time becomes 02:00 winter time in Berlin
-    "clock-change": datetime(2026, 10, 25, 1, 45, tzinfo=BERLIN),
-    "new-years-eve": datetime(2026, 12, 31, 23, 40, tzinfo=BERLIN),
-}
-
-
-def reference_day() -> datetime:
-    override = os.environ.get("QN_TEST_TODAY")
-    if not override:
-        return REFERENCE_DAY
-    day = datetime.fromisoformat(override)
-    return day if day.tzinfo else day.replace(tzinfo=BERLIN)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -161,3 +137,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.outcome = "failed"
             report.longrepr = "personal data in log lines:\n" + "\n".join(leaks[:20])
     return report
+
+
+@pytest.fixture(scope="module")
+def module_service_settings(
+    databases: DatabaseFactory, tokens: Tokens, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Any]]:
+    """`service_settings` for one app shared by a whole test module (the authorisation matrix
+    runs hundreds of cells against one app): a fresh database and a broker of the module's own."""
+    directory = tmp_path_factory.mktemp("module")
+    server = NatsServer(directory / "jetstream", log_file=directory / "nats-server.log").start()
+
+    def make(settings_class: type[ServiceSettings], **overrides: Any) -> ServiceSettings:
+        values: dict[str, Any] = {
+            "database_url": databases.create(settings_class.service_name),
+            "nats_url": server.url,
+            "auth_jwks_file": tokens.jwks_file,
+            "data_dir": directory,
+            "outbox_poll_seconds": 0.1,
+            **overrides,
+        }
+        return settings_class(**values)
+
+    yield make
+    leaks = leaks_on_broker(server.url) if server.running else []
+    server.stop()
+    assert not leaks, "personal data on the broker:\n" + "\n".join(leaks)

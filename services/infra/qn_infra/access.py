@@ -37,15 +37,28 @@ class Rule:
 
     @classmethod
     def roles(cls, roles: Iterable[Role | str], *, scope: str) -> Rule:
+        # a misspelt role would make a rule nobody can meet, and a bare string would be read
+        # letter by letter: both are refused when the table is built, not found in production
+        if isinstance(roles, str):
+            raise ValueError(f"roles must be a collection of roles, not the string {roles!r}")
         allowed = frozenset(str(r) for r in roles)
         if not allowed:
             raise ValueError("a non-public route needs at least one role")
-        return cls(allowed, scope)
+        unknown = sorted(allowed - {r.value for r in Role})
+        if unknown:
+            raise ValueError(f"unknown role(s) {unknown}; roles are {sorted(r.value for r in Role)}")
+        return cls(allowed, _said(scope))
 
     @classmethod
     def public_route(cls, scope: str) -> Rule:
         """No token needed (health, metrics, the public programme, self-registration)."""
-        return cls(frozenset(), scope, public=True)
+        return cls(frozenset(), _said(scope), public=True)
+
+
+def _said(scope: str) -> str:
+    if not scope.strip():
+        raise ValueError("say in words what a caller sees on the route (scope)")
+    return scope
 
 
 class AccessPolicyError(RuntimeError):

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from functools import partial
+from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 
+from qn_contracts import EventMeta
 from qn_contracts.intake import ConcernClosed, ConsentWithdrawn, HelpRequested, PersonErased
 from qn_infra.clock import Clock
 from qn_infra.errors import Conflict, Invalid, NotFound
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
+from qn_infra.unit_of_work import UnitOfWork
 
 from . import __version__
+from .access import POLICY
 from .city import City, load_city
 from .config import MatchingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
@@ -49,13 +53,14 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
     policy = matches.MatchingPolicy(offer_timeout=timedelta(hours=settings.offer_timeout_hours), timezone=city.timezone)
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
 
-    runtime.consume("help-requested", HelpRequested, partial(matches.receive_help_request, policy=policy))
-    runtime.consume("consent-withdrawn", ConsentWithdrawn, stops.on_consent_withdrawn)
-    runtime.consume("person-erased", PersonErased, stops.on_person_erased)
-    runtime.consume("concern-closed", ConcernClosed, stops.on_concern_closed)
+    clock = runtime.clock
+    runtime.consume("help-requested", HelpRequested, at_delivery(clock, matches.receive_help_request, policy=policy))
+    runtime.consume("consent-withdrawn", ConsentWithdrawn, at_delivery(clock, stops.on_consent_withdrawn))
+    runtime.consume("person-erased", PersonErased, at_delivery(clock, stops.on_person_erased))
+    runtime.consume("concern-closed", ConcernClosed, at_delivery(clock, stops.on_concern_closed))
 
     def expire_overdue_proposals() -> None:
-        matches.expire_proposals(now=datetime.now(UTC), uow=runtime.unit_of_work(), policy=policy)
+        matches.expire_proposals(now=clock.now(), uow=runtime.unit_of_work(), policy=policy)
 
     runtime.every(settings.expiry_check_seconds, "expire-proposals", expire_overdue_proposals)
 
@@ -66,6 +71,16 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         description=DESCRIPTION,
         routers=[volunteers_api.router, matches_api.router],
         error_statuses=ERROR_STATUSES,
+        policy=POLICY,
     )
     app.state.matching = MatchingContext(city=city, skills=tuple(settings.skills), policy=policy)
     return app
+
+
+Consumer = Callable[[Any, EventMeta, UnitOfWork], None]
+
+
+def at_delivery(clock: Clock, handler: Callable[..., None], **kwargs: Any) -> Consumer:
+    """A consumer's handler, called with the service's time of handling as `now`: a proposal
+    made while handling a (re)delivered event expires 48 hours after it was made."""
+    return lambda event, meta, uow: handler(event, meta, uow, now=clock.now(), **kwargs)

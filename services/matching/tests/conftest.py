@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from qn_contracts import EventMeta, encode
 from qn_contracts.intake import HelpRequested
 from qn_contracts.vocabulary import Urgency
+from qn_infra.clock import TickingClock
 from qn_infra.embedded_broker import NatsServer
 from qn_matching.app import create_app
 from qn_matching.config import MatchingSettings
@@ -72,6 +73,8 @@ class Matching:
     nats_url: str
     tokens: Tokens
     settings: MatchingSettings
+    clock: TickingClock
+    """The service's clock: `matching.clock.advance(hours=48)` lets two days pass."""
 
     body = staticmethod(volunteer_body)
     help_requested = staticmethod(help_requested)
@@ -90,8 +93,9 @@ class Matching:
     def publish(
         self, event: HelpRequested, *, event_id: uuid.UUID | None = None, msg_id: str | None = None
     ) -> EventMeta:
-        """Publishes the event with real CloudEvents headers, as intake's outbox relay does."""
-        meta = EventMeta.for_event(event, event_id=event_id)
+        """Publishes the event with real CloudEvents headers, as intake's outbox relay does, at
+        the service's time."""
+        meta = EventMeta.for_event(event, event_id=event_id, time=self.clock.now())
         message = encode(event, meta)
         headers = dict(message.headers)
         if msg_id is not None:
@@ -134,16 +138,19 @@ def matching_settings(service_settings: Callable[..., MatchingSettings]) -> Matc
 
 
 @pytest.fixture
-def start_matching(matching_settings: MatchingSettings, nats_server: NatsServer, tokens: Tokens) -> Callable[..., Any]:
-    """`with start_matching(offer_timeout_hours=0.001) as matching:` -- the app with changed settings."""
+def start_matching(
+    matching_settings: MatchingSettings, nats_server: NatsServer, tokens: Tokens, clock: TickingClock
+) -> Callable[..., Any]:
+    """`with start_matching(expiry_check_seconds=0.2) as matching:` -- the app with changed
+    settings, on the test's clock."""
 
     @contextmanager
     def start(**overrides: Any) -> Iterator[Matching]:
         settings = matching_settings.model_copy(update=overrides)
-        app = create_app(settings)
+        app = create_app(settings, clock=clock)
         with running_app(app, migrations_of="matching", database_url=settings.database_url) as client:
             eventually(lambda: client.get("/readyz").status_code == 200, what="matching ready (streams and consumer)")
-            yield Matching(client, nats_server.url, tokens, settings)
+            yield Matching(client, nats_server.url, tokens, settings, clock)
 
     return start
 

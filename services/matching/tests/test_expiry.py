@@ -1,8 +1,9 @@
-"""Proposals nobody answers in time expire, and the next volunteer is asked."""
+"""Proposals nobody answers in time expire, and the next volunteer is asked. Time passes by
+moving the service's clock, never by waiting."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -18,6 +19,7 @@ def expire_at(matching, now: datetime) -> int:
     return expire_proposals(now=now, uow=app.state.runtime.unit_of_work(), policy=app.state.matching.policy)
 
 
+@pytest.mark.across_dates
 def test_an_unanswered_proposal_expires_after_48_hours_and_the_next_volunteer_is_asked(matching) -> None:
     renate = matching.register("Renate K.")
     dmitri = matching.register("Dmitri S.")
@@ -26,9 +28,11 @@ def test_an_unanswered_proposal_expires_after_48_hours_and_the_next_volunteer_is
     first = matching.help_request(event.help_request_id)["matches"][0]
     assert first["volunteer_id"] == renate["id"]
     proposed_at = datetime.fromisoformat(first["proposed_at"])
+    assert datetime.fromisoformat(first["expires_at"]) - proposed_at == timedelta(hours=48)
 
-    assert expire_at(matching, proposed_at + timedelta(hours=47)) == 0
-    assert expire_at(matching, proposed_at + timedelta(hours=48, minutes=1)) == 1
+    # 48 hours are 48 hours, also over a night whose clocks go back
+    assert expire_at(matching, proposed_at + timedelta(hours=47, minutes=59)) == 0
+    assert expire_at(matching, proposed_at + timedelta(hours=48)) == 1
 
     first_now, second = matching.help_request(event.help_request_id)["matches"]
     assert first_now["status"] == "expired"
@@ -65,16 +69,18 @@ def test_an_answered_proposal_never_expires(matching) -> None:
     match = matching.help_request(event.help_request_id)["matches"][0]
     matching.client.post(f"/matches/{match['id']}/accept", headers=matching.coordinator())
 
-    assert expire_at(matching, datetime.now(UTC) + timedelta(days=30)) == 0
+    assert expire_at(matching, matching.clock.now() + timedelta(days=30)) == 0
     assert matching.help_request(event.help_request_id)["status"] == "matched"
 
 
-def test_the_service_expires_proposals_by_itself(start_matching) -> None:
-    with start_matching(offer_timeout_hours=1 / 3600, expiry_check_seconds=0.2) as matching:
+def test_the_service_expires_an_unanswered_proposal_by_itself_once_48_hours_have_passed(start_matching) -> None:
+    with start_matching(expiry_check_seconds=0.2) as matching:
         matching.register("Renate K.")
         event = matching.help_requested()
         matching.publish(event)
         match = matching.help_request(event.help_request_id)["matches"][0]
+        assert match["status"] == "proposed"
+        matching.clock.advance(hours=48)
         matching.wait_for_event(EXPIRED, match_id=match["id"])
         matching.wait_for_event("qn.matching.help_request.unmatched.v1", help_request_id=str(event.help_request_id))
         assert matching.help_request(event.help_request_id)["unmatched_reason"] == "all_expired"

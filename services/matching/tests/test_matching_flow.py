@@ -3,7 +3,7 @@ on a decline the next one is asked -- checked over HTTP and on the QN_MATCHING s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -27,6 +27,7 @@ def three_shoppers(matching) -> dict[str, dict]:
 def test_the_volunteer_who_speaks_the_persons_language_is_proposed(matching) -> None:
     people = three_shoppers(matching)
     event = matching.help_requested(languages=["ru"])
+    before = matching.clock.now()
     meta = matching.publish(event)
 
     request = matching.help_request(event.help_request_id)
@@ -39,8 +40,9 @@ def test_the_volunteer_who_speaks_the_persons_language_is_proposed(matching) -> 
     assert proposed.body["volunteer_ref"] == people["dmitri"]["volunteer_ref"]
     assert proposed.body["match_id"] == match["id"]
     assert proposed.body["attempt"] == 1
-    expires = datetime.fromisoformat(proposed.body["expires_at"])
-    assert timedelta(hours=47, minutes=59) < expires - datetime.now(UTC) <= timedelta(hours=48)
+    proposed_at = datetime.fromisoformat(match["proposed_at"])
+    assert before <= proposed_at <= matching.clock.now()
+    assert datetime.fromisoformat(proposed.body["expires_at"]) == proposed_at + timedelta(hours=48)
     assert "Dmitri" not in str(proposed.body)
     assert proposed.headers["ce-causationid"] == str(meta.id)
 

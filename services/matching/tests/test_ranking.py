@@ -151,3 +151,17 @@ def test_local_times_hold_across_the_change_to_summer_time() -> None:
 
 def test_no_slots_means_never_available() -> None:
     assert next_available([], MONDAY_9, BERLIN) is None
+
+
+@pytest.mark.across_dates
+def test_a_window_later_today_counts_today_and_one_that_ended_today_counts_a_week_later(clock) -> None:
+    now = clock.now().astimezone(BERLIN)
+    today, weekday = now.date(), list(Weekday)[now.weekday()]
+    later = (now + timedelta(minutes=5)).replace(second=0, microsecond=0)
+    earlier = (now - timedelta(minutes=5)).replace(second=0, microsecond=0)
+    assert later.date() == today == earlier.date(), "the critical days leave five minutes either side"
+
+    found = next_available([Slot(weekday, later.time(), time(23, 59))], now, BERLIN)
+    assert found == datetime.combine(today, later.time(), BERLIN)
+    ended = next_available([Slot(weekday, time(0, 0), earlier.time())], now, BERLIN)
+    assert ended == datetime.combine(today + timedelta(days=7), time(0, 0), BERLIN)

@@ -11,6 +11,7 @@ from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
 
 from . import __version__
+from .access import POLICY
 from .config import ReportingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .figures import api as figures_api
@@ -46,4 +47,5 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None
         description=DESCRIPTION,
         routers=[figures_api.router],
         error_statuses=ERROR_STATUSES,
+        policy=POLICY,
     )

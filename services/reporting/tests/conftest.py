@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from qn_contracts import Event, EventMeta, encode
 from qn_contracts.wire import WireMessage
+from qn_infra.clock import TickingClock
 from qn_infra.embedded_broker import NatsServer
 from qn_reporting.app import create_app
 from qn_reporting.config import ReportingSettings
@@ -24,29 +25,28 @@ from qn_testkit.streams import publish_raw
 from qn_testkit.waiting import eventually
 
 
-def wire(event: Event, at: str | None = None) -> WireMessage:
-    """An event as its producer would put it on the wire, at an optional ce-time."""
-    meta = EventMeta.for_event(event, time=datetime.fromisoformat(at) if at else None)
-    return encode(event, meta)
-
-
 @dataclass
 class Reporting:
     client: TestClient
     nats_url: str
     tokens: Tokens
     settings: ReportingSettings
+    clock: TickingClock
+    """The producers' clock, the same as reporting's: an event happens now unless told `at`."""
 
     def committee(self, **kwargs: str) -> dict[str, str]:
         return self.tokens.headers("committee", **kwargs)
 
-    wire = staticmethod(wire)
+    def wire(self, event: Event, at: str | None = None) -> WireMessage:
+        """An event as its producer would put it on the wire, at ce-time `at` or now."""
+        meta = EventMeta.for_event(event, time=datetime.fromisoformat(at) if at else self.clock.now())
+        return encode(event, meta)
 
     def send(self, message: WireMessage, **headers: str) -> None:
         asyncio.run(publish_raw(self.nats_url, message.subject, message.body, {**message.headers, **headers}))
 
     def publish(self, event: Event, at: str | None = None) -> WireMessage:
-        message = wire(event, at)
+        message = self.wire(event, at)
         self.send(message)
         return message
 
@@ -68,19 +68,22 @@ def reporting_settings(service_settings: Callable[..., ReportingSettings]) -> Re
 
 
 @contextmanager
-def started(settings: ReportingSettings, nats_server: NatsServer, tokens: Tokens) -> Iterator[Reporting]:
+def started(
+    settings: ReportingSettings, nats_server: NatsServer, tokens: Tokens, clock: TickingClock
+) -> Iterator[Reporting]:
     """Reporting running and ready: streams declared and its durable consumers in place."""
-    with running_app(create_app(settings), migrations_of="reporting", database_url=settings.database_url) as client:
+    app = create_app(settings, clock=clock)
+    with running_app(app, migrations_of="reporting", database_url=settings.database_url) as client:
         eventually(lambda: client.get("/readyz").status_code == 200, what="reporting ready")
-        yield Reporting(client, nats_server.url, tokens, settings)
+        yield Reporting(client, nats_server.url, tokens, settings, clock)
 
 
 @pytest.fixture
 def start_reporting(
-    reporting_settings: ReportingSettings, nats_server: NatsServer, tokens: Tokens
+    reporting_settings: ReportingSettings, nats_server: NatsServer, tokens: Tokens, clock: TickingClock
 ) -> Callable[[], AbstractContextManager[Reporting]]:
-    """Starts reporting on this test's database and broker; may be called again after a stop."""
-    return lambda: started(reporting_settings, nats_server, tokens)
+    """Starts reporting on this test's database and broker and clock; may be called again after a stop."""
+    return lambda: started(reporting_settings, nats_server, tokens, clock)
 
 
 @pytest.fixture

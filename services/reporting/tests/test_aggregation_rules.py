@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from qn_contracts import Event, EventMeta
 from qn_contracts.intake import ConcernRecorded, PersonErased
 from qn_contracts.matching import AssignmentCompleted, MatchProposed
 from qn_contracts.scheduling import BookingConfirmed, OccurrenceAttended
-from qn_reporting.figures.domain import Cell, tally, tally_unknown
+from qn_reporting.figures.domain import BERLIN, Cell, tally, tally_unknown
 
 pytestmark = pytest.mark.unit
 
@@ -73,6 +73,15 @@ def test_a_topic_named_twice_in_one_event_counts_once() -> None:
 def test_the_month_is_the_calendar_month_in_berlin(ce_time: str, month: str) -> None:
     event = concern("einsamkeit")
     assert {c.month for c in tally(event, meta(event, ce_time)).counts} == {month}
+
+
+@pytest.mark.across_dates
+def test_an_event_counts_in_the_month_of_its_day_on_the_berlin_calendar(clock) -> None:
+    # half an hour later is another month on New Year's Eve, and in Berlin, not yet in UTC
+    for moment in (clock.now(), clock.now() + timedelta(minutes=30)):
+        event, local = concern("einsamkeit"), moment.astimezone(BERLIN)
+        counted = tally(event, EventMeta.for_event(event, time=moment)).counts
+        assert {c.month for c in counted} == {f"{local.year:04d}-{local.month:02d}"}
 
 
 def test_an_event_without_topics_counts_under_all_topics_only() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections import Counter
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import String, column, create_engine, inspect, select, table
 from qn_contracts.intake import ConcernRecorded, HelpRequested
 from qn_contracts.matching import AssignmentCompleted
 from qn_contracts.scheduling import BookingConfirmed, OccurrenceAttended, SiteUpdated
+from qn_testkit.days import BERLIN
 
 pytestmark = pytest.mark.integration
 
@@ -65,6 +67,22 @@ def test_concerns_are_counted_per_berlin_month_quarter_and_topic_without_double_
     }
     assert figures["total"] == 3
     assert (figures["metric"], figures["from"], figures["to"]) == ("concern.recorded", "2026-01", "2026-12")
+
+
+@pytest.mark.across_dates
+def test_a_concern_recorded_now_counts_in_this_month_and_one_half_an_hour_later_in_its_own(reporting) -> None:
+    now = reporting.clock.now()
+    later = now + timedelta(minutes=30)  # on New Year's Eve: January, and the next year
+    reporting.publish(concern("einsamkeit"))
+    reporting.publish(concern("einsamkeit"), at=later.isoformat())
+    reporting.wait_for_total("concern.recorded", 2)
+
+    this_month, next_one = (f"{m.astimezone(BERLIN):%Y-%m}" for m in (now, later))
+    rows = reporting.counts(metric="concern.recorded", group_by="month")["rows"]
+    expected = Counter([this_month, next_one])
+    assert {r["month"]: r["count"] for r in rows} == expected
+    assert reporting.total("concern.recorded", **{"from": this_month, "to": this_month}) == expected[this_month]
+    assert reporting.total("concern.recorded", **{"from": this_month, "to": next_one}) == 2
 
 
 def test_figures_can_be_filtered_and_added_up_over_the_dimensions_not_asked_for(reporting) -> None:

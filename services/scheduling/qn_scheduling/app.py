@@ -10,6 +10,7 @@ from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
 
 from . import __version__
+from .access import POLICY
 from .bookings import api as bookings_api
 from .city import load_city
 from .config import SchedulingSettings
@@ -37,6 +38,7 @@ def create_app(settings: SchedulingSettings | None = None, *, clock: Clock | Non
         description=DESCRIPTION,
         routers=[sites_api.router, bookings_api.router],
         error_statuses=ERROR_STATUSES,
+        policy=POLICY,
     )
     app.state.scheduling = SchedulingContext(city=city)
     return app

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 
+from qn_infra.clock import TickingClock
 from qn_infra.embedded_broker import NatsServer
 from qn_scheduling.app import create_app
 from qn_scheduling.config import SchedulingSettings
 from qn_testkit.auth import Tokens
+from qn_testkit.days import BERLIN, day_in_next_week
 from qn_testkit.services import REPO, running_app
 
 DEMO_CITY = REPO / "deploy" / "demo-city"
-BERLIN = ZoneInfo("Europe/Berlin")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def franztreff(**overrides: Any) -> dict[str, Any]:
@@ -42,12 +43,6 @@ def franztreff(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
-    """A date of the given weekday (0 = Monday) at least `weeks_ahead` weeks from today."""
-    today = datetime.now(BERLIN).date()
-    return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
-
-
 def at(day: date, hh_mm: str) -> str:
     """A local Berlin time on `day` as an RFC 3339 timestamp with its offset."""
     return datetime.combine(day, time.fromisoformat(hh_mm), BERLIN).isoformat()
@@ -59,6 +54,15 @@ class Scheduling:
     nats_url: str
     tokens: Tokens
     settings: SchedulingSettings
+    clock: TickingClock
+
+    def today(self) -> date:
+        """The service's today, in local time."""
+        return self.clock.now().astimezone(BERLIN).date()
+
+    def next_week(self, weekday: str) -> date:
+        """That day of next week, from the service's today (`next_week("tuesday")`)."""
+        return day_in_next_week(self.today(), WEEKDAYS.index(weekday))
 
     def coordinator(self, **kwargs: str) -> dict[str, str]:
         return self.tokens.headers("coordinator", org="drk-dessau", **kwargs)
@@ -85,8 +89,8 @@ def scheduling_settings(service_settings: Callable[..., SchedulingSettings]) -> 
 
 @pytest.fixture
 def scheduling(
-    scheduling_settings: SchedulingSettings, nats_server: NatsServer, tokens: Tokens
+    scheduling_settings: SchedulingSettings, nats_server: NatsServer, tokens: Tokens, clock: TickingClock
 ) -> Iterator[Scheduling]:
-    app = create_app(scheduling_settings)
+    app = create_app(scheduling_settings, clock=clock)
     with running_app(app, migrations_of="scheduling", database_url=scheduling_settings.database_url) as client:
-        yield Scheduling(client, nats_server.url, tokens, scheduling_settings)
+        yield Scheduling(client, nats_server.url, tokens, scheduling_settings, clock)

@@ -1,9 +1,10 @@
-"""The booking rules as plain functions: overlap, opening hours, who may book for whom."""
+"""The booking rules as plain functions: overlap, opening hours, listing periods (who may book
+for whom: test_access_scope.py)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -140,23 +141,16 @@ def test_a_booking_across_a_lunch_break_is_refused_at_its_end() -> None:
     assert refused(tuesday(12, 15), tuesday(12, 45), split).field == "starts_at"
 
 
-def test_a_carrier_books_for_its_own_organisation_by_default() -> None:
-    assert domain.booking_org(None, own_org="caritas-dessau", own_org_only=True) == "caritas-dessau"
-
-
-def test_a_carrier_cannot_book_for_another_organisation() -> None:
-    with pytest.raises(domain.NotYourOrganisation) as caught:
-        domain.booking_org("awo-dessau", own_org="caritas-dessau", own_org_only=True)
-    assert caught.value.field == "org_id"
-
-
-def test_a_carrier_without_an_organisation_in_its_token_cannot_book() -> None:
-    with pytest.raises(domain.NotYourOrganisation):
-        domain.booking_org(None, own_org=None, own_org_only=True)
-
-
-def test_a_coordinator_may_book_for_any_organisation() -> None:
-    assert domain.booking_org("caritas-dessau", own_org="drk-dessau", own_org_only=False) == "caritas-dessau"
+def test_a_conflict_names_the_other_booking_or_only_when_the_room_is_taken() -> None:
+    other = slot(tuesday(10), tuesday(12))
+    named = domain.conflict(other, "Beratungsraum 2", BERLIN)
+    unnamed = domain.conflict(other, "Beratungsraum 2", BERLIN, named=False)
+    assert "Schuldnerberatung Caritas" in named.de and named.extra["conflicting_booking"]["id"] == str(other.booking_id)
+    assert unnamed.de == "Beratungsraum 2 ist am 24.11.2026 von 10:00 bis 12:00 belegt."
+    assert unnamed.extra["conflicting_booking"] == {
+        "starts_at": "2026-11-24T10:00:00+01:00",
+        "ends_at": "2026-11-24T12:00:00+01:00",
+    }
 
 
 def test_only_a_confirmed_booking_can_be_cancelled() -> None:
@@ -183,5 +177,15 @@ def test_a_listing_bound_without_time_zone_is_refused_naming_it() -> None:
 @pytest.mark.parametrize(("starts", "ends", "field"), [(None, "9999-12-31", "to"), ("9999-12-31", None, "from")])
 def test_a_listing_period_past_the_last_day_is_refused_naming_the_bound(starts, ends, field) -> None:
     with pytest.raises(domain.InvalidPeriod) as refused:
-        domain.listing_period(starts, ends, BERLIN, datetime.now(BERLIN))
+        domain.listing_period(starts, ends, BERLIN, tuesday(10))
     assert refused.value.field == field
+
+
+@pytest.mark.across_dates
+def test_by_default_a_listing_runs_from_local_midnight_today_for_seven_calendar_days(clock) -> None:
+    now = clock.now()
+    today = now.astimezone(BERLIN).date()
+    start, end = domain.listing_period(None, None, BERLIN, now)
+    # local midnights: a week with a clock change has 167 or 169 hours, not 168
+    assert start == datetime.combine(today, time(0), BERLIN)
+    assert end == datetime.combine(today + timedelta(days=7), time(0), BERLIN)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
 from qn_testkit.streams import read_stream
 from qn_testkit.waiting import eventually
 
-from .conftest import at, next_weekday
+from .conftest import at
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ def booking_events(scheduling, booking_id: str) -> list:
 
 
 def test_a_confirmed_booking_is_read_back_and_announced_without_its_title(franztreff) -> None:
-    tuesday = next_weekday(1)
+    tuesday = franztreff.next_week("tuesday")
     booked = franztreff.book("beratung-2", tuesday, "10:00", "12:00", org_id="caritas-dessau", purpose="counselling")
     assert booked.status_code == 201, booked.text
     booking = franztreff.client.get(booked.headers["Location"], headers=franztreff.carrier()).json()
@@ -41,7 +41,7 @@ def test_a_confirmed_booking_is_read_back_and_announced_without_its_title(franzt
 
 
 def test_a_conflicting_booking_gets_409_naming_the_booking_it_collides_with(franztreff) -> None:
-    tuesday = next_weekday(1)
+    tuesday = franztreff.next_week("tuesday")
     first = franztreff.book("beratung-2", tuesday, "10:00", "12:00")
     second = franztreff.book("beratung-2", tuesday, "11:00", "13:00", title="Suchtberatung Diakonie")
     assert second.status_code == 409
@@ -63,15 +63,16 @@ def test_a_conflicting_booking_gets_409_naming_the_booking_it_collides_with(fran
 
 
 def test_adjacent_bookings_and_the_same_hour_in_another_room_both_succeed(franztreff) -> None:
-    tuesday = next_weekday(1)
+    tuesday = franztreff.next_week("tuesday")
     assert franztreff.book("beratung-2", tuesday, "10:00", "11:00").status_code == 201
     assert franztreff.book("beratung-2", tuesday, "11:00", "12:00").status_code == 201
     assert franztreff.book("beratung-2", tuesday, "09:00", "10:00").status_code == 201
     assert franztreff.book("beratung-1", tuesday, "10:00", "11:00").status_code == 201
 
 
+@pytest.mark.across_dates
 def test_a_booking_outside_opening_hours_gets_422_naming_the_field_and_the_hours_of_that_day(franztreff) -> None:
-    tuesday = next_weekday(1)
+    tuesday = franztreff.next_week("tuesday")
     early = franztreff.book("beratung-2", tuesday, "08:00", "10:00")
     assert early.status_code == 422
     assert early.json()["errors"][0]["field"] == "starts_at"
@@ -80,13 +81,13 @@ def test_a_booking_outside_opening_hours_gets_422_naming_the_field_and_the_hours
     assert late.status_code == 422
     assert late.json()["errors"][0]["field"] == "ends_at"
     assert "09:00–17:00" in late.json()["detail"]
-    sunday = franztreff.book("beratung-2", next_weekday(6), "10:00", "12:00")
+    sunday = franztreff.book("beratung-2", franztreff.next_week("sunday"), "10:00", "12:00")
     assert sunday.status_code == 422
     assert "geschlossen" in sunday.json()["detail"]
 
 
 def test_a_timestamp_without_offset_or_an_end_before_the_start_gets_422(franztreff) -> None:
-    tuesday = next_weekday(1)
+    tuesday = franztreff.next_week("tuesday")
     naive = franztreff.client.post(
         "/sites/franztreff/rooms/beratung-2/bookings",
         json={"starts_at": f"{tuesday}T10:00:00", "ends_at": f"{tuesday}T11:00:00", "title": "Sprechstunde"},
@@ -100,7 +101,7 @@ def test_a_timestamp_without_offset_or_an_end_before_the_start_gets_422(franztre
 
 
 def test_an_unknown_room_or_site_gets_404(franztreff) -> None:
-    tuesday = next_weekday(1)
+    tuesday = franztreff.next_week("tuesday")
     assert franztreff.book("sauna", tuesday, "10:00", "11:00").status_code == 404
     other = franztreff.client.post(
         "/sites/nirgendwo/rooms/beratung-2/bookings",
@@ -111,7 +112,7 @@ def test_an_unknown_room_or_site_gets_404(franztreff) -> None:
 
 
 def test_a_carrier_books_for_its_own_organisation_and_not_for_another(franztreff) -> None:
-    tuesday = next_weekday(1)
+    tuesday = franztreff.next_week("tuesday")
     own = franztreff.book("beratung-2", tuesday, "10:00", "12:00", headers=franztreff.carrier("caritas-dessau"))
     assert own.status_code == 201, own.text
     assert own.json()["org_id"] == "caritas-dessau"
@@ -124,8 +125,43 @@ def test_a_carrier_books_for_its_own_organisation_and_not_for_another(franztreff
     assert volunteer.status_code == 403
 
 
+def test_a_carrier_reads_and_lists_only_its_own_organisations_bookings(franztreff) -> None:
+    tuesday = franztreff.next_week("tuesday")
+    own = franztreff.book("beratung-2", tuesday, "10:00", "11:00", org_id="caritas-dessau").json()["id"]
+    other = franztreff.book(
+        "beratung-1", tuesday, "10:00", "11:00", org_id="awo-dessau", title="Suchtberatung AWO"
+    ).json()["id"]
+
+    def listed(headers: dict[str, str]) -> list[str]:
+        period = {"from": str(tuesday), "to": str(tuesday)}
+        response = franztreff.client.get("/sites/franztreff/bookings", params=period, headers=headers)
+        assert response.status_code == 200, response.text
+        return [booking["id"] for booking in response.json()]
+
+    assert listed(franztreff.carrier("caritas-dessau")) == [own]
+    assert listed(franztreff.carrier("awo-dessau")) == [other]
+    assert listed(franztreff.coordinator()) == [other, own]  # same hour: by room
+    assert franztreff.client.get(f"/bookings/{own}", headers=franztreff.carrier("caritas-dessau")).status_code == 200
+    refused = franztreff.client.get(f"/bookings/{other}", headers=franztreff.carrier("caritas-dessau"))
+    assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "org_id"
+    assert "Suchtberatung" not in refused.text
+
+
+def test_a_carrier_whose_booking_collides_learns_when_the_room_is_taken_but_not_by_whom(franztreff) -> None:
+    tuesday = franztreff.next_week("tuesday")
+    other = franztreff.book("beratung-2", tuesday, "10:00", "12:00", org_id="awo-dessau", title="Suchtberatung AWO")
+    caritas = franztreff.carrier("caritas-dessau")
+    clash = franztreff.book("beratung-2", tuesday, "11:00", "13:00", headers=caritas)
+    assert clash.status_code == 409
+    assert clash.json()["conflicting_booking"] == {"starts_at": at(tuesday, "10:00"), "ends_at": at(tuesday, "12:00")}
+    assert "Suchtberatung" not in clash.text and other.json()["id"] not in clash.text
+    own = franztreff.book("beratung-2", tuesday, "14:00", "15:00", headers=caritas)
+    own_clash = franztreff.book("beratung-2", tuesday, "14:30", "15:30", headers=caritas)
+    assert own_clash.status_code == 409 and own_clash.json()["conflicting_booking"]["id"] == own.json()["id"]
+
+
 def test_cancelling_announces_booking_cancelled_frees_the_slot_and_twice_gets_409(franztreff) -> None:
-    tuesday = next_weekday(1)
+    tuesday = franztreff.next_week("tuesday")
     booked = franztreff.book("beratung-2", tuesday, "10:00", "12:00", headers=franztreff.carrier("caritas-dessau"))
     booking_id = booked.json()["id"]
     stranger = franztreff.client.post(f"/bookings/{booking_id}/cancel", headers=franztreff.carrier("awo-dessau"))
@@ -157,8 +193,9 @@ def test_cancelling_announces_booking_cancelled_frees_the_slot_and_twice_gets_40
     )
 
 
+@pytest.mark.across_dates
 def test_the_bookings_of_a_week_are_listed_by_room_and_period(franztreff) -> None:
-    tuesday, wednesday = next_weekday(1), next_weekday(2)
+    tuesday, wednesday = franztreff.next_week("tuesday"), franztreff.next_week("wednesday")
     a = franztreff.book("beratung-2", tuesday, "10:00", "11:00").json()["id"]
     b = franztreff.book("gruppenraum", tuesday, "11:00", "13:00", title="Mittagstisch Dessauer Tafel").json()["id"]
     c = franztreff.book("beratung-2", wednesday, "14:00", "15:00").json()["id"]
@@ -185,8 +222,26 @@ def test_the_bookings_of_a_week_are_listed_by_room_and_period(franztreff) -> Non
     assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "to"
 
 
+@pytest.mark.across_dates
+def test_without_a_period_the_listing_shows_the_seven_days_from_the_services_today(franztreff) -> None:
+    workdays = [franztreff.next_week(day) for day in ("monday", "tuesday", "wednesday", "thursday", "friday")]
+    booked = {day: franztreff.book("beratung-2", day, "10:00", "11:00").json()["id"] for day in workdays}
+
+    def listed_by_default() -> list[str]:
+        response = franztreff.client.get("/sites/franztreff/bookings", headers=franztreff.coordinator())
+        assert response.status_code == 200, response.text
+        return [booking["id"] for booking in response.json()]
+
+    def within_a_week(today) -> list[str]:  # type: ignore[no-untyped-def]
+        return [booked[day] for day in workdays if today <= day < today + timedelta(days=7)]
+
+    assert listed_by_default() == within_a_week(franztreff.today())
+    franztreff.clock.advance(days=1)  # the listing follows the service's clock, not the machine's
+    assert listed_by_default() == within_a_week(franztreff.today())
+
+
 def test_two_simultaneous_requests_for_the_same_slot_do_not_both_succeed(franztreff) -> None:
-    tuesday = next_weekday(1)
+    tuesday = franztreff.next_week("tuesday")
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = list(
             pool.map(

@@ -9,7 +9,7 @@ import pytest
 from qn_testkit.streams import read_stream
 from qn_testkit.waiting import eventually
 
-from .conftest import DEMO_CITY, franztreff, next_weekday
+from .conftest import DEMO_CITY, franztreff
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +59,7 @@ def test_a_repeated_identical_put_answers_200_and_emits_no_second_site_updated(s
 
 def test_removing_a_room_with_future_bookings_gets_409_naming_them(scheduling) -> None:
     scheduling.put_franztreff()
-    tuesday = next_weekday(1)
+    tuesday = scheduling.next_week("tuesday")
     booked = scheduling.book("beratung-2", tuesday, "10:00", "12:00")
     assert booked.status_code == 201, booked.text
     rooms = [r for r in franztreff()["rooms"] if r["room_id"] != "beratung-2"]
@@ -78,10 +78,10 @@ def test_a_room_without_future_bookings_can_be_removed_and_is_no_longer_bookable
     assert scheduling.put_franztreff(rooms=rooms).status_code == 200
     site = scheduling.client.get("/sites/franztreff", headers=scheduling.coordinator()).json()
     assert "gruppenraum" not in [r["room_id"] for r in site["rooms"]]
-    assert scheduling.book("gruppenraum", next_weekday(1), "10:00", "11:00").status_code == 404
+    assert scheduling.book("gruppenraum", scheduling.next_week("tuesday"), "10:00", "11:00").status_code == 404
     # and it can come back
     assert scheduling.put_franztreff().status_code == 200
-    assert scheduling.book("gruppenraum", next_weekday(1), "10:00", "11:00").status_code == 201
+    assert scheduling.book("gruppenraum", scheduling.next_week("tuesday"), "10:00", "11:00").status_code == 201
 
 
 def test_an_unknown_quarter_or_a_bad_room_kind_is_refused_naming_the_field(scheduling) -> None:
@@ -97,8 +97,8 @@ def test_an_unknown_quarter_or_a_bad_room_kind_is_refused_naming_the_field(sched
     assert scheduling.client.get("/sites/franztreff", headers=scheduling.coordinator()).status_code == 404
 
 
-def test_only_coordinators_and_admins_enter_sites_but_every_role_reads_them(scheduling) -> None:
-    for role in ("team_staff", "carrier", "volunteer", "committee"):
+def test_only_coordinators_and_admins_enter_sites_and_committees_do_not_read_them(scheduling) -> None:
+    for role in ("team_staff", "kuemmerer", "carrier", "volunteer", "committee"):
         refused = scheduling.client.put("/sites/franztreff", json=franztreff(), headers=scheduling.tokens.headers(role))
         assert refused.status_code == 403, role
     assert (
@@ -107,9 +107,10 @@ def test_only_coordinators_and_admins_enter_sites_but_every_role_reads_them(sche
         ).status_code
         == 201
     )
-    for role in ("team_staff", "coordinator", "carrier", "volunteer", "admin", "committee"):
+    for role in ("team_staff", "kuemmerer", "coordinator", "carrier", "volunteer", "admin"):
         listed = scheduling.client.get("/sites", headers=scheduling.tokens.headers(role))
         assert [s["site_id"] for s in listed.json()] == ["franztreff"], role
+    assert scheduling.client.get("/sites", headers=scheduling.tokens.headers("committee")).status_code == 403
     assert scheduling.client.get("/sites").status_code == 401
 
 

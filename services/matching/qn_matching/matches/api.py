@@ -1,16 +1,19 @@
-"""HTTP routes for help requests and proposals: translate, call a handler, translate back."""
+"""HTTP routes for help requests and proposals: translate, call a handler, translate back. Who
+may call each route, and what they see, is in `..access`."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from qn_contracts.vocabulary import QuarterId
-from qn_infra.auth import Principal, Role, require
+from qn_infra.auth import Principal
 
-from ..volunteers import domain as volunteer_domain
+from .. import access
+from ..access import POLICY
 from ..volunteers import handlers as volunteers
 from . import handlers, queries
 from .domain import OPEN_MATCH_STATUSES, MatchStatus, RequestStatus
@@ -18,15 +21,13 @@ from .schemas import CompleteIn, DeclineIn, HelpRequestOut, MatchOut
 
 router = APIRouter(tags=["matches"])
 
-COORDINATORS = require(Role.COORDINATOR, Role.ADMIN)
-ANSWERING = require(Role.VOLUNTEER, Role.COORDINATOR, Role.ADMIN)
 StatusFilter = Annotated[
     list[MatchStatus] | None, Query(description="Only these statuses; default: open (proposed, accepted).")
 ]
 
 
-def _is_staff(principal: Principal) -> bool:
-    return principal.has_any(Role.COORDINATOR, Role.ADMIN)
+def _now(request: Request) -> datetime:
+    return request.app.state.runtime.clock.now()
 
 
 def _read_match(request: Request, match_id: uuid.UUID) -> MatchOut:
@@ -38,7 +39,7 @@ def _read_match(request: Request, match_id: uuid.UUID) -> MatchOut:
 )
 def list_help_requests(
     request: Request,
-    _: Annotated[Principal, COORDINATORS],
+    _: Annotated[Principal, POLICY.guard("GET /help-requests")],
     status: Annotated[
         RequestStatus | None, Query(description="e.g. `unmatched`: the coordinator's to-do list.")
     ] = None,
@@ -57,7 +58,9 @@ def list_help_requests(
     summary="A help request and its proposals",
 )
 def get_help_request(
-    help_request_id: uuid.UUID, request: Request, _: Annotated[Principal, COORDINATORS]
+    help_request_id: uuid.UUID,
+    request: Request,
+    _: Annotated[Principal, POLICY.guard("GET /help-requests/{help_request_id}")],
 ) -> HelpRequestOut:
     return HelpRequestOut.of(queries.get_help_request(help_request_id, uow=request.app.state.runtime.unit_of_work()))
 
@@ -65,7 +68,7 @@ def get_help_request(
 @router.get("/matches", response_model=list[MatchOut], summary="Proposals, newest first")
 def list_matches(
     request: Request,
-    _: Annotated[Principal, COORDINATORS],
+    _: Annotated[Principal, POLICY.guard("GET /matches")],
     help_request_id: Annotated[uuid.UUID | None, Query(description="Only for this help request.")] = None,
     volunteer_id: Annotated[uuid.UUID | None, Query(description="Only for this volunteer.")] = None,
     status: Annotated[list[MatchStatus] | None, Query(description="Only these statuses.")] = None,
@@ -80,19 +83,22 @@ def list_matches(
 
 
 @router.get("/matches/{match_id}", response_model=MatchOut, summary="One proposal")
-def get_match(match_id: uuid.UUID, request: Request, principal: Annotated[Principal, ANSWERING]) -> MatchOut:
-    match = _read_match(request, match_id)
-    if not _is_staff(principal):
-        own = volunteers.get_volunteer(match.volunteer_id, uow=request.app.state.runtime.unit_of_work())
-        if own.account != principal.subject:
-            raise volunteer_domain.not_your_record()
-    return match
+def get_match(
+    match_id: uuid.UUID, request: Request, principal: Annotated[Principal, POLICY.guard("GET /matches/{match_id}")]
+) -> MatchOut:
+    match = queries.get_match(match_id, uow=request.app.state.runtime.unit_of_work())
+    access.check_sees_volunteer(principal, match.volunteer.account)
+    return MatchOut.of(match)
 
 
 @router.post("/matches/{match_id}/accept", response_model=MatchOut, summary="Accept a proposal")
-def accept(match_id: uuid.UUID, request: Request, principal: Annotated[Principal, ANSWERING]) -> MatchOut:
+def accept(
+    match_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /matches/{match_id}/accept")],
+) -> MatchOut:
     handlers.accept_match(
-        match_id, uow=request.app.state.runtime.unit_of_work(), subject=principal.subject, is_staff=_is_staff(principal)
+        match_id, uow=request.app.state.runtime.unit_of_work(), principal=principal, now=_now(request)
     )
     return _read_match(request, match_id)
 
@@ -101,29 +107,31 @@ def accept(match_id: uuid.UUID, request: Request, principal: Annotated[Principal
     "/matches/{match_id}/decline", response_model=MatchOut, summary="Decline a proposal; the next volunteer is asked"
 )
 def decline(
-    match_id: uuid.UUID, request: Request, principal: Annotated[Principal, ANSWERING], body: DeclineIn | None = None
+    match_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /matches/{match_id}/decline")],
+    body: DeclineIn | None = None,
 ) -> MatchOut:
     handlers.decline_match(
         match_id,
         body.reason if body else None,
         uow=request.app.state.runtime.unit_of_work(),
-        subject=principal.subject,
-        is_staff=_is_staff(principal),
+        principal=principal,
         policy=request.app.state.matching.policy,
+        now=_now(request),
     )
     return _read_match(request, match_id)
 
 
 @router.post("/matches/{match_id}/complete", response_model=MatchOut, summary="Log the hours of an accepted task")
 def complete(
-    match_id: uuid.UUID, body: CompleteIn, request: Request, principal: Annotated[Principal, ANSWERING]
+    match_id: uuid.UUID,
+    body: CompleteIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /matches/{match_id}/complete")],
 ) -> MatchOut:
     handlers.complete_match(
-        match_id,
-        body.hours,
-        uow=request.app.state.runtime.unit_of_work(),
-        subject=principal.subject,
-        is_staff=_is_staff(principal),
+        match_id, body.hours, uow=request.app.state.runtime.unit_of_work(), principal=principal, now=_now(request)
     )
     return _read_match(request, match_id)
 
@@ -141,7 +149,9 @@ def _volunteer_matches(request: Request, volunteer_id: uuid.UUID, status: list[M
     "/volunteers/me/matches", response_model=list[MatchOut], tags=["volunteers"], summary="My proposals and tasks"
 )
 def my_matches(
-    request: Request, principal: Annotated[Principal, ANSWERING], status: StatusFilter = None
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("GET /volunteers/me/matches")],
+    status: StatusFilter = None,
 ) -> list[MatchOut]:
     me = volunteers.find_by_account(principal.subject, uow=request.app.state.runtime.unit_of_work())
     return _volunteer_matches(request, me.id, status)
@@ -154,9 +164,11 @@ def my_matches(
     summary="A volunteer's proposals and tasks",
 )
 def volunteer_matches(
-    volunteer_id: uuid.UUID, request: Request, principal: Annotated[Principal, ANSWERING], status: StatusFilter = None
+    volunteer_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("GET /volunteers/{volunteer_id}/matches")],
+    status: StatusFilter = None,
 ) -> list[MatchOut]:
     volunteer = volunteers.get_volunteer(volunteer_id, uow=request.app.state.runtime.unit_of_work())
-    if not _is_staff(principal) and volunteer.account != principal.subject:
-        raise volunteer_domain.not_your_record()
+    access.check_sees_volunteer(principal, volunteer.account)
     return _volunteer_matches(request, volunteer_id, status)

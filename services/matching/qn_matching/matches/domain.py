@@ -198,11 +198,8 @@ def check_open(status: MatchStatus, wanted: MatchStatus) -> None:
         )
 
 
-def check_answering_own(*, account: str | None, subject: str, is_staff: bool) -> None:
-    """Coordinators answer for anyone (a volunteer may call in); a volunteer only for themself."""
-    if is_staff or (account is not None and account == subject):
-        return
-    raise NotYourProposal(
+def not_your_proposal() -> NotYourProposal:
+    return NotYourProposal(
         "Dieser Vorschlag ist an eine andere Person gerichtet; Ehrenamtliche beantworten nur ihre eigenen.",
         "This proposal is addressed to someone else; volunteers answer only their own.",
         extra={"reason": "not_your_proposal"},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -25,9 +25,11 @@ from qn_contracts.matching import (
     MatchProposed,
 )
 from qn_contracts.vocabulary import VolunteerStatus
+from qn_infra.auth import Principal
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
+from .. import access
 from ..volunteers.models import Volunteer
 from . import domain
 from .domain import MatchStatus, RequestStatus, UnmatchedReason
@@ -43,14 +45,13 @@ class MatchingPolicy:
 
 
 def receive_help_request(
-    event: HelpRequested, meta: EventMeta, uow: UnitOfWork, *, policy: MatchingPolicy, now: datetime | None = None
+    event: HelpRequested, meta: EventMeta, uow: UnitOfWork, *, policy: MatchingPolicy, now: datetime
 ) -> None:
     """Stores a help request from intake and asks the best volunteer. The consumer commits."""
     if uow.session.get(HelpRequest, event.help_request_id) is not None:
         # a second event for a known request (e.g. re-published under a new id): no second proposal
         log.info("help_request_already_known", help_request_id=str(event.help_request_id), event_id=str(meta.id))
         return
-    now = now or datetime.now(UTC)
     request = HelpRequest(
         id=event.help_request_id,
         concern_id=event.concern_id,
@@ -161,15 +162,14 @@ def _locked_match(uow: UnitOfWork, match_id: uuid.UUID) -> Match:
     return match
 
 
-def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, subject: str, is_staff: bool) -> None:
-    """The volunteer takes on the task."""
-    now = datetime.now(UTC)
+def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, principal: Principal, now: datetime) -> None:
+    """The volunteer takes on the task (or a coordinator for them)."""
     with uow:
         match = _locked_match(uow, match_id)
-        domain.check_answering_own(account=match.volunteer.account, subject=subject, is_staff=is_staff)
+        access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.PROPOSED)
         match.status = MatchStatus.ACCEPTED.value
-        match.answered_at, match.answered_by = now, subject
+        match.answered_at, match.answered_by = now, principal.subject
         request = match.help_request
         request.status, request.updated_at = RequestStatus.MATCHED.value, now
         uow.emit(MatchAccepted(**_match_fields(match)))
@@ -178,28 +178,34 @@ def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, subject: str, is_staff
 
 
 def decline_match(
-    match_id: uuid.UUID, reason: str | None, *, uow: UnitOfWork, subject: str, is_staff: bool, policy: MatchingPolicy
+    match_id: uuid.UUID,
+    reason: str | None,
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    policy: MatchingPolicy,
+    now: datetime,
 ) -> None:
     """The volunteer cannot help; the next-best volunteer is asked in the same transaction."""
-    now = datetime.now(UTC)
     with uow:
         match = _locked_match(uow, match_id)
-        domain.check_answering_own(account=match.volunteer.account, subject=subject, is_staff=is_staff)
+        access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.PROPOSED)
         match.status = MatchStatus.DECLINED.value
-        match.answered_at, match.answered_by, match.decline_reason = now, subject, reason
+        match.answered_at, match.answered_by, match.decline_reason = now, principal.subject, reason
         uow.emit(MatchDeclined(**_match_fields(match), reason=reason))
         propose_next(match.help_request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.ALL_DECLINED)
         uow.commit()
     log.info("match_declined", match_id=str(match_id), reason=reason)
 
 
-def complete_match(match_id: uuid.UUID, hours: Decimal, *, uow: UnitOfWork, subject: str, is_staff: bool) -> None:
+def complete_match(
+    match_id: uuid.UUID, hours: Decimal, *, uow: UnitOfWork, principal: Principal, now: datetime
+) -> None:
     """The volunteer has helped; the hours are logged and their load goes down."""
-    now = datetime.now(UTC)
     with uow:
         match = _locked_match(uow, match_id)
-        domain.check_answering_own(account=match.volunteer.account, subject=subject, is_staff=is_staff)
+        access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.ACCEPTED)
         match.status, match.completed_at, match.hours = MatchStatus.COMPLETED.value, now, hours
         request = match.help_request

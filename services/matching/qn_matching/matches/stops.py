@@ -4,7 +4,7 @@ called off, the request is cancelled, and an erased person's reference is forgot
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -24,27 +24,28 @@ FINAL_REQUEST = (RequestStatus.COMPLETED.value, RequestStatus.CANCELLED.value)
 LIVE_MATCH = tuple(s.value for s in OPEN_MATCH_STATUSES)
 
 
-def on_consent_withdrawn(event: ConsentWithdrawn, meta: EventMeta, uow: UnitOfWork) -> None:
+def on_consent_withdrawn(event: ConsentWithdrawn, meta: EventMeta, uow: UnitOfWork, *, now: datetime) -> None:
     if event.purpose is not ConsentPurpose.NEIGHBOURLY_HELP:
         return
-    _cancel(uow, HelpRequest.person_ref == event.person_ref, reason="consent_withdrawn")
+    _cancel(uow, HelpRequest.person_ref == event.person_ref, reason="consent_withdrawn", now=now)
 
 
-def on_person_erased(event: PersonErased, meta: EventMeta, uow: UnitOfWork) -> None:
-    _cancel(uow, HelpRequest.person_ref == event.person_ref, reason="person_erased")
+def on_person_erased(event: PersonErased, meta: EventMeta, uow: UnitOfWork, *, now: datetime) -> None:
+    _cancel(uow, HelpRequest.person_ref == event.person_ref, reason="person_erased", now=now)
     # forget the reference everywhere, also on finished requests
     for request in uow.session.scalars(select(HelpRequest).where(HelpRequest.person_ref == event.person_ref)):
         request.person_ref = None
 
 
-def on_concern_closed(event: ConcernClosed, meta: EventMeta, uow: UnitOfWork) -> None:
-    _cancel(uow, HelpRequest.concern_id == event.concern_id, reason="concern_closed", keep_accepted=True)
+def on_concern_closed(event: ConcernClosed, meta: EventMeta, uow: UnitOfWork, *, now: datetime) -> None:
+    _cancel(uow, HelpRequest.concern_id == event.concern_id, reason="concern_closed", now=now, keep_accepted=True)
 
 
-def _cancel(uow: UnitOfWork, which: object, *, reason: str, keep_accepted: bool = False) -> list[HelpRequest]:
+def _cancel(
+    uow: UnitOfWork, which: object, *, reason: str, now: datetime, keep_accepted: bool = False
+) -> list[HelpRequest]:
     """Cancels the open requests matching `which` with their live proposals. With `keep_accepted`, a
     request a volunteer already accepted goes on (the help was arranged before the concern closed)."""
-    now = datetime.now(UTC)
     requests = list(
         uow.session.scalars(
             select(HelpRequest).where(which).where(HelpRequest.status.not_in(FINAL_REQUEST)).with_for_update()

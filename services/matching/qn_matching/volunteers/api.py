@@ -1,4 +1,5 @@
-"""HTTP routes for volunteers: translate, call a handler, translate back."""
+"""HTTP routes for volunteers: translate, call a handler, translate back. Who may call each
+route, and what they see, is in `..access`."""
 
 from __future__ import annotations
 
@@ -9,19 +10,22 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from qn_contracts.vocabulary import QuarterId, VolunteerStatus
-from qn_infra.auth import Principal, Role, require
+from qn_infra.auth import Principal
 
+from .. import access
+from ..access import POLICY
 from . import domain, handlers
 from .schemas import StatusIn, VolunteerIn, VolunteerOut
 
 router = APIRouter(prefix="/volunteers", tags=["volunteers"])
 
-COORDINATORS = require(Role.COORDINATOR, Role.ADMIN)
-
 
 @router.post("", status_code=201, response_model=VolunteerOut, summary="Register a volunteer (Ehrenamtliche)")
 def register_volunteer(
-    body: VolunteerIn, request: Request, response: Response, principal: Annotated[Principal, COORDINATORS]
+    body: VolunteerIn,
+    request: Request,
+    response: Response,
+    principal: Annotated[Principal, POLICY.guard("POST /volunteers")],
 ) -> VolunteerOut:
     command = domain.RegisterVolunteer(
         display_name=body.display_name,
@@ -37,7 +41,12 @@ def register_volunteer(
     ctx = request.app.state.matching
     runtime = request.app.state.runtime
     volunteer_id = handlers.register_volunteer(
-        command, uow=runtime.unit_of_work(), city=ctx.city, known_skills=ctx.skills, registered_by=principal.subject
+        command,
+        uow=runtime.unit_of_work(),
+        city=ctx.city,
+        known_skills=ctx.skills,
+        registered_by=principal.subject,
+        now=runtime.clock.now(),
     )
     response.headers["Location"] = f"/volunteers/{volunteer_id}"
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))
@@ -46,7 +55,7 @@ def register_volunteer(
 @router.get("", response_model=list[VolunteerOut], summary="Volunteers, in registration order")
 def list_volunteers(
     request: Request,
-    _: Annotated[Principal, COORDINATORS],
+    _: Annotated[Principal, POLICY.guard("GET /volunteers")],
     quarter_id: Annotated[QuarterId | None, Query(description="Only this quarter.")] = None,
     status: Annotated[VolunteerStatus | None, Query(description="Only this status.")] = None,
 ) -> list[VolunteerOut]:
@@ -57,16 +66,23 @@ def list_volunteers(
 
 
 @router.get("/{volunteer_id}", response_model=VolunteerOut, summary="One volunteer")
-def get_volunteer(volunteer_id: uuid.UUID, request: Request, _: Annotated[Principal, COORDINATORS]) -> VolunteerOut:
-    return VolunteerOut.model_validate(
-        handlers.get_volunteer(volunteer_id, uow=request.app.state.runtime.unit_of_work())
-    )
+def get_volunteer(
+    volunteer_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("GET /volunteers/{volunteer_id}")],
+) -> VolunteerOut:
+    volunteer = handlers.get_volunteer(volunteer_id, uow=request.app.state.runtime.unit_of_work())
+    access.check_sees_volunteer(principal, volunteer.account)
+    return VolunteerOut.model_validate(volunteer)
 
 
 @router.post("/{volunteer_id}/status", response_model=VolunteerOut, summary="Pause, reactivate or end an engagement")
 def change_status(
-    volunteer_id: uuid.UUID, body: StatusIn, request: Request, _: Annotated[Principal, COORDINATORS]
+    volunteer_id: uuid.UUID,
+    body: StatusIn,
+    request: Request,
+    _: Annotated[Principal, POLICY.guard("POST /volunteers/{volunteer_id}/status")],
 ) -> VolunteerOut:
     runtime = request.app.state.runtime
-    handlers.change_status(volunteer_id, body.status, uow=runtime.unit_of_work())
+    handlers.change_status(volunteer_id, body.status, uow=runtime.unit_of_work(), now=runtime.clock.now())
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))

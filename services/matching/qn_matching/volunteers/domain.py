@@ -127,7 +127,7 @@ def volunteer_not_found(volunteer_id: object) -> VolunteerNotFound:
 
 def not_your_record() -> NotYourVolunteerRecord:
     return NotYourVolunteerRecord(
-        "Ehrenamtliche sehen nur ihre eigenen Einsätze.",
-        "Volunteers see only their own matches.",
+        "Ehrenamtliche sehen nur ihre eigenen Angaben und Einsätze.",
+        "Volunteers see only their own record and matches.",
         extra={"reason": "not_your_volunteer_record"},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -26,11 +26,16 @@ class AccountTaken(Conflict):
 
 
 def register_volunteer(
-    cmd: domain.RegisterVolunteer, *, uow: UnitOfWork, city: City, known_skills: Sequence[str], registered_by: str
+    cmd: domain.RegisterVolunteer,
+    *,
+    uow: UnitOfWork,
+    city: City,
+    known_skills: Sequence[str],
+    registered_by: str,
+    now: datetime,
 ) -> uuid.UUID:
     """Registers an active volunteer and announces them without name or contact."""
     domain.check_registration(cmd, city, known_skills)
-    now = datetime.now(UTC)
     with uow:
         if cmd.account and uow.session.scalar(select(Volunteer.id).where(Volunteer.account == cmd.account)):
             raise AccountTaken(
@@ -68,7 +73,7 @@ def register_volunteer(
     return volunteer.id
 
 
-def change_status(volunteer_id: uuid.UUID, wanted: VolunteerStatus, *, uow: UnitOfWork) -> None:
+def change_status(volunteer_id: uuid.UUID, wanted: VolunteerStatus, *, uow: UnitOfWork, now: datetime) -> None:
     """Pauses, reactivates or ends a volunteer's engagement; only active volunteers are asked."""
     with uow:
         volunteer = uow.session.get(Volunteer, volunteer_id, with_for_update=True)
@@ -77,7 +82,7 @@ def change_status(volunteer_id: uuid.UUID, wanted: VolunteerStatus, *, uow: Unit
         current = VolunteerStatus(volunteer.status)
         domain.check_status_change(current, wanted)
         volunteer.status = wanted.value
-        volunteer.status_changed_at = datetime.now(UTC)
+        volunteer.status_changed_at = now
         uow.emit(
             VolunteerStatusChanged(
                 volunteer_ref=volunteer.volunteer_ref,

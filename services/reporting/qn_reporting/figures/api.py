@@ -1,4 +1,5 @@
-"""HTTP routes for figures: translate, call a handler, translate back."""
+"""HTTP routes for figures: translate, call a handler, translate back. Who may call each route,
+and what they see, is in `..access`."""
 
 from __future__ import annotations
 
@@ -6,16 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from qn_infra.auth import Principal, Role, require
+from qn_infra.auth import Principal
 from qn_infra.http import language
 
+from ..access import POLICY
 from . import domain, handlers
 from .catalogue import SUMS, UNKNOWN_PREFIX, Kind, Metric
 from .schemas import CatalogueOut, CountRow, CountsOut, MetricOut, SumRow, SumsOut, UnknownTypeOut
 
 router = APIRouter(tags=["figures"])
-
-READERS = require(Role.COMMITTEE, Role.COORDINATOR, Role.TEAM_STAFF, Role.ADMIN)
 
 MetricParam = Annotated[
     str | None, Query(description="Metric, see GET /metrics-catalogue.", examples=["concern.recorded"])
@@ -50,7 +50,7 @@ def _filters(figures: handlers.Figures) -> dict[str, object]:
 @router.get("/counts", response_model=CountsOut, summary="Counts of events per month, quarter and topic")
 def get_counts(
     request: Request,
-    _: Annotated[Principal, READERS],
+    _: Annotated[Principal, POLICY.guard("GET /counts")],
     metric: MetricParam = None,
     first: FromParam = None,
     to: ToParam = None,
@@ -75,7 +75,7 @@ def get_counts(
 @router.get("/sums", response_model=SumsOut, summary="Sums of a measure (hours, attendance) per month, quarter, topic")
 def get_sums(
     request: Request,
-    _: Annotated[Principal, READERS],
+    _: Annotated[Principal, POLICY.guard("GET /sums")],
     metric: MetricParam = None,
     first: FromParam = None,
     to: ToParam = None,
@@ -113,7 +113,9 @@ def _metric_out(metric: Metric, lang: str) -> MetricOut:
 
 
 @router.get("/metrics-catalogue", response_model=CatalogueOut, summary="The metrics known so far, with labels")
-def get_metrics_catalogue(request: Request, _: Annotated[Principal, READERS]) -> CatalogueOut:
+def get_metrics_catalogue(
+    request: Request, _: Annotated[Principal, POLICY.guard("GET /metrics-catalogue")]
+) -> CatalogueOut:
     catalogue = handlers.get_catalogue(uow=request.app.state.runtime.unit_of_work())
     lang = language(request)
     return CatalogueOut(

@@ -1,31 +1,25 @@
-"""HTTP routes for bookings: translate, call a handler, translate back."""
+"""HTTP routes for bookings: translate, call a handler, translate back. Who may call each route,
+and what they see, is in `..access`."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from qn_infra.auth import Principal, Role, require
+from qn_infra.auth import Principal
 
-from ..sites.api import READERS, SiteIdPath, context
+from .. import access
+from ..access import POLICY
+from ..sites.api import SiteIdPath, context
 from ..sites.schemas import ID_PATTERN
 from . import domain, handlers
 from .schemas import BookingIn, BookingOut, CancelIn
 
 router = APIRouter(tags=["bookings"])
 
-BOOKERS = require(Role.COORDINATOR, Role.CARRIER, Role.TEAM_STAFF, Role.ADMIN)
-UNRESTRICTED = (Role.COORDINATOR, Role.TEAM_STAFF, Role.ADMIN)
-
 RoomIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="Id of the room.", examples=["beratung-2"])]
-
-
-def _own_org_only(principal: Principal) -> bool:
-    """A carrier acts only for its own organisation, unless it also holds a staff role."""
-    return principal.has_any(Role.CARRIER) and not principal.has_any(*UNRESTRICTED)
 
 
 @router.post(
@@ -40,7 +34,7 @@ def book_room(
     body: BookingIn,
     request: Request,
     response: Response,
-    principal: Annotated[Principal, BOOKERS],
+    principal: Annotated[Principal, POLICY.guard("POST /sites/{site_id}/rooms/{room_id}/bookings")],
 ) -> BookingOut:
     command = domain.BookRoom(
         site_id=site_id,
@@ -51,14 +45,13 @@ def book_room(
         org_id=body.org_id,
         purpose=body.purpose,
     )
-    ctx = context(request)
+    ctx, runtime = context(request), request.app.state.runtime
     booking = handlers.book_room(
         command,
-        uow=request.app.state.runtime.unit_of_work(),
+        uow=runtime.unit_of_work(),
         ctx=ctx,
-        booked_by=principal.subject,
-        own_org=principal.org,
-        own_org_only=_own_org_only(principal),
+        principal=principal,
+        now=runtime.clock.now(),
     )
     response.headers["Location"] = f"/bookings/{booking.id}"
     return BookingOut.of(booking, ctx.tz)
@@ -68,7 +61,7 @@ def book_room(
 def list_bookings(
     site_id: SiteIdPath,
     request: Request,
-    _: Annotated[Principal, READERS],
+    principal: Annotated[Principal, POLICY.guard("GET /sites/{site_id}/bookings")],
     starts: Annotated[
         str | None,
         Query(
@@ -90,22 +83,25 @@ def list_bookings(
     room_id: Annotated[str | None, Query(pattern=ID_PATTERN, description="Only this room.")] = None,
     include_cancelled: Annotated[bool, Query(description="Also list cancelled bookings.")] = False,
 ) -> list[BookingOut]:
-    ctx = context(request)
-    start, end = domain.listing_period(starts, ends, ctx.tz, datetime.now(ctx.tz))
+    ctx, runtime = context(request), request.app.state.runtime
+    start, end = domain.listing_period(starts, ends, ctx.tz, runtime.clock.now())
     bookings = handlers.list_bookings(
         site_id,
-        uow=request.app.state.runtime.unit_of_work(),
+        uow=runtime.unit_of_work(),
         starts=start,
         ends=end,
         room_id=room_id,
         include_cancelled=include_cancelled,
+        orgs=access.visible_orgs(principal),
     )
     return [BookingOut.of(b, ctx.tz) for b in bookings]
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingOut, summary="Read a booking")
-def get_booking(booking_id: uuid.UUID, request: Request, _: Annotated[Principal, READERS]) -> BookingOut:
-    booking = handlers.get_booking(booking_id, uow=request.app.state.runtime.unit_of_work())
+def get_booking(
+    booking_id: uuid.UUID, request: Request, principal: Annotated[Principal, POLICY.guard("GET /bookings/{booking_id}")]
+) -> BookingOut:
+    booking = handlers.get_booking(booking_id, uow=request.app.state.runtime.unit_of_work(), principal=principal)
     return BookingOut.of(booking, context(request).tz)
 
 
@@ -113,15 +109,15 @@ def get_booking(booking_id: uuid.UUID, request: Request, _: Annotated[Principal,
 def cancel_booking(
     booking_id: uuid.UUID,
     request: Request,
-    principal: Annotated[Principal, BOOKERS],
+    principal: Annotated[Principal, POLICY.guard("POST /bookings/{booking_id}/cancel")],
     body: CancelIn | None = None,
 ) -> BookingOut:
+    runtime = request.app.state.runtime
     booking = handlers.cancel_booking(
         booking_id,
-        uow=request.app.state.runtime.unit_of_work(),
+        uow=runtime.unit_of_work(),
         reason=body.reason if body else None,
-        cancelled_by=principal.subject,
-        own_org=principal.org,
-        own_org_only=_own_org_only(principal),
+        principal=principal,
+        now=runtime.clock.now(),
     )
     return BookingOut.of(booking, context(request).tz)

@@ -39,6 +39,7 @@ class Slot:
     title: str
     starts_at: datetime
     ends_at: datetime
+    org_id: str | None = None
 
 
 class InvalidPeriod(Invalid):
@@ -141,11 +142,21 @@ def first_conflict(starts_at: datetime, ends_at: datetime, existing: Iterable[Sl
     return min(hits, key=lambda slot: slot.starts_at, default=None)
 
 
-def conflict(slot: Slot, room_name: str, tz: ZoneInfo) -> BookingConflict:
+def conflict(slot: Slot, room_name: str, tz: ZoneInfo, *, named: bool = True) -> BookingConflict:
+    """The room is taken. Unless `named`, the answer says when, not by whom: a carrier does not
+    learn another organisation's bookings this way either."""
     start, end = slot.starts_at.astimezone(tz), slot.ends_at.astimezone(tz)
+    when_de = f"am {start:%d.%m.%Y} von {start:%H:%M} bis {end:%H:%M}"
+    when_en = f"on {start:%Y-%m-%d} from {start:%H:%M} to {end:%H:%M}"
+    if not named:
+        return BookingConflict(
+            f"{room_name} ist {when_de} belegt.",
+            f"{room_name} is taken {when_en}.",
+            extra={"conflicting_booking": {"starts_at": start.isoformat(), "ends_at": end.isoformat()}},
+        )
     return BookingConflict(
-        f"{room_name} ist am {start:%d.%m.%Y} von {start:%H:%M} bis {end:%H:%M} belegt: „{slot.title}“.",
-        f"{room_name} is taken on {start:%Y-%m-%d} from {start:%H:%M} to {end:%H:%M}: “{slot.title}”.",
+        f"{room_name} ist {when_de} belegt: „{slot.title}“.",
+        f"{room_name} is taken {when_en}: “{slot.title}”.",
         extra={"conflicting_booking": slot_body(slot, tz)},
     )
 
@@ -159,22 +170,12 @@ def slot_body(slot: Slot, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def booking_org(requested: str | None, *, own_org: str | None, own_org_only: bool) -> str | None:
-    """Whom a booking is for: the requested org, by default the caller's. A carrier may book,
-    and cancel, only for its own organisation."""
-    org = requested if requested is not None else own_org
-    if own_org_only:
-        check_own_org(org, own_org=own_org)
-    return org
-
-
-def check_own_org(org: str | None, *, own_org: str | None) -> None:
-    if own_org is None or org != own_org:
-        raise NotYourOrganisation(
-            f"Als Träger nur für die eigene Organisation ({own_org or 'keine im Token'}) möglich.",
-            f"As a carrier, only possible for your own organisation ({own_org or 'none in the token'}).",
-            field="org_id",
-        )
+def not_your_organisation(own_org: str | None) -> NotYourOrganisation:
+    return NotYourOrganisation(
+        f"Als Träger nur für die eigene Organisation ({own_org or 'keine im Token'}) möglich.",
+        f"As a carrier, only possible for your own organisation ({own_org or 'none in the token'}).",
+        field="org_id",
+    )
 
 
 def check_cancellable(status: str) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from qn_contracts.scheduling import BookingCancelled, BookingConfirmed
+from qn_infra.auth import Principal
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
+from .. import access
 from ..sites import domain as sites_domain
 from ..sites.handlers import SchedulingContext
 from ..sites.models import Room, Site
@@ -25,13 +27,13 @@ def book_room(
     *,
     uow: UnitOfWork,
     ctx: SchedulingContext,
-    booked_by: str,
-    own_org: str | None,
-    own_org_only: bool,
+    principal: Principal,
+    now: datetime,
 ) -> Booking:
-    """Books a room if the period lies within the site's opening hours and the room is free."""
+    """Books a room if the period lies within the site's opening hours and the room is free; for
+    the requested organisation, by default the caller's (a carrier: only its own)."""
     domain.check_period(cmd.starts_at, cmd.ends_at)
-    org_id = domain.booking_org(cmd.org_id, own_org=own_org, own_org_only=own_org_only)
+    org_id = access.booking_org(cmd.org_id, principal)
     if org_id is not None:
         sites_domain.check_known_org(org_id, ctx.city.bookers, field="org_id")
     with uow:
@@ -49,7 +51,7 @@ def book_room(
         domain.check_opening_hours(cmd.starts_at, cmd.ends_at, site.windows(), ctx.tz, site_name=site.name)
         slot = domain.first_conflict(cmd.starts_at, cmd.ends_at, _slots_around(uow, cmd, ctx))
         if slot is not None:
-            raise domain.conflict(slot, room.name, ctx.tz)
+            raise domain.conflict(slot, room.name, ctx.tz, named=access.may_see(principal, slot.org_id))
         booking = Booking(
             id=uuid.uuid4(),
             site_id=cmd.site_id,
@@ -60,8 +62,8 @@ def book_room(
             org_id=org_id,
             purpose=cmd.purpose,
             status=domain.CONFIRMED,
-            booked_by=booked_by,
-            created_at=datetime.now(UTC),
+            booked_by=principal.subject,
+            created_at=now,
         )
         uow.session.add(booking)
         uow.emit(
@@ -95,7 +97,7 @@ def _slots_around(uow: UnitOfWork, cmd: domain.BookRoom, ctx: SchedulingContext)
             Booking.ends_at > day_start,
         )
     ).all()
-    return [domain.Slot(b.id, b.title, b.starts_at, b.ends_at) for b in rows]
+    return [domain.Slot(b.id, b.title, b.starts_at, b.ends_at, b.org_id) for b in rows]
 
 
 def cancel_booking(
@@ -103,21 +105,19 @@ def cancel_booking(
     *,
     uow: UnitOfWork,
     reason: str | None,
-    cancelled_by: str,
-    own_org: str | None,
-    own_org_only: bool,
+    principal: Principal,
+    now: datetime,
 ) -> Booking:
     """Cancels a confirmed booking; a carrier only its own organisation's."""
     with uow:
         booking = uow.session.get(Booking, booking_id, with_for_update=True)
         if booking is None:
             raise domain.booking_not_found(booking_id)
-        if own_org_only:
-            domain.check_own_org(booking.org_id, own_org=own_org)
+        access.check_own_booking(principal, booking.org_id)
         domain.check_cancellable(booking.status)
         booking.status = domain.CANCELLED
-        booking.cancelled_at = datetime.now(UTC)
-        booking.cancelled_by = cancelled_by
+        booking.cancelled_at = now
+        booking.cancelled_by = principal.subject
         booking.cancel_reason = reason
         uow.emit(
             BookingCancelled(booking_id=booking.id, site_id=booking.site_id, room_id=booking.room_id, reason=reason)
@@ -136,8 +136,10 @@ def list_bookings(
     ends: datetime,
     room_id: str | None = None,
     include_cancelled: bool = False,
+    orgs: frozenset[str] | None = None,
 ) -> list[Booking]:
-    """Bookings of a site that overlap [starts, ends), earliest first."""
+    """Bookings of a site that overlap [starts, ends), earliest first; only those of `orgs`
+    when given (a carrier's own)."""
     with uow:
         if uow.session.get(Site, site_id) is None:
             raise sites_domain.site_not_found(site_id)
@@ -150,15 +152,19 @@ def list_bookings(
             query = query.where(Booking.room_id == room_id)
         if not include_cancelled:
             query = query.where(Booking.status == domain.CONFIRMED)
+        if orgs is not None:
+            query = query.where(Booking.org_id.in_(sorted(orgs)))
         bookings = list(uow.session.scalars(query).all())
         uow.session.expunge_all()
         return bookings
 
 
-def get_booking(booking_id: uuid.UUID, *, uow: UnitOfWork) -> Booking:
+def get_booking(booking_id: uuid.UUID, *, uow: UnitOfWork, principal: Principal) -> Booking:
+    """One booking; a carrier sees only its own organisation's."""
     with uow:
         booking = uow.session.get(Booking, booking_id)
         if booking is None:
             raise domain.booking_not_found(booking_id)
+        access.check_own_booking(principal, booking.org_id)
         uow.session.expunge_all()
         return booking

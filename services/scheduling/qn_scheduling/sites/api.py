@@ -1,4 +1,5 @@
-"""HTTP routes for sites: translate, call a handler, translate back."""
+"""HTTP routes for sites: translate, call a handler, translate back. Who may call each route, and
+what they see, is in `..access`."""
 
 from __future__ import annotations
 
@@ -6,15 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from qn_infra.auth import Principal, Role, require
+from qn_infra.auth import Principal
 
+from ..access import POLICY
 from . import handlers
 from .schemas import ID_PATTERN, SiteIn, SiteOut
 
 router = APIRouter(prefix="/sites", tags=["sites"])
-
-READERS = require(*Role)
-EDITORS = require(Role.COORDINATOR, Role.ADMIN)
 
 SiteIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="Id of the site.", examples=["franztreff"])]
 
@@ -30,10 +29,15 @@ def context(request: Request) -> handlers.SchedulingContext:
     summary="Create or replace a site with its rooms and opening hours",
 )
 def put_site(
-    site_id: SiteIdPath, body: SiteIn, request: Request, response: Response, _: Annotated[Principal, EDITORS]
+    site_id: SiteIdPath,
+    body: SiteIn,
+    request: Request,
+    response: Response,
+    _: Annotated[Principal, POLICY.guard("PUT /sites/{site_id}")],
 ) -> SiteOut:
+    runtime = request.app.state.runtime
     site, created = handlers.put_site(
-        body.to_spec(site_id), uow=request.app.state.runtime.unit_of_work(), ctx=context(request)
+        body.to_spec(site_id), uow=runtime.unit_of_work(), ctx=context(request), now=runtime.clock.now()
     )
     if created:
         response.status_code = 201
@@ -44,7 +48,7 @@ def put_site(
 @router.get("", response_model=list[SiteOut], summary="List the sites")
 def list_sites(
     request: Request,
-    _: Annotated[Principal, READERS],
+    _: Annotated[Principal, POLICY.guard("GET /sites")],
     quarter_id: Annotated[str | None, Query(max_length=64, description="Only sites of this quarter.")] = None,
 ) -> list[SiteOut]:
     sites = handlers.list_sites(uow=request.app.state.runtime.unit_of_work(), quarter_id=quarter_id)
@@ -52,5 +56,7 @@ def list_sites(
 
 
 @router.get("/{site_id}", response_model=SiteOut, summary="Read a site")
-def get_site(site_id: SiteIdPath, request: Request, _: Annotated[Principal, READERS]) -> SiteOut:
+def get_site(
+    site_id: SiteIdPath, request: Request, _: Annotated[Principal, POLICY.guard("GET /sites/{site_id}")]
+) -> SiteOut:
     return SiteOut.of(handlers.get_site(site_id, uow=request.app.state.runtime.unit_of_work()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -35,19 +35,18 @@ class SchedulingContext:
         return self.city.timezone
 
 
-def put_site(spec: domain.SiteSpec, *, uow: UnitOfWork, ctx: SchedulingContext) -> tuple[Site, bool]:
+def put_site(spec: domain.SiteSpec, *, uow: UnitOfWork, ctx: SchedulingContext, now: datetime) -> tuple[Site, bool]:
     """Creates or replaces a site; returns it and whether it was created. Emits `SiteUpdated`
-    only when the site actually changed."""
+    only when the site actually changed. A room with bookings after `now` cannot be removed."""
     domain.check_site(spec, ctx.city)
     try:
-        return _put_site(spec.normalised(), uow=uow, ctx=ctx)
+        return _put_site(spec.normalised(), uow=uow, ctx=ctx, now=now)
     except IntegrityError:
         # another request created the same site at the same moment: this one now replaces it
-        return _put_site(spec.normalised(), uow=uow, ctx=ctx)
+        return _put_site(spec.normalised(), uow=uow, ctx=ctx, now=now)
 
 
-def _put_site(spec: domain.SiteSpec, *, uow: UnitOfWork, ctx: SchedulingContext) -> tuple[Site, bool]:
-    now = datetime.now(UTC)
+def _put_site(spec: domain.SiteSpec, *, uow: UnitOfWork, ctx: SchedulingContext, now: datetime) -> tuple[Site, bool]:
     with uow:
         # the row lock serialises concurrent PUTs of one site (a no-op on SQLite, which
         # serialises writers anyway)

@@ -1,0 +1,22 @@
+"""Who may call which route of reporting, and what they see there.
+
+Reporting holds aggregates only: counts and sums per month, quarter and topic, with no person,
+concern or volunteer behind any cell. Committees read them, and so do the coordinators, team
+staff and admins who answer to committees; every reader sees the same city-wide figures, so
+there is no "own" and "other" here. Carriers, Kümmerer and volunteers have no route."""
+
+from __future__ import annotations
+
+from qn_infra.access import AccessPolicy, Rule
+from qn_infra.auth import Role
+
+READERS = (Role.COMMITTEE, Role.COORDINATOR, Role.TEAM_STAFF, Role.ADMIN)
+FIGURES = "city-wide aggregates, the same for every reader; no cell points at a person"
+
+POLICY = AccessPolicy(
+    {
+        "GET /counts": Rule.roles(READERS, scope=f"counts per month, quarter and topic: {FIGURES}"),
+        "GET /sums": Rule.roles(READERS, scope=f"sums (hours, attendance) per month, quarter and topic: {FIGURES}"),
+        "GET /metrics-catalogue": Rule.roles(READERS, scope="the metrics known, with labels; no figures"),
+    }
+)

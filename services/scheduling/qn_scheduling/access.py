@@ -1,0 +1,73 @@
+"""Who may call which route of scheduling, and what they see there: the one table and the one
+scope rule of the service.
+
+Sites and the bookings of their rooms are the working calendar of the drop-in centres: every
+role that works in them reads it (team staff, Kümmerer, coordinators, carriers, volunteers,
+admins); committees see reporting's figures only. Coordinators and admins enter sites. A
+carrier (Träger) books, reads and cancels only its own organisation's bookings -- the `org`
+claim of its token -- unless it also holds a staff role; coordinators, team staff and admins
+book and cancel for any organisation, office or team."""
+
+from __future__ import annotations
+
+from qn_infra.access import AccessPolicy, Rule
+from qn_infra.auth import Principal, Role
+
+from .bookings.domain import not_your_organisation
+
+STAFF = (Role.COORDINATOR, Role.ADMIN)
+BOOKS_FOR_ANYONE = (Role.COORDINATOR, Role.TEAM_STAFF, Role.ADMIN)
+BOOKERS = (*BOOKS_FOR_ANYONE, Role.CARRIER)
+READERS = (*BOOKERS, Role.KUEMMERER, Role.VOLUNTEER)
+CARRIER_OWN = "a carrier only its own organisation's"
+
+POLICY = AccessPolicy(
+    {
+        "PUT /sites/{site_id}": Rule.roles(STAFF, scope="creates or replaces any site, its rooms and opening hours"),
+        "GET /sites": Rule.roles(READERS, scope="every site with rooms and opening hours (public places)"),
+        "GET /sites/{site_id}": Rule.roles(READERS, scope="any site with rooms and opening hours"),
+        "POST /sites/{site_id}/rooms/{room_id}/bookings": Rule.roles(
+            BOOKERS, scope=f"books a room for any organisation; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "GET /sites/{site_id}/bookings": Rule.roles(
+            READERS, scope=f"every booking of the site; {CARRIER_OWN} (the others are left out)"
+        ),
+        "GET /bookings/{booking_id}": Rule.roles(READERS, scope=f"any booking; {CARRIER_OWN} (403 otherwise)"),
+        "POST /bookings/{booking_id}/cancel": Rule.roles(
+            BOOKERS, scope=f"cancels any booking; {CARRIER_OWN} (403 otherwise)"
+        ),
+    }
+)
+
+
+def own_org_only(principal: Principal) -> bool:
+    """A carrier acts and sees only for its own organisation, unless it also holds a staff role."""
+    return principal.has_any(Role.CARRIER) and not principal.has_any(*BOOKS_FOR_ANYONE)
+
+
+def visible_orgs(principal: Principal) -> frozenset[str] | None:
+    """The organisations whose bookings the caller sees: None for all; a carrier its own (none at
+    all when its token names no organisation)."""
+    if not own_org_only(principal):
+        return None
+    return frozenset({principal.org}) if principal.org else frozenset()
+
+
+def may_see(principal: Principal, org_id: str | None) -> bool:
+    """The scope rule of scheduling: whether the caller sees or acts on a booking for `org_id`
+    (also whether a 409 may name the booking a new one collides with)."""
+    orgs = visible_orgs(principal)
+    return orgs is None or org_id in orgs
+
+
+def check_own_booking(principal: Principal, org_id: str | None) -> None:
+    """Refuses a carrier a booking of another organisation (403 naming `org_id`)."""
+    if not may_see(principal, org_id):
+        raise not_your_organisation(principal.org)
+
+
+def booking_org(requested: str | None, principal: Principal) -> str | None:
+    """Whom a new booking is for: the requested organisation, by default the caller's own."""
+    org = requested if requested is not None else principal.org
+    check_own_booking(principal, org)
+    return org

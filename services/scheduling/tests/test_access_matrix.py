@@ -1,0 +1,127 @@
+"""Who may do what in scheduling, cell by cell: every operation of the API x every role (and no
+token) x a booking of Caritas (the carrier's own organisation) and one of the AWO (another's).
+The carrier's token names Caritas as its organisation; the bookings are made through the API.
+
+The table below is this test's own, not the service's policy: change them together."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from qn_infra.clock import TickingClock
+from qn_scheduling.app import create_app
+from qn_scheduling.config import SchedulingSettings
+from qn_testkit.access_matrix import CALLERS, OTHER, OWN, PUBLIC, Call, row, untabled, walk
+from qn_testkit.days import reference_day
+from qn_testkit.services import running_app
+
+from .conftest import DEMO_CITY, WEEKDAYS, Scheduling, at, franztreff
+
+pytestmark = pytest.mark.integration
+
+STAFF = {"coordinator", "admin"}
+BOOKERS = STAFF | {"team_staff", "carrier"}
+READERS = BOOKERS | {"kuemmerer", "volunteer"}
+CARRIER = {"carrier"}
+
+TABLE = {
+    "GET /healthz": PUBLIC,
+    "GET /readyz": PUBLIC,
+    "PUT /sites/{site_id}": row(STAFF),
+    "GET /sites": row(READERS),
+    "GET /sites/{site_id}": row(READERS),
+    "POST /sites/{site_id}/rooms/{room_id}/bookings": row(BOOKERS, own_only=CARRIER, owned=True),
+    "GET /sites/{site_id}/bookings": row(READERS, own_only=CARRIER),
+    "GET /bookings/{booking_id}": row(READERS, own_only=CARRIER, owned=True),
+    "POST /bookings/{booking_id}/cancel": row(BOOKERS, own_only=CARRIER, owned=True),
+}
+
+ORG = {OWN: "caritas-dessau", OTHER: "awo-dessau"}
+# open every day from morning to night, so that every cell finds a free hour on the next days
+SITE = franztreff(opening_hours=[{"weekday": day[:2], "opens": "06:00", "closes": "22:00"} for day in WEEKDAYS])
+HOURS_A_DAY = 14  # 07:00 to 21:00
+
+
+class SchedulingWorld:
+    def __init__(self, scheduling: Scheduling) -> None:
+        self.scheduling, self.client = scheduling, scheduling.client
+        self.first_day = scheduling.today() + timedelta(days=1)
+        self.hours = itertools.count()
+        created = self.client.put("/sites/franztreff", json=SITE, headers=scheduling.coordinator())
+        assert created.status_code == 201, created.text
+        self.bookings = {owner: self.booking(owner) for owner in (OWN, OTHER)}
+
+    def free_hour(self) -> tuple[date, str, str]:
+        n = next(self.hours)
+        day, hour = self.first_day + timedelta(days=n // HOURS_A_DAY), 7 + n % HOURS_A_DAY
+        return day, f"{hour:02d}:00", f"{hour + 1:02d}:00"
+
+    def booking_body(self, owner: str) -> dict[str, Any]:
+        day, start, end = self.free_hour()
+        return {"starts_at": at(day, start), "ends_at": at(day, end), "title": "Sprechstunde", "org_id": ORG[owner]}
+
+    def booking(self, owner: str) -> str:
+        """A new booking for the owner's organisation, made by the coordinator."""
+        made = self.client.post(
+            "/sites/franztreff/rooms/beratung-1/bookings",
+            json=self.booking_body(owner),
+            headers=self.scheduling.coordinator(),
+        )
+        assert made.status_code == 201, made.text
+        return str(made.json()["id"])
+
+    def headers(self, role: str | None) -> dict[str, str]:
+        if role is None:
+            return {}
+        claims = {"org": ORG[OWN]} if role == "carrier" else {"team": "team-innenstadt"} if role == "team_staff" else {}
+        return self.scheduling.tokens.headers(role, subject=f"{role}.matrix", **claims)
+
+    def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
+        method, path = operation.split(" ", 1)
+        whose = owner or OWN
+        booking_id = self.booking(whose) if fresh and operation.endswith("/cancel") else self.bookings[whose]
+        url = path.format(site_id="franztreff", room_id="beratung-2", booking_id=booking_id)
+        if operation == "PUT /sites/{site_id}":
+            return Call(method, url, json=SITE)  # the same site again: 200, nothing changes
+        if operation == "POST /sites/{site_id}/rooms/{room_id}/bookings":
+            return Call(method, url, json=self.booking_body(whose))
+        if operation == "GET /sites/{site_id}/bookings":
+            period = {"from": str(self.first_day), "to": str(self.first_day + timedelta(days=30))}
+            return Call(method, url, params=period)
+        return Call(method, url)
+
+    def owners(self, operation: str, body: Any) -> set[str] | None:
+        whose = {org: owner for owner, org in ORG.items()}
+        if operation == "GET /sites/{site_id}/bookings":
+            return {whose[booking["org_id"]] for booking in body}
+        if "booking" in operation:
+            return {whose[body["org_id"]]}
+        return None
+
+    def after(self, operation: str, owner: str | None, response: httpx.Response) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def world(module_service_settings: Any, tokens: Any) -> Iterator[SchedulingWorld]:
+    settings = module_service_settings(SchedulingSettings, city_dir=DEMO_CITY)
+    clock = TickingClock(reference_day())
+    app = create_app(settings, clock=clock)
+    with running_app(app, migrations_of="scheduling", database_url=settings.database_url) as client:
+        yield SchedulingWorld(Scheduling(client, settings.nats_url, tokens, settings, clock))
+
+
+def test_every_operation_of_the_api_has_a_row_in_the_table(world: SchedulingWorld) -> None:
+    assert untabled(world.client.app.openapi(), TABLE) == []
+
+
+@pytest.mark.parametrize("role", CALLERS, ids=[role or "no-token" for role in CALLERS])
+def test_each_caller_is_allowed_and_refused_exactly_as_the_table_says(world: SchedulingWorld, role: str | None) -> None:
+    problems = walk(world, world.client.app.openapi(), TABLE, role)
+    assert not problems, "\n".join(problems)
