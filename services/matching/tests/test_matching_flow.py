@@ -219,3 +219,17 @@ def test_answering_an_unknown_match_is_404(matching) -> None:
         "/matches/9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/accept", headers=matching.coordinator()
     )
     assert response.status_code == 404 and response.json()["code"] == "match_not_found"
+
+
+def test_no_volunteer_is_proposed_for_a_minor_unless_the_youth_office_asked(matching) -> None:
+    people = three_shoppers(matching)
+    unasked = matching.help_requested(age_band="under_18", asked_by="routing")
+    matching.publish(unasked)
+    [unmatched] = matching.wait_for_event(UNMATCHED, help_request_id=str(unasked.help_request_id))
+    assert unmatched.body["reason"] == "minor_without_youth_office"
+    assert matching.help_request(unasked.help_request_id)["matches"] == []
+
+    asked = matching.help_requested(age_band="under_18", asked_by="youth_office")
+    matching.publish(asked)
+    [proposed] = matching.wait_for_event(PROPOSED, help_request_id=str(asked.help_request_id))
+    assert proposed.body["volunteer_ref"] == people["renate"]["volunteer_ref"]

@@ -45,6 +45,13 @@ class UnmatchedReason(StrEnum):
     NO_CANDIDATES = "no_candidates"
     ALL_DECLINED = "all_declined"
     ALL_EXPIRED = "all_expired"
+    MINOR_WITHOUT_YOUTH_OFFICE = "minor_without_youth_office"
+
+
+def may_propose_for(age_band: str | None, asked_by: str | None) -> bool:
+    """No volunteer is proposed for a minor unless the youth office asked for the help (intake
+    never sends such a request; this holds even if a producer did)."""
+    return age_band != "under_18" or asked_by == "youth_office"
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,9 @@ def receive_help_request(
         updated_at=now,
     )
     uow.session.add(request)
+    if not domain.may_propose_for(event.age_band.value if event.age_band else None, event.asked_by):
+        _unmatched(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
+        return
     propose_next(request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.NO_CANDIDATES)
 
 
@@ -102,6 +105,18 @@ def _candidates(uow: UnitOfWork, quarter_id: str) -> tuple[list[domain.Candidate
     return candidates, {v.id: v for v in volunteers}
 
 
+def _unmatched(request: HelpRequest, reason: UnmatchedReason, *, uow: UnitOfWork) -> None:
+    """Nobody is asked: the request goes back to intake's team (and to the coordinator here)."""
+    request.status = RequestStatus.UNMATCHED.value
+    request.unmatched_reason = reason.value
+    uow.emit(
+        HelpRequestUnmatched(
+            help_request_id=request.id, quarter_id=request.quarter_id, help_kind=request.help_kind, reason=reason.value
+        )
+    )
+    log.info("help_request_unmatched", help_request_id=str(request.id), reason=reason.value)
+
+
 def propose_next(
     request: HelpRequest, *, uow: UnitOfWork, policy: MatchingPolicy, now: datetime, reason_if_nobody: UnmatchedReason
 ) -> Match | None:
@@ -112,17 +127,7 @@ def propose_next(
     best = domain.choose_next(candidates, need, now, policy.timezone, asked=asked)
     request.updated_at = now
     if best is None:
-        request.status = RequestStatus.UNMATCHED.value
-        request.unmatched_reason = reason_if_nobody.value
-        uow.emit(
-            HelpRequestUnmatched(
-                help_request_id=request.id,
-                quarter_id=request.quarter_id,
-                help_kind=request.help_kind,
-                reason=reason_if_nobody.value,
-            )
-        )
-        log.info("help_request_unmatched", help_request_id=str(request.id), reason=reason_if_nobody.value)
+        _unmatched(request, reason_if_nobody, uow=uow)
         return None
     volunteer = volunteers[best.candidate.volunteer_id]
     match = Match(
