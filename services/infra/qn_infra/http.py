@@ -80,7 +80,9 @@ def problem(
     if errors:
         body["errors"] = errors
     if extra:
-        body.update(extra)
+        # what a problem adds may not change what RFC 9457 defines (a `status` of a record once
+        # replaced the HTTP status in the body)
+        body.update({k: v for k, v in extra.items() if k not in body and k != "correlation_id"})
     body["correlation_id"] = request.scope.get("qn.correlation_id")
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 

@@ -55,5 +55,5 @@ def not_needed(what_de: str, what_en: str, status: str) -> NextStepNotNeeded:
     return NextStepNotNeeded(
         f"Für {what_de} mit Status '{status}' ist kein nächster Schritt offen.",
         f"No next step is open for {what_en} with status '{status}'.",
-        extra={"status": status},
+        extra={"current_status": status},
     )

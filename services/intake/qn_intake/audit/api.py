@@ -17,10 +17,19 @@ from .schemas import AuditEntryOut, AuditPage
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(2999, 12, 31, tzinfo=UTC)
+
+
 def _utc(value: datetime | None) -> datetime | None:
-    # a time without offset is read as UTC rather than refused: the question is "roughly when"
+    """A time without offset is read as UTC rather than refused: the question is "roughly when".
+    Years nobody asks about (1, 9999) are taken as "from the beginning" and "until the end": with
+    an offset they could not even be converted to UTC."""
     if value is None:
         return None
+    if value.year < EARLIEST.year:
+        return EARLIEST
+    if value.year > LATEST.year:
+        return LATEST
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -40,12 +49,6 @@ def list_audit_entries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> AuditPage:
-    for name, value in (("from", since), ("to", until)):
-        # year 1 or 9999 with an offset cannot be converted to UTC; nobody asks about those years
-        if value is not None and not 1900 <= value.year <= 2999:
-            raise Invalid(
-                f"'{name}' muss zwischen 1900 und 2999 liegen.", f"'{name}' must lie between 1900 and 2999.", field=name
-            )
     since, until = _utc(since), _utc(until)
     if since and until and since > until:
         raise Invalid("'from' liegt nach 'to'.", "'from' is after 'to'.", field="from")

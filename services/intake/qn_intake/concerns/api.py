@@ -139,7 +139,7 @@ def close_concern(
     runtime = _runtime(request)
     handlers.close_concern(
         concern_id,
-        body.outcome,
+        body.outcome.value,
         body.note,
         uow=runtime.unit_of_work(),
         viewer=access.viewer_of(principal),

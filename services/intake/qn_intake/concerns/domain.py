@@ -51,6 +51,10 @@ OUTCOMES: dict[str, tuple[str, str]] = {
 }
 
 
+Outcome = StrEnum("Outcome", {code.upper(): code for code in OUTCOMES})  # type: ignore[misc]
+"""The outcome codes as a closed list for the API schema (`GET /vocabulary` gives the labels)."""
+
+
 @dataclass(frozen=True)
 class AddressInput:
     street: str
@@ -318,5 +322,5 @@ def not_found(concern_id: uuid.UUID) -> ConcernNotFound:
 def already(status: str) -> ConcernStateConflict:
     de = {"open": "offen", "closed": "abgeschlossen"}.get(status, status)
     return ConcernStateConflict(
-        f"Das Anliegen ist bereits {de}.", f"The concern is already {status}.", extra={"status": status}
+        f"Das Anliegen ist bereits {de}.", f"The concern is already {status}.", extra={"current_status": status}
     )

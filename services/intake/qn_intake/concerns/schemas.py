@@ -12,7 +12,7 @@ from qn_contracts.vocabulary import AgeBand, Channel, Code, Urgency
 
 from ..help_requests.schemas import HelpRequestOut
 from ..referrals.schemas import LabelledCode, LegalBasisIn, basis_out, next_step_out
-from .domain import ContactChannel
+from .domain import ContactChannel, Outcome
 
 LANGUAGE = r"^[a-z]{2}$"
 
@@ -108,7 +108,9 @@ class ConcernIn(BaseModel):
 class CloseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    outcome: Code = Field(description="How the concern ended (GET /outcomes).", examples=["resolved"])
+    outcome: Outcome = Field(  # type: ignore[valid-type]
+        description="How the concern ended (`GET /vocabulary` lists them with labels).", examples=["resolved"]
+    )
     note: str | None = Field(None, max_length=2000)
 
 

@@ -90,7 +90,7 @@ def ask_for_a_minor(
             )
         if concern.status != "open":
             raise domain.HelpNotForThisConcern(
-                "Das Anliegen ist abgeschlossen.", "The concern is closed.", extra={"status": concern.status}
+                "Das Anliegen ist abgeschlossen.", "The concern is closed.", extra={"current_status": concern.status}
             )
         person = uow.session.get(Person, concern.person_id) if concern.person_id else None
         if person is not None and person.erased_at is not None:

@@ -28,10 +28,19 @@ class PersonAddressIn(BaseModel):
     postcode: Line | None = Field(None, max_length=10, description="Postcode, if known.", examples=["06842"])
 
 
+# a person needs something to recognise or reach them by: one of these, not blank
+_SOMETHING_TO_GO_BY = {
+    "anyOf": [
+        {"required": [name], "properties": {name: {"type": "string", "pattern": r"[^\s]"}}}
+        for name in ("given_name", "family_name", "phone", "email")
+    ]
+}
+
+
 class PersonIn(BaseModel):
     """Only what the team needs to reach the person and recognise them again."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_SOMETHING_TO_GO_BY)
 
     given_name: Line | None = Field(None, max_length=100, examples=["Erika"])
     family_name: Line | None = Field(None, max_length=100, examples=["Musterfrau"])
@@ -51,6 +60,8 @@ class PersonIn(BaseModel):
 
 class PersonPatch(PersonIn):
     """Only the fields sent are changed; `null` clears a field, `address: null` the whole address."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=None)
 
 
 class PersonOut(BaseModel):

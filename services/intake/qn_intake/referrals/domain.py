@@ -174,7 +174,7 @@ def already_released(status: str) -> ReferralAlreadyReleased:
         f"Die Überweisung ist bereits weitergegeben (Status '{status}'); eine Rechtsgrundlage wird nur für "
         "wartende Überweisungen angegeben.",
         f"The referral has already gone out (status '{status}'); a legal basis is stated only for held ones.",
-        extra={"status": status},
+        extra={"current_status": status},
     )
 
 
