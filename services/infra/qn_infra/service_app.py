@@ -43,7 +43,7 @@ def create_service_app(
     # The API docs (/docs, /redoc) come with their scripts: city networks often cannot reach a CDN.
     app = FastAPIOffline(title=title, version=version, description=description, lifespan=lifespan)
     app.state.runtime = runtime
-    app.state.token_verifier = TokenVerifier(runtime.settings)
+    app.state.token_verifier = TokenVerifier(runtime.settings, clock=runtime.clock)
     app.add_middleware(NulGuard)  # inside the edge: refusals are logged and counted like any answer
     app.add_middleware(EdgeMiddleware)
     install_error_handlers(app, error_statuses)
