@@ -166,3 +166,19 @@ def test_a_client_correlation_id_reaches_the_stream_only_as_a_uuid(city: City) -
     for message in read_stream(city.nats.url, "QN_MATCHING"):
         assert "7654321" not in json.dumps(message.headers) and "Hildegard" not in json.dumps(message.headers)
     assert "7654321" not in city.services["matching"].log_path.read_text()
+
+
+def test_a_normal_start_leaves_no_traceback_in_any_log(city: City) -> None:
+    idle = IDLE_SECONDS - (time.monotonic() - city.started_at)  # type: ignore[attr-defined]
+    if idle > 0:
+        time.sleep(idle)  # consumers poll empty streams meanwhile: that must be quiet
+    for service in SERVICES:
+        lines = city.services[service].log_path.read_text(errors="replace").splitlines()
+        assert lines, f"{service} logged its start"
+        stray = [line for line in lines if not line.startswith("{")]
+        assert not stray, f"{service}: lines outside the JSON log:\n" + "\n".join(stray[:20])
+        records = [json.loads(line) for line in lines]
+        failures = [
+            r for r in records if "exception" in r or "exc_info" in r or r.get("level") in ("error", "critical")
+        ]
+        assert not failures, f"{service}: {failures[:3]}"
