@@ -143,6 +143,26 @@ def test_a_large_chunked_upload_is_refused_at_once_and_the_service_does_not_grow
     assert httpx.get(f"{intake.url}/healthz").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("service", "method", "path"),
+    [
+        ("intake", "POST", "/concerns"),
+        ("matching", "POST", "/volunteers"),
+        ("scheduling", "PUT", "/sites/franztreff"),
+        ("reporting", "POST", "/counts"),  # no route takes a body here: the public limit answers
+    ],
+)
+def test_a_300_mb_upload_with_its_length_declared_gets_413_at_once_from_every_service(
+    city: City, service: str, method: str, path: str
+) -> None:
+    headers = {"Content-Type": "application/json", "Content-Length": str(300 * 1024 * 1024)}
+    headers.update(city.tokens.headers("admin", "coordinator", "team_staff", team="team-innenstadt"))
+    started = time.monotonic()
+    response = httpx.request(method, f"{city.url(service)}{path}", content=zeros(300), headers=headers, timeout=30)
+    assert_problem(response, 413, service)
+    assert time.monotonic() - started < 5, "refused by its Content-Length, before the body"
+
+
 def test_a_client_correlation_id_reaches_the_stream_only_as_a_uuid(city: City) -> None:
     with city.client("matching", "coordinator") as matching:
         volunteer = {"display_name": "Renate K.", "quarter_id": "innenstadt-sued", "skills": ["shopping"]}
