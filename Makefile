@@ -15,7 +15,7 @@ help:
 	@echo "make run        start a local broker and all four services with the demo city"
 	@echo "make test       unit, integration, end-to-end and fault tests (real nats-server and database)"
 	@echo "make contracts  regenerate contracts/schemas/*.json and contracts/asyncapi.json"
-	@echo "make token ROLE=team_staff [ORG=awo-dessau] [TEAM=team-innenstadt]   print a local bearer token"
+	@echo "make token ROLE=team_staff [TEAM=team-nord] | ROLE=carrier ORG=awo-dessau   print a local bearer token"
 	@echo "make bench      benchmarks, as ratios against a baseline measured in the same run"
 	@echo "make lint       ruff and mypy"
 
@@ -37,8 +37,11 @@ test: $(STAMP)
 contracts: $(STAMP)
 	$(PY) -m qn_contracts
 
+# Prints only the token (export TOKEN=$$(make -s token ...)); the keys are those `make run` uses.
 token: $(STAMP)
-	@$(PY) -m qn_infra.devkeys --role $(ROLE) $(if $(ORG),--org $(ORG)) $(if $(TEAM),--team $(TEAM)) --subject $(or $(SUBJECT),dev-$(ROLE))
+	@$(PY) -m qn_infra.devkeys --role $(ROLE) $(if $(ORG),--org $(ORG)) $(if $(TEAM),--team $(TEAM)) \
+	  --key-dir $(or $(KEYS),$(or $(QN_DATA_DIR),var)/keys) $(if $(CITY_DIR),--city-dir $(CITY_DIR)) \
+	  --subject $(or $(SUBJECT),dev-$(ROLE))
 
 bench: $(STAMP)
 	$(PY) bench/run.py

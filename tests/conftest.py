@@ -4,71 +4,13 @@ processes, each with its own fresh database, configured the way `make run` confi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
-from qn_infra.embedded_broker import NatsServer
 from qn_testkit.auth import Tokens
-from qn_testkit.canaries import leaks_in_log, leaks_on_broker, watch_client
+from qn_testkit.city import City, start_city, stop_city
 from qn_testkit.databases import DatabaseFactory
-from qn_testkit.services import REPO, ServiceProcess
-
-SERVICES = ("intake", "matching", "scheduling", "reporting")
-
-
-@dataclass
-class City:
-    """The running system, as its users reach it."""
-
-    nats: NatsServer
-    services: dict[str, ServiceProcess]
-    tokens: Tokens
-
-    def url(self, service: str) -> str:
-        return self.services[service].url
-
-    def client(self, service: str, *roles: str, **claims: str) -> httpx.Client:
-        client = httpx.Client(base_url=self.url(service), headers=self.tokens.headers(*roles, **claims), timeout=15)
-        return watch_client(client)
-
-
-def start_city(databases: DatabaseFactory, tokens: Tokens, tmp_path: Path, **overrides: dict[str, object]) -> City:
-    nats = NatsServer(tmp_path / "jetstream", log_file=tmp_path / "nats-server.log").start()
-    services = {}
-    for name in SERVICES:
-        settings: dict[str, object] = {
-            "database_url": databases.create(name),
-            "nats_url": nats.url,
-            "auth_jwks_file": tokens.jwks_file,
-            "data_dir": tmp_path / name,
-            "outbox_poll_seconds": 0.2,
-            "consumer_backoff_seconds": "[0.2, 0.5, 1.0]",
-            **overrides.get(name, {}),
-        }
-        if name == "intake":
-            settings["city_dir"] = REPO / "deploy" / "demo-city"
-        services[name] = ServiceProcess(name, settings=settings, log_dir=tmp_path)
-    for process in services.values():
-        process.start(wait=False)
-    with ThreadPoolExecutor(len(services)) as pool:
-        list(pool.map(lambda p: p.wait_ready(90), services.values()))
-    return City(nats, services, tokens)
-
-
-def stop_city(city: City) -> None:
-    """Stops everything; then no stream and no service's log may hold personal data a test sent."""
-    for process in city.services.values():
-        process.stop()
-    leaks = leaks_on_broker(city.nats.url) if city.nats.running else []
-    city.nats.stop()
-    for name, process in city.services.items():
-        if process.log_path.exists():
-            leaks += leaks_in_log(process.log_path.read_text(errors="replace"), f"{name} log")
-    assert not leaks, "personal data on the broker or in service logs:\n" + "\n".join(leaks[:20])
 
 
 @pytest.fixture

@@ -23,12 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from demo import load_sites, load_volunteers  # noqa: E402
 
-from qn_infra.devkeys import ensure_keys, issue_token  # noqa: E402
+from qn_infra.devkeys import DevCity, ensure_keys, example_commands, issue_token  # noqa: E402
 from qn_infra.embedded_broker import free_port, nats_server_binary  # noqa: E402
 
 VAR = Path(os.environ.get("QN_DATA_DIR", REPO / "var"))
 SERVICES = {"intake": 8001, "matching": 8002, "scheduling": 8003, "reporting": 8004}
 HOST = "127.0.0.1"
+DEMO_CITY = REPO / "deploy" / "demo-city"
 
 
 def port_free(port: int) -> bool:
@@ -36,13 +37,15 @@ def port_free(port: int) -> bool:
         return sock.connect_ex((HOST, port)) != 0
 
 
-def choose_nats_port() -> int:
+def choose_nats_port() -> tuple[int, str]:
+    """The broker's port, and a note for the banner when the usual one was taken."""
     wanted = int(os.environ.get("QN_NATS_PORT", "4222"))
     if port_free(wanted):
-        return wanted
+        return wanted, ""
     port = free_port()
+    note = f"port {wanted} was taken, perhaps by another NATS; this broker uses {port}"
     print(f"Port {wanted} is taken (another NATS?); the local broker uses {port} instead.")
-    return port
+    return port, note
 
 
 def service_env(name: str, nats_url: str) -> dict[str, str]:
@@ -76,7 +79,7 @@ def wait_ready(name: str, timeout: float = 90) -> None:
     raise TimeoutError(f"{name} is not ready after {timeout}s: see its log lines above")
 
 
-def load_demo_and_greet(key_dir: Path) -> None:
+def load_demo_and_greet(key_dir: Path, nats_url: str, port_note: str) -> None:
     try:
         for name in SERVICES:
             wait_ready(name)
@@ -86,10 +89,25 @@ def load_demo_and_greet(key_dir: Path) -> None:
     except Exception as exc:  # noqa: BLE001 -- tell the user, keep the services running
         print(f"\n!! Loading the demo city failed: {exc}\n", flush=True)
         return
-    token = issue_token(key_dir, roles=["team_staff"], subject="demo-staff", team="team-innenstadt")
+    city = DevCity.read(DEMO_CITY)
+    token = issue_token(key_dir, roles=["team_staff"], subject="demo-staff", team=city.default_team)
     print(
-        BANNER.format(sites=sites, volunteers=volunteers, token=token, **{k: v for k, v in SERVICES.items()}),
+        banner(city, nats_url=nats_url, port_note=port_note, sites=sites, volunteers=volunteers, token=token),
         flush=True,
+    )
+
+
+def banner(city: DevCity, *, nats_url: str, port_note: str, sites: int, volunteers: int, token: str) -> str:
+    roles = "\n".join(f"   {role:<12} {command}" for role, command in example_commands(city))
+    broker = nats_url + (f"   ({port_note})" if port_note else "")
+    return BANNER.format(
+        sites=sites,
+        volunteers=volunteers,
+        token=token,
+        team=city.default_team,
+        broker=broker,
+        roles=roles,
+        **{k: v for k, v in SERVICES.items()},
     )
 
 
@@ -102,10 +120,15 @@ BANNER = """
    matching    http://127.0.0.1:{matching}/docs
    scheduling  http://127.0.0.1:{scheduling}/docs
    reporting   http://127.0.0.1:{reporting}/docs
+   broker      {broker}
 
- A token for team staff (12 h); other roles: make token ROLE=coordinator|carrier|committee|admin
+ A token for team staff of {team} (12 h):
 
    export TOKEN={token}
+
+ Tokens for every role (`make -s token ...` prints only the token):
+
+{roles}
 
  Record a concern, then see it counted:
 
@@ -128,7 +151,7 @@ def main() -> int:
         if not port_free(port):
             print(f"Port {port} for {name} is in use: stop what runs there (an earlier `make run`?) and try again.")
             return 1
-    nats_port = choose_nats_port()
+    nats_port, port_note = choose_nats_port()
     nats_url = f"nats://{HOST}:{nats_port}"
     migrate(nats_url)
 
@@ -142,7 +165,7 @@ def main() -> int:
         manager.add_process(
             name, f"{sys.executable} -m qn_{name} serve", env=service_env(name, nats_url), cwd=str(REPO)
         )
-    threading.Thread(target=load_demo_and_greet, args=(key_dir,), daemon=True).start()
+    threading.Thread(target=load_demo_and_greet, args=(key_dir, nats_url, port_note), daemon=True).start()
     manager.loop()
     return manager.returncode or 0
 

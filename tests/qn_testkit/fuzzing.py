@@ -11,6 +11,7 @@ cannot make "valid by the schema" mean "accepted"."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -56,19 +57,33 @@ def failures(
         assert not unknown, f"{key}: no such check {unknown}"
         active = [check for name, check in CHECKS.items() if name not in skipped]
 
-        @given(case=operation.as_strategy(), use_real=st.booleans(), pick=st.integers(min_value=0, max_value=99))
-        @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def fuzz(case, use_real: bool, pick: int) -> None:  # type: ignore[no-untyped-def]
-            for name in list(case.path_parameters or {}):
-                if use_real and known_ids.get(name):
-                    case.path_parameters[name] = known_ids[name][pick % len(known_ids[name])]
-            case.call_and_validate(base_url=base_url, headers={**(case.headers or {}), **headers}, checks=active)
-
+        fuzz = _fuzzer(operation, active, base_url, headers, known_ids, examples)
         try:
             fuzz()
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 -- collect every failing operation
             found.append(f"{key}: {str(exc)[:1500]}")
     return len(operations), found
+
+
+def _fuzzer(
+    operation: Any,
+    active: list[Any],
+    base_url: str,
+    headers: dict[str, str],
+    known_ids: dict[str, list[str]],
+    examples: int,
+) -> Any:
+    """The hypothesis test of one operation with its checks."""
+
+    @given(case=operation.as_strategy(), use_real=st.booleans(), pick=st.integers(min_value=0, max_value=99))
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def fuzz(case, use_real: bool, pick: int) -> None:  # type: ignore[no-untyped-def]
+        for name in list(case.path_parameters or {}):
+            if use_real and known_ids.get(name):
+                case.path_parameters[name] = known_ids[name][pick % len(known_ids[name])]
+        case.call_and_validate(base_url=base_url, headers={**(case.headers or {}), **headers}, checks=active)
+
+    return fuzz
 
 
 def server_errors(

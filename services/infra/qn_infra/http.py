@@ -3,6 +3,7 @@ in German or English after `Accept-Language`; the correlation id; access log and
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -36,6 +37,7 @@ TITLES = {
     413: ("Anfrage zu groß", "Request too large"),
     415: ("Nicht unterstütztes Format", "Unsupported media type"),
     422: ("Ungültige Eingabe", "Invalid input"),
+    429: ("Zu viele Anfragen", "Too many requests"),
     503: ("Vorübergehend nicht verfügbar", "Temporarily unavailable"),
     500: ("Interner Fehler", "Internal error"),
 }
@@ -87,6 +89,14 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def problem_response(request: Request, exc: Problem, status: int) -> JSONResponse:
+    """The problem body of an expected error (`Problem`), in the caller's language."""
+    lang = language(request)
+    errors = [{"field": exc.field, "message": exc.message(lang)}] if exc.field else None
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
+    return problem(request, status, exc.message(lang), code=exc.code, errors=errors, extra=exc.extra, headers=headers)
+
+
 def _field(error: Mapping[str, Any]) -> str:
     """The name a user recognises: `address.street`, `from`, `header.idempotency-key`; a body that
     is not JSON at all is `body` (pydantic reports a character position there)."""
@@ -96,6 +106,17 @@ def _field(error: Mapping[str, Any]) -> str:
     if loc and loc[0] in ("body", "query", "path"):
         loc = loc[1:]
     return ".".join(loc) or "body"
+
+
+def unreadable_body(request: Request, cause: BaseException) -> JSONResponse:
+    """422 for a JSON body that cannot be read at all: nested deeper than the parser goes, not
+    UTF-8. FastAPI reports these as a 400 with an English text; JSON syntax errors are 422 already."""
+    if isinstance(cause, RecursionError):
+        de, en = "JSON zu tief verschachtelt.", "JSON nested too deeply."
+    else:
+        de, en = "Kein lesbares JSON (UTF-8 erwartet).", "Not readable JSON (UTF-8 expected)."
+    text = de if language(request) == "de" else en
+    return problem(request, 422, text, code="body_unreadable", errors=[{"field": "body", "message": text}])
 
 
 def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) -> None:
@@ -111,13 +132,7 @@ def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) 
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
-        lang = language(request)
-        status = status_for(exc)
-        errors = [{"field": exc.field, "message": exc.message(lang)}] if exc.field else None
-        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
-        return problem(
-            request, status, exc.message(lang), code=exc.code, errors=errors, extra=exc.extra, headers=headers
-        )
+        return problem_response(request, exc, status_for(exc))
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -133,6 +148,8 @@ def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         lang = language(request)
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            return unreadable_body(request, exc.__cause__)
         de, en = TITLES.get(exc.status_code, (str(exc.detail), str(exc.detail)))
         detail = str(exc.detail) if exc.detail and exc.detail not in (de, en) else (de if lang == "de" else en)
         return problem(request, exc.status_code, detail, code=f"http_{exc.status_code}", headers=exc.headers)
@@ -179,7 +196,7 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        correlation_id = _header(scope, CORRELATION_HEADER.encode()) or str(uuid.uuid4())
+        correlation_id = client_correlation_id(scope) or str(uuid.uuid4())
         scope["qn.correlation_id"] = correlation_id
         bind_correlation(correlation_id, correlation_id)
         started = time.perf_counter()
@@ -219,11 +236,16 @@ class EdgeMiddleware:
             HTTP_LATENCY.labels(method=method, route=template).observe(elapsed)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+# A client's correlation id travels into logs and into the headers of every event the request
+# causes, and streams keep events for years: only a UUID is accepted, since any other text could
+# carry a name or a phone number (one did).
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def client_correlation_id(scope: Scope) -> str | None:
+    """The client's `X-Correlation-ID` in lower-case canonical form if it is a UUID, else None."""
     for key, value in scope.get("headers", []):
-        if key == name:
+        if key == CORRELATION_HEADER.encode():
             text = value.decode("latin-1").strip()
-            # ids are echoed into logs and headers: accept only a sane token
-            if 0 < len(text) <= 100 and all(c.isalnum() or c in "-_.:" for c in text):
-                return text
+            return text.lower() if _UUID.fullmatch(text) else None
     return None

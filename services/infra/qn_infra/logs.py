@@ -85,7 +85,9 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
     root.setLevel(level.upper())
     # uvicorn's access log prints raw paths and query strings, which may hold personal data;
     # the HTTP middleware writes its own access line with the route template instead.
-    for name in ("uvicorn", "uvicorn.error"):
+    # FastStream gives its logger a coloured plain-text handler of its own when it is imported
+    # (before this runs): without this, its lines bypassed the JSON log.
+    for name in ("uvicorn", "uvicorn.error", "faststream"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True

@@ -18,6 +18,7 @@ from .http import EdgeMiddleware, install_error_handlers
 from .input_guard import NulGuard
 from .metrics import metrics_endpoint
 from .openapi_problems import declare_problems
+from .request_gate import RequestGate
 from .runtime import ServiceRuntime
 
 
@@ -45,8 +46,12 @@ def create_service_app(
     # The API docs (/docs, /redoc) come with their scripts: city networks often cannot reach a CDN.
     app = FastAPIOffline(title=title, version=version, description=description, lifespan=lifespan)
     app.state.runtime = runtime
-    app.state.token_verifier = TokenVerifier(runtime.settings)
-    app.add_middleware(NulGuard)  # inside the edge: refusals are logged and counted like any answer
+    app.state.token_verifier = TokenVerifier(runtime.settings, clock=runtime.clock)
+    # outermost last: the edge (correlation id, access log, metrics) sees every answer; the gate
+    # (body limits, token before body, public rate limit) runs before anything reads a body; the
+    # NUL guard reads only bodies the gate let through
+    app.add_middleware(NulGuard)
+    app.add_middleware(RequestGate, settings=runtime.settings)
     app.add_middleware(EdgeMiddleware)
     install_error_handlers(app, error_statuses)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from limits import parse_many
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -50,10 +51,37 @@ class ServiceSettings(BaseSettings):
     auth_audience: str = Field("quartiersnetz", description="Expected `aud` of bearer tokens.")
     auth_jwks_url: str = Field("", description="JWKS endpoint of the identity provider (e.g. Keycloak).")
     auth_jwks_file: Path | None = Field(None, description="Local JWKS file; default data_dir/keys/jwks.json.")
+    auth_jwks_refresh_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="How often the JWKS URL is fetched again; a key removed there stops working within this time. "
+        "A JWKS file is looked at every second.",
+    )
     auth_algorithms: tuple[str, ...] = Field(("RS256", "ES256", "EdDSA"))
     auth_roles_claim: str = Field("roles", description="Claim holding the roles; dots walk into objects.")
     auth_org_claim: str = Field("org", description="Claim holding the carrier/office id of a user.")
     auth_team_claim: str = Field("team", description="Claim holding the team id of a user.")
+
+    # the HTTP edge (see request_gate)
+    max_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1,
+        description="Largest request body a route that needs a token accepts (413 beyond); bulk imports are CLIs.",
+    )
+    public_max_body_bytes: int = Field(
+        16 * 1024, ge=0, description="Largest request body on routes without a token (health, public pages)."
+    )
+    public_rate_limit: str = Field(
+        "120/minute",
+        description="Requests per client address on routes without a token (not /healthz, /readyz), "
+        "e.g. '120/minute' or '10/second;1000/hour'.",
+    )
+
+    @field_validator("public_rate_limit")
+    @classmethod
+    def _rate_limit_readable(cls, value: str) -> str:
+        parse_many(value)  # raises ValueError naming what it cannot read
+        return value
 
     @field_validator("auth_algorithms")
     @classmethod

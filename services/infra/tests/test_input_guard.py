@@ -58,3 +58,12 @@ def test_a_clean_body_reaches_the_route_unchanged() -> None:
     response = app().post("/things", json={"name": "Grüße \\u0000 als Text", "tags": ["x"]})
     assert response.status_code == 200
     assert response.json() == {"name": "Grüße \\u0000 als Text"}
+
+
+@pytest.mark.parametrize("depth", [500, 100_000])
+def test_nul_deep_inside_nested_json_gets_422_not_500(depth: int) -> None:
+    """It was a RecursionError in the guard (before authentication) and a 500."""
+    body = b'{"name": "ok", "tags": ' + b"[" * depth + b'"\\u0000"' + b"]" * depth + b"}"
+    response = app().post("/things", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == ("tags" + ".0" * depth if depth == 500 else "body")

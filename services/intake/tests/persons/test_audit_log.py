@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 def test_a_person_read_is_audited_with_who_purpose_fields_and_the_request(world) -> None:
     person = world.add_person()
-    headers = {**world.staff("anna.staff"), "X-Correlation-Id": "req-4711"}
+    headers = {**world.staff("anna.staff"), "X-Correlation-Id": "5f1c2e4a-4711-4b7e-9c3d-2a6f0e8d4711"}
     read = world.client.get(f"/persons/{person['id']}", params={"purpose": "follow_up"}, headers=headers)
     assert read.status_code == 200
 
@@ -28,7 +28,7 @@ def test_a_person_read_is_audited_with_who_purpose_fields_and_the_request(world)
     assert who == ("anna.staff", ["team_staff"], "team-innenstadt")
     assert (entry["purpose"], entry["action"], entry["subject_type"]) == ("follow_up", "read", "person")
     assert {"family_name", "phone", "email", "street", "birth_year"} <= set(entry["fields"])
-    assert entry["correlation_id"] == "req-4711"
+    assert entry["correlation_id"] == "5f1c2e4a-4711-4b7e-9c3d-2a6f0e8d4711"
     assert abs(datetime.fromisoformat(entry["at"]) - world.intake.clock.now()) < timedelta(minutes=1)
 
 
