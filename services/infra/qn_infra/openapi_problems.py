@@ -73,6 +73,7 @@ def declare_problems(openapi: dict[str, Any]) -> None:
                     if int(status) == 422 or "description" not in response:  # FastAPI's says "Validation Error"
                         response["description"] = DESCRIPTIONS.get(int(status), "Problem")
             operation["responses"] = dict(sorted(responses.items()))
+    _refuse_nul(openapi)
     if not _uses(openapi, "HTTPValidationError"):
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
@@ -106,3 +107,20 @@ def _uses(value: Any, name: str) -> bool:
     if isinstance(value, list):
         return any(_uses(v, name) for v in value)
     return False
+
+
+NO_NUL = "^[^\\x00]*$"
+
+
+def _refuse_nul(value: Any) -> None:
+    """Every service refuses the NUL character in any string (input_guard.py); a string schema
+    without a pattern of its own says so, so that "valid by the schema" stays "accepted"."""
+    if isinstance(value, dict):
+        free_text = value.get("type") == "string" and not ({"pattern", "enum", "const", "format"} & set(value))
+        if free_text:
+            value["pattern"] = NO_NUL
+        for item in value.values():
+            _refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)

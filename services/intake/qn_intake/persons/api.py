@@ -29,7 +29,7 @@ router = APIRouter(tags=["persons"])
 
 NAME_SEARCH = "Name or part of it (every word must occur); case, ä/ae and hyphens do not matter."
 # at least two letters or digits of a name: nobody lists the whole register with one keystroke
-TWO_LETTERS = r"^(.*[0-9A-Za-zÄÖÜäöüß]){2}.*$"
+TWO_LETTERS = r"^([^\x00-\x1f\x7f]*[0-9A-Za-zÄÖÜäöüß]){2}[^\x00-\x1f\x7f]*$"
 PURPOSE = Query(description="Why the data is read; written to the audit log.")
 
 
