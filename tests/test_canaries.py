@@ -56,6 +56,7 @@ def test_the_personal_fields_of_a_request_become_canaries_and_codes_do_not() -> 
     assert canaries.found_in('{"birth_year": 1939}') == ["1939"]
     assert canaries.found_in("id 4f1c-1939-4a2b, port 1939") == []  # a bare number occurs by chance
     assert canaries.found_in("Franzstraße 1") == ["Franzstraße"]
+    assert canaries.found_in("Franztreff, Franzstraße 1", public=True) == []  # a public address
 
 
 def test_a_name_in_a_header_or_body_on_the_broker_is_found(
@@ -78,4 +79,3 @@ def test_a_name_in_a_header_or_body_on_the_broker_is_found(
         "QN_INTAKE qn.v1.intake.concern.closed: '0340 111222'",
     ]
     assert leaks_in_log('{"event": "x", "name": "Schröder-Weiß"}', "service log")
-    monkeypatch.undo()  # the fixture's own scan at the end uses the suite's canaries again

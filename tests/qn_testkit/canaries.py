@@ -23,6 +23,9 @@ STREAMS = ("QN_INTAKE", "QN_MATCHING", "QN_SCHEDULING", "QN_REPORTING", "QN_DEAD
 
 # request fields that hold personal data, on the routes that take it
 TEXT_FIELDS = {"given_name", "family_name", "phone", "email", "street", "note", "display_name"}
+PUBLIC = "public"
+"""An event classified public (a drop-in centre's address, the programme) may name a street: the
+streets of the city are public; a person's street is personal wherever else it appears."""
 PERSONAL_ROUTES = (
     "/persons",
     "/concerns",
@@ -39,6 +42,7 @@ MIN_LENGTH = 5  # shorter values ("Mia", "12") occur by chance in any text
 class Canaries:
     def __init__(self) -> None:
         self._texts: set[str] = set()
+        self._streets: set[str] = set()
         self._years: set[int] = set()
         self._lock = threading.Lock()
 
@@ -61,16 +65,19 @@ class Canaries:
                 self._collect(item, key)
         elif key in TEXT_FIELDS and isinstance(value, str) and len(value.strip()) >= MIN_LENGTH:
             with self._lock:
-                self._texts.add(value.strip())
+                (self._streets if key == "street" else self._texts).add(value.strip())
         elif key == "birth_year" and isinstance(value, int) and 1890 <= value <= 2030:
             with self._lock:
                 self._years.add(value)
 
-    def found_in(self, text: str) -> list[str]:
+    def found_in(self, text: str, *, public: bool = False) -> list[str]:
         """The canaries in `text`. A birth year counts where it stands as a value of a field
-        (`"birth_year": 1939`, `age=1939`): a bare four-digit number occurs in ids by chance."""
+        (`"birth_year": 1939`, `age=1939`): a bare four-digit number occurs in ids by chance.
+        Streets count unless the text is public data."""
         with self._lock:
             texts, years = set(self._texts), set(self._years)
+            if not public:
+                texts |= self._streets
         lowered = text.lower()
         hits = [t for t in texts if t.lower() in lowered]
         for year in years:
@@ -101,7 +108,8 @@ async def _leaks_on_broker(url: str) -> list[str]:
         for message in await stream_messages(url, stream):
             body = message.body if isinstance(message.body, bytes) else json.dumps(message.body, ensure_ascii=False)
             text = f"{message.subject}\n{json.dumps(message.headers, ensure_ascii=False, default=str)}\n{body!s}"
-            for hit in CANARIES.found_in(text):
+            public = message.headers.get("ce-dataclassification") == PUBLIC
+            for hit in CANARIES.found_in(text, public=public):
                 leaks.append(f"{stream} {message.subject}: {hit!r}")
     return leaks
 

@@ -13,6 +13,7 @@ from qn_infra.http import language
 from .access import POLICY
 from .concerns.domain import OUTCOMES
 from .context import intake_context
+from .help_requests.domain import HELP_KINDS
 from .help_requests.domain import LABELS as HELP_STATUS_LABELS
 from .next_steps import CHOSEN_BY_STAFF
 from .next_steps import LABELS as NEXT_STEP_LABELS
@@ -54,7 +55,7 @@ async def quarters(request: Request, _: Annotated[Principal, POLICY.guard("GET /
 
 @router.get(
     "/vocabulary",
-    summary="Channels, urgencies, concern outcomes, legal bases, next steps and help statuses with labels",
+    summary="Channels, urgencies, concern outcomes, legal bases, next steps, help kinds and statuses with labels",
 )
 async def vocabulary(
     request: Request, _: Annotated[Principal, POLICY.guard("GET /vocabulary")]
@@ -67,4 +68,5 @@ async def vocabulary(
         "legal_bases": [{"code": b.value, **_label(LEGAL_BASIS_LABELS[b], lang)} for b in STATED],
         "next_steps": [{"code": s.value, **_label(NEXT_STEP_LABELS[s], lang)} for s in CHOSEN_BY_STAFF],
         "help_statuses": [{"code": h.value, **_label(labels, lang)} for h, labels in HELP_STATUS_LABELS.items()],
+        "help_kinds": [{"code": code, **_label(labels, lang)} for code, labels in HELP_KINDS.items()],
     }

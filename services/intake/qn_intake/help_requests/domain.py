@@ -49,6 +49,23 @@ LABELS: dict[HelpStatus, tuple[str, str]] = {
 }
 
 
+HELP_KINDS: dict[str, tuple[str, str]] = {
+    "shopping": ("Einkaufen", "Shopping"),
+    "small_repairs": ("Kleine Reparaturen", "Small repairs"),
+    "escort": ("Begleitung zu Arzt oder Amt", "Escort to a doctor or an office"),
+    "walk": ("Spaziergang", "A walk"),
+    "reading": ("Vorlesen", "Reading aloud"),
+    "company": ("Gesellschaft leisten", "Company"),
+    "digital_help": ("Digitale Hilfe", "Digital help"),
+    "paperwork": ("Hilfe mit Papieren", "Help with paperwork"),
+}
+"""Labels of the help kinds routing and the youth office ask for; an unknown kind shows its code."""
+
+
+def help_kind_label(code: str) -> tuple[str, str]:
+    return HELP_KINDS.get(code, (code, code))
+
+
 def status_after(*, person_attached: bool, consent_active: bool) -> HelpStatus:
     """Where a new (or newly unblocked) request stands."""
     if not person_attached:

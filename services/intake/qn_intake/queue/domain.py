@@ -27,7 +27,7 @@ from qn_infra.errors import Invalid
 
 from ..access import AWAITING_CONSENT
 from ..city import City, Policy
-from ..help_requests.domain import HelpStatus
+from ..help_requests.domain import HelpStatus, help_kind_label
 from ..referrals.domain import OPEN as OPEN_REFERRALS
 from ..signals.domain import SIGNAL_LABELS
 
@@ -196,7 +196,8 @@ def referral_label(city: City, target_id: str, status: str) -> tuple[str, str]:
 
 def help_label(help_kind: str, status: str) -> tuple[str, str]:
     de, en = HELP_STATUS_LABELS.get(status, (status, status))
-    return f"Nachbarschaftshilfe ({help_kind}): {de}", f"Neighbourly help ({help_kind}): {en}"
+    kind_de, kind_en = help_kind_label(help_kind)
+    return f"Nachbarschaftshilfe ({kind_de}): {de}", f"Neighbourly help ({kind_en}): {en}"
 
 
 def follow_up_label(reason: str) -> tuple[str, str]:
