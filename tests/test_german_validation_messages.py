@@ -63,6 +63,9 @@ KIND_ERRORS: dict[str, set[str]] = {
     "function-before": {"value_error", "assertion_error"},
     "function-plain": {"value_error", "assertion_error"},
     "function-wrap": {"value_error", "assertion_error"},
+    # the function inside a validator node (`BeforeValidator(f)`): its errors are the node's
+    "no-info": set(),
+    "with-info": set(),
     # wrappers and references: their errors are their children's
     **{kind: set() for kind in ("any", "default", "nullable", "model-field", "union", "chain", "lax-or-strict")},
     **{kind: set() for kind in ("json-or-python", "definitions", "definition-ref", "typed-dict", "typed-dict-field")},

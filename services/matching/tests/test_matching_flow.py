@@ -233,3 +233,68 @@ def test_no_volunteer_is_proposed_for_a_minor_unless_the_youth_office_asked(matc
     matching.publish(asked)
     [proposed] = matching.wait_for_event(PROPOSED, help_request_id=str(asked.help_request_id))
     assert proposed.body["volunteer_ref"] == people["renate"]["volunteer_ref"]
+
+
+def test_a_decline_reason_comes_from_the_list_and_a_note_stays_in_matching(
+    matching, capfd: pytest.CaptureFixture[str]
+) -> None:
+    matching.register("Renate K.", account="renate.k")
+    event = matching.help_requested()
+    matching.publish(event)
+    match = matching.help_request(event.help_request_id)["matches"][0]
+    note = "Kenne Frau Albrecht aus dem Chor, lieber nicht."
+
+    declined = matching.client.post(
+        f"/matches/{match['id']}/decline",
+        json={"reason": "knows_the_person", "note": note},
+        headers=matching.volunteer("renate.k"),
+    )
+
+    assert declined.status_code == 200, declined.text
+    assert (declined.json()["decline_reason"], declined.json()["decline_note"]) == ("knows_the_person", note)
+    as_read = matching.client.get(f"/matches/{match['id']}", headers=matching.coordinator()).json()
+    assert as_read["decline_note"] == note
+    [message] = matching.wait_for_event("qn.matching.match.declined.v1", match_id=match["id"])
+    assert message.body["reason"] == "knows_the_person"
+    assert "Albrecht" not in str(message.body) and "Albrecht" not in str(message.headers)
+    out, err = capfd.readouterr()
+    assert "Albrecht" not in out + err
+
+
+def test_a_decline_reason_not_on_the_list_gets_422_listing_the_reasons_that_are(matching) -> None:
+    matching.register("Renate K.", account="renate.k")
+    event = matching.help_requested()
+    matching.publish(event)
+    match = matching.help_request(event.help_request_id)["matches"][0]
+    url = f"/matches/{match['id']}/decline"
+
+    german = matching.client.post(url, json={"reason": "keine_lust"}, headers=matching.volunteer("renate.k"))
+    english = matching.client.post(
+        url, json={"reason": "keine_lust"}, headers={**matching.volunteer("renate.k"), "Accept-Language": "en"}
+    )
+    control = matching.client.post(url, json={"note": "a\x07b"}, headers=matching.volunteer("renate.k"))
+
+    assert german.status_code == 422 and german.json()["errors"][0]["field"] == "reason"
+    assert german.json()["errors"][0]["message"].startswith("Ungültiger Wert; erlaubt: 'no_time'")
+    assert "'knows_the_person'" in german.json()["errors"][0]["message"]
+    assert "'other'" in english.json()["errors"][0]["message"]
+    assert control.status_code == 422 and control.json()["errors"][0]["field"] == "note"
+    assert matching.help_request(event.help_request_id)["matches"][0]["status"] == "proposed"
+
+
+@pytest.mark.parametrize("hours", ["", "1,5", " 1.5", "1.30", "0", "24.25"])
+def test_hours_given_as_text_are_quarter_hours_written_plainly_or_422(matching, hours: str) -> None:
+    """The document says which text is hours; the service reads no other (it used to take "" as valid
+    by the schema and then refuse it)."""
+    matching.register("Renate K.", account="renate.k")
+    event = matching.help_requested()
+    matching.publish(event)
+    match = matching.help_request(event.help_request_id)["matches"][0]
+    matching.client.post(f"/matches/{match['id']}/accept", headers=matching.volunteer("renate.k")).raise_for_status()
+    url = f"/matches/{match['id']}/complete"
+
+    refused = matching.client.post(url, json={"hours": hours}, headers=matching.volunteer("renate.k"))
+    done = matching.client.post(url, json={"hours": "1.75"}, headers=matching.volunteer("renate.k"))
+
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "hours"
+    assert done.status_code == 200 and done.json()["hours"] == "1.75"

@@ -144,3 +144,29 @@ def test_every_demo_volunteer_registers_as_the_loader_posts_it(matching) -> None
         quarters.add(response.json()["quarter_id"])
     assert 6 <= len(entries) <= 8
     assert quarters == {"innenstadt-sued", "innenstadt-mitte", "rosslau", "ziebigk"}
+
+
+def test_a_time_written_with_other_digits_is_refused_naming_the_window_not_a_server_error(matching) -> None:
+    """'\\d' also matches Arabic-Indic digits, which the time parser then refused with a 500."""
+    body = matching.body("Olaf B.", availability=[{"weekday": "mo", "starts": "1\u0660:00", "ends": "12:00"}])
+    response = matching.client.post("/volunteers", json=body, headers=matching.coordinator())
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "availability.0.starts"
+
+
+def test_applied_cannot_be_set_and_the_422_lists_the_statuses_that_can(matching) -> None:
+    volunteer = matching.register("Renate K.")
+    response = matching.client.post(
+        f"/volunteers/{volunteer['id']}/status", json={"status": "applied"}, headers=matching.coordinator()
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "status", "message": "Ungültiger Wert; erlaubt: 'active', 'paused', 'inactive' oder 'withdrawn'."}
+    ]
+
+
+def test_a_login_without_a_volunteer_record_gets_404_as_the_api_documents(matching) -> None:
+    response = matching.client.get("/volunteers/me/matches", headers=matching.volunteer("nobody"))
+    documented = matching.client.get("/openapi.json").json()["paths"]["/volunteers/me/matches"]["get"]["responses"]
+    assert response.status_code == 404 and response.json()["errors"][0]["field"] == "account"
+    assert "application/problem+json" in documented["404"]["content"]

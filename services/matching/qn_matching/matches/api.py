@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 
 from qn_contracts.vocabulary import QuarterId
 from qn_infra.auth import Principal
+from qn_infra.openapi_problems import conflict
 
 from .. import access
 from ..access import POLICY
@@ -91,7 +92,10 @@ def get_match(
     return MatchOut.of(match)
 
 
-@router.post("/matches/{match_id}/accept", response_model=MatchOut, summary="Accept a proposal")
+NOT_OPEN = conflict("The proposal is no longer open (the answer names its current status)")
+
+
+@router.post("/matches/{match_id}/accept", response_model=MatchOut, summary="Accept a proposal", responses=NOT_OPEN)
 def accept(
     match_id: uuid.UUID,
     request: Request,
@@ -104,7 +108,10 @@ def accept(
 
 
 @router.post(
-    "/matches/{match_id}/decline", response_model=MatchOut, summary="Decline a proposal; the next volunteer is asked"
+    "/matches/{match_id}/decline",
+    response_model=MatchOut,
+    summary="Decline a proposal; the next volunteer is asked",
+    responses=NOT_OPEN,
 )
 def decline(
     match_id: uuid.UUID,
@@ -115,6 +122,7 @@ def decline(
     handlers.decline_match(
         match_id,
         body.reason if body else None,
+        note=body.note if body else None,
         uow=request.app.state.runtime.unit_of_work(),
         principal=principal,
         policy=request.app.state.matching.policy,
@@ -123,7 +131,12 @@ def decline(
     return _read_match(request, match_id)
 
 
-@router.post("/matches/{match_id}/complete", response_model=MatchOut, summary="Log the hours of an accepted task")
+@router.post(
+    "/matches/{match_id}/complete",
+    response_model=MatchOut,
+    summary="Log the hours of an accepted task",
+    responses=conflict("The task was not accepted, or is completed already"),
+)
 def complete(
     match_id: uuid.UUID,
     body: CompleteIn,
@@ -146,7 +159,11 @@ def _volunteer_matches(request: Request, volunteer_id: uuid.UUID, status: list[M
 
 # declared before /volunteers/{volunteer_id}/matches, which would otherwise take "me" for an id
 @router.get(
-    "/volunteers/me/matches", response_model=list[MatchOut], tags=["volunteers"], summary="My proposals and tasks"
+    "/volunteers/me/matches",
+    response_model=list[MatchOut],
+    tags=["volunteers"],
+    summary="My proposals and tasks",
+    responses={404: {"description": "No volunteer is linked to the caller's login"}},
 )
 def my_matches(
     request: Request,

@@ -41,6 +41,19 @@ class RequestStatus(StrEnum):
     """Intake stopped it: consent withdrawn, person erased or concern closed."""
 
 
+class DeclineReason(StrEnum):
+    """Why a volunteer cannot take a proposal; anything else is `other`, with a note."""
+
+    NO_TIME = "no_time"
+    ILLNESS = "illness"
+    AWAY = "away"
+    TOO_FAR = "too_far"
+    NOT_SUITABLE = "not_suitable"
+    KNOWS_THE_PERSON = "knows_the_person"
+    """Neighbours who know each other: the volunteer would rather not (or should not) help."""
+    OTHER = "other"
+
+
 class UnmatchedReason(StrEnum):
     NO_CANDIDATES = "no_candidates"
     ALL_DECLINED = "all_declined"

@@ -32,7 +32,7 @@ from qn_infra.unit_of_work import UnitOfWork
 from .. import access
 from ..volunteers.models import Volunteer
 from . import domain
-from .domain import MatchStatus, RequestStatus, UnmatchedReason
+from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
 from .models import HelpRequest, Match
 
 log = get_logger(__name__)
@@ -184,8 +184,9 @@ def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, principal: Principal, 
 
 def decline_match(
     match_id: uuid.UUID,
-    reason: str | None,
+    reason: DeclineReason | None,
     *,
+    note: str | None = None,
     uow: UnitOfWork,
     principal: Principal,
     policy: MatchingPolicy,
@@ -197,11 +198,12 @@ def decline_match(
         access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.PROPOSED)
         match.status = MatchStatus.DECLINED.value
-        match.answered_at, match.answered_by, match.decline_reason = now, principal.subject, reason
-        uow.emit(MatchDeclined(**_match_fields(match), reason=reason))
+        match.answered_at, match.answered_by = now, principal.subject
+        match.decline_reason, match.decline_note = (reason.value if reason else None), note
+        uow.emit(MatchDeclined(**_match_fields(match), reason=match.decline_reason))
         propose_next(match.help_request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.ALL_DECLINED)
         uow.commit()
-    log.info("match_declined", match_id=str(match_id), reason=reason)
+    log.info("match_declined", match_id=str(match_id), reason=match.decline_reason)
 
 
 def complete_match(

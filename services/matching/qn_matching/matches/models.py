@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, Numeric, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qn_infra.database import UtcDateTime
@@ -58,6 +58,8 @@ class Match(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     answered_by: Mapped[str | None] = mapped_column(String(200))
     decline_reason: Mapped[str | None] = mapped_column(String(64))
+    # the volunteer's own words: stays here, never in an event or a log line
+    decline_note: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 

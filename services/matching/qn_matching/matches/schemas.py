@@ -2,30 +2,67 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from qn_contracts.vocabulary import Code
-
+from .domain import DeclineReason
 from .models import HelpRequest, Match
+
+# free text may span lines but holds no other control characters (PostgreSQL refuses NUL)
+Note = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+
+# hours as text: 0.25 to 24 in quarter hours, written plainly ("1.5", "0.75", "24")
+QUARTER_HOURS = r"^(?:(?:[1-9]|1[0-9]|2[0-3])(?:\.(?:0|00|25|5|50|75))?|0?\.(?:25|5|50|75)|24(?:\.00?)?)$"
+
+
+def _plain_quarter_hours(value: object) -> object:
+    """Text must say the hours as the schema does: pydantic would also read " 1.500" or "1_5"."""
+    if isinstance(value, str) and not re.fullmatch(QUARTER_HOURS, value):
+        raise PydanticCustomError(
+            "string_pattern_mismatch", "String should match pattern '{pattern}'", {"pattern": QUARTER_HOURS}
+        )
+    return value
+
+
+Hours = Annotated[
+    Decimal,
+    Field(gt=0, le=24, multiple_of=Decimal("0.25")),
+    BeforeValidator(_plain_quarter_hours),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 24, "multipleOf": 0.25},
+                {"type": "string", "pattern": QUARTER_HOURS},
+            ]
+        }
+    ),
+]
 
 
 class DeclineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Code | None = Field(None, description="Why not, as a code.", examples=["no_time"])
+    reason: DeclineReason | None = Field(
+        None, description="Why not: " + ", ".join(DeclineReason) + ".", examples=["no_time"]
+    )
+    note: Note | None = Field(
+        None,
+        max_length=2000,
+        description="Free text for the coordinator, with any reason or none; stays in matching, never in an event.",
+        examples=["Bin bis Monatsende verreist."],
+    )
 
 
 class CompleteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    hours: Annotated[Decimal, Field(gt=0, le=24, multiple_of=Decimal("0.25"))] = Field(
-        description="Hours spent, in quarter hours.", examples=["1.5"]
-    )
+    hours: Hours = Field(description="Hours spent, in quarter hours (0.25 to 24).", examples=["1.5"])
 
 
 class MatchOut(BaseModel):
@@ -45,6 +82,7 @@ class MatchOut(BaseModel):
     expires_at: datetime
     answered_at: datetime | None
     decline_reason: str | None
+    decline_note: str | None = Field(description="The volunteer's free text on a decline, if any.")
     completed_at: datetime | None
     hours: Decimal | None
 
@@ -68,6 +106,7 @@ class MatchOut(BaseModel):
             expires_at=match.expires_at,
             answered_at=match.answered_at,
             decline_reason=match.decline_reason,
+            decline_note=match.decline_note,
             completed_at=match.completed_at,
             hours=match.hours,
         )

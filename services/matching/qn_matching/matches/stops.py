@@ -32,9 +32,12 @@ def on_consent_withdrawn(event: ConsentWithdrawn, meta: EventMeta, uow: UnitOfWo
 
 def on_person_erased(event: PersonErased, meta: EventMeta, uow: UnitOfWork, *, now: datetime) -> None:
     _cancel(uow, HelpRequest.person_ref == event.person_ref, reason="person_erased", now=now)
-    # forget the reference everywhere, also on finished requests
+    # forget the reference everywhere, also on finished requests, and what volunteers wrote
+    # about declining to help this person
     for request in uow.session.scalars(select(HelpRequest).where(HelpRequest.person_ref == event.person_ref)):
         request.person_ref = None
+        for match in request.matches:
+            match.decline_note = None
 
 
 def on_concern_closed(event: ConcernClosed, meta: EventMeta, uow: UnitOfWork, *, now: datetime) -> None:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from qn_contracts.vocabulary import QuarterId, VolunteerStatus
 from qn_infra.auth import Principal
+from qn_infra.openapi_problems import conflict
 
 from .. import access
 from ..access import POLICY
@@ -20,7 +21,13 @@ from .schemas import StatusIn, VolunteerIn, VolunteerOut
 router = APIRouter(prefix="/volunteers", tags=["volunteers"])
 
 
-@router.post("", status_code=201, response_model=VolunteerOut, summary="Register a volunteer (Ehrenamtliche)")
+@router.post(
+    "",
+    status_code=201,
+    response_model=VolunteerOut,
+    summary="Register a volunteer (Ehrenamtliche)",
+    responses=conflict("The account is already linked to another volunteer"),
+)
 def register_volunteer(
     body: VolunteerIn,
     request: Request,
@@ -76,7 +83,12 @@ def get_volunteer(
     return VolunteerOut.model_validate(volunteer)
 
 
-@router.post("/{volunteer_id}/status", response_model=VolunteerOut, summary="Pause, reactivate or end an engagement")
+@router.post(
+    "/{volunteer_id}/status",
+    response_model=VolunteerOut,
+    summary="Pause, reactivate or end an engagement",
+    responses=conflict("The current status cannot change to this one (the answer lists what can)"),
+)
 def change_status(
     volunteer_id: uuid.UUID,
     body: StatusIn,
@@ -84,5 +96,7 @@ def change_status(
     _: Annotated[Principal, POLICY.guard("POST /volunteers/{volunteer_id}/status")],
 ) -> VolunteerOut:
     runtime = request.app.state.runtime
-    handlers.change_status(volunteer_id, body.status, uow=runtime.unit_of_work(), now=runtime.clock.now())
+    handlers.change_status(
+        volunteer_id, VolunteerStatus(body.status.value), uow=runtime.unit_of_work(), now=runtime.clock.now()
+    )
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))

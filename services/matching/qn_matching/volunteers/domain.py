@@ -24,6 +24,10 @@ STATUS_CHANGES: dict[VolunteerStatus, frozenset[VolunteerStatus]] = {
 }
 
 
+SETTABLE_STATUSES: tuple[VolunteerStatus, ...] = tuple(s for s in VolunteerStatus if s is not VolunteerStatus.APPLIED)
+"""The statuses a coordinator can set at all (which of them follow the current one: `STATUS_CHANGES`)."""
+
+
 @dataclass(frozen=True)
 class Slot:
     """A weekly time window, in the city's local time: `Slot(Weekday.MONDAY, 10:00, 12:00)`."""

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from qn_contracts.vocabulary import Code, QuarterId, VolunteerStatus, Weekday
+from qn_contracts.vocabulary import Code, QuarterId, Weekday
 
-ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+from .domain import SETTABLE_STATUSES
+
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 
 
@@ -54,10 +57,16 @@ class VolunteerIn(BaseModel):
     )
 
 
+# `applied` is where a registration starts; a coordinator cannot set it
+SettableStatus = Enum("SettableStatus", {s.name: s.value for s in SETTABLE_STATUSES}, type=str)  # type: ignore[misc]
+
+
 class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: VolunteerStatus = Field(description="New status: active, paused, inactive, withdrawn.", examples=["paused"])
+    status: SettableStatus = Field(  # type: ignore[valid-type]
+        description="New status: " + ", ".join(s.value for s in SETTABLE_STATUSES) + ".", examples=["paused"]
+    )
 
 
 class SlotOut(BaseModel):
