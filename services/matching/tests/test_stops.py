@@ -103,3 +103,20 @@ def test_a_closed_concern_stops_an_unanswered_request_but_not_an_accepted_task(m
     eventually(lambda: status_of(matching, open_one.help_request_id) == "cancelled", what="open request cancelled")
     matching.wait_until_consumed("matching-concern-closed")
     assert status_of(matching, accepted_one.help_request_id) == "matched"
+
+
+def test_an_erased_persons_requests_keep_no_note_a_volunteer_wrote_on_declining(matching) -> None:
+    person_ref = uuid.uuid4()
+    event, request = proposed_request(matching, person_ref)
+    match_url = f"/matches/{request['matches'][0]['id']}"
+    matching.client.post(
+        f"{match_url}/decline",
+        json={"reason": "knows_the_person", "note": "Frau A. ist meine Nachbarin."},
+        headers=matching.volunteer("renate.k"),
+    ).raise_for_status()
+
+    matching.publish(PersonErased(person_ref=person_ref))
+
+    eventually(lambda: status_of(matching, event.help_request_id) == "cancelled", what="request cancelled")
+    declined = matching.client.get(match_url, headers=matching.coordinator()).json()
+    assert (declined["decline_reason"], declined["decline_note"]) == ("knows_the_person", None)
