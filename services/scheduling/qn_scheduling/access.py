@@ -60,6 +60,12 @@ def may_see(principal: Principal, org_id: str | None) -> bool:
     return orgs is None or org_id in orgs
 
 
+def reads_notes(principal: Principal, org_id: str | None) -> bool:
+    """Whether the caller sees a booking's free-text note: those who may cancel it, not everyone
+    who reads the calendar (Kümmerer, volunteers)."""
+    return principal.has_any(*BOOKERS) and may_see(principal, org_id)
+
+
 def check_own_booking(principal: Principal, org_id: str | None) -> None:
     """Refuses a carrier a booking of another organisation (403 naming `org_id`)."""
     if not may_see(principal, org_id):

@@ -252,3 +252,75 @@ def test_two_simultaneous_requests_for_the_same_slot_do_not_both_succeed(franztr
     assert statuses == [201, 409, 409, 409, 409, 409], [a.text for a in answers]
     winner = next(a.json()["id"] for a in answers if a.status_code == 201)
     assert all(a.json()["conflicting_booking"]["id"] == winner for a in answers if a.status_code == 409)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "field"),
+    [
+        ({"from": "0001-01-01T00:00:00+01:00", "to": "0001-01-02"}, "from"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"from": "9999-12-24T23:30:00-01:00"}, "from"),
+        ({"from": "2026-11-24T10:00"}, "from"),
+        ({"from": "2026-11-24", "to": "24.11.2026"}, "to"),
+    ],
+)
+def test_a_listing_bound_off_the_calendar_or_out_of_form_gets_422_naming_it(franztreff, bounds, field) -> None:
+    """A moment that cannot be held in UTC made the database query fail with a 500."""
+    response = franztreff.client.get("/sites/franztreff/bookings", params=bounds, headers=franztreff.coordinator())
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_a_booking_off_the_calendar_gets_422_naming_the_field(franztreff) -> None:
+    response = franztreff.client.post(
+        "/sites/franztreff/rooms/beratung-2/bookings",
+        json={"starts_at": "0001-01-01T00:00:00+01:00", "ends_at": "0001-01-01T01:00:00+01:00", "title": "X"},
+        headers=franztreff.coordinator(),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "starts_at"
+
+
+def test_a_cancellation_gives_a_reason_from_the_list_and_a_note_only_bookers_read(
+    franztreff, capfd: pytest.CaptureFixture[str]
+) -> None:
+    tuesday = franztreff.next_week("tuesday")
+    booking_id = franztreff.book("beratung-2", tuesday, "10:00", "12:00").json()["id"]
+    note = "Beraterin Schulze erkrankt, Ersatztermin folgt."
+
+    cancelled = franztreff.client.post(
+        f"/bookings/{booking_id}/cancel", json={"reason": "illness", "note": note}, headers=franztreff.coordinator()
+    )
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert (cancelled.json()["cancel_reason"], cancelled.json()["cancel_note"]) == ("illness", note)
+    as_volunteer = franztreff.client.get(f"/bookings/{booking_id}", headers=franztreff.tokens.headers("volunteer"))
+    assert as_volunteer.json()["cancel_reason"] == "illness" and as_volunteer.json()["cancel_note"] is None
+    as_staff = franztreff.client.get(f"/bookings/{booking_id}", headers=franztreff.tokens.headers("team_staff"))
+    assert as_staff.json()["cancel_note"] == note
+    [event] = eventually(
+        lambda: [m for m in booking_events(franztreff, booking_id) if m.body.get("reason") == "illness"],
+        what="BookingCancelled",
+    )
+    assert "Schulze" not in str(event.body) and "Schulze" not in str(event.headers)
+    out, err = capfd.readouterr()
+    assert "Schulze" not in out + err
+
+
+def test_a_cancellation_reason_not_on_the_list_gets_422_listing_the_reasons_that_are(franztreff) -> None:
+    tuesday = franztreff.next_week("tuesday")
+    booking_id = franztreff.book("beratung-2", tuesday, "10:00", "12:00").json()["id"]
+    url = f"/bookings/{booking_id}/cancel"
+
+    german = franztreff.client.post(url, json={"reason": "regen"}, headers=franztreff.coordinator())
+    english = franztreff.client.post(
+        url, json={"reason": "regen"}, headers={**franztreff.coordinator(), "Accept-Language": "en"}
+    )
+
+    assert german.status_code == 422 and german.json()["errors"][0]["field"] == "reason"
+    assert german.json()["errors"][0]["message"].startswith("Ungültiger Wert; erlaubt: 'illness'")
+    assert "'booked_in_error'" in german.json()["errors"][0]["message"]
+    assert "'other'" in english.json()["errors"][0]["message"]
+    assert franztreff.client.get(f"/bookings/{booking_id}", headers=franztreff.coordinator()).json()["status"] == (
+        "confirmed"
+    )

@@ -131,3 +131,11 @@ def test_the_demo_sites_file_loads_as_it_is(scheduling) -> None:
         assert [h["weekday"] for h in site["opening_hours"]] == ["mo", "tu", "we", "th", "fr"]
     by_quarter = scheduling.client.get("/sites?quarter_id=rosslau", headers=scheduling.coordinator()).json()
     assert [s["site_id"] for s in by_quarter] == ["rosseltreff"]
+
+
+@pytest.mark.parametrize("opens", ["09:00:00", "09:00+01:00", "9:00", "24:00"])
+def test_opening_hours_are_local_hours_and_minutes_as_the_document_says(scheduling, opens: str) -> None:
+    """The document said any ISO time (format: time), which the service then refused."""
+    response = scheduling.put_franztreff(opening_hours=[{"weekday": "mo", "opens": opens, "closes": "17:00"}])
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "opening_hours.0.opens"

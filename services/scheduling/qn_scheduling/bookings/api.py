@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from qn_infra.auth import Principal
+from qn_infra.openapi_problems import conflict
 
 from .. import access
 from ..access import POLICY
@@ -19,6 +20,12 @@ from .schemas import BookingIn, BookingOut, CancelIn
 
 router = APIRouter(tags=["bookings"])
 
+_DAY = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+_OFFSET = r"(Z|[+ -]([01][0-9]|2[0-3]):[0-5][0-9])"  # ' ': an unencoded '+' in a query string
+BOUND_PATTERN = rf"^{_DAY}(T{_CLOCK}{_OFFSET})?$"
+"""A listing bound: a date, or a timestamp with its offset."""
+
 RoomIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="Id of the room.", examples=["beratung-2"])]
 
 
@@ -27,6 +34,7 @@ RoomIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="Id of the room
     status_code=201,
     response_model=BookingOut,
     summary="Book a room (409 names the booking it collides with)",
+    responses=conflict("The room is taken then (the answer names the booking, if the caller may see it)"),
 )
 def book_room(
     site_id: SiteIdPath,
@@ -54,7 +62,7 @@ def book_room(
         now=runtime.clock.now(),
     )
     response.headers["Location"] = f"/bookings/{booking.id}"
-    return BookingOut.of(booking, ctx.tz)
+    return BookingOut.of(booking, ctx.tz, with_note=True)
 
 
 @router.get("/sites/{site_id}/bookings", response_model=list[BookingOut], summary="List a site's bookings")
@@ -66,7 +74,7 @@ def list_bookings(
         str | None,
         Query(
             alias="from",
-            max_length=40,
+            pattern=BOUND_PATTERN,
             description="Timestamp with offset, or a date (from its local midnight). Default: today.",
             examples=["2026-11-23"],
         ),
@@ -75,7 +83,7 @@ def list_bookings(
         str | None,
         Query(
             alias="to",
-            max_length=40,
+            pattern=BOUND_PATTERN,
             description="Timestamp with offset (exclusive), or a date (included). Default: 7 days after `from`.",
             examples=["2026-11-29"],
         ),
@@ -94,7 +102,7 @@ def list_bookings(
         include_cancelled=include_cancelled,
         orgs=access.visible_orgs(principal),
     )
-    return [BookingOut.of(b, ctx.tz) for b in bookings]
+    return [BookingOut.of(b, ctx.tz, with_note=access.reads_notes(principal, b.org_id)) for b in bookings]
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingOut, summary="Read a booking")
@@ -102,10 +110,15 @@ def get_booking(
     booking_id: uuid.UUID, request: Request, principal: Annotated[Principal, POLICY.guard("GET /bookings/{booking_id}")]
 ) -> BookingOut:
     booking = handlers.get_booking(booking_id, uow=request.app.state.runtime.unit_of_work(), principal=principal)
-    return BookingOut.of(booking, context(request).tz)
+    return BookingOut.of(booking, context(request).tz, with_note=access.reads_notes(principal, booking.org_id))
 
 
-@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, summary="Cancel a booking")
+@router.post(
+    "/bookings/{booking_id}/cancel",
+    response_model=BookingOut,
+    summary="Cancel a booking",
+    responses=conflict("The booking is cancelled already"),
+)
 def cancel_booking(
     booking_id: uuid.UUID,
     request: Request,
@@ -117,7 +130,8 @@ def cancel_booking(
         booking_id,
         uow=runtime.unit_of_work(),
         reason=body.reason if body else None,
+        note=body.note if body else None,
         principal=principal,
         now=runtime.clock.now(),
     )
-    return BookingOut.of(booking, context(request).tz)
+    return BookingOut.of(booking, context(request).tz, with_note=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,18 @@ from ..sites.domain import DAY_NAMES, WEEKDAYS, Window, windows_on
 
 CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
+
+
+class CancelReason(StrEnum):
+    """Why a booking is called off; anything else is `other`, with a note."""
+
+    ILLNESS = "illness"
+    NOT_NEEDED = "not_needed"
+    RESCHEDULED = "rescheduled"
+    ROOM_UNAVAILABLE = "room_unavailable"
+    SITE_CLOSED = "site_closed"
+    BOOKED_IN_ERROR = "booked_in_error"
+    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -71,12 +84,15 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     return a_start < b_end and b_start < a_end
 
 
-def check_period(starts_at: datetime, ends_at: datetime) -> None:
+def check_period(starts_at: datetime, ends_at: datetime, tz: tzinfo = UTC) -> None:
+    """A booking has timestamps with offsets, which the calendar holds in UTC and in the city's
+    time zone `tz`, and ends after it starts."""
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value.tzinfo is None or value.utcoffset() is None:
             raise InvalidPeriod(
                 "Zeitpunkt mit Zeitzone erwartet.", "A timestamp with a time zone is expected.", field=name
             )
+        on_the_calendar(value, tz, field=name)
     if ends_at <= starts_at:
         raise InvalidPeriod(
             "Das Ende muss nach dem Beginn liegen.", "The end must be after the start.", field="ends_at"
@@ -200,8 +216,22 @@ def listing_period(starts: str | None, ends: str | None, tz: ZoneInfo, now: date
         end = range_bound(ends, tz, field="to") or start + timedelta(days=DEFAULT_DAYS)
     except OverflowError:
         raise InvalidPeriod("'from' liegt zu spät.", "'from' is too late.", field="from") from None
+    on_the_calendar(end, tz, field="to" if ends else "from")
     check_range(start, end, max_days=MAX_DAYS)
     return start, end
+
+
+def on_the_calendar(moment: datetime, tz: tzinfo, *, field: str) -> datetime:
+    """Refuses a moment that has no place in UTC or in the city's time (1 January of year 1
+    east of Greenwich, 31 December 9999 west of it): it could not be stored or shown."""
+    try:
+        moment.astimezone(UTC)
+        moment.astimezone(tz)
+    except OverflowError:
+        raise InvalidPeriod(
+            "Dieser Zeitpunkt liegt außerhalb des Kalenders.", "This moment is outside the calendar.", field=field
+        ) from None
+    return moment
 
 
 def check_range(starts: datetime, ends: datetime, *, max_days: int) -> None:
@@ -227,8 +257,9 @@ def range_bound(text: str | None, tz: ZoneInfo, *, field: str) -> datetime | Non
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return midnight(day + timedelta(days=1) if field == "to" else day, tz)
-        moment = datetime.fromisoformat(value)
+            moment: datetime | None = midnight(day + timedelta(days=1) if field == "to" else day, tz)
+        else:
+            moment = datetime.fromisoformat(value)
     except (ValueError, OverflowError):  # 9999-12-31 as `to` is past the last representable day
         moment = None
     if moment is None or moment.tzinfo is None:
@@ -237,4 +268,4 @@ def range_bound(text: str | None, tz: ZoneInfo, *, field: str) -> datetime | Non
             "A date (YYYY-MM-DD) or a timestamp with time zone is expected.",
             field=field,
         )
-    return moment
+    return on_the_calendar(moment, tz, field=field)

@@ -32,7 +32,7 @@ def book_room(
 ) -> Booking:
     """Books a room if the period lies within the site's opening hours and the room is free; for
     the requested organisation, by default the caller's (a carrier: only its own)."""
-    domain.check_period(cmd.starts_at, cmd.ends_at)
+    domain.check_period(cmd.starts_at, cmd.ends_at, ctx.tz)
     org_id = access.booking_org(cmd.org_id, principal)
     if org_id is not None:
         sites_domain.check_known_org(org_id, ctx.city.bookers, field="org_id")
@@ -104,11 +104,13 @@ def cancel_booking(
     booking_id: uuid.UUID,
     *,
     uow: UnitOfWork,
-    reason: str | None,
+    reason: domain.CancelReason | None,
+    note: str | None = None,
     principal: Principal,
     now: datetime,
 ) -> Booking:
-    """Cancels a confirmed booking; a carrier only its own organisation's."""
+    """Cancels a confirmed booking; a carrier only its own organisation's. The note stays here:
+    the event and the log carry the reason code only."""
     with uow:
         booking = uow.session.get(Booking, booking_id, with_for_update=True)
         if booking is None:
@@ -118,12 +120,15 @@ def cancel_booking(
         booking.status = domain.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by = principal.subject
-        booking.cancel_reason = reason
+        booking.cancel_reason = reason.value if reason else None
+        booking.cancel_note = note
         uow.emit(
-            BookingCancelled(booking_id=booking.id, site_id=booking.site_id, room_id=booking.room_id, reason=reason)
+            BookingCancelled(
+                booking_id=booking.id, site_id=booking.site_id, room_id=booking.room_id, reason=booking.cancel_reason
+            )
         )
         uow.commit()
-        log.info("booking_cancelled", booking_id=str(booking.id), site_id=booking.site_id, reason=reason)
+        log.info("booking_cancelled", booking_id=str(booking.id), site_id=booking.site_id, reason=booking.cancel_reason)
         uow.session.expunge_all()
         return booking
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Uuid
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qn_infra.database import UtcDateTime
@@ -36,3 +36,5 @@ class Booking(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancelled_by: Mapped[str | None] = mapped_column(String(200))
     cancel_reason: Mapped[str | None] = mapped_column(String(64))
+    # free text of whoever cancelled: stays here, never in an event or a log line
+    cancel_note: Mapped[str | None] = mapped_column(Text)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from qn_contracts.vocabulary import Code, OrgId
 
+from .domain import CancelReason
 from .models import Booking
+
+# free text may span lines but holds no other control characters (PostgreSQL refuses NUL)
+Note = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 
 
 class BookingIn(BaseModel):
@@ -39,7 +44,14 @@ class BookingIn(BaseModel):
 class CancelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Code | None = Field(None, description="Cancellation reason code.", examples=["illness"])
+    reason: CancelReason | None = Field(None, description="Why: " + ", ".join(CancelReason) + ".", examples=["illness"])
+    note: Note | None = Field(
+        None,
+        max_length=2000,
+        description="Free text for those who book the room, with any reason or none; never a resident's name, "
+        "never in an event.",
+        examples=["Die Beraterin ist erkrankt; neuer Termin folgt."],
+    )
 
 
 class BookingOut(BaseModel):
@@ -54,9 +66,12 @@ class BookingOut(BaseModel):
     status: str = Field(description="confirmed or cancelled.")
     cancelled_at: datetime | None
     cancel_reason: str | None
+    cancel_note: str | None = Field(
+        description="The note given on cancelling; only for those who may cancel the booking, else null."
+    )
 
     @classmethod
-    def of(cls, booking: Booking, tz: ZoneInfo) -> BookingOut:
+    def of(cls, booking: Booking, tz: ZoneInfo, *, with_note: bool = False) -> BookingOut:
         def local(value: datetime | None) -> datetime | None:
             return value.astimezone(tz) if value is not None else None
 
@@ -72,4 +87,5 @@ class BookingOut(BaseModel):
             status=booking.status,
             cancelled_at=local(booking.cancelled_at),
             cancel_reason=booking.cancel_reason,
+            cancel_note=booking.cancel_note if with_note else None,
         )

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from qn_infra.auth import Principal
+from qn_infra.openapi_problems import conflict
 
 from ..access import POLICY
 from . import handlers
@@ -25,7 +26,10 @@ def context(request: Request) -> handlers.SchedulingContext:
 @router.put(
     "/{site_id}",
     response_model=SiteOut,
-    responses={201: {"description": "Created", "model": SiteOut}},
+    responses={
+        201: {"description": "Created", "model": SiteOut},
+        **conflict("A room the new description leaves out has future bookings (the answer lists them)"),
+    },
     summary="Create or replace a site with its rooms and opening hours",
 )
 def put_site(

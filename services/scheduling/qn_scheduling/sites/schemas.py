@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
 from qn_contracts.vocabulary import OrgId, QuarterId, RoomKind, Weekday
 
@@ -14,6 +14,8 @@ from .models import Site
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 LocalTime = Annotated[time, PlainSerializer(lambda value: f"{value:%H:%M}", return_type=str)]
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+"""A local time in hours and minutes (HH:MM), as opening hours are given."""
 
 
 class RoomIn(BaseModel):
@@ -33,8 +35,10 @@ class OpeningHoursIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     weekday: Weekday = Field(description="mo, tu, we, th, fr, sa or su.", examples=["mo"])
-    opens: time = Field(description="Local opening time (HH:MM).", examples=["09:00"])
-    closes: time = Field(description="Local closing time (HH:MM), after `opens` on the same day.", examples=["17:00"])
+    opens: ClockTime = Field(description="Local opening time (HH:MM).", examples=["09:00"])
+    closes: ClockTime = Field(
+        description="Local closing time (HH:MM), after `opens` on the same day.", examples=["17:00"]
+    )
 
 
 class SiteIn(BaseModel):
@@ -66,7 +70,10 @@ class SiteIn(BaseModel):
             carrier_id=self.carrier_id,
             address=self.address or None,
             rooms=tuple(domain.RoomSpec(r.room_id, r.name, r.kind, r.capacity) for r in self.rooms),
-            opening_hours=tuple(domain.Window(h.weekday, h.opens, h.closes) for h in self.opening_hours),
+            opening_hours=tuple(
+                domain.Window(h.weekday, time.fromisoformat(h.opens), time.fromisoformat(h.closes))
+                for h in self.opening_hours
+            ),
         )
 
 
