@@ -226,3 +226,50 @@ def test_a_booking_that_arrives_before_its_site_moves_to_the_sites_quarter_once_
     rows = reporting.counts(metric="booking.confirmed")["rows"]
     assert [(r["quarter_id"], r["count"]) for r in rows] == [("rosslau", 2)]
     assert reporting.total("booking.confirmed", quarter_id="rosslau") == 2
+
+
+def test_the_metric_is_required_and_a_wrong_one_gets_422_listing_the_known_metrics(reporting) -> None:
+    """The document said `metric` was optional and any text, and the service then refused both."""
+    missing = reporting.client.get("/sums", headers=reporting.committee())
+    wrong = reporting.client.get("/sums", params={"metric": "hours"}, headers=reporting.committee())
+    english = reporting.client.get(
+        "/sums", params={"metric": "hours"}, headers={**reporting.committee(), "Accept-Language": "en"}
+    )
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "metric"
+    assert wrong.status_code == 422 and wrong.json()["errors"] == [
+        {
+            "field": "metric",
+            "message": "Ungültiger Wert; erlaubt: 'assignment.completed.hours', 'occurrence.attended.attendance'.",
+        }
+    ]
+    assert "'occurrence.attended.attendance'" in english.json()["errors"][0]["message"]
+    [parameter] = [
+        p
+        for p in reporting.client.get("/openapi.json").json()["paths"]["/sums"]["get"]["parameters"]
+        if p["name"] == "metric"
+    ]
+    assert parameter["required"] is True
+    assert parameter["schema"]["enum"] == ["assignment.completed.hours", "occurrence.attended.attendance"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"topic": "Einsamkeit"}, "topic"),
+        ({"quarter_id": "-nord"}, "quarter_id"),
+        ({"group_by": "month,,topic"}, "group_by"),
+        ({"from": "\u0662\u0660\u0662\u0666-01"}, "from"),
+        ({"metric": "unknown:"}, "metric"),
+    ],
+)
+def test_the_form_of_every_parameter_is_in_the_schema_and_refused_otherwise(reporting, params, field) -> None:
+    response = reporting.client.get(
+        "/counts", params={"metric": "concern.recorded", **params}, headers=reporting.committee()
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_spaces_around_the_dimensions_are_still_read(reporting) -> None:
+    figures = reporting.counts(metric="concern.recorded", group_by=" month , topic ")
+    assert figures["group_by"] == ["month", "topic"]

@@ -3,30 +3,69 @@ and what they see, is in `..access`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from qn_infra.auth import Principal
 from qn_infra.http import language
 
 from ..access import POLICY
 from . import domain, handlers
-from .catalogue import SUMS, UNKNOWN_PREFIX, Kind, Metric
+from .catalogue import COUNTS, SUMS, UNKNOWN_PREFIX, Kind, Metric
+from .models import METRIC_LENGTH
 from .schemas import CatalogueOut, CountRow, CountsOut, MetricOut, SumRow, SumsOut, UnknownTypeOut
 
 router = APIRouter(tags=["figures"])
 
-MetricParam = Annotated[
-    str | None, Query(description="Metric, see GET /metrics-catalogue.", examples=["concern.recorded"])
+UNKNOWN_METRIC = rf"^{UNKNOWN_PREFIX}[!-~]{{1,{METRIC_LENGTH - len(UNKNOWN_PREFIX)}}}$"
+"""`unknown:<CloudEvents type>`: an event type a newer producer sent (see GET /metrics-catalogue)."""
+
+
+def _metric(known: list[str], *, unknown: bool) -> Any:
+    """The metric parameter: one of the metrics the catalogue knows (and for counts, an unknown
+    event type's), listed in the schema and in the 422 of any other value."""
+    allowed = ", ".join(f"'{name}'" for name in [*known, *([f"{UNKNOWN_PREFIX}<type>"] if unknown else [])])
+
+    def check(value: str) -> str:
+        if value in known or (unknown and re.fullmatch(UNKNOWN_METRIC, value)):
+            return value
+        raise PydanticCustomError("enum", "Input should be {expected}", {"expected": allowed})
+
+    listed: dict[str, Any] = {"type": "string", "enum": known}
+    schema = {"anyOf": [listed, {"type": "string", "pattern": UNKNOWN_METRIC}]} if unknown else listed
+    return Annotated[str, AfterValidator(check), WithJsonSchema(schema)]
+
+
+CountMetric = _metric(sorted(COUNTS), unknown=True)
+SumMetric = _metric(sorted(SUMS), unknown=False)
+METRIC = "Metric, see GET /metrics-catalogue."
+MONTH = r"^([0-9]{4}-(0[1-9]|1[0-2]))?$"
+DIMENSION = "(" + "|".join(domain.DIMENSIONS) + ")"
+
+FromParam = Annotated[
+    str | None, Query(alias="from", pattern=MONTH, description="First month, YYYY-MM (default: no limit).")
 ]
-FromParam = Annotated[str | None, Query(alias="from", description="First month, YYYY-MM (default: no limit).")]
-ToParam = Annotated[str | None, Query(description="Last month, YYYY-MM, inclusive (default: no limit).")]
-QuarterParam = Annotated[str | None, Query(description="Only this quarter.")]
-TopicParam = Annotated[str | None, Query(description="Only this topic code; '*' for totals over all topics.")]
+ToParam = Annotated[
+    str | None,
+    Query(pattern=MONTH, description="Last month, YYYY-MM, inclusive, not before `from` (default: no limit)."),
+]
+QuarterParam = Annotated[
+    str | None, Query(pattern=r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,63})?$", description="Only this quarter.")
+]
+TopicParam = Annotated[
+    str | None,
+    Query(pattern=r"^(\*|[a-z][a-z0-9_]{0,63})?$", description="Only this topic code; '*' for totals over all topics."),
+]
 GroupParam = Annotated[
     str | None,
-    Query(description="Comma-separated: month, quarter_id, topic (default: all three; empty: one total row)."),
+    Query(
+        pattern=rf"^ *({DIMENSION} *(, *{DIMENSION} *)*)?$",
+        description="Comma-separated: month, quarter_id, topic (default: all three; empty: one total row).",
+    ),
 ]
 
 
@@ -51,7 +90,7 @@ def _filters(figures: handlers.Figures) -> dict[str, object]:
 def get_counts(
     request: Request,
     _: Annotated[Principal, POLICY.guard("GET /counts")],
-    metric: MetricParam = None,
+    metric: Annotated[CountMetric, Query(description=METRIC, examples=["concern.recorded"])],
     first: FromParam = None,
     to: ToParam = None,
     quarter_id: QuarterParam = None,
@@ -76,7 +115,7 @@ def get_counts(
 def get_sums(
     request: Request,
     _: Annotated[Principal, POLICY.guard("GET /sums")],
-    metric: MetricParam = None,
+    metric: Annotated[SumMetric, Query(description=METRIC, examples=["assignment.completed.hours"])],
     first: FromParam = None,
     to: ToParam = None,
     quarter_id: QuarterParam = None,
