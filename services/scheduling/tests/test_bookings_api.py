@@ -324,3 +324,14 @@ def test_a_cancellation_reason_not_on_the_list_gets_422_listing_the_reasons_that
     assert franztreff.client.get(f"/bookings/{booking_id}", headers=franztreff.coordinator()).json()["status"] == (
         "confirmed"
     )
+
+
+def test_a_booking_time_given_as_a_number_is_refused_as_the_document_says(franztreff) -> None:
+    """The document says RFC 3339 text; pydantic alone would read 1796637600 as Unix time."""
+    response = franztreff.client.post(
+        "/sites/franztreff/rooms/beratung-2/bookings",
+        json={"starts_at": 1796637600, "ends_at": "2026-12-01T11:00:00+01:00", "title": "Sprechstunde"},
+        headers=franztreff.coordinator(),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "starts_at", "message": "Zeitpunkt erwartet (ISO 8601)."}]

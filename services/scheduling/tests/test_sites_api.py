@@ -139,3 +139,10 @@ def test_opening_hours_are_local_hours_and_minutes_as_the_document_says(scheduli
     response = scheduling.put_franztreff(opening_hours=[{"weekday": "mo", "opens": opens, "closes": "17:00"}])
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "opening_hours.0.opens"
+
+
+def test_a_capacity_given_as_text_is_refused_as_the_document_says(scheduling) -> None:
+    rooms = [{"room_id": "keller", "name": "Keller", "kind": "group", "capacity": "5"}]
+    response = scheduling.put_franztreff(rooms=rooms)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "rooms.0.capacity"

@@ -7,12 +7,23 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from qn_contracts.vocabulary import Code, OrgId
 
 from .domain import CancelReason
 from .models import Booking
+
+
+def _as_text(value: object) -> object:
+    """A timestamp is RFC 3339 text, as documented: pydantic would also read a number as Unix time."""
+    if not isinstance(value, str | datetime):
+        raise PydanticCustomError("datetime_type", "Input should be a valid datetime")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_as_text)]
 
 # free text may span lines but holds no other control characters (PostgreSQL refuses NUL)
 Note = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
@@ -21,10 +32,8 @@ Note = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\
 class BookingIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    starts_at: AwareDatetime = Field(
-        description="Start, with offset (RFC 3339).", examples=["2026-11-24T10:00:00+01:00"]
-    )
-    ends_at: AwareDatetime = Field(description="End (exclusive), with offset.", examples=["2026-11-24T12:00:00+01:00"])
+    starts_at: Timestamp = Field(description="Start, with offset (RFC 3339).", examples=["2026-11-24T10:00:00+01:00"])
+    ends_at: Timestamp = Field(description="End (exclusive), with offset.", examples=["2026-11-24T12:00:00+01:00"])
     title: str = Field(
         min_length=1,
         max_length=200,

@@ -28,7 +28,7 @@ class RoomIn(BaseModel):
         min_length=1, max_length=120, description="Name shown to staff and residents.", examples=["Beratungsraum 2"]
     )
     kind: RoomKind = Field(description="office, counselling, group, kitchen or open_area.", examples=["counselling"])
-    capacity: int = Field(ge=1, le=1000, description="How many people the room holds.", examples=[4])
+    capacity: int = Field(ge=1, le=1000, strict=True, description="How many people the room holds.", examples=[4])
 
 
 class OpeningHoursIn(BaseModel):
