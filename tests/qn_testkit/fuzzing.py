@@ -1,8 +1,10 @@
 """Fuzzing a running service from its own OpenAPI document (schemathesis + hypothesis), with every
 check schemathesis has: no server error, only documented status codes and content types, response
 bodies and headers as the schema says, valid data accepted and invalid data refused, auth not
-ignored. Path parameters are sometimes replaced by ids that exist, so that generated requests also
-get past the 404 of routes like /concerns/{concern_id}/close.
+ignored. Requests are valid by the schema, and with `negative=True` also invalid by it: only then
+is "invalid data refused" asked at all. Path parameters of a valid path are mostly replaced by ids
+that exist, so that generated requests also get past the 404 of routes like
+/concerns/{concern_id}/close.
 
 A check that cannot apply to one operation is excluded for that operation only, with the reason
 (`Exclusions`): e.g. a field whose allowed values only the city's configuration knows at run time
@@ -16,7 +18,8 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis import checks
+from schemathesis import GenerationMode, checks
+from schemathesis.core.parameters import ParameterLocation
 
 CHECKS = {
     "not_a_server_error": checks.not_a_server_error,
@@ -44,8 +47,10 @@ def failures(
     *,
     examples: int = 25,
     exclusions: Exclusions | None = None,
+    negative: bool = False,
 ) -> tuple[int, list[str]]:
-    """(number of operations fuzzed, one line per operation and failed check)."""
+    """(number of operations fuzzed, one line per operation and failed check); with `negative`,
+    about half the requests are invalid by the schema."""
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     found: list[str] = []
@@ -57,7 +62,7 @@ def failures(
         assert not unknown, f"{key}: no such check {unknown}"
         active = [check for name, check in CHECKS.items() if name not in skipped]
 
-        fuzz = _fuzzer(operation, active, base_url, headers, known_ids, examples)
+        fuzz = _fuzzer(operation, active, base_url, headers, known_ids, examples, negative=negative)
         try:
             fuzz()
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 -- collect every failing operation
@@ -72,15 +77,25 @@ def _fuzzer(
     headers: dict[str, str],
     known_ids: dict[str, list[str]],
     examples: int,
+    *,
+    negative: bool,
 ) -> Any:
     """The hypothesis test of one operation with its checks."""
 
-    @given(case=operation.as_strategy(), use_real=st.booleans(), pick=st.integers(min_value=0, max_value=99))
+    # the token is fixed, not generated: an invalid request must break the request, not its auth
+    cases = operation.as_strategy(headers=headers)
+    if negative:
+        cases = st.one_of(cases, operation.as_strategy(GenerationMode.NEGATIVE, headers=headers))
+
+    # mostly a real id: a random one only ever reaches the 404 branch
+    @given(case=cases, use_real=st.sampled_from((True, True, True, False)), pick=st.integers(min_value=0, max_value=99))
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def fuzz(case, use_real: bool, pick: int) -> None:  # type: ignore[no-untyped-def]
-        for name in list(case.path_parameters or {}):
-            if use_real and known_ids.get(name):
-                case.path_parameters[name] = known_ids[name][pick % len(known_ids[name])]
+        # a real id where the path is valid; a path broken on purpose stays broken
+        if use_real and not (case.meta and case.meta.is_negative_at(ParameterLocation.PATH)):
+            for name in list(case.path_parameters or {}):
+                if known_ids.get(name):
+                    case.path_parameters[name] = known_ids[name][pick % len(known_ids[name])]
         case.call_and_validate(base_url=base_url, headers={**(case.headers or {}), **headers}, checks=active)
 
     return fuzz
