@@ -35,6 +35,8 @@ PERSONAL_ROUTES = (
     "/follow-ups",
     "/help-requests",
     "/volunteers",
+    "/matches",  # a volunteer's note on declining
+    "/bookings",  # a note on cancelling a room booking
 )
 MIN_LENGTH = 5  # shorter values ("Mia", "12") occur by chance in any text
 
