@@ -10,7 +10,7 @@ __version__ = "1.0.0"
 from .catalogue import ALL_EVENTS, BY_SUBJECT, BY_TYPE, event_class_for_type
 from .event import Classification, Event, EventMeta, EventSpec
 from .streams import DEAD_LETTER, STREAMS, StreamSpec, dead_letter_subject, stream_for_subject
-from .wire import WireFormatError, WireMessage, decode, decode_meta, encode
+from .wire import WireFormatError, WireMessage, admit, decode, decode_body, decode_meta, encode
 
 __all__ = [
     "ALL_EVENTS",
@@ -25,8 +25,10 @@ __all__ = [
     "StreamSpec",
     "WireFormatError",
     "WireMessage",
+    "admit",
     "dead_letter_subject",
     "decode",
+    "decode_body",
     "decode_meta",
     "encode",
     "event_class_for_type",

@@ -123,3 +123,61 @@ def decode(event_class: type[_E], body: bytes, headers: dict[str, str] | None) -
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "body"
         raise WireFormatError(f"body.{field}", first["msg"]) from exc
+
+
+def admit(
+    subject: str, headers: dict[str, str] | None, body: bytes, *, stream: str | None = None, max_bytes: int | None = None
+) -> tuple[type[Event] | None, EventMeta]:
+    """What a consumer may believe of a message before it reads the body: the subject, `ce-type`,
+    `ce-source`, `ce-dataschema`, the version and the stream must all agree with the contract, and
+    the body must not exceed `max_bytes`. Returns the event class, or None for a type this version
+    of the contracts does not know but whose parts are consistent (a newer producer's additive
+    event: acknowledge and ignore it). Raises `WireFormatError` naming the part that disagrees."""
+    from .catalogue import event_class_for_type
+    from .streams import stream_for_subject
+
+    if max_bytes is not None and len(body) > max_bytes:
+        raise WireFormatError("body", f"{len(body)} bytes, more than the {max_bytes} a consumer accepts")
+    meta = decode_meta(headers)
+    event_class = event_class_for_type(meta.type)
+    expected = _subject_of_type(meta.type) if event_class is None else event_class.spec.subject
+    if expected is None:
+        raise WireFormatError("ce-type", f"{meta.type!r} is not of the form qn.<producer>.<entity>.<action>.v<n>")
+    if subject != expected:
+        raise WireFormatError("ce-type", f"{meta.type!r} is published on {expected!r}, not on {subject!r}")
+    producer = expected.split(".")[2]
+    if meta.source != f"/quartiersnetz/{producer}":
+        raise WireFormatError("ce-source", f"{meta.source!r} does not produce events on {subject!r}")
+    if meta.dataschema != f"urn:quartiersnetz:schema:{expected}":
+        raise WireFormatError("ce-dataschema", f"{meta.dataschema!r} is not the schema of {subject!r}")
+    try:
+        home = stream_for_subject(subject).name
+    except KeyError:
+        raise WireFormatError("subject", f"no stream stores {subject!r}") from None
+    if stream is not None and stream != home:
+        raise WireFormatError("stream", f"{subject!r} belongs in {home}, it came from {stream}")
+    if event_class is not None and meta.classification != event_class.spec.classification:
+        raise WireFormatError("ce-dataclassification", f"{meta.type!r} is {event_class.spec.classification.value}")
+    return event_class, meta
+
+
+def decode_body(event_class: type[_E], body: bytes) -> _E:
+    """The body of an admitted message; raises `WireFormatError` naming the bad field."""
+    try:
+        return event_class.model_validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            raise WireFormatError("body", f"not JSON: {first['msg']}") from exc
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        raise WireFormatError(f"body.{field}", first["msg"]) from exc
+
+
+def _subject_of_type(ce_type: str) -> str | None:
+    """`qn.intake.concern.recorded.v1` -> `qn.v1.intake.concern.recorded` (None if malformed)."""
+    parts = ce_type.split(".")
+    if len(parts) != 5 or parts[0] != "qn" or not parts[4].startswith("v") or not parts[4][1:].isdigit():
+        return None
+    if not all(part.replace("_", "").isalnum() for part in parts[1:4]):
+        return None
+    return f"qn.{parts[4]}.{parts[1]}.{parts[2]}.{parts[3]}"

@@ -71,3 +71,17 @@ def _headers(msg: Any) -> dict[str, str]:
         if sep:
             headers[name.strip()] = value.strip()
     return headers
+
+
+async def consumer_backlog(url: str, stream: str, durable: str) -> int:
+    """Messages a durable consumer has not acknowledged yet: not delivered, or delivered and
+    still pending an ack (-1 while the consumer does not exist)."""
+    nc = await nats.connect(url)
+    try:
+        try:
+            info = await nc.jetstream().consumer_info(stream, durable)
+        except NotFoundError:
+            return -1
+        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+    finally:
+        await nc.close()

@@ -1,87 +1,218 @@
-"""Idempotent event consumers: a service registers a plain handler per event, and this module
-makes it durable, explicitly acknowledged and exactly-once in effect.
+"""Idempotent batch consumers: a service registers a plain handler, and this module makes it
+durable, explicitly acknowledged and exactly-once in effect -- a fetched batch at a time.
 
-    runtime.consume("help-requested", HelpRequested, handlers.propose_match)
+    runtime.consume_batch("intake-events", "qn.v1.intake.>", handlers.record_events)
 
-    def propose_match(event: HelpRequested, meta: EventMeta, uow: UnitOfWork) -> None:
-        ...  # change state, uow.emit(...) -- no commit: the consumer commits
+    def record_events(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
+        ...  # fold the batch, change state, uow.emit(...) -- no commit: the consumer commits
 
-The handler runs in a worker thread inside one transaction that also records the event id for
-this consumer; a redelivered event finds its id and is acknowledged without a second effect.
-Malformed messages raise `WireFormatError`, which the dead-letter policy treats as permanent."""
+    runtime.consume("help-requested", HelpRequested, handlers.propose_match)  # one event at a time
+
+    def propose_match(event: HelpRequested, meta: EventMeta, uow: UnitOfWork) -> None: ...
+
+A batch is handled in one worker-thread hop and one transaction, which also records the ids of
+the events it handled: one statement inserts them and returns those not seen before, and only
+those reach the handler, so a redelivered event has no second effect. The consumer loop
+(`consumer_loop`) acknowledges after the commit.
+
+Before a handler sees an event, the message must agree with the contract (`qn_contracts.admit`):
+subject, type, source, schema, version and stream, a body within the size limit, and a body that
+validates. A message that does not is dead-lettered with the reason. An event type the contracts
+do not know but whose parts agree is acknowledged and ignored -- a newer producer's additive event.
+
+When a batch fails, it is split in halves and each half retried in its own transaction, down to
+the single message that fails; that one is retried with backoff or dead-lettered (`dead_letter`),
+and the others take effect. A database that is away fails every half alike: then the whole batch
+is retried later, without splitting."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import anyio
-from faststream.nats import NatsMessage
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from qn_contracts import Event, EventMeta, decode, decode_meta, event_class_for_type
+from qn_contracts import Event, EventMeta, WireFormatError, admit, decode_body
 
-from .logs import get_logger
-from .metrics import EVENTS_CONSUMED
+from .dead_letter import PERMANENT, reason_of
 from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from .runtime import ServiceRuntime
 
-log = get_logger(__name__)
-
 E = TypeVar("E", bound=Event)
+
+
+@dataclass(frozen=True)
+class Delivery(Generic[E]):
+    """One event as a handler receives it: the typed body and its CloudEvents context."""
+
+    event: E
+    meta: EventMeta
+
+
+BatchHandler = Callable[[Sequence[Delivery[Any]], UnitOfWork], None]
 Handler = Callable[[E, EventMeta, UnitOfWork], None]
-AnyHandler = Callable[[Event, EventMeta, UnitOfWork], None]
 
 
-def _run_once(runtime: ServiceRuntime, consumer: str, meta: EventMeta, effect: Callable[[UnitOfWork], None]) -> str:
-    with runtime.unit_of_work() as uow:
-        if not uow.first_delivery(consumer, meta.id):
-            return "duplicate"
-        effect(uow)
-        uow.commit()
-        return "processed"
+@dataclass(frozen=True)
+class RawMessage:
+    """What the broker delivered, before anything is believed of it."""
+
+    subject: str
+    stream: str
+    headers: dict[str, str]
+    body: bytes
+    delivered: int
+    """How often the broker has delivered this message, this time included."""
 
 
-def register_consumer(runtime: ServiceRuntime, name: str, event_class: type[E], handler: Handler[E]) -> None:
-    """A durable consumer `<service>-<name>` of one event type."""
-    consumer = f"{runtime.settings.service_name}-{name}"
+class Verdict(Enum):
+    ACK = "ack"
+    """Handled (or a duplicate, or an unknown type): acknowledge."""
+    RETRY = "retry"
+    """A transient failure: deliver again after a delay."""
+    DEAD = "dead"
+    """Will never succeed: dead-letter with the reason, then terminate."""
 
-    @runtime.messaging.subscriber(name, event_class.spec.subject, description=event_class.spec.summary)
-    async def on_message(msg: NatsMessage) -> None:
-        event, meta = decode(event_class, msg.body, dict(msg.headers or {}))
-        outcome = await anyio.to_thread.run_sync(
-            _run_once, runtime, consumer, meta, lambda uow: handler(event, meta, uow)
+
+@dataclass
+class Outcome:
+    verdict: Verdict
+    label: str
+    """What happened, for the metric: processed, duplicate, ignored, retried, dead_lettered."""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable consumer `<service>-<name>` of `subject` (wildcards allowed), and what it accepts."""
+
+    name: str
+    durable: str
+    subject: str
+    handler: BatchHandler
+    types: frozenset[type[Event]] | None = None
+    """The event classes the handler takes; others with consistent parts are acknowledged and
+    ignored. None: every class the contracts know."""
+    description: str = ""
+
+
+@dataclass
+class _Admitted:
+    index: int
+    delivery: Delivery[Any]
+
+
+@dataclass
+class BatchProcessor:
+    """Handles one fetched batch: decides, for each message, ack, retry or dead letter. Plain and
+    synchronous; the consumer loop runs it in a worker thread, once per batch."""
+
+    runtime: ServiceRuntime
+    spec: ConsumerSpec
+    max_event_bytes: int
+    _insert_ids: Any = field(default=None, init=False)
+
+    def __call__(self, messages: Sequence[RawMessage]) -> list[Outcome]:
+        outcomes: list[Outcome | None] = [None] * len(messages)
+        admitted: list[_Admitted] = []
+        for index, message in enumerate(messages):
+            try:
+                delivery = self._admit(message)
+            except WireFormatError as exc:
+                outcomes[index] = Outcome(Verdict.DEAD, "dead_lettered", f"invalid message: {exc}")
+                continue
+            if delivery is None:
+                outcomes[index] = Outcome(Verdict.ACK, "ignored")
+            else:
+                admitted.append(_Admitted(index, delivery))
+        self._handle(admitted, outcomes, messages)
+        return [outcome or Outcome(Verdict.ACK, "processed") for outcome in outcomes]
+
+    def _admit(self, message: RawMessage) -> Delivery[Any] | None:
+        event_class, meta = admit(
+            message.subject, message.headers, message.body, stream=message.stream, max_bytes=self.max_event_bytes
         )
-        EVENTS_CONSUMED.labels(consumer=consumer, outcome=outcome).inc()
-        log.debug("event_consumed", consumer=consumer, type=meta.type, event_id=str(meta.id), outcome=outcome)
+        if event_class is None or (self.spec.types is not None and event_class not in self.spec.types):
+            return None
+        return Delivery(decode_body(event_class, message.body), meta)
+
+    def _handle(
+        self, part: list[_Admitted], outcomes: list[Outcome | None], messages: Sequence[RawMessage]
+    ) -> None:
+        if not part:
+            return
+        try:
+            duplicates = self._run(part)
+        except OperationalError as exc:
+            # the database is away or locked: every half would fail alike -- retry all later
+            for item in part:
+                outcomes[item.index] = Outcome(Verdict.RETRY, "retried", reason_of(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 -- find the message that fails, let the others pass
+            if len(part) > 1:
+                middle = len(part) // 2
+                self._handle(part[:middle], outcomes, messages)
+                self._handle(part[middle:], outcomes, messages)
+                return
+            verdict = Verdict.DEAD if isinstance(exc, PERMANENT) and not isinstance(exc, DBAPIError) else Verdict.RETRY
+            label = "dead_lettered" if verdict is Verdict.DEAD else "retried"
+            outcomes[part[0].index] = Outcome(verdict, label, reason_of(exc))
+            return
+        for item in part:
+            if str(item.delivery.meta.id) in duplicates:
+                outcomes[item.index] = Outcome(Verdict.ACK, "duplicate")
+
+    def _run(self, part: list[_Admitted]) -> set[str]:
+        """One transaction: record the ids, hand the new events to the handler, commit. Returns
+        the ids that had been handled before (or twice in this batch)."""
+        with self.runtime.unit_of_work() as uow:
+            fresh, duplicates = self._first_deliveries(uow, [item.delivery for item in part])
+            if fresh:
+                self.spec.handler(fresh, uow)
+            uow.commit()
+        return duplicates
+
+    def _first_deliveries(
+        self, uow: UnitOfWork, deliveries: list[Delivery[Any]]
+    ) -> tuple[list[Delivery[Any]], set[str]]:
+        unique: dict[str, Delivery[Any]] = {}
+        duplicates: set[str] = set()
+        for delivery in deliveries:
+            key = str(delivery.meta.id)
+            if key in unique:
+                duplicates.add(key)
+            else:
+                unique[key] = delivery
+        now = uow.clock.now()
+        rows = [{"consumer": self.spec.durable, "event_id": key, "processed_at": now} for key in unique]
+        new = set(uow.session.connection().execute(self._insert_statement(uow), rows).scalars())
+        duplicates.update(key for key in unique if key not in new)
+        return [delivery for key, delivery in unique.items() if key in new], duplicates
+
+    def _insert_statement(self, uow: UnitOfWork) -> Any:
+        # built once: the same Core statement every batch, so SQLAlchemy compiles it once
+        if self._insert_ids is None:
+            table: Table | None = self.runtime.processed
+            if table is None:
+                raise RuntimeError("a consuming service needs a processed_events table")
+            dialect = uow.session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            self._insert_ids = insert(table).on_conflict_do_nothing().returning(table.c.event_id)
+        return self._insert_ids
 
 
-def register_stream_consumer(
-    runtime: ServiceRuntime,
-    name: str,
-    subject: str,
-    handler: AnyHandler,
-    *,
-    on_unknown: Callable[[EventMeta, UnitOfWork], None] | None = None,
-) -> None:
-    """A durable consumer of every event on `subject` (wildcards allowed), decoded by its
-    CloudEvents type. Types this version of the contracts does not know are acknowledged (a newer
-    producer may publish them) and passed to `on_unknown`, if given."""
-    consumer = f"{runtime.settings.service_name}-{name}"
+def one_at_a_time(handler: Handler[Any]) -> BatchHandler:
+    """A batch handler that hands each event to a per-event handler, in delivery order."""
 
-    @runtime.messaging.subscriber(name, subject, description=f"Every event on {subject}")
-    async def on_message(msg: NatsMessage) -> None:
-        headers = dict(msg.headers or {})
-        meta = decode_meta(headers)
-        event_class = event_class_for_type(meta.type)
-        if event_class is None:
-            log.info("event_type_unknown", consumer=consumer, type=meta.type, event_id=str(meta.id))
-            effect: Callable[[UnitOfWork], Any] = (
-                (lambda uow: on_unknown(meta, uow)) if on_unknown else (lambda uow: None)
-            )
-        else:
-            event, _ = decode(event_class, msg.body, headers)
-            effect = lambda uow: handler(event, meta, uow)  # noqa: E731
-        outcome = await anyio.to_thread.run_sync(_run_once, runtime, consumer, meta, effect)
-        EVENTS_CONSUMED.labels(consumer=consumer, outcome=outcome).inc()
+    def handle(deliveries: Sequence[Delivery[Any]], uow: UnitOfWork) -> None:
+        for delivery in deliveries:
+            handler(delivery.event, delivery.meta, uow)
+
+    return handle

@@ -1,22 +1,22 @@
-"""NATS JetStream plumbing: the broker, the streams from `qn_contracts.streams`, publishing with a
-checked ack, and durable pull consumers with explicit acknowledgement."""
+"""NATS JetStream plumbing: the broker connection, the streams from `qn_contracts.streams`,
+publishing with checked acks, and the registry of durable pull consumers (`consumer_loop`)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from faststream.middlewares import AckPolicy
-from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
 from qn_contracts import DEAD_LETTER, STREAMS, StreamSpec, stream_for_subject
 
-from .dead_letter import DeadLetterPolicy
+from .consumers import ConsumerSpec
 from .logs import get_logger
 from .outbox import Ack
 from .settings import ServiceSettings
@@ -52,22 +52,54 @@ async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
 
 
 class JetStreamPublisher:
-    """Publishes one message to its stream and returns the checked ack."""
+    """Publishes to the streams and checks every ack.
 
-    def __init__(self, broker: NatsBroker, timeout: float = 5.0) -> None:
+    `publish_many` sends a batch with up to `window` acks outstanding at once (nats-py's async
+    publish), instead of one round trip per message, and reports each message's ack or error."""
+
+    def __init__(self, broker: NatsBroker, timeout: float = 5.0, window: int = 256) -> None:
         self._broker = broker
         self._timeout = timeout
+        self._window = window
+        self._js: tuple[Any, JetStreamContext] | None = None
+
+    def _jetstream(self) -> JetStreamContext:
+        connection = self._broker.connection
+        # one context per connection: it holds the window of outstanding acks
+        if self._js is None or self._js[0] is not connection:
+            self._js = (connection, connection.jetstream(timeout=self._timeout, publish_async_max_pending=self._window))
+        return self._js[1]
 
     async def __call__(self, subject: str, body: bytes, headers: dict[str, str]) -> Ack:
-        js = self._broker.connection.jetstream()
-        ack = await js.publish(
-            subject,
-            body,
-            timeout=self._timeout,
-            stream=stream_for_subject(subject).name,
-            headers=headers,
+        ack = await self._jetstream().publish(
+            subject, body, timeout=self._timeout, stream=stream_for_subject(subject).name, headers=headers
         )
         return Ack(stream=ack.stream, sequence=ack.seq, duplicate=bool(ack.duplicate))
+
+    async def publish_many(self, messages: Sequence[tuple[str, bytes, dict[str, str]]]) -> list[Ack | BaseException]:
+        """Publishes in order; waits at most `timeout` for the acks after the last send. Each
+        result is the message's ack, or the error (a timeout for an ack that did not come)."""
+        js = self._jetstream()
+        futures = []
+        for subject, body, headers in messages:
+            # the expected stream makes the server refuse a subject that landed elsewhere
+            futures.append(
+                await js.publish_async(subject, body, stream=stream_for_subject(subject).name, headers=dict(headers))
+            )
+        if futures:
+            _, late = await asyncio.wait(futures, timeout=self._timeout)
+            for future in late:
+                future.cancel()
+        results: list[Ack | BaseException] = []
+        for future in futures:
+            if future.cancelled():
+                results.append(TimeoutError(f"no publish ack within {self._timeout}s"))
+            elif (error := future.exception()) is not None:
+                results.append(error)
+            else:
+                ack = future.result()
+                results.append(Ack(stream=ack.stream, sequence=ack.seq, duplicate=bool(ack.duplicate)))
+        return results
 
 
 @dataclass(frozen=True)
@@ -86,28 +118,14 @@ class Messaging:
     broker: NatsBroker
     settings: ServiceSettings
     durables: list[Durable] = field(default_factory=list)
+    consumers: list[ConsumerSpec] = field(default_factory=list)
 
-    def subscriber(self, name: str, subject: str, *, description: str | None = None) -> Callable[[Any], Any]:
-        """Registers a durable pull consumer `<service>-<name>` on `subject` (wildcards allowed).
-
-        Every consumer acknowledges explicitly (see `dead_letter`), is redelivered after
-        `ack_wait` and gives up after `max_deliver` deliveries -- to the dead-letter stream."""
-        stream = stream_for_subject(subject)
-        durable = f"{self.settings.service_name}-{name}"
-        self.durables.append(Durable(stream.name, durable, subject))
-        return self.broker.subscriber(
-            subject,
-            stream=JStream(stream.name, declare=False),
-            durable=durable,
-            pull_sub=PullSub(batch_size=self.settings.consumer_batch_size, timeout=2.0),
-            config=ConsumerConfig(
-                ack_wait=self.settings.consumer_ack_wait_seconds,
-                max_deliver=self.settings.consumer_max_deliver,
-                max_ack_pending=1000,
-            ),
-            ack_policy=AckPolicy.MANUAL,
-            description=description,
-        )
+    def add_consumer(self, spec: ConsumerSpec) -> None:
+        """Registers a durable pull consumer (see `consumer_loop`); it starts with the broker."""
+        if any(existing.durable == spec.durable for existing in self.consumers):
+            raise ValueError(f"consumer {spec.durable} is registered twice")
+        self.consumers.append(spec)
+        self.durables.append(Durable(stream_for_subject(spec.subject).name, spec.durable, spec.subject))
 
     async def missing_durables(self) -> list[str]:
         """Names of this service's durable consumers that do not exist on the server."""
@@ -122,28 +140,15 @@ class Messaging:
 
 
 def create_messaging(settings: ServiceSettings) -> Messaging:
-    """Builds (does not connect) the broker with the dead-letter policy on every consumer."""
-    broker_ref: dict[str, NatsBroker] = {}
-
-    async def publish_dead_letter(subject: str, body: bytes, headers: dict[str, str]) -> Ack:
-        return await JetStreamPublisher(broker_ref["broker"])(subject, body, headers)
-
+    """Builds (does not connect) the broker connection of a service."""
     broker = NatsBroker(
         settings.nats_servers,
         name=f"quartiersnetz-{settings.service_name}",
         max_reconnect_attempts=-1,  # never give up: the outbox holds what could not be sent
         reconnect_time_wait=1,
         connect_timeout=2,
-        middlewares=[
-            DeadLetterPolicy(
-                publish_dead_letter,
-                max_deliver=settings.consumer_max_deliver,
-                backoff=settings.consumer_backoff_seconds,
-            )
-        ],
         logger=logging.getLogger("faststream"),
-        log_level=logging.DEBUG,  # one line per message is too much at INFO
+        log_level=logging.DEBUG,
         graceful_timeout=10.0,
     )
-    broker_ref["broker"] = broker
     return Messaging(broker=broker, settings=settings)

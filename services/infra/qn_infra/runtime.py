@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,7 +17,11 @@ from typing import Any
 import anyio
 from sqlalchemy import Table
 
+from qn_contracts import Event
+
 from .clock import Clock, SystemClock
+from .consumer_loop import ConsumerLoop
+from .consumers import BatchHandler, ConsumerSpec, Handler, one_at_a_time
 from .database import make_engine, make_sessionmaker, ping
 from .logs import get_logger
 from .messaging import JetStreamPublisher, create_messaging, ensure_streams
@@ -51,7 +55,7 @@ class ServiceRuntime:
         self.relay = OutboxRelay(
             self.engine,
             outbox,
-            JetStreamPublisher(self.messaging.broker),
+            JetStreamPublisher(self.messaging.broker, window=settings.outbox_publish_window),
             poll_seconds=settings.outbox_poll_seconds,
             batch_size=settings.outbox_batch_size,
             retention=timedelta(days=settings.outbox_retention_days),
@@ -67,11 +71,35 @@ class ServiceRuntime:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.outbox, self.processed, on_commit=self.relay.notify, clock=self.clock)
 
-    def consume(self, name: str, event_class: type[Any], handler: Callable[..., None]) -> None:
-        """Registers an idempotent durable consumer of one event type (see `consumers`)."""
-        from .consumers import register_consumer
+    def consume(self, name: str, event_class: type[Event], handler: Handler[Any]) -> None:
+        """Registers an idempotent durable consumer `<service>-<name>` of one event type whose
+        handler takes one event at a time (in a batch's transaction; see `consumers`)."""
+        self.consume_batch(
+            name, event_class.spec.subject, one_at_a_time(handler), types=[event_class], description=event_class.spec.summary
+        )
 
-        register_consumer(self, name, event_class, handler)
+    def consume_batch(
+        self,
+        name: str,
+        subject: str,
+        handler: BatchHandler,
+        *,
+        types: Iterable[type[Event]] | None = None,
+        description: str = "",
+    ) -> None:
+        """Registers an idempotent durable consumer `<service>-<name>` of `subject` (wildcards
+        allowed) whose handler takes a batch of typed events in one transaction. `types` limits
+        the event classes it takes; other events on the subject are acknowledged and ignored."""
+        self.messaging.add_consumer(
+            ConsumerSpec(
+                name=name,
+                durable=f"{self.settings.service_name}-{name}",
+                subject=subject,
+                handler=handler,
+                types=frozenset(types) if types is not None else None,
+                description=description or f"Events on {subject}",
+            )
+        )
 
     def every(self, seconds: float, name: str, run: Callable[[], Any]) -> None:
         """Runs `run` every `seconds` while the service is up (rules, escalations, expiry)."""
@@ -115,6 +143,12 @@ class ServiceRuntime:
                 await broker.connect()
                 await ensure_streams(broker.connection.jetstream(), self.settings.stream_replicas)
                 await broker.start()
+                js = broker.connection.jetstream()
+                dead_letters = JetStreamPublisher(broker)
+                for spec in self.messaging.consumers:
+                    loop = ConsumerLoop(self, spec, dead_letters)
+                    await loop.ensure_durable(js)
+                    self._tasks.append(asyncio.create_task(loop.run(js), name=f"consumer:{spec.durable}"))
                 self.broker_started = True
                 log.info("broker_started", servers=self.settings.nats_servers, consumers=len(self.messaging.durables))
                 self.relay.notify()

@@ -37,11 +37,19 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_seconds: tuple[float, ...] = Field(
         (0.5, 2.0, 5.0, 15.0, 30.0, 60.0), description="Delay before each retry of a transient failure."
     )
-    consumer_batch_size: int = Field(16, ge=1, le=256)
+    consumer_batch_size: int = Field(
+        256, ge=1, le=4096, description="Most messages one fetch returns and one transaction handles."
+    )
+    consumer_max_event_bytes: int = Field(
+        64 * 1024, ge=1024, description="Larger event bodies are dead-lettered, never handled."
+    )
 
     # outbox relay
     outbox_poll_seconds: float = Field(0.5, gt=0)
-    outbox_batch_size: int = Field(100, ge=1, le=1000)
+    outbox_batch_size: int = Field(500, ge=1, le=10000, description="Rows the relay leases and sends at a time.")
+    outbox_publish_window: int = Field(
+        256, ge=1, le=4096, description="Publishes whose ack the relay awaits at once."
+    )
     outbox_retention_days: float = Field(
         7.0, ge=0, description="Published events stay this long, so a range can be re-published."
     )

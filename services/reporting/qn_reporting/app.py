@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from qn_infra.clock import Clock
-from qn_infra.consumers import register_stream_consumer
 from qn_infra.errors import Conflict, Invalid, NotFound
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
@@ -33,13 +32,7 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
     for producer in CONSUMED_PRODUCERS:
         # one durable consumer per producing stream: `reporting-<producer>-events`
-        register_stream_consumer(
-            runtime,
-            f"{producer}-events",
-            f"qn.v1.{producer}.>",
-            handlers.record_event,
-            on_unknown=handlers.record_unknown,
-        )
+        runtime.consume_batch(f"{producer}-events", f"qn.v1.{producer}.>", handlers.record_events)
     return create_service_app(
         runtime,
         title="Quartiersnetz – Reporting",

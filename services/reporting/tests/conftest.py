@@ -21,7 +21,7 @@ from qn_reporting.app import create_app
 from qn_reporting.config import ReportingSettings
 from qn_testkit.auth import Tokens
 from qn_testkit.services import running_app
-from qn_testkit.streams import publish_raw
+from qn_testkit.streams import consumer_backlog, publish_raw
 from qn_testkit.waiting import eventually
 
 
@@ -49,6 +49,10 @@ class Reporting:
         message = self.wire(event, at)
         self.send(message)
         return message
+
+    def pending(self, durable: str, stream: str = "QN_INTAKE") -> int:
+        """What a consumer of reporting has not acknowledged yet."""
+        return asyncio.run(consumer_backlog(self.nats_url, stream, durable))
 
     def counts(self, **params: str) -> dict[str, Any]:
         response = self.client.get("/counts", params=params, headers=self.committee())

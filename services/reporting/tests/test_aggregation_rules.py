@@ -12,7 +12,7 @@ from qn_contracts import Event, EventMeta
 from qn_contracts.intake import ConcernRecorded, PersonErased
 from qn_contracts.matching import AssignmentCompleted, MatchProposed
 from qn_contracts.scheduling import BookingConfirmed, OccurrenceAttended
-from qn_reporting.figures.domain import BERLIN, Cell, tally, tally_unknown
+from qn_reporting.figures.domain import BERLIN, Cell, tally
 
 pytestmark = pytest.mark.unit
 
@@ -136,17 +136,6 @@ def test_attendance_is_summed_under_each_topic_of_the_offer_and_under_all_topics
         Cell("occurrence.attended.attendance", "2026-11", "innenstadt-sued", topic): 1400
         for topic in ("*", "alter", "einsamkeit")
     }
-
-
-def test_an_unknown_event_type_counts_under_its_type_in_its_month() -> None:
-    unknown = EventMeta(
-        type="qn.intake.concern.escalated.v1",
-        source="/quartiersnetz/intake",
-        dataschema="urn:quartiersnetz:schema:qn.v1.intake.concern.escalated",
-        classification="internal",
-        time=datetime.fromisoformat("2026-10-31T23:30:00+00:00"),
-    )
-    assert tally_unknown(unknown).counts == {Cell("unknown:qn.intake.concern.escalated.v1", "2026-11", "", "*"): 1}
 
 
 def test_no_cell_holds_a_person_reference_or_a_concern_id() -> None:

@@ -57,7 +57,7 @@ def test_the_same_event_stored_twice_on_the_stream_counts_once(reporting) -> Non
     assert {r["topic"]: r["count"] for r in november["rows"]} == {"*": 1, "alter": 1, "einsamkeit": 1}
 
 
-def test_an_unknown_event_type_is_acknowledged_counted_under_its_type_and_does_not_block(reporting) -> None:
+def test_an_unknown_event_type_is_acknowledged_and_ignored_never_a_metric(reporting) -> None:
     known = reporting.wire(concern("einsamkeit"))
     headers = {
         **known.headers,
@@ -71,15 +71,14 @@ def test_an_unknown_event_type_is_acknowledged_counted_under_its_type_and_does_n
     reporting.send(known)
     reporting.wait_for_total("concern.recorded", 1)
 
-    unknown = eventually(
-        lambda: reporting.counts(metric="unknown:qn.intake.concern.escalated.v1")["rows"], what="unknown type counted"
-    )
-    assert [(r["month"], r["count"]) for r in unknown] == [("2026-11", 1)]
-    catalogue = reporting.client.get("/metrics-catalogue", headers=reporting.committee()).json()
-    assert catalogue["unknown"] == [
-        {"metric": "unknown:qn.intake.concern.escalated.v1", "event_type": "qn.intake.concern.escalated.v1"}
-    ]
+    # acknowledged: reporting's consumer has nothing left pending, and nothing was dead-lettered
+    eventually(lambda: reporting.pending("reporting-intake-events") == 0, what="the unknown event acknowledged")
     assert read_stream(reporting.nats_url, "QN_DEADLETTER") == []
+    catalogue = reporting.client.get("/metrics-catalogue", headers=reporting.committee()).json()
+    assert "qn.intake.concern.escalated.v1" not in str(catalogue)
+    assert reporting.client.get(
+        "/counts", params={"metric": "unknown:qn.intake.concern.escalated.v1"}, headers=reporting.committee()
+    ).status_code == 422
 
 
 def test_a_malformed_concern_is_dead_lettered_with_its_reason_and_the_next_one_counts(reporting) -> None:

@@ -3,7 +3,6 @@ and what they see, is in `..access`."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,33 +14,26 @@ from qn_infra.http import language
 
 from ..access import POLICY
 from . import domain, handlers
-from .catalogue import COUNTS, SUMS, UNKNOWN_PREFIX, Kind, Metric
-from .models import METRIC_LENGTH
-from .schemas import CatalogueOut, CountRow, CountsOut, MetricOut, SumRow, SumsOut, UnknownTypeOut
+from .catalogue import COUNTS, SUMS, Kind, Metric
+from .schemas import CatalogueOut, CountRow, CountsOut, MetricOut, SumRow, SumsOut
 
 router = APIRouter(tags=["figures"])
 
-UNKNOWN_METRIC = rf"^{UNKNOWN_PREFIX}[!-~]{{1,{METRIC_LENGTH - len(UNKNOWN_PREFIX)}}}$"
-"""`unknown:<CloudEvents type>`: an event type a newer producer sent (see GET /metrics-catalogue)."""
-
-
-def _metric(known: list[str], *, unknown: bool) -> Any:
-    """The metric parameter: one of the metrics the catalogue knows (and for counts, an unknown
-    event type's), listed in the schema and in the 422 of any other value."""
-    allowed = ", ".join(f"'{name}'" for name in [*known, *([f"{UNKNOWN_PREFIX}<type>"] if unknown else [])])
+def _metric(known: list[str]) -> Any:
+    """The metric parameter: one of the metrics the catalogue knows, listed in the schema and in
+    the 422 of any other value. An event type these contracts do not know is never a metric."""
+    allowed = ", ".join(f"'{name}'" for name in known)
 
     def check(value: str) -> str:
-        if value in known or (unknown and re.fullmatch(UNKNOWN_METRIC, value)):
+        if value in known:
             return value
         raise PydanticCustomError("enum", "Input should be {expected}", {"expected": allowed})
 
-    listed: dict[str, Any] = {"type": "string", "enum": known}
-    schema = {"anyOf": [listed, {"type": "string", "pattern": UNKNOWN_METRIC}]} if unknown else listed
-    return Annotated[str, AfterValidator(check), WithJsonSchema(schema)]
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": known})]
 
 
-CountMetric = _metric(sorted(COUNTS), unknown=True)
-SumMetric = _metric(sorted(SUMS), unknown=False)
+CountMetric = _metric(sorted(COUNTS))
+SumMetric = _metric(sorted(SUMS))
 METRIC = "Metric, see GET /metrics-catalogue."
 MONTH = r"^([0-9]{4}-(0[1-9]|1[0-2]))?$"
 DIMENSION = "(" + "|".join(domain.DIMENSIONS) + ")"
@@ -155,9 +147,6 @@ def _metric_out(metric: Metric, lang: str) -> MetricOut:
 def get_metrics_catalogue(
     request: Request, _: Annotated[Principal, POLICY.guard("GET /metrics-catalogue")]
 ) -> CatalogueOut:
-    catalogue = handlers.get_catalogue(uow=request.app.state.runtime.unit_of_work())
+    catalogue = handlers.get_catalogue()
     lang = language(request)
-    return CatalogueOut(
-        metrics=[_metric_out(m, lang) for m in (*catalogue.counts, *catalogue.sums)],
-        unknown=[UnknownTypeOut(metric=m, event_type=m.removeprefix(UNKNOWN_PREFIX)) for m in catalogue.unknown],
-    )
+    return CatalogueOut(metrics=[_metric_out(m, lang) for m in (*catalogue.counts, *catalogue.sums)])

@@ -15,10 +15,6 @@ from qn_contracts.streams import PRODUCERS
 # Reporting consumes every producer but itself: nothing it publishes is fed back into its figures.
 CONSUMED_PRODUCERS: tuple[str, ...] = tuple(p for p in PRODUCERS if p != "reporting")
 
-UNKNOWN_PREFIX = "unknown:"
-"""Events of a type these contracts do not know (a newer producer) are counted as
-`unknown:<CloudEvents type>`, so they are visible without being guessed at."""
-
 Kind = Literal["count", "sum"]
 
 LABELS: dict[str, tuple[str, str]] = {

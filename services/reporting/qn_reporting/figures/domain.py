@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 from qn_contracts import Event, EventMeta
 from qn_infra.errors import Invalid
 
-from .catalogue import COUNTS, MEASURES, SUMS, UNKNOWN_PREFIX, Kind, metric_of
-from .models import METRIC_LENGTH
+from .catalogue import COUNTS, MEASURES, SUMS, Kind, metric_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ALL_TOPICS = "*"
@@ -81,16 +80,6 @@ def tally(event: Event, meta: EventMeta, *, site_quarter: str | None = None) -> 
     return Tally(counts, sums)
 
 
-def unknown_metric(ce_type: str) -> str:
-    return (UNKNOWN_PREFIX + ce_type)[:METRIC_LENGTH]
-
-
-def tally_unknown(meta: EventMeta) -> Tally:
-    """An event of a type these contracts do not know: counted under its type, month only --
-    its body is not read, since nothing here knows what it means."""
-    return Tally({Cell(unknown_metric(meta.type), month_of(meta.time), NO_QUARTER, ALL_TOPICS): 1}, {})
-
-
 class InvalidParameter(Invalid):
     code = "invalid_parameter"
 
@@ -147,7 +136,7 @@ def _month(field: str, value: str | None) -> str | None:
 
 def _metric(kind: Kind, metric: str | None) -> str:
     known = COUNTS if kind == "count" else SUMS
-    if metric and (metric in known or (kind == "count" and metric.startswith(UNKNOWN_PREFIX))):
+    if metric and metric in known:
         return metric
     names = ", ".join(sorted(known))
     if not metric:

@@ -53,11 +53,5 @@ class MetricOut(BaseModel):
     dimensions: list[str] = Field(examples=[["month", "quarter_id", "topic"]])
 
 
-class UnknownTypeOut(BaseModel):
-    metric: str = Field(examples=["unknown:qn.intake.concern.escalated.v1"])
-    event_type: str = Field(examples=["qn.intake.concern.escalated.v1"])
-
-
 class CatalogueOut(BaseModel):
     metrics: list[MetricOut]
-    unknown: list[UnknownTypeOut] = Field(description="Event types a newer producer sent; counted under their type.")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .catalogue import UNKNOWN_PREFIX
 from .domain import NO_QUARTER, Cell, FigureQuery, Tally
 from .models import CountCell, SiteQuarter, SumCell, UnplacedCell
 
@@ -25,6 +26,19 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+@cache
+def _upsert(dialect: str, table: Table, column: str) -> Any:
+    """`INSERT ... ON CONFLICT DO UPDATE SET value = value + excluded.value`, built once per
+    dialect and table: executed with a list of rows, SQLAlchemy compiles it once and reuses it
+    (a multi-row `.values([...])` would be compiled again on every call)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY) if table is not UNPLACED else ["site_id", "kind", "metric", "month", "topic"],
+        set_={column: table.c[column] + statement.excluded[column]},
+    )
+
+
 def _add(session: Session, table: Table, column: str, cells: Mapping[Cell, int]) -> None:
     """Adds to each cell, creating it if new. One statement; rows sorted by key, so that
     concurrent consumers on PostgreSQL lock rows in the same order and cannot deadlock."""
@@ -34,17 +48,51 @@ def _add(session: Session, table: Table, column: str, cells: Mapping[Cell, int])
         {"metric": c.metric, "month": c.month, "quarter_id": c.quarter_id, "topic": c.topic, column: n}
         for c, n in sorted(cells.items())
     ]
-    statement = _insert(session)(table).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(KEY), set_={column: table.c[column] + statement.excluded[column]}
-    )
-    session.execute(statement)
+    session.connection().execute(_upsert(session.get_bind().dialect.name, table, column), rows)
 
 
 def add(session: Session, tally: Tally) -> None:
-    """Adds one event's tally, in the caller's transaction."""
+    """Adds one tally, in the caller's transaction."""
     _add(session, COUNTS, "n", tally.counts)
     _add(session, SUMS, "hundredths", tally.sums)
+
+
+@dataclass
+class Fold:
+    """What a batch of events adds, summed up in memory so that each cell is written once."""
+
+    counts: dict[Cell, int] = field(default_factory=dict)
+    sums: dict[Cell, int] = field(default_factory=dict)
+    unplaced: dict[tuple[str, str, Cell], int] = field(default_factory=dict)
+    """(site, kind, quarter-less cell) -> value, for events of sites not yet placed."""
+
+    def add(self, tally: Tally) -> None:
+        for target, cells in ((self.counts, tally.counts), (self.sums, tally.sums)):
+            for cell, n in cells.items():
+                target[cell] = target.get(cell, 0) + n
+
+    def hold(self, site_id: str, tally: Tally) -> None:
+        for kind, cells in (("count", tally.counts), ("sum", tally.sums)):
+            for cell, n in cells.items():
+                key = (site_id, kind, cell)
+                self.unplaced[key] = self.unplaced.get(key, 0) + n
+
+    def clear(self) -> None:
+        self.counts.clear()
+        self.sums.clear()
+        self.unplaced.clear()
+
+
+def flush(session: Session, fold: Fold) -> None:
+    """Writes what the fold holds, each cell once, and empties it."""
+    add(session, Tally(fold.counts, fold.sums))
+    if fold.unplaced:
+        rows = [
+            {"site_id": site, "kind": kind, "metric": c.metric, "month": c.month, "topic": c.topic, "value": n}
+            for (site, kind, c), n in sorted(fold.unplaced.items())
+        ]
+        session.connection().execute(_upsert(session.get_bind().dialect.name, UNPLACED, "value"), rows)
+    fold.clear()
 
 
 def known_site_quarter(session: Session, site_id: str) -> str | None:
@@ -62,24 +110,6 @@ def claim_site(session: Session, site_id: str) -> str | None:
         index_elements=["site_id"], set_={"quarter_id": SITES.c.quarter_id}
     ).returning(SITES.c.quarter_id)
     return session.execute(statement).scalar_one()
-
-
-def hold_unplaced(session: Session, site_id: str, tally: Tally) -> None:
-    """Notes what an event of a not-yet-placed site added to the quarter-less cells."""
-    rows = [
-        {"site_id": site_id, "kind": kind, "metric": c.metric, "month": c.month, "topic": c.topic, "value": n}
-        for kind, cells in (("count", tally.counts), ("sum", tally.sums))
-        for c, n in sorted(cells.items())
-    ]
-    if not rows:
-        return
-    statement = _insert(session)(UNPLACED).values(rows)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["site_id", "kind", "metric", "month", "topic"],
-            set_={"value": UNPLACED.c.value + statement.excluded.value},
-        )
-    )
 
 
 def place_site(session: Session, site_id: str, quarter_id: str) -> None:
@@ -129,12 +159,6 @@ def figure_rows(session: Session, query: FigureQuery) -> list[FigureRow]:
             continue
         rows.append(FigureRow(values.get("month"), values.get("quarter_id"), values.get("topic"), int(row[-1])))
     return rows
-
-
-def unknown_metrics(session: Session) -> list[str]:
-    """Metrics of event types a newer producer sent and these contracts do not know."""
-    statement = select(COUNTS.c.metric).where(COUNTS.c.metric.startswith(UNKNOWN_PREFIX, autoescape=True))
-    return list(session.execute(statement.distinct().order_by(COUNTS.c.metric)).scalars())
 
 
 def forget_everything(session: Session, processed: Table) -> None:

@@ -1,0 +1,171 @@
+"""The pull loop of one durable consumer: fetch what the server has (up to the batch size), hand
+the batch to a worker thread once (`consumers.BatchProcessor`: one transaction), then settle each
+message -- ack after the commit, nak with backoff, or dead-letter and terminate.
+
+Kept on nats-py directly rather than a framework's per-message subscriber: a batch costs one
+thread hop and one transaction, not one of each per message. Within one consumer, batches are
+handled one after the other, so events of a subject reach the handler in stream order, except a
+message that is retried after a transient failure (it comes back after its backoff)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import nats.errors
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import BadRequestError
+
+from qn_contracts import dead_letter_subject, stream_for_subject
+
+from .consumers import BatchProcessor, ConsumerSpec, Outcome, RawMessage, Verdict
+from .dead_letter import dead_letter_headers, retry_delay
+from .logs import get_logger
+from .metrics import EVENTS_CONSUMED
+
+if TYPE_CHECKING:
+    from .runtime import ServiceRuntime
+
+log = get_logger(__name__)
+
+DeadLetterPublish = Callable[[str, bytes, dict[str, str]], Awaitable[Any]]
+FETCH_TIMEOUT_SECONDS = 2.0
+
+
+def durable_config(spec: ConsumerSpec, *, ack_wait: float, max_deliver: int, batch_size: int) -> ConsumerConfig:
+    return ConsumerConfig(
+        name=spec.durable,
+        durable_name=spec.durable,
+        description=spec.description or None,
+        filter_subject=spec.subject,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=ack_wait,
+        max_deliver=max_deliver,
+        # room for a batch being handled and the next one; more only delays redeliveries
+        max_ack_pending=max(1000, 4 * batch_size),
+    )
+
+
+class ConsumerLoop:
+    def __init__(self, runtime: ServiceRuntime, spec: ConsumerSpec, publish_dead_letter: DeadLetterPublish) -> None:
+        settings = runtime.settings
+        self.spec = spec
+        self.stream = stream_for_subject(spec.subject).name
+        self._batch = settings.consumer_batch_size
+        self._max_deliver = settings.consumer_max_deliver
+        self._backoff = settings.consumer_backoff_seconds
+        self._ack_wait = settings.consumer_ack_wait_seconds
+        self._process = BatchProcessor(runtime, spec, settings.consumer_max_event_bytes)
+        self._publish_dead_letter = publish_dead_letter
+
+    async def ensure_durable(self, js: JetStreamContext) -> None:
+        """Creates the durable consumer, or brings its settings up to date."""
+        config = durable_config(
+            self.spec, ack_wait=self._ack_wait, max_deliver=self._max_deliver, batch_size=self._batch
+        )
+        try:
+            await js.add_consumer(self.stream, config)
+        except BadRequestError as exc:
+            # an existing consumer whose settings cannot be changed in place: keep it as it is
+            log.warning("consumer_config_kept", consumer=self.spec.durable, error=str(exc))
+
+    async def run(self, js: JetStreamContext) -> None:
+        subscription = await js.pull_subscribe_bind(self.spec.durable, self.stream)
+        try:
+            while True:
+                try:
+                    messages = await subscription.fetch(self._batch, timeout=FETCH_TIMEOUT_SECONDS)
+                except (nats.errors.TimeoutError, asyncio.TimeoutError):
+                    continue  # nothing new within the timeout: ask again
+                except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError) as exc:
+                    log.warning("consumer_fetch_failed", consumer=self.spec.durable, error=repr(exc))
+                    await asyncio.sleep(1.0)
+                    continue
+                await self.handle(messages)
+        finally:
+            try:
+                await subscription.unsubscribe()
+            except Exception:  # noqa: BLE001,S110 -- the connection may be gone already
+                pass
+
+    async def handle(self, messages: Sequence[Msg]) -> None:
+        raws = [_raw(message, self.stream) for message in messages]
+        try:
+            outcomes = await anyio.to_thread.run_sync(self._process, raws)
+        except Exception as exc:  # noqa: BLE001 -- unexpected: let the server redeliver after ack_wait
+            log.error("consumer_batch_failed", consumer=self.spec.durable, error=repr(exc), messages=len(raws))
+            await asyncio.sleep(1.0)
+            return
+        tally: Counter[str] = Counter()
+        for message, raw, outcome in zip(messages, raws, outcomes, strict=True):
+            tally[await self._settle(message, raw, outcome)] += 1
+        for label, n in tally.items():
+            EVENTS_CONSUMED.labels(consumer=self.spec.durable, outcome=label).inc(n)
+
+    async def _settle(self, message: Msg, raw: RawMessage, outcome: Outcome) -> str:
+        if outcome.verdict is Verdict.ACK:
+            await message.ack()
+            return outcome.label
+        if outcome.verdict is Verdict.RETRY and raw.delivered < self._max_deliver:
+            delay = retry_delay(self._backoff, raw.delivered)
+            log.warning(
+                "event_retry",
+                consumer=self.spec.durable,
+                subject=raw.subject,
+                event_id=raw.headers.get("ce-id"),
+                correlation_id=raw.headers.get("ce-correlationid"),
+                delivered=raw.delivered,
+                delay_seconds=delay,
+                error=outcome.reason,
+            )
+            await message.nak(delay=delay)
+            return "retried"
+        reason = outcome.reason
+        if outcome.verdict is Verdict.RETRY:
+            reason = f"gave up after {raw.delivered} deliveries: {reason}"
+        return await self._dead_letter(message, raw, reason)
+
+    async def _dead_letter(self, message: Msg, raw: RawMessage, reason: str) -> str:
+        sequence = message.metadata.sequence.stream
+        headers = dead_letter_headers(
+            raw.headers,
+            consumer=self.spec.durable,
+            subject=raw.subject,
+            stream=self.stream,
+            stream_sequence=sequence,
+            deliveries=raw.delivered,
+            reason=reason,
+        )
+        try:
+            await self._publish_dead_letter(dead_letter_subject(self.spec.durable, raw.subject), raw.body, headers)
+        except Exception as exc:  # noqa: BLE001 -- keep the message; it comes back after a delay
+            log.error("dead_letter_failed", consumer=self.spec.durable, subject=raw.subject, error=repr(exc))
+            await message.nak(delay=retry_delay(self._backoff, raw.delivered))
+            return "retried"
+        log.error(
+            "event_dead_lettered",
+            consumer=self.spec.durable,
+            subject=raw.subject,
+            event_id=raw.headers.get("ce-id"),
+            correlation_id=raw.headers.get("ce-correlationid"),
+            stream_sequence=sequence,
+            reason=reason,
+        )
+        await message.term()
+        return "dead_lettered"
+
+
+def _raw(message: Msg, stream: str) -> RawMessage:
+    return RawMessage(
+        subject=message.subject,
+        stream=message.metadata.stream or stream,
+        headers=dict(message.headers or {}),
+        body=message.data or b"",
+        delivered=message.metadata.num_delivered or 1,
+    )
