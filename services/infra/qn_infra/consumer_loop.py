@@ -63,6 +63,7 @@ class ConsumerLoop:
         self._ack_wait = settings.consumer_ack_wait_seconds
         self._process = BatchProcessor(runtime, spec, settings.consumer_max_event_bytes)
         self._publish_dead_letter = publish_dead_letter
+        self._runtime = runtime
 
     async def ensure_durable(self, js: JetStreamContext) -> None:
         """Creates the durable consumer, or brings its settings up to date."""
@@ -78,12 +79,14 @@ class ConsumerLoop:
     async def run(self, js: JetStreamContext) -> None:
         subscription = await js.pull_subscribe_bind(self.spec.durable, self.stream)
         try:
-            while True:
+            # the runtime cancels this task on stop, and its flag ends the loop as well: Python
+            # 3.11's `wait_for` (inside nats-py's fetch) can swallow a cancellation
+            while not self._runtime.stopping:
                 try:
                     messages = await subscription.fetch(self._batch, timeout=FETCH_TIMEOUT_SECONDS)
                 except (nats.errors.TimeoutError, asyncio.TimeoutError):
                     continue  # nothing new within the timeout: ask again
-                except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError) as exc:
+                except Exception as exc:  # noqa: BLE001 -- broker away or reconnecting: the loop must outlive it
                     log.warning("consumer_fetch_failed", consumer=self.spec.durable, error=repr(exc))
                     await asyncio.sleep(1.0)
                     continue

@@ -155,8 +155,14 @@ def insert_objects(session: Session, objects: Iterable[object]) -> None:
     if not groups:
         return
     order = _table_order(next(iter(groups))[0].metadata)
+    connection = session.connection()  # Core on the session's connection: no ORM execution path
     for (table, _), rows in sorted(groups.items(), key=lambda item: order[item[0][0]]):
-        session.execute(insert(table), rows)
+        connection.execute(_insert_of(table), rows)
+
+
+@functools.cache
+def _insert_of(table: Table) -> Any:
+    return insert(table)
 
 
 @functools.cache

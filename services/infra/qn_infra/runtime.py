@@ -67,6 +67,8 @@ class ServiceRuntime:
         """Blocking set-up steps run (in a thread) before the service accepts requests."""
         self.broker_started = False
         self._tasks: list[asyncio.Task[Any]] = []
+        self.stopping = False
+        """Set when `stop()` begins; background loops end on it (a cancellation alone can be lost)."""
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.outbox, self.processed, on_commit=self.relay.notify, clock=self.clock)
@@ -108,6 +110,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         if self._tasks:  # started already (a second lifespan on the same app)
             return
+        self.stopping = False
         for step in self.on_start:
             await anyio.to_thread.run_sync(step)
         self._tasks.append(asyncio.create_task(self._start_broker(), name="broker"))
@@ -118,6 +121,7 @@ class ServiceRuntime:
     async def stop(self, timeout: float = 15.0) -> None:
         """Stops background work and the broker; every step is bounded, so a stuck task is logged
         instead of hanging the shutdown."""
+        self.stopping = True
         self.relay.stop()
         for task in self._tasks:
             if task.get_name() != "outbox-relay":
@@ -137,7 +141,7 @@ class ServiceRuntime:
 
     async def _start_broker(self) -> None:
         delay = 0.5
-        while True:
+        while not self.stopping:
             try:
                 broker = self.messaging.broker
                 await broker.connect()
@@ -148,6 +152,8 @@ class ServiceRuntime:
                 for spec in self.messaging.consumers:
                     loop = ConsumerLoop(self, spec, dead_letters)
                     await loop.ensure_durable(js)
+                    if self.stopping:  # stop() began meanwhile (its cancellation may have been lost)
+                        return
                     self._tasks.append(asyncio.create_task(loop.run(js), name=f"consumer:{spec.durable}"))
                 self.broker_started = True
                 log.info("broker_started", servers=self.settings.nats_servers, consumers=len(self.messaging.durables))
