@@ -109,7 +109,8 @@ def run() -> dict[str, float]:
         try:
             _wait(f"http://127.0.0.1:{bare_port}/docs")
             _wait(f"http://127.0.0.1:{intake_port}/readyz")
-            token = issue_token(keys, roles=["team_staff"], subject="bench")
+            # the team of the quarter Franzstr. 147 lies in: staff record concerns for their own team
+            token = issue_token(keys, roles=["team_staff"], subject="bench", team="team-innenstadt")
             auth = {"Authorization": f"Bearer {token}"}
             bare_url, intake_url = f"http://127.0.0.1:{bare_port}/concerns", f"http://127.0.0.1:{intake_port}/concerns"
             asyncio.run(_load(bare_url, {}, 1))  # warm up both
