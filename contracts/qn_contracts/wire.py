@@ -126,7 +126,12 @@ def decode(event_class: type[_E], body: bytes, headers: dict[str, str] | None) -
 
 
 def admit(
-    subject: str, headers: dict[str, str] | None, body: bytes, *, stream: str | None = None, max_bytes: int | None = None
+    subject: str,
+    headers: dict[str, str] | None,
+    body: bytes,
+    *,
+    stream: str | None = None,
+    max_bytes: int | None = None,
 ) -> tuple[type[Event] | None, EventMeta]:
     """What a consumer may believe of a message before it reads the body: the subject, `ce-type`,
     `ce-source`, `ce-dataschema`, the version and the stream must all agree with the contract, and

@@ -10,12 +10,12 @@ message that is retried after a transient failure (it comes back after its backo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -84,7 +84,7 @@ class ConsumerLoop:
             while not self._runtime.stopping:
                 try:
                     messages = await subscription.fetch(self._batch, timeout=FETCH_TIMEOUT_SECONDS)
-                except (nats.errors.TimeoutError, asyncio.TimeoutError):
+                except TimeoutError:  # nats-py's TimeoutError is one too
                     continue  # nothing new within the timeout: ask again
                 except Exception as exc:  # noqa: BLE001 -- broker away or reconnecting: the loop must outlive it
                     log.warning("consumer_fetch_failed", consumer=self.spec.durable, error=repr(exc))
@@ -92,10 +92,8 @@ class ConsumerLoop:
                     continue
                 await self.handle(messages)
         finally:
-            try:
+            with contextlib.suppress(Exception):  # the connection may be gone already
                 await subscription.unsubscribe()
-            except Exception:  # noqa: BLE001,S110 -- the connection may be gone already
-                pass
 
     async def handle(self, messages: Sequence[Msg]) -> None:
         raws = [_raw(message, self.stream) for message in messages]

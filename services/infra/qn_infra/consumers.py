@@ -143,9 +143,7 @@ class BatchProcessor:
             return None
         return Delivery(decode_body(event_class, message.body), meta)
 
-    def _handle(
-        self, part: list[_Admitted], outcomes: list[Outcome | None], messages: Sequence[RawMessage]
-    ) -> None:
+    def _handle(self, part: list[_Admitted], outcomes: list[Outcome | None], messages: Sequence[RawMessage]) -> None:
         if not part:
             return
         try:

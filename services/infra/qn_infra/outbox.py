@@ -280,7 +280,9 @@ class OutboxRelay:
         return (
             update(t)
             .where(t.c.id == bindparam("row_id"))
-            .values(published_at=bindparam("now"), stream_sequence=bindparam("sequence"), lease_until=None, last_error=None)
+            .values(
+                published_at=bindparam("now"), stream_sequence=bindparam("sequence"), lease_until=None, last_error=None
+            )
         )
 
     def _update_pending_gauge(self) -> None:

@@ -77,7 +77,11 @@ class ServiceRuntime:
         """Registers an idempotent durable consumer `<service>-<name>` of one event type whose
         handler takes one event at a time (in a batch's transaction; see `consumers`)."""
         self.consume_batch(
-            name, event_class.spec.subject, one_at_a_time(handler), types=[event_class], description=event_class.spec.summary
+            name,
+            event_class.spec.subject,
+            one_at_a_time(handler),
+            types=[event_class],
+            description=event_class.spec.summary,
         )
 
     def consume_batch(

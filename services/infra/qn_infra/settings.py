@@ -47,9 +47,7 @@ class ServiceSettings(BaseSettings):
     # outbox relay
     outbox_poll_seconds: float = Field(0.5, gt=0)
     outbox_batch_size: int = Field(500, ge=1, le=10000, description="Rows the relay leases and sends at a time.")
-    outbox_publish_window: int = Field(
-        256, ge=1, le=4096, description="Publishes whose ack the relay awaits at once."
-    )
+    outbox_publish_window: int = Field(256, ge=1, le=4096, description="Publishes whose ack the relay awaits at once.")
     outbox_retention_days: float = Field(
         7.0, ge=0, description="Published events stay this long, so a range can be re-published."
     )

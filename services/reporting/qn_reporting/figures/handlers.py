@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from qn_contracts import Event
 from qn_contracts.scheduling import SiteUpdated
-from qn_infra.logs import get_logger
 from qn_infra.consumers import Delivery
+from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
 from . import domain, store
