@@ -15,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def main() -> int:
     import addresses
     import concerns
+    import consumers
+    import rebuild
 
     print(f"Quartiersnetz benchmarks ({time.strftime('%Y-%m-%d %H:%M')}, Python {sys.version.split()[0]})\n")
     print("1. Address lookups with Berlin's street directory (401,032 addresses)")
@@ -26,6 +28,10 @@ def main() -> int:
     )
     print("\n2. Recording concerns over HTTP")
     print(concerns.report(concerns.run()))
+    print("\n3. Consumers at broker speed")
+    print(consumers.report(consumers.run()))
+    print("\n4. Rebuilding reporting from the streams")
+    print(rebuild.report(rebuild.run()))
     return 0
 
 

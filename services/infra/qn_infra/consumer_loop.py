@@ -19,7 +19,7 @@ import anyio
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import BadRequestError
+from nats.js.errors import APIError
 
 from qn_contracts import dead_letter_subject, stream_for_subject
 
@@ -72,8 +72,9 @@ class ConsumerLoop:
         )
         try:
             await js.add_consumer(self.stream, config)
-        except BadRequestError as exc:
-            # an existing consumer whose settings cannot be changed in place: keep it as it is
+        except APIError as exc:
+            # an existing consumer whose settings cannot be changed in place (e.g. where a
+            # rebuild placed it, or a policy the server will not change): keep it as it is
             log.warning("consumer_config_kept", consumer=self.spec.durable, error=str(exc))
 
     async def run(self, js: JetStreamContext) -> None:

@@ -163,13 +163,12 @@ class BatchProcessor:
             label = "dead_lettered" if verdict is Verdict.DEAD else "retried"
             outcomes[part[0].index] = Outcome(verdict, label, reason_of(exc))
             return
-        for item in part:
-            if str(item.delivery.meta.id) in duplicates:
-                outcomes[item.index] = Outcome(Verdict.ACK, "duplicate")
+        for position in duplicates:
+            outcomes[part[position].index] = Outcome(Verdict.ACK, "duplicate")
 
-    def _run(self, part: list[_Admitted]) -> set[str]:
+    def _run(self, part: list[_Admitted]) -> set[int]:
         """One transaction: record the ids, hand the new events to the handler, commit. Returns
-        the ids that had been handled before (or twice in this batch)."""
+        the positions in `part` of events handled before (or earlier in this batch)."""
         with self.runtime.unit_of_work() as uow:
             fresh, duplicates = self._first_deliveries(uow, [item.delivery for item in part])
             if fresh:
@@ -179,20 +178,20 @@ class BatchProcessor:
 
     def _first_deliveries(
         self, uow: UnitOfWork, deliveries: list[Delivery[Any]]
-    ) -> tuple[list[Delivery[Any]], set[str]]:
-        unique: dict[str, Delivery[Any]] = {}
-        duplicates: set[str] = set()
-        for delivery in deliveries:
+    ) -> tuple[list[Delivery[Any]], set[int]]:
+        first: dict[str, int] = {}
+        duplicates: set[int] = set()
+        for position, delivery in enumerate(deliveries):
             key = str(delivery.meta.id)
-            if key in unique:
-                duplicates.add(key)
+            if key in first:
+                duplicates.add(position)  # the same event twice in one batch: the first counts
             else:
-                unique[key] = delivery
+                first[key] = position
         now = uow.clock.now()
-        rows = [{"consumer": self.spec.durable, "event_id": key, "processed_at": now} for key in unique]
+        rows = [{"consumer": self.spec.durable, "event_id": key, "processed_at": now} for key in first]
         new = set(uow.session.connection().execute(self._insert_statement(uow), rows).scalars())
-        duplicates.update(key for key in unique if key not in new)
-        return [delivery for key, delivery in unique.items() if key in new], duplicates
+        duplicates.update(position for key, position in first.items() if key not in new)
+        return [deliveries[position] for key, position in first.items() if key in new], duplicates
 
     def _insert_statement(self, uow: UnitOfWork) -> Any:
         # built once: the same Core statement every batch, so SQLAlchemy compiles it once
