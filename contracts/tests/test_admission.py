@@ -62,7 +62,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_parsed() -> None:
 
 
 def test_an_unknown_type_with_consistent_parts_is_admitted_without_a_class() -> None:
-    subject, headers, body = concern_message()
+    _, headers, body = concern_message()
     newer = {
         **headers,
         "ce-type": "qn.intake.concern.escalated.v1",
