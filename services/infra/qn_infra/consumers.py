@@ -40,6 +40,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from qn_contracts import Event, EventMeta, WireFormatError, admit, decode_body
 
 from .dead_letter import PERMANENT, reason_of
+from .logs import bind_correlation
 from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -205,11 +206,19 @@ class BatchProcessor:
         return self._insert_ids
 
 
+def handling(meta: EventMeta) -> None:
+    """Events emitted and lines logged from here on are caused by the event `meta` describes and
+    share its correlation id (its own id if it has none). A batch handler that emits calls it
+    before each event's work; `one_at_a_time` does it for per-event handlers."""
+    bind_correlation(meta.correlation_id or str(meta.id), str(meta.id))
+
+
 def one_at_a_time(handler: Handler[Any]) -> BatchHandler:
     """A batch handler that hands each event to a per-event handler, in delivery order."""
 
     def handle(deliveries: Sequence[Delivery[Any]], uow: UnitOfWork) -> None:
         for delivery in deliveries:
+            handling(delivery.meta)
             handler(delivery.event, delivery.meta, uow)
 
     return handle

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -54,7 +55,14 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
 
     clock = runtime.clock
-    runtime.consume("help-requested", HelpRequested, at_delivery(clock, matches.receive_help_request, policy=policy))
+    # a batch at a time: the candidates of a quarter are read once per batch, not once per request
+    runtime.consume_batch(
+        "help-requested",
+        HelpRequested.spec.subject,
+        partial(matches.receive_help_requests, policy=policy, clock=clock),
+        types=[HelpRequested],
+        description=HelpRequested.spec.summary,
+    )
     runtime.consume("consent-withdrawn", ConsentWithdrawn, at_delivery(clock, stops.on_consent_withdrawn))
     runtime.consume("person-erased", PersonErased, at_delivery(clock, stops.on_person_erased))
     runtime.consume("concern-closed", ConcernClosed, at_delivery(clock, stops.on_concern_closed))
@@ -83,4 +91,8 @@ Consumer = Callable[[Any, EventMeta, UnitOfWork], None]
 def at_delivery(clock: Clock, handler: Callable[..., None], **kwargs: Any) -> Consumer:
     """A consumer's handler, called with the service's time of handling as `now`: a proposal
     made while handling a (re)delivered event expires 48 hours after it was made."""
-    return lambda event, meta, uow: handler(event, meta, uow, now=clock.now(), **kwargs)
+
+    def consume(event: Any, meta: EventMeta, uow: UnitOfWork) -> None:
+        handler(event, meta, uow, now=clock.now(), **kwargs)
+
+    return consume

@@ -29,7 +29,7 @@ def test_a_redelivered_help_request_makes_one_proposal(matching) -> None:
     matching.wait_until_consumed()
 
     assert len(matching.help_request(event.help_request_id)["matches"]) == 1
-    assert len(matching.events(PROPOSED, help_request_id=str(event.help_request_id))) == 1
+    assert len(matching.wait_for_event(PROPOSED, help_request_id=str(event.help_request_id))) == 1
     assert read_stream(matching.nats_url, "QN_DEADLETTER") == []
 
 
@@ -45,7 +45,7 @@ def test_a_second_event_for_the_same_help_request_makes_no_second_request(matchi
     assert len(request["matches"]) == 1
     listed = matching.client.get("/help-requests", headers=matching.coordinator()).json()
     assert [r["id"] for r in listed] == [str(event.help_request_id)]
-    assert len(matching.events(PROPOSED, help_request_id=str(event.help_request_id))) == 1
+    assert len(matching.wait_for_event(PROPOSED, help_request_id=str(event.help_request_id))) == 1
     assert read_stream(matching.nats_url, "QN_DEADLETTER") == []  # skipped, not failed and given up
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from qn_contracts.vocabulary import VolunteerStatus, Weekday
-from qn_matching.matches.domain import Candidate, Need, choose_next, ineligibility, next_available, rank
+from qn_matching.matches.domain import Candidate, Need, choose_next, ineligibility, next_available, proposed, rank
 from qn_matching.volunteers.domain import Slot
 
 pytestmark = pytest.mark.unit
@@ -165,3 +166,54 @@ def test_a_window_later_today_counts_today_and_one_that_ended_today_counts_a_wee
     assert found == datetime.combine(today, later.time(), BERLIN)
     ended = next_available([Slot(weekday, time(0, 0), earlier.time())], now, BERLIN)
     assert ended == datetime.combine(today + timedelta(days=7), time(0, 0), BERLIN)
+
+
+def test_a_proposal_counts_toward_the_load_the_next_request_sees() -> None:
+    first, second = volunteer(registered_at=datetime(2025, 1, 1, tzinfo=UTC)), volunteer()
+    pool = {c.volunteer_id: c for c in (first, second)}
+    chosen = []
+    for _ in range(4):  # one batch of four requests, each seeing the proposals before it
+        best = choose_next(pool.values(), SHOPPING_IN_SUED, MONDAY_9, BERLIN)
+        assert best is not None
+        chosen.append(best.candidate.volunteer_id)
+        pool[best.candidate.volunteer_id] = proposed(best.candidate)
+    assert chosen == [first.volunteer_id, second.volunteer_id] * 2
+    assert proposed(first).open_matches == 1 and proposed(first).volunteer_id == first.volunteer_id
+
+
+def test_the_next_volunteer_is_the_first_of_the_ranking_whatever_the_ties() -> None:
+    rnd = random.Random(7)
+    slots = [
+        slot("mo", "08:00", "10:00"),
+        slot("tu", "10:00", "12:00"),
+        slot("mo", "07:00", "08:30"),
+        slot("fr", "14:00", "16:00"),
+    ]
+    instants = [datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)]
+    for _ in range(300):
+        pool = [
+            volunteer(
+                status=rnd.choice([VolunteerStatus.ACTIVE] * 4 + [VolunteerStatus.PAUSED]),
+                skills=frozenset(rnd.sample(["shopping", "walk", "escort"], rnd.randint(1, 3))),
+                languages=frozenset(rnd.sample(["de", "ru", "tr"], rnd.randint(1, 2))),
+                slots=tuple(rnd.sample(slots, rnd.randint(0, 2))),
+                open_matches=rnd.randint(0, 2),
+                registered_at=rnd.choice(instants),
+            )
+            for _ in range(rnd.randint(0, 12))
+        ]
+        need = replace(SHOPPING_IN_SUED, languages=tuple(rnd.sample(["de", "ru", "tr", "ar"], rnd.randint(0, 2))))
+        asked = [c.volunteer_id for c in pool if rnd.random() < 0.2]
+        ranked = rank([c for c in pool if c.volunteer_id not in asked], need, MONDAY_9, BERLIN)
+        # the documented order: languages shared, load, next available, registration, then the id as text
+        assert ranked == sorted(
+            ranked,
+            key=lambda r: (
+                -r.shared_languages,
+                r.candidate.open_matches,
+                r.next_available,
+                r.candidate.registered_at,
+                str(r.candidate.volunteer_id),
+            ),
+        )
+        assert choose_next(pool, need, MONDAY_9, BERLIN, asked=asked) == (ranked[0] if ranked else None)

@@ -4,9 +4,10 @@ proposal goes through. No framework, no database: plain data in, decisions out."
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -76,9 +77,13 @@ class Need:
     skills: frozenset[str]
     languages: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # asked once per candidate when ranking: computed once per need
     def required_skills(self) -> frozenset[str]:
         return self.skills | {self.help_kind}
+
+    @cached_property
+    def languages_wanted(self) -> frozenset[str]:
+        return frozenset(self.languages)
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,12 @@ class Candidate:
     slots: tuple[Slot, ...]
     open_matches: int
     registered_at: datetime
+
+
+def proposed(candidate: Candidate) -> Candidate:
+    """The candidate as the next request sees them once asked: a proposal is an open match, so
+    their load (`open_matches`) is one higher until it is answered."""
+    return replace(candidate, open_matches=candidate.open_matches + 1)
 
 
 @dataclass(frozen=True)
@@ -114,15 +125,21 @@ def ineligibility(candidate: Candidate, need: Need) -> str | None:
     return None
 
 
+_DAY_NUMBER = {day: number for number, day in enumerate(WEEKDAYS)}
+"""Weekday -> Python's `date.weekday()` number (Monday 0)."""
+
+
 def next_available(slots: Iterable[Slot], now: datetime, tz: ZoneInfo) -> datetime | None:
     """The earliest moment, from `now` on, inside one of the weekly slots (meant in local time
     `tz`, so 10:00 stays 10:00 across daylight-saving changes); `now` itself if a slot is running."""
     local_now = now.astimezone(tz)
+    numbered = [(_DAY_NUMBER[slot.weekday], slot) for slot in slots]
     best: datetime | None = None
     for offset in range(8):  # today up to the same weekday next week
         day: date = local_now.date() + timedelta(days=offset)
-        for slot in slots:
-            if WEEKDAYS.index(slot.weekday) != day.weekday():
+        weekday = day.weekday()
+        for number, slot in numbered:
+            if number != weekday:
                 continue
             starts = datetime.combine(day, slot.starts, tzinfo=tz)
             ends = datetime.combine(day, slot.ends, tzinfo=tz)
@@ -144,40 +161,67 @@ def _score(shared: int, wanted: int, open_matches: int, wait: timedelta) -> floa
     return round(0.5 * languages + 0.3 * load + 0.2 * soon, 3)
 
 
+def _fit(
+    candidate: Candidate, need: Need, wanted: frozenset[str], now: datetime, tz: ZoneInfo
+) -> tuple[int, datetime] | None:
+    """For an eligible volunteer, the languages shared with the person and when they are next
+    available; None for one who cannot be asked."""
+    if ineligibility(candidate, need) is not None:
+        return None
+    available = next_available(candidate.slots, now, tz)
+    if available is None:
+        return None
+    return len(wanted & candidate.languages), available
+
+
+def _order(candidate: Candidate, shared: int, available: datetime) -> tuple[object, ...]:
+    # the volunteer id last, so the order is total; UUIDs order as their (fixed-width,
+    # lower-case hex) text does
+    return (-shared, candidate.open_matches, available, candidate.registered_at, candidate.volunteer_id)
+
+
+def _ranked(candidate: Candidate, shared: int, available: datetime, need: Need, now: datetime) -> Ranked:
+    return Ranked(
+        candidate,
+        shared,
+        available,
+        _score(shared, len(need.languages_wanted), candidate.open_matches, available - now),
+    )
+
+
 def rank(candidates: Iterable[Candidate], need: Need, now: datetime, tz: ZoneInfo) -> list[Ranked]:
     """Eligible volunteers, best first: most languages shared with the person (if the request
     names any), then fewest open matches, then earliest next available slot, then who
     registered first (the volunteer id breaks a tie of the same instant, so the order is total)."""
-    wanted = set(need.languages)
+    wanted = need.languages_wanted
     ranked: list[Ranked] = []
     for candidate in candidates:
-        if ineligibility(candidate, need) is not None:
-            continue
-        available = next_available(candidate.slots, now, tz)
-        if available is None:
-            continue
-        shared = len(wanted & candidate.languages)
-        score = _score(shared, len(wanted), candidate.open_matches, available - now)
-        ranked.append(Ranked(candidate, shared, available, score))
-    ranked.sort(
-        key=lambda r: (
-            -r.shared_languages,
-            r.candidate.open_matches,
-            r.next_available,
-            r.candidate.registered_at,
-            str(r.candidate.volunteer_id),
-        )
-    )
+        fit = _fit(candidate, need, wanted, now, tz)
+        if fit is not None:
+            ranked.append(_ranked(candidate, *fit, need, now))
+    ranked.sort(key=lambda r: _order(r.candidate, r.shared_languages, r.next_available))
     return ranked
 
 
 def choose_next(
     candidates: Iterable[Candidate], need: Need, now: datetime, tz: ZoneInfo, *, asked: Sequence[UUID] = ()
 ) -> Ranked | None:
-    """The best eligible volunteer not asked for this request before, or None."""
+    """The best eligible volunteer not asked for this request before, or None: the first of
+    `rank`, found without ranking (or scoring) everyone."""
     already = set(asked)
-    ranked = rank((c for c in candidates if c.volunteer_id not in already), need, now, tz)
-    return ranked[0] if ranked else None
+    wanted = need.languages_wanted
+    best: tuple[Candidate, int, datetime] | None = None
+    best_order: tuple[object, ...] | None = None
+    for candidate in candidates:
+        if candidate.volunteer_id in already:
+            continue
+        fit = _fit(candidate, need, wanted, now, tz)
+        if fit is None:
+            continue
+        order = _order(candidate, *fit)
+        if best_order is None or order < best_order:
+            best, best_order = (candidate, *fit), order
+    return _ranked(*best, need, now) if best is not None else None
 
 
 class MatchNotFound(NotFound):

@@ -7,12 +7,14 @@ proposal, and the unique (request, attempt) key stops two replicas proposing twi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
@@ -26,10 +28,13 @@ from qn_contracts.matching import (
 )
 from qn_contracts.vocabulary import VolunteerStatus
 from qn_infra.auth import Principal
+from qn_infra.clock import Clock
+from qn_infra.consumers import Delivery, handling
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
+from ..volunteers.domain import Slot
 from ..volunteers.models import Volunteer
 from . import domain
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
@@ -44,14 +49,39 @@ class MatchingPolicy:
     timezone: ZoneInfo
 
 
-def receive_help_request(
-    event: HelpRequested, meta: EventMeta, uow: UnitOfWork, *, policy: MatchingPolicy, now: datetime
+def receive_help_requests(
+    deliveries: Sequence[Delivery[HelpRequested]], uow: UnitOfWork, *, policy: MatchingPolicy, clock: Clock
 ) -> None:
-    """Stores a help request from intake and asks the best volunteer. The consumer commits."""
-    if uow.session.get(HelpRequest, event.help_request_id) is not None:
+    """Stores a batch of help requests from intake and asks the best volunteer for each, in
+    delivery order, in the consumer's one transaction (the consumer commits). The proposals are
+    those of one transaction per event: the candidates of a quarter are read once per batch
+    (`CandidatePool`) and each proposal counts toward that volunteer's load for the requests after
+    it; each request is received at its own time of handling, as one at a time."""
+    pool = CandidatePool(uow)
+    ids = {delivery.event.help_request_id for delivery in deliveries}
+    known = set(uow.session.scalars(select(HelpRequest.id).where(HelpRequest.id.in_(ids))))
+    for delivery in deliveries:
+        handling(delivery.meta)
+        receive_help_request(delivery.event, delivery.meta, uow, policy=policy, now=clock.now(), pool=pool, known=known)
+
+
+def receive_help_request(
+    event: HelpRequested,
+    meta: EventMeta,
+    uow: UnitOfWork,
+    *,
+    policy: MatchingPolicy,
+    now: datetime,
+    pool: CandidatePool,
+    known: set[uuid.UUID],
+) -> None:
+    """Stores one help request and asks the best volunteer; `known` holds the ids of the requests
+    stored already (this one is added)."""
+    if event.help_request_id in known:
         # a second event for a known request (e.g. re-published under a new id): no second proposal
         log.info("help_request_already_known", help_request_id=str(event.help_request_id), event_id=str(meta.id))
         return
+    known.add(event.help_request_id)
     request = HelpRequest(
         id=event.help_request_id,
         concern_id=event.concern_id,
@@ -71,38 +101,92 @@ def receive_help_request(
     if not domain.may_propose_for(event.age_band.value if event.age_band else None, event.asked_by):
         _unmatched(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
         return
-    propose_next(request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.NO_CANDIDATES)
+    propose_next(request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.NO_CANDIDATES, pool=pool)
 
 
-def _candidates(uow: UnitOfWork, quarter_id: str) -> tuple[list[domain.Candidate], dict[uuid.UUID, Volunteer]]:
-    volunteers = list(
-        uow.session.scalars(
-            select(Volunteer).where(
-                Volunteer.quarter_id == quarter_id, Volunteer.status == VolunteerStatus.ACTIVE.value
+_ACTIVE = VolunteerStatus.ACTIVE.value
+
+# built once, not per request: the quarter is a parameter
+_VOLUNTEERS_OF_QUARTER = select(
+    Volunteer.id,
+    Volunteer.volunteer_ref,
+    Volunteer.skills,
+    Volunteer.languages,
+    Volunteer.availability,
+    Volunteer.registered_at,
+).where(Volunteer.quarter_id == bindparam("quarter_id"), Volunteer.status == _ACTIVE)
+
+_LOAD_IN_QUARTER = (
+    select(Match.volunteer_id, func.count())
+    .join(Volunteer, Volunteer.id == Match.volunteer_id)
+    .where(Volunteer.quarter_id == bindparam("quarter_id"), Volunteer.status == _ACTIVE)
+    .where(Match.status.in_([s.value for s in domain.OPEN_MATCH_STATUSES]))
+    .group_by(Match.volunteer_id)
+)
+
+
+@lru_cache(maxsize=4096)
+def _slot(weekday: str, starts: str, ends: str) -> Slot:
+    # volunteers share few distinct weekly windows: each is parsed once, not once per volunteer
+    return Slot.from_dict({"weekday": weekday, "starts": starts, "ends": ends})
+
+
+@dataclass
+class _Quarter:
+    candidates: dict[uuid.UUID, domain.Candidate]
+    refs: dict[uuid.UUID, uuid.UUID]
+    """volunteer id -> volunteer_ref, the id events carry."""
+
+
+class CandidatePool:
+    """The active volunteers of each quarter asked about, read once per unit of work (two
+    queries), with each volunteer's load kept current as proposals are made through it
+    (`domain.proposed`): the candidates a request sees are those a query would return after the
+    proposals before it. Holds for one batch of help requests, which change nothing else about
+    volunteers; a use case that also answers or expires proposals reads anew (`propose_next`
+    without a pool)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._quarters: dict[str, _Quarter] = {}
+
+    def candidates(self, quarter_id: str) -> Iterable[domain.Candidate]:
+        return self._quarter(quarter_id).candidates.values()
+
+    def volunteer_ref(self, quarter_id: str, volunteer_id: uuid.UUID) -> uuid.UUID:
+        return self._quarter(quarter_id).refs[volunteer_id]
+
+    def proposed(self, quarter_id: str, volunteer_id: uuid.UUID) -> None:
+        """`volunteer_id` was asked: one more open match for the requests after this one."""
+        candidates = self._quarter(quarter_id).candidates
+        candidates[volunteer_id] = domain.proposed(candidates[volunteer_id])
+
+    def _quarter(self, quarter_id: str) -> _Quarter:
+        found = self._quarters.get(quarter_id)
+        if found is None:
+            found = self._quarters[quarter_id] = self._load(quarter_id)
+        return found
+
+    def _load(self, quarter_id: str) -> _Quarter:
+        parameters = {"quarter_id": quarter_id}
+        rows = self._session.execute(_VOLUNTEERS_OF_QUARTER, parameters).all()
+        load: dict[uuid.UUID, int] = {
+            volunteer_id: count for volunteer_id, count in self._session.execute(_LOAD_IN_QUARTER, parameters)
+        }
+        candidates = {
+            row.id: domain.Candidate(
+                volunteer_id=row.id,
+                status=VolunteerStatus.ACTIVE,
+                quarter_id=quarter_id,
+                skills=frozenset(row.skills),
+                languages=frozenset(row.languages),
+                slots=tuple(_slot(raw["weekday"], raw["starts"], raw["ends"]) for raw in row.availability),
+                open_matches=load.get(row.id, 0),
+                registered_at=row.registered_at,
             )
-        )
-    )
-    load_query = (
-        select(Match.volunteer_id, func.count())
-        .where(Match.status.in_([s.value for s in domain.OPEN_MATCH_STATUSES]))
-        .where(Match.volunteer_id.in_([v.id for v in volunteers]))
-        .group_by(Match.volunteer_id)
-    )
-    load: dict[uuid.UUID, int] = {row[0]: row[1] for row in uow.session.execute(load_query)}
-    candidates = [
-        domain.Candidate(
-            volunteer_id=v.id,
-            status=VolunteerStatus(v.status),
-            quarter_id=v.quarter_id,
-            skills=frozenset(v.skills),
-            languages=frozenset(v.languages),
-            slots=v.slots,
-            open_matches=load.get(v.id, 0),
-            registered_at=v.registered_at,
-        )
-        for v in volunteers
-    ]
-    return candidates, {v.id: v for v in volunteers}
+            for row in rows
+        }
+        return _Quarter(candidates, {row.id: row.volunteer_ref for row in rows})
 
 
 def _unmatched(request: HelpRequest, reason: UnmatchedReason, *, uow: UnitOfWork) -> None:
@@ -118,21 +202,30 @@ def _unmatched(request: HelpRequest, reason: UnmatchedReason, *, uow: UnitOfWork
 
 
 def propose_next(
-    request: HelpRequest, *, uow: UnitOfWork, policy: MatchingPolicy, now: datetime, reason_if_nobody: UnmatchedReason
+    request: HelpRequest,
+    *,
+    uow: UnitOfWork,
+    policy: MatchingPolicy,
+    now: datetime,
+    reason_if_nobody: UnmatchedReason,
+    pool: CandidatePool | None = None,
 ) -> Match | None:
-    """Asks the best volunteer not asked before, or hands the request to the coordinator."""
-    need = domain.Need(request.quarter_id, request.help_kind, frozenset(request.skills), tuple(request.languages))
-    candidates, volunteers = _candidates(uow, request.quarter_id)
+    """Asks the best volunteer not asked before, or hands the request to the coordinator. `pool`:
+    the candidates read earlier in this unit of work, if nothing but proposals changed since;
+    without one they are read now."""
+    pool = pool if pool is not None else CandidatePool(uow)
+    quarter_id = request.quarter_id
+    need = domain.Need(quarter_id, request.help_kind, frozenset(request.skills), tuple(request.languages))
     asked = [m.volunteer_id for m in request.matches]
-    best = domain.choose_next(candidates, need, now, policy.timezone, asked=asked)
+    best = domain.choose_next(pool.candidates(quarter_id), need, now, policy.timezone, asked=asked)
     request.updated_at = now
     if best is None:
         _unmatched(request, reason_if_nobody, uow=uow)
         return None
-    volunteer = volunteers[best.candidate.volunteer_id]
+    volunteer_id = best.candidate.volunteer_id
     match = Match(
         id=uuid.uuid4(),
-        volunteer=volunteer,
+        volunteer_id=volunteer_id,
         attempt=max((m.attempt for m in request.matches), default=0) + 1,
         score=best.score,
         status=MatchStatus.PROPOSED.value,
@@ -140,13 +233,14 @@ def propose_next(
         expires_at=now + policy.offer_timeout,
     )
     request.matches.append(match)
+    pool.proposed(quarter_id, volunteer_id)
     request.status = RequestStatus.PROPOSED.value
     request.unmatched_reason = None
     uow.emit(
         MatchProposed(
             match_id=match.id,
             help_request_id=request.id,
-            volunteer_ref=volunteer.volunteer_ref,
+            volunteer_ref=pool.volunteer_ref(quarter_id, volunteer_id),
             quarter_id=request.quarter_id,
             help_kind=request.help_kind,
             score=match.score,
