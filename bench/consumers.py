@@ -73,6 +73,7 @@ CITY_DIR = REPO / "deploy" / "demo-city"
 EVENTS = int(os.environ.get("QN_BENCH_EVENTS", "20000"))
 HELP_EVENTS = int(os.environ.get("QN_BENCH_HELP_EVENTS", "2000"))
 VOLUNTEERS = int(os.environ.get("QN_BENCH_VOLUNTEERS", "1000"))
+LIGHT_VOLUNTEERS = 10
 CONCERNS = int(os.environ.get("QN_BENCH_CONCERNS", "2000"))
 CONCURRENCY = int(os.environ.get("QN_BENCH_CONCURRENCY", "16"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -554,17 +555,17 @@ def section_raw_and_reporting(env: Environment, figures: dict[str, Any]) -> None
 # --- 3: matching --------------------------------------------------------------------------------
 
 
-async def _matching(env: Environment, figures: dict[str, Any]) -> None:
-    server = env.nats("matching")
+async def _matching(env: Environment, figures: dict[str, Any], volunteers: int, key: str) -> None:
+    server = env.nats(key)
     database_url = env.database("matching")
     service = env.start("matching", nats_url=server.url, database_url=database_url)
     await asyncio.to_thread(wait_ready, service)
     registered, seconds, errors = await post_all(
-        f"{service.url}/volunteers", VOLUNTEERS, volunteer_body, env.token("coordinator")
+        f"{service.url}/volunteers", volunteers, volunteer_body, env.token("coordinator")
     )
-    if registered != VOLUNTEERS:
-        raise BenchFailed(f"registered {registered} of {VOLUNTEERS} volunteers; e.g. {errors}")
-    figures["matching_register_rate"] = registered / seconds
+    if registered != volunteers:
+        raise BenchFailed(f"registered {registered} of {volunteers} volunteers; e.g. {errors}")
+    figures[f"{key}_register_rate"] = registered / seconds
     service.stop()  # the help requests wait in the stream while matching is down
 
     messages = [_wire(help_request(i)) for i in range(HELP_EVENTS)]
@@ -583,9 +584,9 @@ async def _matching(env: Environment, figures: dict[str, Any]) -> None:
             timeout=_drain_timeout(HELP_EVENTS, 10.0) + 90,
             alive=service.gone,
         )
-        figures["matching_rate"] = result.rate
-        figures["matching_clock"] = result.clock
-        figures["matching_redelivered"] = result.redelivered
+        figures[f"{key}_rate"] = result.rate
+        figures[f"{key}_clock"] = result.clock
+        figures[f"{key}_redelivered"] = result.redelivered
         # every request has eligible volunteers: each must have led to one proposal on the stream
         subject = "qn.v1.matching.match.proposed"
         deadline = time.monotonic() + 30
@@ -593,16 +594,18 @@ async def _matching(env: Environment, figures: dict[str, Any]) -> None:
             if time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.2)
-        figures["matching_proposed"] = proposed
+        figures[f"{key}_proposed"] = proposed
         service.stop()
         raw = [await raw_consume(js, "QN_INTAKE", HELP_SUBJECT, HELP_EVENTS) for _ in range(RAW_ROUNDS)]
-        figures["matching_raw_rate"] = statistics.median(r.rate for r in raw)
+        figures[f"{key}_raw_rate"] = statistics.median(r.rate for r in raw)
     finally:
         await nc.close()
 
 
 def section_matching(env: Environment, figures: dict[str, Any]) -> None:
-    asyncio.run(_matching(env, figures))
+    asyncio.run(_matching(env, figures, VOLUNTEERS, "matching"))
+    # the same consumer with little ranking to do: what the consumer itself costs per event
+    asyncio.run(_matching(env, figures, LIGHT_VOLUNTEERS, "matching_light"))
 
 
 # --- 4: outbox relay ----------------------------------------------------------------------------
@@ -916,6 +919,14 @@ def report(figures: dict[str, Any]) -> str:
     if proposed is not None:
         note += f"   proposals {proposed:,}" + ("" if proposed == m else f"   !! EXPECTED {m:,} PROPOSALS")
     row("matching", _rate(rate), _ratio(rate, f.get("matching_raw_rate"), AIM_MATCHING, "raw consume"), note)
+    light = f.get("matching_light_rate")
+    if light:
+        row(
+            f"matching, {LIGHT_VOLUNTEERS} volunteers (little ranking)",
+            _rate(light),
+            _ratio(light, f.get("matching_light_raw_rate"), AIM_MATCHING, "raw consume"),
+            f"{1000 / light:.2f} ms/event",
+        )
     if f.get("matching_register_rate"):
         row("(registering the volunteers over HTTP)", _rate(f["matching_register_rate"], "req/s"))
     failed("matching_error")
