@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -67,8 +68,18 @@ def run_service_cli(
         assert run_extra is not None, f"no handler for {args.command}"
         return run_extra(args, settings)
     app = create_app(settings)
+    app.state.runtime.on_start.append(freeze_start_up_objects)
     log.info("service_starting", host=settings.host, port=settings.port)
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_config=None, access_log=False, timeout_graceful_shutdown=10
     )
     return 0
+
+
+def freeze_start_up_objects() -> None:
+    """Moves what start-up left behind (modules, routes, mappers, compiled schemas) out of the
+    cyclic garbage collector's way, so that the full collections the allocations of busy consumers
+    bring about do not walk all of it each time (measured in matching: a tenth or more of the time
+    per event). Only for a served process: a test process starting many apps would keep them."""
+    gc.collect()
+    gc.freeze()

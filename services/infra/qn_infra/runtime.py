@@ -25,6 +25,7 @@ from .consumers import BatchHandler, ConsumerSpec, Handler, one_at_a_time
 from .database import make_engine, make_sessionmaker, ping
 from .logs import get_logger
 from .messaging import JetStreamPublisher, create_messaging, ensure_streams
+from .nats_headers import install_fast_headers
 from .outbox import OutboxRelay
 from .settings import ServiceSettings
 from .unit_of_work import UnitOfWork
@@ -149,6 +150,7 @@ class ServiceRuntime:
             try:
                 broker = self.messaging.broker
                 await broker.connect()
+                install_fast_headers(broker.connection)
                 await ensure_streams(broker.connection.jetstream(), self.settings.stream_replicas)
                 await broker.start()
                 js = broker.connection.jetstream()

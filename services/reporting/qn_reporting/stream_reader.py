@@ -2,70 +2,25 @@
 
 An ordered consumer (ephemeral, in memory on the server, no acks, flow-controlled pushes) hands
 each message to a plain callback; nothing is acknowledged and no durable state is left behind.
-nats-py parses every message's headers with the standard library's e-mail parser, which costs
-more than everything else a rebuild does per event; `install_fast_headers` gives one connection
-a parser for the plain `Name: value` lines producers send, which returns what nats-py's own
-parsing returns, and leaves anything else (status lines, folded or non-ASCII headers) to it."""
+The connection parses headers with `qn_infra.nats_headers` (as every service connection does)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
 
-_HEAD = b"NATS/1.0\r\n"
-_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")
-"""What the e-mail parser takes for a header name: printable ASCII, no space, no colon."""
-_PRINTABLE = re.compile(r"[\x20-\x7e\r\n]*")
-_FALL_BACK = object()
+from qn_infra.nats_headers import install_fast_headers, parse_plain_headers
+
+__all__ = ["install_fast_headers", "parse_plain_headers", "position", "read_stream"]
 
 Handle = Callable[[str, dict[str, str], bytes], None]
 """(subject, headers, body) of one message, in stream order."""
-
-
-def parse_plain_headers(block: bytes) -> dict[str, str] | object | None:
-    """The headers of a `NATS/1.0` block of plain ASCII `Name: value` lines, as nats-py returns
-    them (names and values stripped, the last of a repeated name); `_FALL_BACK` for anything
-    else, which nats-py's own parser must read."""
-    if not block.startswith(_HEAD) or not block.isascii():
-        return _FALL_BACK
-    text = block[len(_HEAD) :].decode("ascii")
-    if not _PRINTABLE.fullmatch(text):  # tabs and other control characters: leave them to nats-py
-        return _FALL_BACK
-    headers: dict[str, str] = {}
-    for line in text.split("\r\n"):
-        if not line:
-            break  # the blank line that ends the headers
-        name, colon, value = line.partition(":")
-        if not colon or "\n" in line or "\r" in line or not _NAME.fullmatch(name) or line.startswith("From "):
-            return _FALL_BACK
-        headers[name] = value.strip()
-    return headers or None
-
-
-def install_fast_headers(nc: Client) -> None:
-    """Makes this connection parse plain header blocks itself (see the module docstring). A
-    nats-py without the hook keeps its own parsing: slower, not different."""
-    original = getattr(nc, "_process_headers", None)
-    if original is None:
-        return
-
-    async def process_headers(headers: bytes) -> Any:
-        if headers:
-            parsed = parse_plain_headers(bytes(headers))
-            if parsed is not _FALL_BACK:
-                return parsed
-        return await original(headers)
-
-    setattr(nc, "_process_headers", process_headers)  # noqa: B010 -- this connection only
 
 
 def position(reply: str) -> tuple[int, int]:

@@ -4,7 +4,7 @@ proposal goes through. No framework, no database: plain data in, decisions out."
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -101,7 +101,17 @@ class Candidate:
 def proposed(candidate: Candidate) -> Candidate:
     """The candidate as the next request sees them once asked: a proposal is an open match, so
     their load (`open_matches`) is one higher until it is answered."""
-    return replace(candidate, open_matches=candidate.open_matches + 1)
+    # the constructor, not dataclasses.replace: called once per proposal in a batch
+    return Candidate(
+        volunteer_id=candidate.volunteer_id,
+        status=candidate.status,
+        quarter_id=candidate.quarter_id,
+        skills=candidate.skills,
+        languages=candidate.languages,
+        slots=candidate.slots,
+        open_matches=candidate.open_matches + 1,
+        registered_at=candidate.registered_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,45 @@ def next_available(slots: Iterable[Slot], now: datetime, tz: ZoneInfo) -> dateti
         if best is not None:
             return best  # later days cannot beat a moment found on an earlier day
     return best
+
+
+@dataclass(frozen=True)
+class Availability:
+    """`next_available` at one moment, with how long that answer holds: for every local time `t`
+    with `since <= t < until`, `next_available` at `t` is `t` itself if `running` (a slot is
+    running then), else `moment` (the slot ahead is still the next). `until` None: no promise."""
+
+    moment: datetime | None
+    running: bool
+    since: datetime
+    until: datetime | None
+
+
+def availability(slots: Sequence[Slot], now: datetime, tz: ZoneInfo) -> Availability:
+    """`next_available(slots, now, tz)` and until when it holds (see `Availability`); local times
+    compare as wall-clock times, as in `next_available`."""
+    local_now = now.astimezone(tz)
+    moment = next_available(slots, now, tz)
+    if moment is None or any(slot.ends <= slot.starts for slot in slots):
+        return Availability(moment, False, local_now, None)
+    if moment > local_now:
+        # nothing runs before `moment`, and its slot does not end before it starts
+        return Availability(moment, False, local_now, moment)
+    # a slot is running: `next_available` is the moment itself until the last running slot ends
+    today = local_now.date()
+    until = local_now
+    for slot in slots:
+        if _DAY_NUMBER[slot.weekday] != today.weekday():
+            continue
+        ends = datetime.combine(today, slot.ends, tzinfo=tz)
+        if datetime.combine(today, slot.starts, tzinfo=tz) <= local_now < ends:
+            until = max(until, ends)
+    return Availability(moment, True, local_now, until if until > local_now else None)
+
+
+def shared_languages(candidate: Candidate, need: Need) -> int:
+    """How many of the languages the person speaks the volunteer speaks too."""
+    return len(need.languages_wanted & candidate.languages)
 
 
 def _score(shared: int, wanted: int, open_matches: int, wait: timedelta) -> float:
@@ -222,6 +271,12 @@ def choose_next(
         if best_order is None or order < best_order:
             best, best_order = (candidate, *fit), order
     return _ranked(*best, need, now) if best is not None else None
+
+
+def ranked(candidate: Candidate, need: Need, now: datetime, tz: ZoneInfo) -> Ranked | None:
+    """One volunteer as `rank` lists them for `need` at `now`, or None if they cannot be asked."""
+    fit = _fit(candidate, need, need.languages_wanted, now, tz)
+    return _ranked(candidate, *fit, need, now) if fit is not None else None
 
 
 class MatchNotFound(NotFound):

@@ -6,15 +6,17 @@ proposal, and the unique (request, attempt) key stops two replicas proposing twi
 
 from __future__ import annotations
 
+import json
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Text, bindparam, cast, func, insert, select
 
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
@@ -39,6 +41,7 @@ from ..volunteers.models import Volunteer
 from . import domain
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
 from .models import HelpRequest, Match
+from .shortlist import Shortlists
 
 log = get_logger(__name__)
 
@@ -56,13 +59,42 @@ def receive_help_requests(
     delivery order, in the consumer's one transaction (the consumer commits). The proposals are
     those of one transaction per event: the candidates of a quarter are read once per batch
     (`CandidatePool`) and each proposal counts toward that volunteer's load for the requests after
-    it; each request is received at its own time of handling, as one at a time."""
-    pool = CandidatePool(uow)
+    it; each request is received at its own time of handling, as one at a time.
+
+    The new rows (requests and their first proposals) are written at the end of the batch with one
+    Core INSERT per table, not through the ORM's unit of work: nothing reads them back before."""
+    pool = CandidatePool(uow, policy.timezone)
     ids = {delivery.event.help_request_id for delivery in deliveries}
-    known = set(uow.session.scalars(select(HelpRequest.id).where(HelpRequest.id.in_(ids))))
+    known = set(uow.session.connection().execute(_KNOWN_REQUESTS, {"ids": list(ids)}).scalars())
+    rows = _NewRows(verbose=log.is_enabled_for(logging.INFO))
     for delivery in deliveries:
         handling(delivery.meta)
-        receive_help_request(delivery.event, delivery.meta, uow, policy=policy, now=clock.now(), pool=pool, known=known)
+        receive_help_request(
+            delivery.event, delivery.meta, uow, policy=policy, now=clock.now(), pool=pool, known=known, rows=rows
+        )
+    rows.insert(uow)
+
+
+@dataclass
+class _NewRows:
+    """Rows of new help requests and matches, inserted together at the end of a batch."""
+
+    verbose: bool
+    """Whether info lines are logged (checked once per batch, not built per event to be dropped)."""
+    requests: list[dict[str, object]] = field(default_factory=list)
+    matches: list[dict[str, object]] = field(default_factory=list)
+
+    def insert(self, uow: UnitOfWork) -> None:
+        connection = uow.session.connection()  # Core on the session's connection, in its transaction
+        if self.requests:
+            connection.execute(_INSERT_REQUEST, self.requests)
+        if self.matches:  # after the requests they refer to
+            connection.execute(_INSERT_MATCH, self.matches)
+
+
+_KNOWN_REQUESTS = select(HelpRequest.id).where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
+_INSERT_REQUEST = insert(HelpRequest.__table__)  # type: ignore[arg-type]
+_INSERT_MATCH = insert(Match.__table__)  # type: ignore[arg-type]
 
 
 def receive_help_request(
@@ -74,45 +106,104 @@ def receive_help_request(
     now: datetime,
     pool: CandidatePool,
     known: set[uuid.UUID],
+    rows: _NewRows,
 ) -> None:
-    """Stores one help request and asks the best volunteer; `known` holds the ids of the requests
-    stored already (this one is added)."""
+    """Stores one help request (a row in `rows`) and asks the best volunteer; `known` holds the
+    ids of the requests stored already (this one is added)."""
     if event.help_request_id in known:
         # a second event for a known request (e.g. re-published under a new id): no second proposal
         log.info("help_request_already_known", help_request_id=str(event.help_request_id), event_id=str(meta.id))
         return
     known.add(event.help_request_id)
-    request = HelpRequest(
-        id=event.help_request_id,
-        concern_id=event.concern_id,
-        person_ref=event.person_ref,
-        quarter_id=event.quarter_id,
-        help_kind=event.help_kind,
-        skills=sorted(set(event.skills)),
-        languages=list(dict.fromkeys(event.languages)),
-        urgency=event.urgency.value,
-        wanted_by=event.wanted_by,
-        status=RequestStatus.PROPOSED.value,
-        requested_event_id=str(meta.id),
-        received_at=now,
-        updated_at=now,
-    )
-    uow.session.add(request)
+    skills = sorted(set(event.skills))
+    languages = list(dict.fromkeys(event.languages))
+    request: dict[str, object] = {
+        "id": event.help_request_id,
+        "concern_id": event.concern_id,
+        "person_ref": event.person_ref,
+        "quarter_id": event.quarter_id,
+        "help_kind": event.help_kind,
+        "skills": skills,
+        "languages": languages,
+        "urgency": event.urgency.value,
+        "wanted_by": event.wanted_by,
+        "status": RequestStatus.PROPOSED.value,
+        "unmatched_reason": None,
+        "requested_event_id": str(meta.id),
+        "received_at": now,
+        "updated_at": now,
+    }
+    rows.requests.append(request)
     if not domain.may_propose_for(event.age_band.value if event.age_band else None, event.asked_by):
-        _unmatched(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
+        _unmatched_row(request, event, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow, verbose=rows.verbose)
         return
-    propose_next(request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.NO_CANDIDATES, pool=pool)
+    # as `propose_next` for a request nobody has been asked for yet
+    need = domain.Need(event.quarter_id, event.help_kind, frozenset(skills), tuple(languages))
+    best = pool.choose_next(event.quarter_id, need, now, asked=())
+    if best is None:
+        _unmatched_row(request, event, UnmatchedReason.NO_CANDIDATES, uow=uow, verbose=rows.verbose)
+        return
+    volunteer_id = best.candidate.volunteer_id
+    match_id, expires_at = uuid.uuid4(), now + policy.offer_timeout
+    rows.matches.append(
+        {
+            "id": match_id,
+            "help_request_id": event.help_request_id,
+            "volunteer_id": volunteer_id,
+            "attempt": 1,
+            "score": best.score,
+            "status": MatchStatus.PROPOSED.value,
+            "proposed_at": now,
+            "expires_at": expires_at,
+            # answered_at, answered_by, decline_reason, decline_note, completed_at, hours: NULL
+        }
+    )
+    pool.proposed(event.quarter_id, volunteer_id)
+    uow.emit(
+        MatchProposed(
+            match_id=match_id,
+            help_request_id=event.help_request_id,
+            volunteer_ref=pool.volunteer_ref(event.quarter_id, volunteer_id),
+            quarter_id=event.quarter_id,
+            help_kind=event.help_kind,
+            score=best.score,
+            attempt=1,
+            expires_at=expires_at,
+        )
+    )
+    if rows.verbose:
+        log.info("match_proposed", match_id=str(match_id), help_request_id=str(event.help_request_id), attempt=1)
+
+
+def _unmatched_row(
+    request: dict[str, object], event: HelpRequested, reason: UnmatchedReason, *, uow: UnitOfWork, verbose: bool
+) -> None:
+    """`_unmatched` for a request row not written yet."""
+    request["status"] = RequestStatus.UNMATCHED.value
+    request["unmatched_reason"] = reason.value
+    uow.emit(
+        HelpRequestUnmatched(
+            help_request_id=event.help_request_id,
+            quarter_id=event.quarter_id,
+            help_kind=event.help_kind,
+            reason=reason.value,
+        )
+    )
+    if verbose:
+        log.info("help_request_unmatched", help_request_id=str(event.help_request_id), reason=reason.value)
 
 
 _ACTIVE = VolunteerStatus.ACTIVE.value
 
-# built once, not per request: the quarter is a parameter
+# built once, not per request: the quarter is a parameter. The ids and JSON columns are read as
+# their text and parsed through caches (`_uuid`, `_strings`, `_slots`): the same volunteers are
+# read again for every batch, and they share most skill, language and availability values
 _VOLUNTEERS_OF_QUARTER = select(
-    Volunteer.id,
-    Volunteer.volunteer_ref,
-    Volunteer.skills,
-    Volunteer.languages,
-    Volunteer.availability,
+    cast(Volunteer.id, Text).label("id"),
+    cast(Volunteer.volunteer_ref, Text).label("volunteer_ref"),
+    cast(Volunteer.skills, Text).label("skills"),
+    cast(Volunteer.languages, Text).label("languages"),
+    cast(Volunteer.availability, Text).label("availability"),
     Volunteer.registered_at,
 ).where(Volunteer.quarter_id == bindparam("quarter_id"), Volunteer.status == _ACTIVE)
 
@@ -131,11 +222,29 @@ def _slot(weekday: str, starts: str, ends: str) -> Slot:
     return Slot.from_dict({"weekday": weekday, "starts": starts, "ends": ends})
 
 
+@lru_cache(maxsize=65536)
+def _uuid(raw: str) -> uuid.UUID:
+    """An id column as read as text (32 hex digits on SQLite, the usual form on PostgreSQL)."""
+    return uuid.UUID(raw)
+
+
+@lru_cache(maxsize=16384)
+def _strings(raw: str) -> frozenset[str]:
+    """A JSON list of codes (skills, languages), as read."""
+    return frozenset(json.loads(raw))
+
+
+@lru_cache(maxsize=16384)
+def _slots(raw: str) -> tuple[Slot, ...]:
+    """A JSON list of weekly slots (a volunteer's availability), as read."""
+    return tuple(_slot(slot["weekday"], slot["starts"], slot["ends"]) for slot in json.loads(raw))
+
+
 @dataclass
 class _Quarter:
-    candidates: dict[uuid.UUID, domain.Candidate]
-    refs: dict[uuid.UUID, uuid.UUID]
-    """volunteer id -> volunteer_ref, the id events carry."""
+    candidates: Shortlists
+    refs: dict[uuid.UUID, str]
+    """volunteer id -> volunteer_ref (as read), the id events carry."""
 
 
 class CandidatePool:
@@ -144,22 +253,29 @@ class CandidatePool:
     (`domain.proposed`): the candidates a request sees are those a query would return after the
     proposals before it. Holds for one batch of help requests, which change nothing else about
     volunteers; a use case that also answers or expires proposals reads anew (`propose_next`
-    without a pool)."""
+    without a pool). The best candidate for a request is `domain.choose_next`'s, found without
+    ranking every volunteer for every request (`Shortlists`)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, timezone: ZoneInfo) -> None:
         self._session = uow.session
+        self._timezone = timezone
         self._quarters: dict[str, _Quarter] = {}
 
     def candidates(self, quarter_id: str) -> Iterable[domain.Candidate]:
-        return self._quarter(quarter_id).candidates.values()
+        return self._quarter(quarter_id).candidates.candidates()
+
+    def choose_next(
+        self, quarter_id: str, need: domain.Need, now: datetime, *, asked: Sequence[uuid.UUID] = ()
+    ) -> domain.Ranked | None:
+        """`domain.choose_next` among the candidates of `quarter_id`, in the pool's time zone."""
+        return self._quarter(quarter_id).candidates.choose_next(need, now, asked=asked)
 
     def volunteer_ref(self, quarter_id: str, volunteer_id: uuid.UUID) -> uuid.UUID:
-        return self._quarter(quarter_id).refs[volunteer_id]
+        return _uuid(self._quarter(quarter_id).refs[volunteer_id])
 
     def proposed(self, quarter_id: str, volunteer_id: uuid.UUID) -> None:
         """`volunteer_id` was asked: one more open match for the requests after this one."""
-        candidates = self._quarter(quarter_id).candidates
-        candidates[volunteer_id] = domain.proposed(candidates[volunteer_id])
+        self._quarter(quarter_id).candidates.proposed(volunteer_id)
 
     def _quarter(self, quarter_id: str) -> _Quarter:
         found = self._quarters.get(quarter_id)
@@ -168,25 +284,30 @@ class CandidatePool:
         return found
 
     def _load(self, quarter_id: str) -> _Quarter:
+        # Core on the session's connection: plain rows, no ORM loading
+        connection = self._session.connection()
         parameters = {"quarter_id": quarter_id}
-        rows = self._session.execute(_VOLUNTEERS_OF_QUARTER, parameters).all()
-        load: dict[uuid.UUID, int] = {
-            volunteer_id: count for volunteer_id, count in self._session.execute(_LOAD_IN_QUARTER, parameters)
-        }
-        candidates = {
-            row.id: domain.Candidate(
-                volunteer_id=row.id,
-                status=VolunteerStatus.ACTIVE,
-                quarter_id=quarter_id,
-                skills=frozenset(row.skills),
-                languages=frozenset(row.languages),
-                slots=tuple(_slot(raw["weekday"], raw["starts"], raw["ends"]) for raw in row.availability),
-                open_matches=load.get(row.id, 0),
-                registered_at=row.registered_at,
+        load: dict[uuid.UUID, int] = dict(connection.execute(_LOAD_IN_QUARTER, parameters).all())
+        candidates: list[domain.Candidate] = []
+        refs: dict[uuid.UUID, str] = {}
+        for raw_id, volunteer_ref, skills, languages, availability, registered_at in connection.execute(
+            _VOLUNTEERS_OF_QUARTER, parameters
+        ).all():
+            volunteer_id = _uuid(raw_id)
+            candidates.append(
+                domain.Candidate(
+                    volunteer_id=volunteer_id,
+                    status=VolunteerStatus.ACTIVE,
+                    quarter_id=quarter_id,
+                    skills=_strings(skills),
+                    languages=_strings(languages),
+                    slots=_slots(availability),
+                    open_matches=load.get(volunteer_id, 0),
+                    registered_at=registered_at,
+                )
             )
-            for row in rows
-        }
-        return _Quarter(candidates, {row.id: row.volunteer_ref for row in rows})
+            refs[volunteer_id] = volunteer_ref
+        return _Quarter(Shortlists(candidates, self._timezone), refs)
 
 
 def _unmatched(request: HelpRequest, reason: UnmatchedReason, *, uow: UnitOfWork) -> None:
@@ -213,11 +334,11 @@ def propose_next(
     """Asks the best volunteer not asked before, or hands the request to the coordinator. `pool`:
     the candidates read earlier in this unit of work, if nothing but proposals changed since;
     without one they are read now."""
-    pool = pool if pool is not None else CandidatePool(uow)
+    pool = pool if pool is not None else CandidatePool(uow, policy.timezone)
     quarter_id = request.quarter_id
     need = domain.Need(quarter_id, request.help_kind, frozenset(request.skills), tuple(request.languages))
     asked = [m.volunteer_id for m in request.matches]
-    best = domain.choose_next(pool.candidates(quarter_id), need, now, policy.timezone, asked=asked)
+    best = pool.choose_next(quarter_id, need, now, asked=asked)
     request.updated_at = now
     if best is None:
         _unmatched(request, reason_if_nobody, uow=uow)
