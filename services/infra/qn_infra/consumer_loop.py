@@ -117,14 +117,7 @@ class ConsumerLoop:
         if outcome.verdict is Verdict.RETRY and raw.delivered < self._max_deliver:
             delay = retry_delay(self._backoff, raw.delivered)
             log.warning(
-                "event_retry",
-                consumer=self.spec.durable,
-                subject=raw.subject,
-                event_id=raw.headers.get("ce-id"),
-                correlation_id=raw.headers.get("ce-correlationid"),
-                delivered=raw.delivered,
-                delay_seconds=delay,
-                error=outcome.reason,
+                "event_retry", **self._about(raw), delivered=raw.delivered, delay_seconds=delay, error=outcome.reason
             )
             await message.nak(delay=delay)
             return "retried"
@@ -132,6 +125,15 @@ class ConsumerLoop:
         if outcome.verdict is Verdict.RETRY:
             reason = f"gave up after {raw.delivered} deliveries: {reason}"
         return await self._dead_letter(message, raw, reason)
+
+    def _about(self, raw: RawMessage) -> dict[str, str | None]:
+        """What a log line says about a message: ids only, never its body."""
+        return {
+            "consumer": self.spec.durable,
+            "subject": raw.subject,
+            "event_id": raw.headers.get("ce-id"),
+            "correlation_id": raw.headers.get("ce-correlationid"),
+        }
 
     async def _dead_letter(self, message: Msg, raw: RawMessage, reason: str) -> str:
         sequence = message.metadata.sequence.stream
@@ -150,15 +152,7 @@ class ConsumerLoop:
             log.error("dead_letter_failed", consumer=self.spec.durable, subject=raw.subject, error=repr(exc))
             await message.nak(delay=retry_delay(self._backoff, raw.delivered))
             return "retried"
-        log.error(
-            "event_dead_lettered",
-            consumer=self.spec.durable,
-            subject=raw.subject,
-            event_id=raw.headers.get("ce-id"),
-            correlation_id=raw.headers.get("ce-correlationid"),
-            stream_sequence=sequence,
-            reason=reason,
-        )
+        log.error("event_dead_lettered", **self._about(raw), stream_sequence=sequence, reason=reason)
         await message.term()
         return "dead_lettered"
 

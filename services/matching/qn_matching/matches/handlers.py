@@ -7,16 +7,15 @@ proposal, and the unique (request, attempt) key stops two replicas proposing twi
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, bindparam, cast, func, insert, select
+from sqlalchemy import Text, bindparam, cast, func, select
 
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
@@ -32,6 +31,7 @@ from qn_contracts.vocabulary import VolunteerStatus
 from qn_infra.auth import Principal
 from qn_infra.clock import Clock
 from qn_infra.consumers import Delivery, handling
+from qn_infra.database import insert_objects
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
@@ -61,40 +61,22 @@ def receive_help_requests(
     (`CandidatePool`) and each proposal counts toward that volunteer's load for the requests after
     it; each request is received at its own time of handling, as one at a time.
 
-    The new rows (requests and their first proposals) are written at the end of the batch with one
-    Core INSERT per table, not through the ORM's unit of work: nothing reads them back before."""
+    The new rows (requests and their first proposals) are written at the end of the batch with
+    `insert_objects` (one cached Core INSERT per table), not through the ORM's unit of work:
+    nothing reads them back before."""
     pool = CandidatePool(uow, policy.timezone)
     ids = {delivery.event.help_request_id for delivery in deliveries}
     known = set(uow.session.connection().execute(_KNOWN_REQUESTS, {"ids": list(ids)}).scalars())
-    rows = _NewRows(verbose=log.is_enabled_for(logging.INFO))
+    new_rows: list[HelpRequest | Match] = []
     for delivery in deliveries:
         handling(delivery.meta)
-        receive_help_request(
-            delivery.event, delivery.meta, uow, policy=policy, now=clock.now(), pool=pool, known=known, rows=rows
+        new_rows += receive_help_request(
+            delivery.event, delivery.meta, uow, policy=policy, now=clock.now(), pool=pool, known=known
         )
-    rows.insert(uow)
-
-
-@dataclass
-class _NewRows:
-    """Rows of new help requests and matches, inserted together at the end of a batch."""
-
-    verbose: bool
-    """Whether info lines are logged (checked once per batch, not built per event to be dropped)."""
-    requests: list[dict[str, object]] = field(default_factory=list)
-    matches: list[dict[str, object]] = field(default_factory=list)
-
-    def insert(self, uow: UnitOfWork) -> None:
-        connection = uow.session.connection()  # Core on the session's connection, in its transaction
-        if self.requests:
-            connection.execute(_INSERT_REQUEST, self.requests)
-        if self.matches:  # after the requests they refer to
-            connection.execute(_INSERT_MATCH, self.matches)
+    insert_objects(uow.session, new_rows)
 
 
 _KNOWN_REQUESTS = select(HelpRequest.id).where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
-_INSERT_REQUEST = insert(HelpRequest.__table__)  # type: ignore[arg-type]
-_INSERT_MATCH = insert(Match.__table__)  # type: ignore[arg-type]
 
 
 def receive_help_request(
@@ -106,91 +88,40 @@ def receive_help_request(
     now: datetime,
     pool: CandidatePool,
     known: set[uuid.UUID],
-    rows: _NewRows,
-) -> None:
-    """Stores one help request (a row in `rows`) and asks the best volunteer; `known` holds the
-    ids of the requests stored already (this one is added)."""
+) -> list[HelpRequest | Match]:
+    """Takes one help request and asks the best volunteer; returns the new rows for the caller to
+    write. `known` holds the ids of the requests stored already (this one is added)."""
     if event.help_request_id in known:
         # a second event for a known request (e.g. re-published under a new id): no second proposal
         log.info("help_request_already_known", help_request_id=str(event.help_request_id), event_id=str(meta.id))
-        return
+        return []
     known.add(event.help_request_id)
-    skills = sorted(set(event.skills))
-    languages = list(dict.fromkeys(event.languages))
-    request: dict[str, object] = {
-        "id": event.help_request_id,
-        "concern_id": event.concern_id,
-        "person_ref": event.person_ref,
-        "quarter_id": event.quarter_id,
-        "help_kind": event.help_kind,
-        "skills": skills,
-        "languages": languages,
-        "urgency": event.urgency.value,
-        "wanted_by": event.wanted_by,
-        "status": RequestStatus.PROPOSED.value,
-        "unmatched_reason": None,
-        "requested_event_id": str(meta.id),
-        "received_at": now,
-        "updated_at": now,
-    }
-    rows.requests.append(request)
+    request = HelpRequest(
+        id=event.help_request_id,
+        concern_id=event.concern_id,
+        person_ref=event.person_ref,
+        quarter_id=event.quarter_id,
+        help_kind=event.help_kind,
+        skills=sorted(set(event.skills)),
+        languages=list(dict.fromkeys(event.languages)),
+        urgency=event.urgency.value,
+        wanted_by=event.wanted_by,
+        status=RequestStatus.PROPOSED.value,
+        unmatched_reason=None,
+        requested_event_id=str(meta.id),
+        received_at=now,
+        updated_at=now,
+    )
     if not domain.may_propose_for(event.age_band.value if event.age_band else None, event.asked_by):
-        _unmatched_row(request, event, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow, verbose=rows.verbose)
-        return
+        _unmatched(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
+        return [request]
     # as `propose_next` for a request nobody has been asked for yet
-    need = domain.Need(event.quarter_id, event.help_kind, frozenset(skills), tuple(languages))
+    need = domain.Need(event.quarter_id, event.help_kind, frozenset(request.skills), tuple(request.languages))
     best = pool.choose_next(event.quarter_id, need, now, asked=())
     if best is None:
-        _unmatched_row(request, event, UnmatchedReason.NO_CANDIDATES, uow=uow, verbose=rows.verbose)
-        return
-    volunteer_id = best.candidate.volunteer_id
-    match_id, expires_at = uuid.uuid4(), now + policy.offer_timeout
-    rows.matches.append(
-        {
-            "id": match_id,
-            "help_request_id": event.help_request_id,
-            "volunteer_id": volunteer_id,
-            "attempt": 1,
-            "score": best.score,
-            "status": MatchStatus.PROPOSED.value,
-            "proposed_at": now,
-            "expires_at": expires_at,
-            # answered_at, answered_by, decline_reason, decline_note, completed_at, hours: NULL
-        }
-    )
-    pool.proposed(event.quarter_id, volunteer_id)
-    uow.emit(
-        MatchProposed(
-            match_id=match_id,
-            help_request_id=event.help_request_id,
-            volunteer_ref=pool.volunteer_ref(event.quarter_id, volunteer_id),
-            quarter_id=event.quarter_id,
-            help_kind=event.help_kind,
-            score=best.score,
-            attempt=1,
-            expires_at=expires_at,
-        )
-    )
-    if rows.verbose:
-        log.info("match_proposed", match_id=str(match_id), help_request_id=str(event.help_request_id), attempt=1)
-
-
-def _unmatched_row(
-    request: dict[str, object], event: HelpRequested, reason: UnmatchedReason, *, uow: UnitOfWork, verbose: bool
-) -> None:
-    """`_unmatched` for a request row not written yet."""
-    request["status"] = RequestStatus.UNMATCHED.value
-    request["unmatched_reason"] = reason.value
-    uow.emit(
-        HelpRequestUnmatched(
-            help_request_id=event.help_request_id,
-            quarter_id=event.quarter_id,
-            help_kind=event.help_kind,
-            reason=reason.value,
-        )
-    )
-    if verbose:
-        log.info("help_request_unmatched", help_request_id=str(event.help_request_id), reason=reason.value)
+        _unmatched(request, UnmatchedReason.NO_CANDIDATES, uow=uow)
+        return [request]
+    return [request, _ask(request, best, attempt=1, pool=pool, uow=uow, policy=policy, now=now)]
 
 
 _ACTIVE = VolunteerStatus.ACTIVE.value
@@ -329,39 +260,51 @@ def propose_next(
     policy: MatchingPolicy,
     now: datetime,
     reason_if_nobody: UnmatchedReason,
-    pool: CandidatePool | None = None,
 ) -> Match | None:
-    """Asks the best volunteer not asked before, or hands the request to the coordinator. `pool`:
-    the candidates read earlier in this unit of work, if nothing but proposals changed since;
-    without one they are read now."""
-    pool = pool if pool is not None else CandidatePool(uow, policy.timezone)
-    quarter_id = request.quarter_id
-    need = domain.Need(quarter_id, request.help_kind, frozenset(request.skills), tuple(request.languages))
-    asked = [m.volunteer_id for m in request.matches]
-    best = pool.choose_next(quarter_id, need, now, asked=asked)
+    """Asks the best volunteer not asked before, or hands the request to the coordinator."""
+    pool = CandidatePool(uow, policy.timezone)
+    need = domain.Need(request.quarter_id, request.help_kind, frozenset(request.skills), tuple(request.languages))
+    best = pool.choose_next(request.quarter_id, need, now, asked=[m.volunteer_id for m in request.matches])
     request.updated_at = now
     if best is None:
         _unmatched(request, reason_if_nobody, uow=uow)
         return None
+    attempt = max((m.attempt for m in request.matches), default=0) + 1
+    match = _ask(request, best, attempt=attempt, pool=pool, uow=uow, policy=policy, now=now)
+    request.matches.append(match)
+    return match
+
+
+def _ask(
+    request: HelpRequest,
+    best: domain.Ranked,
+    *,
+    attempt: int,
+    pool: CandidatePool,
+    uow: UnitOfWork,
+    policy: MatchingPolicy,
+    now: datetime,
+) -> Match:
+    """Proposes the request to the volunteer `best` names: the match, the event, the load."""
     volunteer_id = best.candidate.volunteer_id
     match = Match(
         id=uuid.uuid4(),
+        help_request_id=request.id,
         volunteer_id=volunteer_id,
-        attempt=max((m.attempt for m in request.matches), default=0) + 1,
+        attempt=attempt,
         score=best.score,
         status=MatchStatus.PROPOSED.value,
         proposed_at=now,
         expires_at=now + policy.offer_timeout,
     )
-    request.matches.append(match)
-    pool.proposed(quarter_id, volunteer_id)
+    pool.proposed(request.quarter_id, volunteer_id)
     request.status = RequestStatus.PROPOSED.value
     request.unmatched_reason = None
     uow.emit(
         MatchProposed(
             match_id=match.id,
             help_request_id=request.id,
-            volunteer_ref=pool.volunteer_ref(quarter_id, volunteer_id),
+            volunteer_ref=pool.volunteer_ref(request.quarter_id, volunteer_id),
             quarter_id=request.quarter_id,
             help_kind=request.help_kind,
             score=match.score,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from qn_contracts import Event, EventMeta
 from qn_contracts.scheduling import SiteUpdated
@@ -27,6 +28,8 @@ GroupKey = tuple[type[Event], str, str, tuple[str, ...]]
 """(event type, month, quarter, topics incl. '*')."""
 HeldKey = tuple[type[Event], str, tuple[str, ...]]
 """(event type, month, topics incl. '*') of events waiting for their site's quarter."""
+
+K = TypeVar("K", GroupKey, HeldKey)
 
 _NO_TOPICS = (ALL_TOPICS,)
 """`domain.topics_of` of an event without topics."""
@@ -100,35 +103,15 @@ class Replay:
         topics = topics_of(event) if shape.topics else _NO_TOPICS
         site_id = getattr(event, "site_id") if shape.site else None  # noqa: B009 -- Event declares neither
         own = getattr(event, "quarter_id") if shape.quarter else None  # noqa: B009
-        slot: list[int] | None
         if not site_id or own:
-            key: GroupKey = (cls, month, own or NO_QUARTER, topics)
-            slot = self._groups.get(key)
-            if slot is None:
-                self._groups[key] = [1, value]
-            else:
-                slot[0] += 1
-                slot[1] += value
+            _count(self._groups, (cls, month, own or NO_QUARTER, topics), value)
             return
         quarter = self.sites.get(site_id)
         if quarter:
-            placed: GroupKey = (cls, month, quarter, topics)
-            slot = self._groups.get(placed)
-            if slot is None:
-                self._groups[placed] = [1, value]
-            else:
-                slot[0] += 1
-                slot[1] += value
+            _count(self._groups, (cls, month, quarter, topics), value)
             return
         self.sites[site_id] = None
-        held = self._held.setdefault(site_id, {})
-        waiting: HeldKey = (cls, month, topics)
-        slot = held.get(waiting)
-        if slot is None:
-            held[waiting] = [1, value]
-        else:
-            slot[0] += 1
-            slot[1] += value
+        _count(self._held.setdefault(site_id, {}), (cls, month, topics), value)
 
     def _month(self, moment: datetime) -> str:
         """`domain.month_of`, remembered per hour of the clock: Berlin's months begin on a full
@@ -198,3 +181,13 @@ def _spread(
 
 def _add(target: dict, key: object, n: int) -> None:  # type: ignore[type-arg]
     target[key] = target.get(key, 0) + n
+
+
+def _count(groups: dict[K, list[int]], key: K, value: int) -> None:
+    """One more event in the group `key`, adding `value` to its sum."""
+    slot = groups.get(key)
+    if slot is None:
+        groups[key] = [1, value]
+    else:
+        slot[0] += 1
+        slot[1] += value
