@@ -32,7 +32,7 @@ import nats.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.errors import APIError, NotFoundError
-from sqlalchemy import Connection, Engine, Table, delete, insert
+from sqlalchemy import Connection, Engine, Table, insert
 
 from qn_contracts import WireFormatError, admit, decode_body, stream_for_subject
 from qn_infra.consumer_loop import durable_config
@@ -42,6 +42,7 @@ from qn_infra.runtime import ServiceRuntime
 from qn_infra.settings import ServiceSettings
 
 from .db import PROCESSED_EVENTS
+from .figures import store
 from .figures.replay import Cells, Replay
 from .figures.store import COUNTS, SITES, SUMS, UNPLACED
 from .stream_reader import install_fast_headers, read_stream
@@ -302,20 +303,11 @@ def _handler(
 def _write(engine: Engine, replay: Replay, cells: Cells, now: datetime) -> None:
     """Replaces every projection and the processed ids, in one transaction."""
     with engine.begin() as connection:
-        for table in (COUNTS, SUMS, SITES, UNPLACED, PROCESSED_EVENTS):
-            connection.execute(delete(table))
-        for table, column, values in ((COUNTS, "n", cells.counts), (SUMS, "hundredths", cells.sums)):
-            rows = [
-                {"metric": c.metric, "month": c.month, "quarter_id": c.quarter_id, "topic": c.topic, column: n}
-                for c, n in sorted(values.items())
-            ]
-            _insert_rows(connection, table, rows)
+        store.forget_everything(connection, PROCESSED_EVENTS)
+        _insert_rows(connection, COUNTS, store.cell_rows(cells.counts, "n"))
+        _insert_rows(connection, SUMS, store.cell_rows(cells.sums, "hundredths"))
         _insert_rows(connection, SITES, [{"site_id": s, "quarter_id": q} for s, q in sorted(replay.sites.items())])
-        unplaced = [
-            {"site_id": site, "kind": kind, "metric": c.metric, "month": c.month, "topic": c.topic, "value": n}
-            for (site, kind, c), n in sorted(cells.unplaced.items())
-        ]
-        _insert_rows(connection, UNPLACED, unplaced)
+        _insert_rows(connection, UNPLACED, store.unplaced_rows(cells.unplaced))
         _insert_processed(connection, replay, now)
 
 

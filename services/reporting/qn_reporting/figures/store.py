@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Connection, Table, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -44,11 +44,23 @@ def _add(session: Session, table: Table, column: str, cells: Mapping[Cell, int])
     concurrent consumers on PostgreSQL lock rows in the same order and cannot deadlock."""
     if not cells:
         return
-    rows = [
+    session.connection().execute(_upsert(session.get_bind().dialect.name, table, column), cell_rows(cells, column))
+
+
+def cell_rows(cells: Mapping[Cell, int], column: str) -> list[dict[str, Any]]:
+    """Rows of a count or sum table (`column`: n or hundredths), sorted by key."""
+    return [
         {"metric": c.metric, "month": c.month, "quarter_id": c.quarter_id, "topic": c.topic, column: n}
         for c, n in sorted(cells.items())
     ]
-    session.connection().execute(_upsert(session.get_bind().dialect.name, table, column), rows)
+
+
+def unplaced_rows(unplaced: Mapping[tuple[str, str, Cell], int]) -> list[dict[str, Any]]:
+    """Rows of the unplaced table from (site, kind, quarter-less cell) -> value, sorted by key."""
+    return [
+        {"site_id": site, "kind": kind, "metric": c.metric, "month": c.month, "topic": c.topic, "value": n}
+        for (site, kind, c), n in sorted(unplaced.items())
+    ]
 
 
 def add(session: Session, tally: Tally) -> None:
@@ -87,11 +99,8 @@ def flush(session: Session, fold: Fold) -> None:
     """Writes what the fold holds, each cell once, and empties it."""
     add(session, Tally(fold.counts, fold.sums))
     if fold.unplaced:
-        rows = [
-            {"site_id": site, "kind": kind, "metric": c.metric, "month": c.month, "topic": c.topic, "value": n}
-            for (site, kind, c), n in sorted(fold.unplaced.items())
-        ]
-        session.connection().execute(_upsert(session.get_bind().dialect.name, UNPLACED, "value"), rows)
+        statement = _upsert(session.get_bind().dialect.name, UNPLACED, "value")
+        session.connection().execute(statement, unplaced_rows(fold.unplaced))
     fold.clear()
 
 
@@ -161,7 +170,7 @@ def figure_rows(session: Session, query: FigureQuery) -> list[FigureRow]:
     return rows
 
 
-def forget_everything(session: Session, processed: Table) -> None:
+def forget_everything(connection: Session | Connection, processed: Table) -> None:
     """Empties every projection and the processed event ids (for a rebuild from the streams)."""
     for table in (COUNTS, SUMS, SITES, UNPLACED, processed):
-        session.execute(delete(table))
+        connection.execute(delete(table))
