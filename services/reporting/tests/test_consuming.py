@@ -76,9 +76,12 @@ def test_an_unknown_event_type_is_acknowledged_and_ignored_never_a_metric(report
     assert read_stream(reporting.nats_url, "QN_DEADLETTER") == []
     catalogue = reporting.client.get("/metrics-catalogue", headers=reporting.committee()).json()
     assert "qn.intake.concern.escalated.v1" not in str(catalogue)
-    assert reporting.client.get(
-        "/counts", params={"metric": "unknown:qn.intake.concern.escalated.v1"}, headers=reporting.committee()
-    ).status_code == 422
+    assert (
+        reporting.client.get(
+            "/counts", params={"metric": "unknown:qn.intake.concern.escalated.v1"}, headers=reporting.committee()
+        ).status_code
+        == 422
+    )
 
 
 def test_a_malformed_concern_is_dead_lettered_with_its_reason_and_the_next_one_counts(reporting) -> None:

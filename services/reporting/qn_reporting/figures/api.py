@@ -19,6 +19,7 @@ from .schemas import CatalogueOut, CountRow, CountsOut, MetricOut, SumRow, SumsO
 
 router = APIRouter(tags=["figures"])
 
+
 def _metric(known: list[str]) -> Any:
     """The metric parameter: one of the metrics the catalogue knows, listed in the schema and in
     the 422 of any other value. An event type these contracts do not know is never a metric."""
