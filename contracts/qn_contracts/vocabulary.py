@@ -43,15 +43,14 @@ def growable(code_list: type[StrEnum]) -> Any:
         str,
         StringConstraints(pattern=CODE_PATTERN),
         AfterValidator(known_member_or_code),
-        WithJsonSchema(
-            {"type": "string", "pattern": CODE_PATTERN, "x-extensible-enum": [m.value for m in code_list]}
-        ),
+        WithJsonSchema({"type": "string", "pattern": CODE_PATTERN, "x-extensible-enum": [m.value for m in code_list]}),
     ]
 
 
 def is_known(code_list: type[StrEnum], value: str) -> bool:
     """Whether a value of a growable list is one this version of the contracts knows."""
     return isinstance(value, code_list)
+
 
 QuarterId = Annotated[
     str,
