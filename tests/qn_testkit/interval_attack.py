@@ -9,17 +9,20 @@ narrowest interval it can be pinned to."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy.optimize import linprog
+from scipy.sparse import csr_array
 
 
 def attack(
     published: Mapping[tuple[str, ...], int | None],
     trees: Sequence[tuple[Mapping[str, Sequence[str]], bool]],
+    asked: Iterable[tuple[str, ...]] | None = None,
 ) -> dict[tuple[str, ...], tuple[float, float]]:
-    """`trees`: per dimension (parent -> children, additive?). Returns (low, high) per hidden cell."""
+    """`trees`: per dimension (parent -> children, additive?). Returns (low, high) per hidden cell
+    (or per cell of `asked`)."""
     cells = sorted(published)
     at = {cell: i for i, cell in enumerate(cells)}
     eq, ub = [], []
@@ -44,15 +47,15 @@ def attack(
                 ub.append(row)
     bounds = [(v, v) if (v := published[c]) is not None else (0, None) for c in cells]
     options = {
-        "A_eq": np.array(eq) if eq else None,
+        "A_eq": csr_array(np.array(eq)) if eq else None,
         "b_eq": np.zeros(len(eq)) if eq else None,
-        "A_ub": np.array(ub) if ub else None,
+        "A_ub": csr_array(np.array(ub)) if ub else None,
         "b_ub": np.zeros(len(ub)) if ub else None,
         "bounds": bounds,
         "method": "highs",
     }
     found = {}
-    for cell in cells:
+    for cell in cells if asked is None else sorted(asked):
         if published[cell] is not None:
             continue
         c = np.zeros(len(cells))

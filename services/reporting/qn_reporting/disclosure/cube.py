@@ -42,7 +42,8 @@ class Dimension:
 
     @staticmethod
     def flat(name: str, total: str, leaves: Sequence[str], *, additive: bool = True) -> Dimension:
-        return Dimension(name, total, {total: tuple(leaves)}, additive)
+        """A total over leaves; with no leaves, the total alone (and no relation at all)."""
+        return Dimension(name, total, {total: tuple(leaves)} if leaves else {}, additive)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,14 @@
 """Primary and secondary suppression, the way German official statistics publish tables.
 
 Primary: a count of 1 up to `minimum - 1` is not shown ("." in the tables). Secondary: further
-cells are hidden until the interval attack (`audit.intervals`) can narrow no small cell to fewer
-than `minimum` values -- across every relation of the cube at once, so that no combination of
-the family's tables (a month next to its Quartal, a quarter next to its district) gives one away.
+cells are hidden until the interval attack (`audit.intervals`) leaves every small cell protected
+(`protected_enough`) -- across every relation of the cube at once, so that no combination of the
+family's tables (a month next to its Quartal, a quarter next to its district) gives one away.
+
+The promise, in the statistical offices' terms an upper protection level of `minimum - value`
+and a lower one of 1: for a hidden small count, what an intruder can work out always reaches up
+to the minimum (they cannot tell it is a small count at all) and down to one less than the count
+(for a 1: they cannot tell anyone is behind it).
 
 Hiding a cell only ever widens the others' intervals, so a cell that passed the audit stays
 protected while complements are added for the rest; only the failing cells are audited again.
@@ -15,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .audit import intervals
+from .audit import Interval, intervals
 from .cube import Cube, Key
 
 DEFAULT_MINIMUM = 3
@@ -37,6 +42,11 @@ class Protected:
         return None if key in self.primary or key in self.secondary else self.cube.value(key)
 
 
+def protected_enough(found: Interval, value: int, minimum: int) -> bool:
+    """Whether an intruder's interval for a small count keeps the promise above."""
+    return found.high >= minimum - 1e-6 and found.low <= value - 1 + 1e-6
+
+
 class CannotProtect(ArithmeticError):
     """No cell is left to hide next to a small one (a cube of nothing but small cells)."""
 
@@ -47,23 +57,25 @@ def protect(cube: Cube, *, minimum: int = DEFAULT_MINIMUM, max_rounds: int = 200
     primary = frozenset(key for key in cube.cells() if 0 < cube.value(key) < minimum)
     hidden = set(primary)
     relations = _Relations(cube)
+    _close_lines(cube, hidden, relations, minimum)
     failing = sorted(primary)
     for _ in range(max_rounds):
         if not failing:
             return Protected(cube, minimum, primary, frozenset(hidden - primary))
         found = intervals(cube, hidden, failing)
-        failing = [key for key in failing if found[key].width < minimum - 1e-6]
-        # one complement per group of linked hidden cells and round: a complement often frees
-        # several small cells at once, and the next audit tells which still need one
-        settled: set[Key] = set()
+        failing = [key for key in failing if not protected_enough(found[key], cube.value(key), minimum)]
+        # one complement per failing cell and round, unless a complement of this round already
+        # shares a sum with it: a complement often frees several small cells at once, and the
+        # next audit tells which still need one
+        added: set[Key] = set()
         for key in failing:
-            if key in settled:
+            if any(cell in added for i in relations.of.get(key, ()) for cell in relations.cells[i]):
                 continue
-            complement, linked = _complement(key, cube, hidden, relations, need=minimum - cube.value(key))
+            complement, _ = _complement(key, cube, hidden, relations, need=minimum - cube.value(key))
             if complement is None:
                 raise CannotProtect(f"no cell left to hide beside {key}")
             hidden.add(complement)
-            settled |= linked
+            added.add(complement)
     raise CannotProtect(f"still {len(failing)} cells unprotected after {max_rounds} rounds")
 
 
@@ -71,11 +83,45 @@ class _Relations:
     """The cube's relations, and for each cell the relations it is part of."""
 
     def __init__(self, cube: Cube) -> None:
-        self.cells: list[tuple[Key, ...]] = [(r.parent, *r.members) for r in cube.relations()]
+        relations = list(cube.relations())
+        self.cells: list[tuple[Key, ...]] = [(r.parent, *r.members) for r in relations]
+        self.exact = [r.exact for r in relations]
         self.of: dict[Key, list[int]] = defaultdict(list)
         for index, cells in enumerate(self.cells):
             for cell in cells:
                 self.of[cell].append(index)
+
+
+def _close_lines(cube: Cube, hidden: set[Key], relations: _Relations, minimum: int) -> None:
+    """Hides cells until no sum (an exact relation) holds exactly one hidden cell: such a sum
+    gives that cell away at once. This is what most of the protection takes, and needs no linear
+    program; the audit afterwards catches what only several sums together reveal.
+
+    A partner is chosen the way `_complement` ranks cells, preferring one that closes other
+    open sums too (a cell in two such sums fixes both)."""
+    roots = {d.total for d in cube.dimensions}
+
+    def single(index: int) -> bool:
+        return relations.exact[index] and sum(1 for c in relations.cells[index] if c in hidden) == 1
+
+    queue = [i for cell in hidden for i in relations.of.get(cell, ()) if single(i)]
+    while queue:
+        index = queue.pop()
+        if not single(index):
+            continue
+
+        def cost(cell: Key, index: int = index) -> tuple[bool, int, bool, int, int, Key]:
+            value = cube.value(cell)
+            closes = sum(1 for i in relations.of.get(cell, ()) if i != index and single(i))
+            totals = sum(1 for code in cell if code in roots)
+            return (value == 0, totals, value < minimum, -closes, value, cell)
+
+        open_cells = [c for c in relations.cells[index] if c not in hidden]
+        if not open_cells:
+            continue
+        chosen = min(open_cells, key=cost)
+        hidden.add(chosen)
+        queue.extend(i for i in relations.of.get(chosen, ()) if single(i))
 
 
 def _complement(
