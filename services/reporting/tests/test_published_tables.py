@@ -144,3 +144,20 @@ def test_an_unknown_metric_or_a_bad_level_is_refused_naming_the_field(reporting:
     assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "metric"
     bad = reporting.client.get("/tables/concern.recorded", params={"year": YEAR, "time": "week"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "time"
+
+
+def test_the_csv_opens_in_a_german_spreadsheet_with_dots_where_the_table_has_them(
+    reporting: Reporting, a_year_of_concerns: int
+) -> None:
+    params = {"year": YEAR, "time": "month", "place": "quarter"}
+    answer = reporting.client.get("/tables/concern.recorded", params={**params, "format": "csv"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert answer.content.startswith("\ufeff".encode()), "a byte-order mark, so Excel reads UTF-8"
+    lines = answer.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "Zeitraum;Ort;Bezeichnung;Thema;Anzahl"
+    rows = [line.split(";") for line in lines[1:] if line.count(";") == 4]
+    json_rows = reporting.client.get("/tables/concern.recorded", params=params).json()["rows"]
+    assert [r[4] for r in rows] == ["." if r["value"] is None else str(r["value"]) for r in json_rows]
+    assert any(r[2] == "Innerstädtischer Bereich Süd (Am Leipziger Tor)" for r in rows)
+    assert "gesperrt" in answer.content.decode("utf-8-sig")

@@ -3,15 +3,16 @@ protected."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from qn_infra.errors import NotFound
 from qn_infra.http import language
 
 from ..figures.catalogue import COUNTS
 from . import domain, handlers
+from .csv_export import csv_response
 from .schemas import Protection, TableOut, TableRow
 
 router = APIRouter(tags=["tables"])
@@ -36,7 +37,12 @@ def _place(code: str) -> str:
     return code
 
 
-@router.get("/tables/{metric}", response_model=TableOut, summary="A published table: protected counts, no login")
+@router.get(
+    "/tables/{metric}",
+    response_model=TableOut,
+    summary="A published table: protected counts, no login",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def get_table(
     request: Request,
     metric: Annotated[str, Path(pattern=r"^[a-z_.]{1,200}$", examples=["concern.recorded"])],
@@ -46,7 +52,11 @@ def get_table(
         domain.PlaceLevel.QUARTER
     ),
     topics: Annotated[bool, Query(description="Also one row per topic, beside all topics ('*').")] = False,
-) -> TableOut:
+    format: Annotated[
+        Literal["json", "csv"],
+        Query(description="json, or csv the way German spreadsheets open it (semicolons, UTF-8 with BOM)."),
+    ] = "json",
+) -> TableOut | Response:
     lang = language(request)
     if metric not in COUNTS:
         raise NotFound(
@@ -72,7 +82,7 @@ def get_table(
         )
         for cell in table.cells
     ]
-    return TableOut(
+    out = TableOut(
         metric=metric,
         label=COUNTS[metric].label(lang),
         year=year,
@@ -86,3 +96,6 @@ def get_table(
         ),
         rows=rows,
     )
+    if format == "csv":
+        return csv_response(out, lang)
+    return out
