@@ -22,5 +22,8 @@ POLICY = AccessPolicy(
             "a published table of one metric and year: counts with disclosure control (small cells and "
             "their complements shown as '.'), the same for everyone -- the public dashboard's source"
         ),
+        "GET /dashboard": Rule.public_route(
+            "the public dashboard page: charts, map and tables cut from the protected tables only"
+        ),
     }
 )

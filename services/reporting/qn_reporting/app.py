@@ -13,6 +13,7 @@ from . import __version__
 from .access import POLICY
 from .city import load_city
 from .config import ReportingSettings
+from .dashboard import api as dashboard_api
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .figures import api as figures_api
 from .figures import handlers
@@ -41,7 +42,7 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None
         title="Quartiersnetz – Reporting",
         version=__version__,
         description=DESCRIPTION,
-        routers=[figures_api.router, tables_api.router],
+        routers=[figures_api.router, tables_api.router, dashboard_api.router],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )

@@ -18,6 +18,8 @@ class Quarter:
     id: str
     name: str
     district: str
+    polygon: tuple[tuple[float, float], ...] = ()
+    """Outline as (longitude, latitude) pairs, if configured: the dashboard's map draws it."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,10 @@ def load_city(directory: Path) -> City:
     quarters = []
     for index, entry in enumerate(raw.get("quarters", [])):
         try:
-            quarters.append(Quarter(str(entry["id"]), str(entry.get("name", entry["id"])), str(entry["district"])))
+            polygon = tuple((float(lon), float(lat)) for lon, lat in entry.get("polygon", []))
+            quarters.append(
+                Quarter(str(entry["id"]), str(entry.get("name", entry["id"])), str(entry["district"]), polygon)
+            )
         except KeyError as exc:
             raise CityConfigError(f"{path}: quarters[{index}] lacks {exc.args[0]!r}") from exc
     return City(str(raw.get("name", "")), tuple(quarters))

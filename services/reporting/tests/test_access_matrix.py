@@ -35,6 +35,7 @@ TABLE = {
     "GET /sums": row(READERS),
     "GET /metrics-catalogue": row(READERS),
     "GET /tables/{metric}": PUBLIC,
+    "GET /dashboard": PUBLIC,
 }
 
 PARAMS = {

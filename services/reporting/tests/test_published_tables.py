@@ -161,3 +161,23 @@ def test_the_csv_opens_in_a_german_spreadsheet_with_dots_where_the_table_has_the
     assert [r[4] for r in rows] == ["." if r["value"] is None else str(r["value"]) for r in json_rows]
     assert any(r[2] == "Innerstädtischer Bereich Süd (Am Leipziger Tor)" for r in rows)
     assert "gesperrt" in answer.content.decode("utf-8-sig")
+
+
+def test_the_dashboard_shows_the_years_figures_with_dots_and_a_map_without_login(
+    reporting: Reporting, a_year_of_concerns: int
+) -> None:
+    page = reporting.client.get("/dashboard", params={"year": YEAR, "time": "month"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert '<html lang="de">' in html and "Kennzahlen der Sozialräume" in html
+    assert f"Erfasste Anliegen {YEAR}, ganze Stadt" in html
+    assert f"<td>{a_year_of_concerns}</td>" not in html, "months, not the year, in the series"
+    assert html.count("<path d=") >= 4, "the quarters with an outline are drawn"
+    assert "<td>.</td>" in html, "hidden cells are shown as '.'"
+    assert "„.“ – Wert gesperrt" in html
+    table = reporting.client.get("/tables/concern.recorded", params={"year": YEAR, "time": "month"}).json()
+    sued = [r["value"] for r in table["rows"] if r["place"] == "innenstadt-sued" and r["topic"] == "*"]
+    row = "".join(f"<td>{'.' if v is None else v}</td>" for v in sued)
+    assert row in html, "the dashboard's table is the published table"
+    english = reporting.client.get("/dashboard", params={"year": YEAR, "lang": "en"}).text
+    assert '<html lang="en">' in english and "Figures of the neighbourhoods" in english
