@@ -1,0 +1,191 @@
+"""Every text the portal shows, German first and English beside it: one catalogue, so that no page
+holds a sentence of its own. Labels of topics, channels and statuses come from intake in both."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+LANGUAGES = ("de", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app_name": ("Quartiersnetz", "Quartiersnetz"),
+    "skip_link": ("Zum Inhalt springen", "Skip to main content"),
+    "language_switch": ("English", "Deutsch"),
+    "language_switch_label": ("Switch to English", "Auf Deutsch wechseln"),
+    "nav_label": ("Hauptnavigation", "Main navigation"),
+    "nav_queue": ("Arbeitsliste", "Work queue"),
+    "nav_new_concern": ("Neues Anliegen", "New concern"),
+    "nav_referrals": ("Vermittlungen", "Referrals"),
+    "signed_in_as": ("Angemeldet als", "Signed in as"),
+    "sign_out": ("Abmelden", "Sign out"),
+    "sign_in": ("Anmelden", "Sign in"),
+    "sign_in_title": ("Bei Quartiersnetz anmelden", "Sign in to Quartiersnetz"),
+    "sign_in_city": ("Mit dem Konto der Stadt anmelden", "Sign in with the city's account"),
+    "sign_in_none": (
+        "Keine Anmeldung eingerichtet: bitte QN_PORTAL_OIDC_ISSUER und QN_PORTAL_OIDC_CLIENT_ID setzen.",
+        "No sign-in configured: set QN_PORTAL_OIDC_ISSUER and QN_PORTAL_OIDC_CLIENT_ID.",
+    ),
+    "sign_in_local": ("Lokale Demo-Anmeldung", "Local demo sign-in"),
+    "sign_in_local_hint": (
+        "Nur für die Entwicklung mit make run: Wählen Sie eine Person der Demo-Stadt.",
+        "For development with make run only: choose a person of the demo city.",
+    ),
+    "sign_in_as": ("Anmelden als", "Sign in as"),
+    "signed_out": ("Sie sind abgemeldet.", "You are signed out."),
+    "sign_in_failed": (
+        "Die Anmeldung hat nicht geklappt. Bitte versuchen Sie es noch einmal.",
+        "Signing in did not work. Please try again.",
+    ),
+    "session_ended": (
+        "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.",
+        "Your session ended. Please sign in again.",
+    ),
+    "col_role": ("Rolle", "Role"),
+    "col_team": ("Team", "Team"),
+    "col_carrier": ("Träger", "Carrier"),
+    "col_person": ("Person", "Person"),
+    "role_team_staff": ("Team-Fachkraft", "Team staff"),
+    "role_kuemmerer": ("Kümmerer", "Kümmerer"),
+    "role_coordinator": ("Koordination", "Coordinator"),
+    "role_carrier": ("Träger", "Carrier"),
+    "role_volunteer": ("Ehrenamtliche", "Volunteer"),
+    "role_committee": ("Ausschuss", "Committee"),
+    "role_admin": ("Administration", "Admin"),
+    "forbidden_title": ("Kein Zugriff", "No access"),
+    "forbidden_text": (
+        "Diese Seite ist für Ihre Rolle nicht vorgesehen.",
+        "This page is not meant for your role.",
+    ),
+    "csrf_title": ("Formular abgelaufen", "Form expired"),
+    "csrf_text": (
+        "Das Formular war nicht mehr gültig. Bitte laden Sie die Seite neu und senden Sie es noch einmal.",
+        "The form was no longer valid. Please reload the page and send it again.",
+    ),
+    "not_found_title": ("Nicht gefunden", "Not found"),
+    "not_found_text": ("Diese Seite gibt es nicht.", "This page does not exist."),
+    "unavailable_title": ("Dienst nicht erreichbar", "Service unavailable"),
+    "unavailable_text": (
+        "Der Dienst antwortet gerade nicht. Ihre Eingaben sind nicht verloren: bitte gleich noch einmal senden.",
+        "The service is not answering right now. Your input is not lost: please send again in a moment.",
+    ),
+    "back_to_start": ("Zur Startseite", "Back to the start"),
+    "error_prefix": ("Fehler", "Error"),
+    "error_summary_title": ("Es gibt ein Problem", "There is a problem"),
+    "queue_title": ("Arbeitsliste", "Work queue"),
+    "queue_intro": (
+        "Offene Arbeit Ihres Teams: Eskaliertes und Überfälliges zuerst.",
+        "Your team's open work: escalated and overdue items first.",
+    ),
+    "queue_empty": ("Nichts Offenes – die Arbeitsliste ist leer.", "Nothing open: the queue is empty."),
+    "queue_count": ("{total} Einträge, Seite {page} von {pages}", "{total} items, page {page} of {pages}"),
+    "filter": ("Filtern", "Filter"),
+    "filter_kind": ("Art", "Kind"),
+    "filter_topic": ("Thema", "Topic"),
+    "filter_overdue": ("Nur überfällige", "Overdue only"),
+    "filter_all": ("Alle", "All"),
+    "kind_concern": ("Anliegen", "Concern"),
+    "kind_referral": ("Vermittlung", "Referral"),
+    "kind_follow_up": ("Nachfassen", "Follow-up"),
+    "kind_help_request": ("Nachbarschaftshilfe", "Neighbourly help"),
+    "col_what": ("Was", "What"),
+    "col_urgency": ("Dringlichkeit", "Urgency"),
+    "col_due": ("Fällig", "Due"),
+    "col_status": ("Status", "Status"),
+    "col_topics": ("Themen", "Topics"),
+    "col_quarter": ("Quartier", "Quarter"),
+    "overdue": ("überfällig", "overdue"),
+    "escalated": ("eskaliert", "escalated"),
+    "previous": ("Vorherige Seite", "Previous page"),
+    "next": ("Nächste Seite", "Next page"),
+    "pagination": ("Seiten", "Pages"),
+    "new_concern_title": ("Neues Anliegen", "New concern"),
+    "address": ("Adresse", "Address"),
+    "address_hint": (
+        "Straße und Hausnummer; das Quartier wird daraus bestimmt.",
+        "Street and house number; the quarter is worked out from them.",
+    ),
+    "street": ("Straße", "Street"),
+    "house_number": ("Hausnummer", "House number"),
+    "quarter": ("Quartier", "Quarter"),
+    "quarter_of_address": ("Quartier dieser Adresse: {name} ({team})", "Quarter of this address: {name} ({team})"),
+    "topics": ("Themen", "Topics"),
+    "topics_hint": ("Wählen Sie alle, die zutreffen.", "Choose all that apply."),
+    "urgency": ("Dringlichkeit", "Urgency"),
+    "channel": ("Zugangsweg", "Channel"),
+    "note": ("Notiz für das Team (optional)", "Note for the team (optional)"),
+    "note_hint": ("Bleibt in intake; wird nie weitergegeben.", "Stays in intake; never passed on."),
+    "record": ("Anliegen erfassen", "Record the concern"),
+    "candidates": ("Meinten Sie:", "Did you mean:"),
+    "concern_title": ("Anliegen", "Concern"),
+    "concern_recorded": ("Das Anliegen ist erfasst.", "The concern is recorded."),
+    "recorded_at": ("Erfasst am", "Recorded on"),
+    "status": ("Status", "Status"),
+    "referrals": ("Vermittlungen", "Referrals"),
+    "no_referrals": ("Keine Vermittlungen.", "No referrals."),
+    "target": ("An", "To"),
+    "help_requests": ("Nachbarschaftshilfe", "Neighbourly help"),
+    "history": ("Verlauf", "History"),
+    "col_when": ("Wann", "When"),
+    "col_who": ("Wer", "Who"),
+    "anonymous": ("anonym", "anonymous"),
+    "inbox_title": ("Vermittlungen an Ihren Träger", "Referrals to your organisation"),
+    "inbox_empty": ("Keine Vermittlungen in diesem Status.", "No referrals with this status."),
+    "referral_title": ("Vermittlung", "Referral"),
+    "open": ("Öffnen", "Open"),
+    "accept": ("Annehmen", "Accept"),
+    "reject": ("Ablehnen", "Decline"),
+    "reject_reason": ("Grund der Ablehnung", "Reason for declining"),
+    "choose": ("Bitte wählen", "Please choose"),
+    "referral_answered": ("Ihre Antwort ist gespeichert.", "Your answer is saved."),
+    "ground": ("Grundlage", "Ground"),
+    "ground_consent": ("Einwilligung der Person", "The person's consent"),
+    "age_band": ("Altersgruppe", "Age band"),
+    "error_topics_required": ("Wählen Sie mindestens ein Thema.", "Choose at least one topic."),
+    "error_urgency_required": ("Wählen Sie die Dringlichkeit.", "Choose the urgency."),
+    "error_channel_required": ("Wählen Sie den Zugangsweg.", "Choose the channel."),
+    "error_street_required": ("Geben Sie die Straße ein.", "Enter the street."),
+    "error_reason_required": ("Wählen Sie einen Grund für die Ablehnung.", "Choose a reason for declining."),
+}
+
+# intake's referral statuses and reasons, for carriers' and teams' screens
+REFERRAL_STATUS = {
+    "awaiting_consent": ("wartet auf Einwilligung", "awaiting consent"),
+    "requested": ("angefragt", "requested"),
+    "accepted": ("angenommen", "accepted"),
+    "in_progress": ("in Arbeit", "in progress"),
+    "on_hold": ("pausiert", "on hold"),
+    "completed": ("abgeschlossen", "completed"),
+    "rejected": ("abgelehnt", "declined"),
+    "failed": ("gescheitert", "failed"),
+    "cancelled": ("storniert", "cancelled"),
+    "entered_in_error": ("irrtümlich erfasst", "entered in error"),
+}
+REFERRAL_REASONS = {
+    "not_eligible": ("Keine Zuständigkeit / Voraussetzungen fehlen", "Not eligible"),
+    "no_capacity": ("Keine Kapazität", "No capacity"),
+    "out_of_area": ("Außerhalb unseres Gebiets", "Out of area"),
+    "could_not_contact": ("Person nicht erreicht", "Could not contact the person"),
+    "resident_declined": ("Person hat abgelehnt", "The person declined"),
+    "referred_elsewhere": ("Anderswo vermittelt", "Referred elsewhere"),
+}
+CONCERN_STATUS = {"open": ("offen", "open"), "closed": ("abgeschlossen", "closed")}
+
+
+def language(request: Request) -> str:
+    chosen = request.session.get("lang")
+    return chosen if chosen in LANGUAGES else "de"
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    de, en = MESSAGES[key]
+    message = en if lang == "en" else de
+    return message.format(**values) if values else message
+
+
+def pick(lang: str, pair: tuple[str, str] | dict[str, str] | None, fallback: str = "") -> str:
+    """One language of a (de, en) pair or of intake's {"de": ..., "en": ...} label."""
+    if pair is None:
+        return fallback
+    if isinstance(pair, dict):
+        return str(pair.get(lang) or pair.get("de") or pair.get("label") or fallback)
+    return pair[1] if lang == "en" else pair[0]
