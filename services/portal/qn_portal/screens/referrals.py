@@ -105,6 +105,8 @@ async def answer_referral(
     except ApiProblem as problem:
         if problem.status not in (409, 422):
             raise
-        errors = field_errors(problem, FIELDS, default="reason")
+        # 409: the referral moved on meanwhile; the sentence belongs to its status, not to a field
+        moved_on = problem.status == 409
+        errors = field_errors(problem, {} if moved_on else FIELDS, default="status" if moved_on else "reason")
         return await _referral_page(request, user, referral_id, status=problem.status, errors=errors)
     return RedirectResponse(f"/vermittlungen/{referral_id}?gespeichert=1", status_code=303)
