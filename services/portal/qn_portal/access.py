@@ -41,6 +41,11 @@ POLICY_RULES: dict[str, Rule] = {
     "GET /anliegen/{concern_id}": Rule.roles(STAFF, scope="a concern of the own team (intake answers 403 otherwise)"),
     "GET /adressen/vorschlaege": Rule.roles(RECORDERS, scope="street names from intake's directory (no data)"),
     "GET /adressen/quartier": Rule.roles(RECORDERS, scope="the quarter of an address (no personal data)"),
+    "GET /signale": Rule.roles(
+        (R.KUEMMERER, *STAFF), scope="a Kümmerer: the signals they raised; staff: their team's (intake decides)"
+    ),
+    "GET /signale/neu": Rule.roles(RECORDERS, scope="the form; no data"),
+    "POST /signale": Rule.roles(RECORDERS, scope="raises an early-warning signal for a quarter or address"),
     "GET /vermittlungen": Rule.roles(CARRIERS, scope="the referrals addressed to the own carrier or office"),
     "GET /vermittlungen/{referral_id}": Rule.roles(CARRIERS, scope="a referral addressed to the own carrier"),
     "POST /vermittlungen/{referral_id}/status": Rule.roles(CARRIERS, scope="answers a referral to the own carrier"),

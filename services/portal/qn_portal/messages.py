@@ -145,6 +145,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error_channel_required": ("Wählen Sie den Zugangsweg.", "Choose the channel."),
     "error_street_required": ("Geben Sie die Straße ein.", "Enter the street."),
     "error_reason_required": ("Wählen Sie einen Grund für die Ablehnung.", "Choose a reason for declining."),
+    "nav_signals": ("Meine Beobachtungen", "My observations"),
+    "nav_new_signal": ("Beobachtung melden", "Report an observation"),
+    "signals_title": ("Meine Beobachtungen", "My observations"),
+    "signals_intro": (
+        "Was aus Ihren Meldungen geworden ist: das Team erhält zu jeder eine Aufgabe zum Nachfassen.",
+        "What became of your reports: the team gets a follow-up task for each.",
+    ),
+    "signals_empty": ("Sie haben noch nichts gemeldet.", "You have not reported anything yet."),
+    "new_signal_title": ("Beobachtung melden", "Report an observation"),
+    "signal_type": ("Was haben Sie beobachtet?", "What did you observe?"),
+    "where": ("Wo?", "Where?"),
+    "where_hint": (
+        "Adresse, wenn bekannt; sonst das Quartier.",
+        "The address if you know it; otherwise the quarter.",
+    ),
+    "signal_note": ("Was ist Ihnen aufgefallen? (optional)", "What did you notice? (optional)"),
+    "signal_note_hint": (
+        "Bleibt beim Team; keine Diagnosen, nur was Sie gesehen oder gehört haben.",
+        "Stays with the team; no diagnoses, only what you saw or heard.",
+    ),
+    "send_signal": ("Beobachtung melden", "Report the observation"),
+    "signal_recorded": (
+        "Danke – Ihre Beobachtung ist gemeldet. Das Team kümmert sich darum.",
+        "Thank you: your observation is reported. The team will look after it.",
+    ),
+    "col_reported": ("Gemeldet", "Reported"),
+    "col_became": ("Was daraus wurde", "What became of it"),
+    "follow_up_open": ("Das Team fasst nach (fällig {due})", "The team follows up (due {due})"),
+    "follow_up_done": ("Erledigt am {done}", "Done on {done}"),
+    "error_signal_type_required": ("Wählen Sie, was Sie beobachtet haben.", "Choose what you observed."),
+    "error_where_required": (
+        "Geben Sie die Straße an oder wählen Sie das Quartier.",
+        "Enter the street or choose the quarter.",
+    ),
+}
+
+SIGNAL_TYPES = {
+    "loneliness": ("Vereinsamung", "Loneliness"),
+    "neglect": ("Verwahrlosung", "Neglect"),
+    "discharge_without_follow_up": ("Entlassung ohne Nachsorge", "Discharge without follow-up"),
+    "no_contact": ("Kein Kontakt mehr", "No contact any more"),
+    "debt_crisis": ("Schuldenkrise", "Debt crisis"),
+    "housing_loss_risk": ("Drohender Wohnungsverlust", "Risk of losing the home"),
 }
 
 # intake's referral statuses and reasons, for carriers' and teams' screens

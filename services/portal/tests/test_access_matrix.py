@@ -50,6 +50,9 @@ EXPECTED: dict[str, dict[str, str] | str] = {
     "GET /anliegen/{concern_id}": OWN_TEAM,
     "GET /adressen/vorschlaege": RECORDERS,
     "GET /adressen/quartier": RECORDERS,
+    "GET /signale": RECORDERS,
+    "GET /signale/neu": RECORDERS,
+    "POST /signale": RECORDERS,
     "GET /vermittlungen": CARRIER,
     "GET /vermittlungen/{referral_id}": OWN_CARRIER,
     "POST /vermittlungen/{referral_id}/status": OWN_CARRIER,
@@ -83,6 +86,8 @@ def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
             "urgency": "soon",
             "channel": "phone",
         }
+    elif path == "/signale":
+        data |= {"signal_type": "loneliness", "quarter_id": "innenstadt-sued"}
     elif path.endswith("/status"):
         data["to_status"] = "not-a-status"  # allowed callers get the form back, nothing changes
     return client.post(path, data=data, follow_redirects=False)

@@ -259,3 +259,29 @@ def test_the_english_pages_pass_axe_too(page, shots):
     page.goto("/anliegen/neu")
     accessible(page, "the English concern form")
     shot(page, shots, "08-new-concern-en")
+
+
+def test_a_kuemmerer_reports_an_observation_from_a_phone(browser, portal_url, shots):
+    context = browser.new_context(
+        base_url=portal_url, locale="de-DE", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
+    phone = context.new_page()
+    phone.set_default_timeout(10_000)
+    try:
+        sign_in(phone, "demo-kuemmerer-team-innenstadt")
+        assert phone.locator("h1").inner_text() == "Meine Beobachtungen"
+        phone.get_by_role("link", name="Beobachtung melden").first.click()
+        accessible(phone, "the observation form on a phone")
+        phone.get_by_label("Vereinsamung").check()
+        phone.get_by_label("Straße").fill("Franzstr.")
+        phone.get_by_label("Hausnummer").fill("147")
+        shot(phone, shots, "09-beobachtung-melden-telefon")
+        phone.get_by_role("button", name="Beobachtung melden").click()
+        sync_api.expect(phone.get_by_role("status")).to_contain_text("Ihre Beobachtung ist gemeldet")
+        sync_api.expect(phone.locator(".card").first).to_contain_text("Das Team fasst nach")
+        accessible(phone, "the Kümmerer's observations on a phone")
+        shot(phone, shots, "10-meine-beobachtungen-telefon")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, "the page scrolls sideways on a phone"
+    finally:
+        context.close()

@@ -27,6 +27,7 @@ HOME = {
     "coordinator": "/warteschlange",
     "admin": "/warteschlange",
     "carrier": "/vermittlungen",
+    "kuemmerer": "/signale",
 }
 
 
