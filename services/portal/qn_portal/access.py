@@ -39,6 +39,8 @@ POLICY_RULES: dict[str, Rule] = {
     "GET /anliegen/neu": Rule.roles(STAFF, scope="the form; no data"),
     "POST /anliegen": Rule.roles(STAFF, scope="records a concern for the own team (intake decides the team)"),
     "GET /anliegen/{concern_id}": Rule.roles(STAFF, scope="a concern of the own team (intake answers 403 otherwise)"),
+    "GET /personen": Rule.roles(STAFF, scope="intake's person search: persons of the own team (intake decides)"),
+    "POST /personen": Rule.roles(STAFF, scope="adds a person to the own team, with intake's duplicate suggestion"),
     "GET /adressen/vorschlaege": Rule.roles(RECORDERS, scope="street names from intake's directory (no data)"),
     "GET /adressen/quartier": Rule.roles(RECORDERS, scope="the quarter of an address (no personal data)"),
     "GET /signale": Rule.roles(

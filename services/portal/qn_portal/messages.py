@@ -179,6 +179,70 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Geben Sie die Straße an oder wählen Sie das Quartier.",
         "Enter the street or choose the quarter.",
     ),
+    "person_known": ("bekannt (Daten nur in intake)", "known (data in intake only)"),
+    "person_section": ("Person (optional)", "Person (optional)"),
+    "person_none": (
+        "Ohne Person (anonym). Die Person können Sie vorher suchen oder anlegen:",
+        "Without a person (anonymous). You can look the person up or add them first:",
+    ),
+    "person_find": ("Person suchen oder anlegen", "Find or add a person"),
+    "person_chosen": ("Das Anliegen betrifft: {name}", "The concern is about: {name}"),
+    "person_change": ("Andere Person wählen", "Choose another person"),
+    "persons_title": ("Person suchen oder anlegen", "Find or add a person"),
+    "persons_intro": (
+        "Gesucht wird unter den Personen Ihres Teams. Jeder Blick in die Daten einer Person wird protokolliert.",
+        "The search covers your team's persons. Every look at a person's data is logged.",
+    ),
+    "search": ("Suchen", "Search"),
+    "family_name": ("Nachname", "Family name"),
+    "given_name": ("Vorname", "Given name"),
+    "birth_year": ("Geburtsjahr", "Year of birth"),
+    "birth_year_hint": ("Nur das Jahr, z. B. 1941.", "The year only, e.g. 1941."),
+    "phone": ("Telefon (optional)", "Phone (optional)"),
+    "results": ("Gefundene Personen", "Persons found"),
+    "no_results": ("Niemand gefunden.", "Nobody found."),
+    "use_person": ("Für diese Person erfassen", "Record for this person"),
+    "add_person": ("Neue Person anlegen", "Add a new person"),
+    "add_person_hint": (
+        "Nur was das Team braucht, um die Person zu erreichen und wiederzuerkennen.",
+        "Only what the team needs to reach the person and recognise them again.",
+    ),
+    "possible_duplicates": (
+        "Diese Person ist angelegt. Es gibt schon Personen mit gleichem Namen, Geburtsjahr und Straße – "
+        "ist es eine davon? Dann nehmen Sie bitte diese.",
+        "This person is added. There are persons with the same name, year of birth and street already: "
+        "is it one of them? Then please use that one.",
+    ),
+    "use_new_person": ("Mit der neu angelegten Person weiter", "Go on with the newly added person"),
+    "consent_section": ("Einwilligung der Person", "The person's consent"),
+    "consent_hint": (
+        "Kreuzen Sie an, wozu die Person eingewilligt hat. Ohne Einwilligung bleibt eine Vermittlung an einen "
+        "Träger in intake, bis sie vorliegt.",
+        "Tick what the person consented to. Without consent, a referral to a carrier waits in intake until "
+        "it is given.",
+    ),
+    "purpose_referral": (
+        "Weitergabe an die Träger, an die dieses Anliegen vermittelt wird",
+        "Passing on to the carriers this concern is referred to",
+    ),
+    "purpose_neighbourly_help": ("Nachbarschaftshilfe durch Ehrenamtliche", "Neighbourly help by volunteers"),
+    "purpose_follow_up_contact": ("Kontakt durch das Team zum Nachfassen", "Contact by the team to follow up"),
+    "given_by": ("Erteilt von", "Given by"),
+    "given_by_person": ("der Person selbst", "the person"),
+    "given_by_legal_representative": ("der rechtlichen Betreuung", "the legal representative"),
+    "given_by_guardian": ("dem Vormund", "the guardian"),
+    "consent_form": ("Form", "Form"),
+    "form_written": ("schriftlich", "written"),
+    "form_verbal": ("mündlich", "verbal"),
+    "form_electronic": ("elektronisch", "electronic"),
+    "expires": ("Gültig bis (optional)", "Valid until (optional)"),
+    "expires_hint": ("Leer lassen, wenn unbefristet.", "Leave empty if it does not end by itself."),
+    "consents_recorded": ("Einwilligungen erfasst: {count}", "Consents recorded: {count}"),
+    "error_person_required": (
+        "Geben Sie den Nachnamen, den Vornamen oder die Telefonnummer an.",
+        "Enter the family name, the given name or the phone number.",
+    ),
+    "error_expires": ("Geben Sie ein Datum in der Zukunft an.", "Enter a date in the future."),
 }
 
 SIGNAL_TYPES = {

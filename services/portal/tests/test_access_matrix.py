@@ -48,6 +48,8 @@ EXPECTED: dict[str, dict[str, str] | str] = {
     "GET /anliegen/neu": STAFF,
     "POST /anliegen": STAFF,
     "GET /anliegen/{concern_id}": OWN_TEAM,
+    "GET /personen": STAFF,
+    "POST /personen": STAFF,
     "GET /adressen/vorschlaege": RECORDERS,
     "GET /adressen/quartier": RECORDERS,
     "GET /signale": RECORDERS,
@@ -72,6 +74,7 @@ def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
     params = {
         "/adressen/vorschlaege": {"street": "Franz"},
         "/adressen/quartier": {"street": "Franzstr.", "house_number": "147"},
+        "/personen": {"name": "Matrix"},
     }.get(path, {})
     if method == "GET":
         return client.get(path, params=params, follow_redirects=False)
@@ -86,6 +89,8 @@ def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
             "urgency": "soon",
             "channel": "phone",
         }
+    elif path == "/personen":
+        data |= {"family_name": "Matrix", "given_name": "Mia"}
     elif path == "/signale":
         data |= {"signal_type": "loneliness", "quarter_id": "innenstadt-sued"}
     elif path.endswith("/status"):

@@ -6,7 +6,7 @@ same form records the concern once."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +16,7 @@ from ..intake_client import ApiProblem
 from ..messages import CONCERN_STATUS, REFERRAL_REASONS, REFERRAL_STATUS, language, text
 from ..pages import FieldError, render
 from ..session import SignedIn
+from .consents import consent_errors, consent_fields, record_consents
 from .form_errors import field_errors
 from .lookups import quarter_names, vocabulary
 
@@ -32,17 +33,30 @@ FIELDS = {
     "address.postcode": "street",
     "quarter_id": "street",
     "note": "note",
+    "person_id": "person",
 }
 
 
 @router.get("/anliegen/neu", response_class=HTMLResponse)
-async def new_concern(request: Request, user: Annotated[SignedIn, POLICY.guard("GET /anliegen/neu")]) -> HTMLResponse:
+async def new_concern(
+    request: Request, user: Annotated[SignedIn, POLICY.guard("GET /anliegen/neu")], person_id: uuid.UUID | None = None
+) -> HTMLResponse:
     lang = language(request)
-    return render(
-        request,
-        "concern_new.html",
-        words=await vocabulary(request, user, lang),
-        form={"idempotency_key": str(uuid.uuid4()), "topics": []},
+    form: dict[str, Any] = {"idempotency_key": str(uuid.uuid4()), "topics": [], "consents": []}
+    person = await _person(request, user, lang, str(person_id)) if person_id else None
+    if person:
+        # the person's address is where the concern usually is; staff may change it
+        form |= {
+            "person_id": person["id"],
+            "street": person.get("street") or "",
+            "house_number": person.get("house_number") or "",
+        }
+    return render(request, "concern_new.html", words=await vocabulary(request, user, lang), form=form, person=person)
+
+
+async def _person(request: Request, user: SignedIn, lang: str, person_id: str) -> dict[str, Any]:
+    return await request.app.state.intake.call(
+        user, lang, "GET", f"/persons/{person_id}", params={"purpose": "case_work"}
     )
 
 
@@ -58,8 +72,10 @@ async def record_concern(request: Request, user: Annotated[SignedIn, POLICY.guar
         "channel": str(raw.get("channel", "")),
         "note": str(raw.get("note", "")).strip(),
         "idempotency_key": _key(raw.get("idempotency_key")),
+        "person_id": _id_or_empty(raw.get("person_id")),
+        **consent_fields(raw),
     }
-    errors = _missing(form, lang)
+    errors = _missing(form, lang) + consent_errors(form, lang, request.app.state.clock.now())
     candidates: list[dict[str, object]] = []
     if not errors:
         body: dict[str, object] = {
@@ -70,6 +86,8 @@ async def record_concern(request: Request, user: Annotated[SignedIn, POLICY.guar
         }
         if form["note"]:
             body["note"] = form["note"]
+        if form["person_id"]:
+            body["person_id"] = form["person_id"]
         try:
             concern = await request.app.state.intake.call(
                 user, lang, "POST", "/concerns", json=body, idempotency_key=str(form["idempotency_key"])
@@ -82,7 +100,9 @@ async def record_concern(request: Request, user: Annotated[SignedIn, POLICY.guar
             # a corrected form is a new request: it gets a key of its own
             form["idempotency_key"] = str(uuid.uuid4())
         else:
-            return RedirectResponse(f"/anliegen/{concern['id']}?neu=1", status_code=303)
+            recorded = await record_consents(request, user, lang, form, concern)
+            return RedirectResponse(f"/anliegen/{concern['id']}?neu=1&einwilligungen={recorded}", status_code=303)
+    person = await _person(request, user, lang, str(form["person_id"])) if form["person_id"] else None
     return render(
         request,
         "concern_new.html",
@@ -91,7 +111,15 @@ async def record_concern(request: Request, user: Annotated[SignedIn, POLICY.guar
         words=await vocabulary(request, user, lang),
         form=form,
         candidates=candidates,
+        person=person,
     )
+
+
+def _id_or_empty(value: object) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return ""
 
 
 def _key(value: object) -> str:
@@ -120,6 +148,7 @@ async def show_concern(
     concern_id: uuid.UUID,
     user: Annotated[SignedIn, POLICY.guard("GET /anliegen/{concern_id}")],
     neu: bool = False,
+    einwilligungen: Annotated[int, Query(ge=0, le=50)] = 0,
 ) -> HTMLResponse:
     lang = language(request)
     concern = await request.app.state.intake.call(user, lang, "GET", f"/concerns/{concern_id}")
@@ -128,6 +157,7 @@ async def show_concern(
         "concern.html",
         concern=concern,
         recorded=neu,
+        consents_recorded=einwilligungen,
         concern_status=CONCERN_STATUS,
         referral_status=REFERRAL_STATUS,
         referral_reasons=REFERRAL_REASONS,
