@@ -179,6 +179,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Geben Sie die Straße an oder wählen Sie das Quartier.",
         "Enter the street or choose the quarter.",
     ),
+    "timeline": ("Verlauf der Vermittlung an {target}", "Timeline of the referral to {target}"),
+    "timeline_sent": ("Vermittelt, wartet auf Antwort", "Referred, waiting for an answer"),
+    "signals_and_follow_ups": ("Signale und Nachfassen", "Signals and follow-ups"),
+    "none_yet": ("Keine.", "None."),
     "person_known": ("bekannt (Daten nur in intake)", "known (data in intake only)"),
     "person_section": ("Person (optional)", "Person (optional)"),
     "person_none": (
@@ -274,6 +278,13 @@ REFERRAL_REASONS = {
     "could_not_contact": ("Person nicht erreicht", "Could not contact the person"),
     "resident_declined": ("Person hat abgelehnt", "The person declined"),
     "referred_elsewhere": ("Anderswo vermittelt", "Referred elsewhere"),
+}
+HISTORY_KINDS = {
+    "recorded": ("Erfasst", "Recorded"),
+    "contact": ("Kontakt", "Contact"),
+    "routing_overridden": ("Abweichend vermittelt", "Referred outside the routing table"),
+    "closed": ("Abgeschlossen", "Closed"),
+    "reopened": ("Wieder geöffnet", "Reopened"),
 }
 CONCERN_STATUS = {"open": ("offen", "open"), "closed": ("abgeschlossen", "closed")}
 

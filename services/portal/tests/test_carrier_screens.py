@@ -50,6 +50,8 @@ def test_declining_needs_a_reason_and_then_the_team_sees_it(signed_in, kit):
     assert 'data-referral-status="rejected"' in declined.text
     seen = staff.get(concern.url.path)
     assert "abgelehnt (Keine Kapazität)" in seen.text
+    timeline = re.search(rf'<ol class="timeline" data-timeline="{referral}">.*?</ol>', seen.text, re.S).group(0)
+    assert "angefragt" in timeline and "abgelehnt (Keine Kapazität) – caritas-dessau" in timeline
 
 
 def test_a_transition_intake_does_not_allow_is_explained_next_to_the_form(signed_in, kit):

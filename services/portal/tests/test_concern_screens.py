@@ -120,3 +120,19 @@ def test_another_teams_concern_is_refused_with_a_german_page(signed_in, kit):
     page = kit.record_concern(signed_in(kit.STAFF_INNENSTADT))
     other = signed_in(kit.STAFF_NORD).get(page.url.path)
     assert other.status_code == 403 and "Kein Zugriff" in other.text
+
+
+def test_a_signal_on_the_concern_and_its_follow_up_show_on_the_concern(signed_in, kit, intake, tokens):
+    import httpx
+
+    staff = signed_in(kit.STAFF_INNENSTADT)
+    page = kit.record_concern(staff, topics=["einsamkeit"])
+    raised = httpx.post(
+        f"{intake.url}/signals",
+        json={"signal_type": "loneliness", "concern_id": concern_id(page)},
+        headers=tokens.headers("team_staff", team="team-innenstadt"),
+    )
+    assert raised.status_code == 201, raised.text
+    again = staff.get(page.url.path)
+    section = again.text.split("<h2>Signale und Nachfassen</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "Vereinsamung" in section and "Das Team fasst nach (fällig" in section

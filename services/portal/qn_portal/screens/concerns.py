@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..access import POLICY
 from ..intake_client import ApiProblem
-from ..messages import CONCERN_STATUS, REFERRAL_REASONS, REFERRAL_STATUS, language, text
+from ..messages import CONCERN_STATUS, HISTORY_KINDS, REFERRAL_REASONS, REFERRAL_STATUS, SIGNAL_TYPES, language, text
 from ..pages import FieldError, render
 from ..session import SignedIn
 from .consents import consent_errors, consent_fields, record_consents
@@ -151,18 +151,46 @@ async def show_concern(
     einwilligungen: Annotated[int, Query(ge=0, le=50)] = 0,
 ) -> HTMLResponse:
     lang = language(request)
-    concern = await request.app.state.intake.call(user, lang, "GET", f"/concerns/{concern_id}")
+    intake = request.app.state.intake
+    concern = await intake.call(user, lang, "GET", f"/concerns/{concern_id}")
+    # each referral's status timeline (intake's concern shows only the current status)
+    timelines = {
+        r["id"]: (await intake.call(user, lang, "GET", f"/referrals/{r['id']}")).get("transitions", [])
+        for r in concern.get("referrals", [])
+    }
+    signals, follow_ups = await _signals_and_follow_ups(request, user, lang, concern)
     return render(
         request,
         "concern.html",
         concern=concern,
         recorded=neu,
         consents_recorded=einwilligungen,
+        timelines=timelines,
+        signals=signals,
+        follow_ups=follow_ups,
+        signal_types=SIGNAL_TYPES,
+        history_kinds=HISTORY_KINDS,
         concern_status=CONCERN_STATUS,
         referral_status=REFERRAL_STATUS,
         referral_reasons=REFERRAL_REASONS,
         words=await vocabulary(request, user, lang),
         quarters=await quarter_names(request, user, lang),
+    )
+
+
+async def _signals_and_follow_ups(
+    request: Request, user: SignedIn, lang: str, concern: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The concern's signals and follow-up tasks. Intake lists them per team, not per concern:
+    the team's latest page is read and the concern's picked out, which shows everything recent
+    (an older one stays in the team's lists)."""
+    intake, team = request.app.state.intake, concern.get("team_id")
+    signals = await intake.call(user, lang, "GET", "/signals", params={"team_id": team, "page_size": 100})
+    follow_ups = await intake.call(user, lang, "GET", "/follow-ups", params={"team_id": team, "page_size": 100})
+    mine = concern["id"]
+    return (
+        [s for s in signals.get("items", []) if s.get("concern_id") == mine],
+        [f for f in follow_ups.get("items", []) if f.get("concern_id") == mine],
     )
 
 
