@@ -23,6 +23,7 @@ R = Role
 STAFF = (R.TEAM_STAFF, R.COORDINATOR, R.ADMIN)
 RECORDERS = (R.TEAM_STAFF, R.KUEMMERER, R.COORDINATOR, R.ADMIN)
 CARRIERS = (R.CARRIER,)
+CITY_WIDE = (R.COORDINATOR, R.ADMIN)
 ANYONE_SIGNED_IN = tuple(Role)
 
 POLICY_RULES: dict[str, Rule] = {
@@ -41,6 +42,9 @@ POLICY_RULES: dict[str, Rule] = {
     "GET /anliegen/{concern_id}": Rule.roles(STAFF, scope="a concern of the own team (intake answers 403 otherwise)"),
     "GET /personen": Rule.roles(STAFF, scope="intake's person search: persons of the own team (intake decides)"),
     "POST /personen": Rule.roles(STAFF, scope="adds a person to the own team, with intake's duplicate suggestion"),
+    "GET /protokoll": Rule.roles(CITY_WIDE, scope="intake's audit log of reads of personal data"),
+    "GET /personen/{person_id}/loeschen": Rule.roles(CITY_WIDE, scope="the confirmation page before erasing a person"),
+    "POST /personen/{person_id}/loeschen": Rule.roles(CITY_WIDE, scope="erases a person's data in every service"),
     "GET /adressen/vorschlaege": Rule.roles(RECORDERS, scope="street names from intake's directory (no data)"),
     "GET /adressen/quartier": Rule.roles(RECORDERS, scope="the quarter of an address (no personal data)"),
     "GET /signale": Rule.roles(

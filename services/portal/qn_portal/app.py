@@ -23,7 +23,7 @@ from .access import POLICY, BadCsrf, NotAllowed, NotSignedIn
 from .config import PortalSettings
 from .intake_client import ApiProblem, IntakeClient, ServiceUnavailable
 from .pages import render
-from .screens import concerns, persons, queue, referrals, signals
+from .screens import concerns, data_protection, persons, queue, referrals, signals
 from .session import sign_out
 from .signin import routes as signin
 from .signin.oidc import make_oauth
@@ -55,7 +55,7 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
         https_only=settings.secure_cookie,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, queue, concerns, persons, referrals, signals):
+    for module in (signin, queue, concerns, persons, referrals, signals, data_protection):
         app.include_router(module.router)
     _errors(app)
     POLICY.verify(app)

@@ -183,6 +183,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "timeline_sent": ("Vermittelt, wartet auf Antwort", "Referred, waiting for an answer"),
     "signals_and_follow_ups": ("Signale und Nachfassen", "Signals and follow-ups"),
     "none_yet": ("Keine.", "None."),
+    "nav_persons": ("Personen", "Persons"),
+    "nav_audit": ("Protokoll", "Audit log"),
+    "audit_title": ("Protokoll der Zugriffe", "Audit log of reads"),
+    "audit_intro": (
+        "Wer hat wann welche Daten einer Person gelesen oder geändert? Das Protokoll lässt sich nicht ändern.",
+        "Who read or changed a person's data, and when? The log cannot be changed.",
+    ),
+    "audit_person": ("Personen-ID", "Person id"),
+    "audit_actor": ("Konto", "Account"),
+    "audit_empty": ("Keine Einträge.", "No entries."),
+    "col_purpose": ("Zweck", "Purpose"),
+    "col_action": ("Vorgang", "Action"),
+    "col_fields": ("Felder", "Fields"),
+    "show": ("Anzeigen", "Show"),
+    "who_looked": ("Wer hat diese Person angesehen?", "Who looked at this person?"),
+    "erase": ("Daten löschen", "Erase the data"),
+    "erase_title": ("Daten einer Person löschen", "Erase a person's data"),
+    "erase_warning": (
+        "Gelöscht werden Name, Kontakt, Adresse und Notizen dieser Person in intake; alle Dienste vergessen "
+        "die Referenz. Das lässt sich nicht rückgängig machen.",
+        "This erases the person's name, contact, address and notes in intake; every service forgets the "
+        "reference. It cannot be undone.",
+    ),
+    "erase_confirm": ("Ja, die Daten dieser Person löschen", "Yes, erase this person's data"),
+    "erased": ("Die Daten der Person sind gelöscht ({at}).", "The person's data is erased ({at})."),
     "person_known": ("bekannt (Daten nur in intake)", "known (data in intake only)"),
     "person_section": ("Person (optional)", "Person (optional)"),
     "person_none": (

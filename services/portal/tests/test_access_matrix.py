@@ -50,6 +50,9 @@ EXPECTED: dict[str, dict[str, str] | str] = {
     "GET /anliegen/{concern_id}": OWN_TEAM,
     "GET /personen": STAFF,
     "POST /personen": STAFF,
+    "GET /protokoll": {"coordinator": "A"},
+    "GET /personen/{person_id}/loeschen": {"coordinator": "A"},
+    "POST /personen/{person_id}/loeschen": {"coordinator": "A"},
     "GET /adressen/vorschlaege": RECORDERS,
     "GET /adressen/quartier": RECORDERS,
     "GET /signale": RECORDERS,
@@ -71,6 +74,9 @@ def test_every_route_has_a_row_and_every_row_a_route(portal):
 def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
     method, path = key.split(" ", 1)
     path = path.replace("{concern_id}", ids["concern"]).replace("{referral_id}", ids["referral"])
+    if path.endswith("/loeschen") and method == "POST":
+        path = path.replace("{person_id}", ids["erasable"].pop())  # every erasure needs a person of its own
+    path = path.replace("{person_id}", ids["person"])
     params = {
         "/adressen/vorschlaege": {"street": "Franz"},
         "/adressen/quartier": {"street": "Franzstr.", "house_number": "147"},
@@ -98,6 +104,14 @@ def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
     return client.post(path, data=data, follow_redirects=False)
 
 
+def _person(staff: Any, kit: Any) -> str:
+    page = staff.get("/personen")
+    added = staff.post(
+        "/personen", data={"csrf_token": kit.csrf_of(page.text), "family_name": "Matrix", "given_name": "Ida"}
+    )
+    return added.url.params.get("person_id") or added.text.split('data-person-id="', 1)[1].split('"', 1)[0]
+
+
 def _refused(answer: Any) -> str:
     if answer.status_code == 403:
         return "N"
@@ -114,7 +128,8 @@ def test_every_route_for_every_persona(portal, kit):
     inbox = carrier.get("/vermittlungen")
     referral = inbox.text.split("/vermittlungen/", 2)[1].split('"', 1)[0] if "/vermittlungen/" in inbox.text else ""
     assert referral, "the carrier should have a referral to open"
-    ids = {"concern": concern, "referral": referral}
+    ids: dict[str, Any] = {"concern": concern, "referral": referral, "person": _person(staff, kit), "erasable": []}
+    ids["erasable"] = [_person(staff, kit) for _ in range(len(PERSONAS) + 1)]
 
     wrong: list[str] = []
     # signing out last: it ends the persona's session

@@ -285,3 +285,28 @@ def test_a_kuemmerer_reports_an_observation_from_a_phone(browser, portal_url, sh
         assert width <= 375, "the page scrolls sideways on a phone"
     finally:
         context.close()
+
+
+def test_the_person_pages_and_the_coordinators_pages_pass_axe(page, shots):
+    sign_in(page, "demo-staff-team-innenstadt")
+    page.get_by_role("link", name="Personen").click()
+    accessible(page, "the person search")
+    page.get_by_label("Nachname").last.fill("Browsertest")
+    page.get_by_label("Vorname").fill("Bea")
+    page.get_by_label("Geburtsjahr").last.fill("1950")
+    page.get_by_role("button", name="Neue Person anlegen").click()
+    sync_api.expect(page.locator("[data-person-chosen]")).to_contain_text("Bea Browsertest")
+    accessible(page, "the concern form for a known person, with consent")
+    shot(page, shots, "11-anliegen-mit-person")
+    person_id = page.locator('input[name="person_id"]').get_attribute("value")
+
+    page.get_by_role("button", name="Abmelden").click()
+    sign_in(page, "demo-coordinator")
+    page.goto(f"/protokoll?person={person_id}")
+    sync_api.expect(page.locator(f'[data-audit-subject="{person_id}"]').first).to_be_visible()
+    accessible(page, "the audit log")
+    shot(page, shots, "12-protokoll")
+    page.goto(f"/personen/{person_id}/loeschen")
+    accessible(page, "the erasure confirmation")
+    page.get_by_role("button", name="Ja, die Daten dieser Person löschen").click()
+    sync_api.expect(page.get_by_role("status")).to_contain_text("gelöscht")
