@@ -54,6 +54,9 @@ POLICY_RULES: dict[str, Rule] = {
     "POST /signale": Rule.roles(RECORDERS, scope="raises an early-warning signal for a quarter or address"),
     "GET /vermittlungen": Rule.roles(CARRIERS, scope="the referrals addressed to the own carrier or office"),
     "GET /vermittlungen/{referral_id}": Rule.roles(CARRIERS, scope="a referral addressed to the own carrier"),
+    "GET /vermittlungen/{referral_id}/kontakt": Rule.roles(
+        CARRIERS, scope="the person's contact details, only under consent naming the carrier (intake decides, logs)"
+    ),
     "POST /vermittlungen/{referral_id}/status": Rule.roles(CARRIERS, scope="answers a referral to the own carrier"),
 }
 

@@ -60,6 +60,7 @@ EXPECTED: dict[str, dict[str, str] | str] = {
     "POST /signale": RECORDERS,
     "GET /vermittlungen": CARRIER,
     "GET /vermittlungen/{referral_id}": OWN_CARRIER,
+    "GET /vermittlungen/{referral_id}/kontakt": OWN_CARRIER,
     "POST /vermittlungen/{referral_id}/status": OWN_CARRIER,
 }
 

@@ -76,3 +76,50 @@ def test_another_carrier_cannot_open_the_referral(signed_in, kit):
     referral = re.search(r'data-referral-id="([0-9a-f-]{36})"', concern.text).group(1)
     other = signed_in(kit.DIAKONIE).get(f"/vermittlungen/{referral}")
     assert other.status_code == 403 and "Kein Zugriff" in other.text
+
+
+def test_the_carrier_moves_an_accepted_referral_on_to_completed(signed_in, kit):
+    staff = signed_in(kit.STAFF_INNENSTADT)
+    concern = kit.record_concern(staff, topics=["schulden"])
+    referral = re.search(r'data-referral-id="([0-9a-f-]{36})"', concern.text).group(1)
+    carrier = signed_in(kit.CARITAS)
+    page = carrier.get(f"/vermittlungen/{referral}")
+    csrf = kit.csrf_of(page.text)
+    accepted = carrier.post(f"/vermittlungen/{referral}/status", data={"csrf_token": csrf, "to_status": "accepted"})
+    assert '<option value="in_progress">in Arbeit</option>' in accepted.text
+    carrier.post(f"/vermittlungen/{referral}/status", data={"csrf_token": csrf, "to_status": "in_progress"})
+    failed_without_reason = carrier.post(
+        f"/vermittlungen/{referral}/status", data={"csrf_token": csrf, "to_status": "failed"}
+    )
+    assert failed_without_reason.status_code == 422
+    done = carrier.post(f"/vermittlungen/{referral}/status", data={"csrf_token": csrf, "to_status": "completed"})
+    assert 'data-referral-status="completed"' in done.text
+    assert "abgeschlossen" in staff.get(concern.url.path).text
+
+
+def test_contact_details_only_under_consent_naming_the_carrier(signed_in, kit):
+    staff = signed_in(kit.STAFF_INNENSTADT)
+    page = staff.get("/personen")
+    form = staff.post(
+        "/personen",
+        data={
+            "csrf_token": kit.csrf_of(page.text),
+            "family_name": "Kontaktprobe",
+            "given_name": "Ole",
+            "phone": "0340 998877",
+        },
+    )
+    person_id = re.search(r'name="person_id" value="([^"]+)"', form.text).group(1)
+    concern = kit.record_concern(
+        staff,
+        person_id=person_id,
+        topics=["schulden"],
+        consents=["referral"],
+        given_by="person",
+        consent_form="written",
+    )
+    referral = re.search(r'data-referral-id="([0-9a-f-]{36})"', concern.text).group(1)
+    carrier = signed_in(kit.CARITAS)
+    contact = carrier.get(f"/vermittlungen/{referral}/kontakt")
+    assert contact.status_code == 200 and "0340 998877" in contact.text and "protokolliert" in contact.text
+    assert signed_in(kit.DIAKONIE).get(f"/vermittlungen/{referral}/kontakt").status_code == 403

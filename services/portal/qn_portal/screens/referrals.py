@@ -20,7 +20,9 @@ from .lookups import quarter_names, vocabulary
 
 router = APIRouter()
 INBOX_STATUSES = ("requested", "accepted", "in_progress", "on_hold", "completed", "rejected")
-ANSWERS = ("accepted", "rejected")
+# what a carrier may answer (cancelling and entered-in-error are the referring team's)
+ANSWERS = ("accepted", "rejected", "in_progress", "on_hold", "completed", "failed")
+NEEDS_REASON = ("rejected", "failed")
 FIELDS = {"to_status": "reason", "reason": "reason", "note": "reason"}
 
 
@@ -65,6 +67,9 @@ async def _referral_page(
         saved=saved,
         status_labels=REFERRAL_STATUS,
         reasons=REFERRAL_REASONS,
+        next_steps=[
+            s for s in referral.get("allowed_next", []) if s in ANSWERS and referral.get("status") != "requested"
+        ],
         words=await vocabulary(request, user, lang),
         quarters=await quarter_names(request, user, lang),
     )
@@ -94,11 +99,11 @@ async def answer_referral(
         return await _referral_page(
             request, user, referral_id, status=422, errors=[FieldError("reason", text(lang, "choose"))]
         )
-    if to_status == "rejected" and reason not in REFERRAL_REASONS:
+    if to_status in NEEDS_REASON and reason not in REFERRAL_REASONS:
         errors = [FieldError("reason", text(lang, "error_reason_required"))]
         return await _referral_page(request, user, referral_id, status=422, errors=errors)
     body: dict[str, str] = {"to_status": to_status}
-    if to_status == "rejected":
+    if to_status in NEEDS_REASON:
         body |= {"reason": reason, "decided_by": "carrier"}
     try:
         await request.app.state.intake.call(user, lang, "POST", f"/referrals/{referral_id}/status", json=body)
@@ -110,3 +115,26 @@ async def answer_referral(
         errors = field_errors(problem, {} if moved_on else FIELDS, default="status" if moved_on else "reason")
         return await _referral_page(request, user, referral_id, status=problem.status, errors=errors)
     return RedirectResponse(f"/vermittlungen/{referral_id}?gespeichert=1", status_code=303)
+
+
+@router.get("/vermittlungen/{referral_id}/kontakt", response_class=HTMLResponse)
+async def referral_contact(
+    request: Request,
+    referral_id: uuid.UUID,
+    user: Annotated[SignedIn, POLICY.guard("GET /vermittlungen/{referral_id}/kontakt")],
+) -> HTMLResponse:
+    """The person's contact details -- only where their consent names this carrier or the team
+    stated a legal basis; intake logs the read and otherwise says what is missing."""
+    lang = language(request)
+    contact, refusal, status = None, None, 200
+    try:
+        contact = await request.app.state.intake.call(user, lang, "GET", f"/referrals/{referral_id}/contact")
+    except ApiProblem as problem:
+        if problem.status not in (403, 404):
+            raise
+        # 404: an anonymous concern has no contact; 403: intake's sentence says what is missing
+        refusal = text(lang, "no_contact") if problem.status == 404 else problem.detail
+        status = problem.status if problem.status == 403 else 200
+    return render(
+        request, "referral_contact.html", status=status, referral_id=str(referral_id), contact=contact, refusal=refusal
+    )
