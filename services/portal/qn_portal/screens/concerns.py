@@ -101,7 +101,8 @@ async def record_concern(request: Request, user: Annotated[SignedIn, POLICY.guar
             form["idempotency_key"] = str(uuid.uuid4())
         else:
             recorded = await record_consents(request, user, lang, form, concern)
-            return RedirectResponse(f"/anliegen/{concern['id']}?neu=1&einwilligungen={recorded}", status_code=303)
+            consents = f"&einwilligungen={recorded}" if recorded else ""
+            return RedirectResponse(f"/anliegen/{concern['id']}?neu=1{consents}", status_code=303)
     person = await _person(request, user, lang, str(form["person_id"])) if form["person_id"] else None
     return render(
         request,
