@@ -46,6 +46,7 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.oauth = make_oauth(settings)
+    app.state.code_lists = {}  # intake's code lists, kept a few minutes (screens/lookups.py)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_secret(),
