@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PACKAGES := -e contracts -e 'services/infra[postgres,embedded]' -e services/intake -e services/matching \
-            -e services/scheduling -e services/reporting
+            -e services/scheduling -e services/reporting -e 'services/portal[test]'
 ROLE ?= team_staff
 
 .PHONY: help install run test test-fast contracts token bench lint constraints clean

