@@ -21,29 +21,12 @@ import httpx
 import pytest
 
 from qn_infra.embedded_broker import free_port
+from qn_testkit.browser import CHROMIUM, LAUNCH_FLAGS, NO_CHROMIUM, accessibility_problems
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path(os.environ.get("QN_CHROMIUM", "/usr/bin/chromium"))
-AXE = Path(__file__).parent / "fixtures" / "axe-core" / "axe.min.js"
-LAUNCH_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
 if not CHROMIUM.exists():
-    pytest.skip(
-        f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium); "
-        "the browser tests never download a browser",
-        allow_module_level=True,
-    )
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
 
 
@@ -120,14 +103,7 @@ def page(browser, portal_url) -> Iterator[Any]:
 
 def accessible(page: Any, what: str) -> None:
     """axe-core's WCAG 2.1 A/AA rules find nothing on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "t => axe.run(document, {runOnly: {type: 'tag', values: t}, resultTypes: ['violations']})", WCAG_AA
-    )
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} -- {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
+    problems = accessibility_problems(page)
     assert not problems, f"axe-core on {what}:\n" + "\n".join(problems)
 
 
