@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -122,6 +123,10 @@ def test_the_realm_gives_tokens_the_roles_and_claims_the_services_read() -> None
     for name in SERVICES:
         env = compose_environment(name)
         assert env[f"QN_{name.upper()}_AUTH_ISSUER"].endswith(f"/realms/{realm['realm']}")
+    # Keycloak fills ${NAME} placeholders of an imported realm from its environment
+    placeholders = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)\}", json.dumps(realm)))
+    assert placeholders == {"PORTAL_OIDC_CLIENT_SECRET", "QN_PORTAL_URL"}
+    assert placeholders <= set(compose_file()["services"]["keycloak"]["environment"])
 
 
 @pytest.mark.unit
