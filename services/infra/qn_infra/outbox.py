@@ -44,6 +44,7 @@ from .clock import Clock, SystemClock
 from .database import UtcDateTime
 from .logs import current_causation_id, current_correlation_id, get_logger
 from .metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_AGE, OUTBOX_PENDING, PUBLISH_FAILURES
+from .tracing import add_trace_context
 
 log = get_logger(__name__)
 
@@ -76,10 +77,12 @@ def outbox_row(event: Event, now: datetime) -> tuple[EventMeta, dict[str, Any]]:
         event, correlation_id=current_correlation_id(), causation_id=current_causation_id(), time=now
     )
     message = encode(event, meta)
+    headers = dict(message.headers)
+    add_trace_context(headers)
     row = {
         "event_id": str(meta.id),
         "subject": message.subject,
-        "headers": message.headers,
+        "headers": headers,
         "body": message.body,
         "created_at": now,
         "attempts": 0,
