@@ -46,8 +46,12 @@ def _linked(headers: Mapping[str, str]) -> trace.Link | None:
 def consuming_batch(consumer: str, subject: str, headers: Sequence[Mapping[str, str]]) -> Iterator[None]:
     """A consumer span around one batch's transaction, linked to the span of each event's producer
     (OpenTelemetry's convention for batches: links, not one parent)."""
+    provider = _provider or trace.get_tracer_provider()
+    if isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider):
+        yield  # no SDK configured: a span would record nothing, and costs ~50 us a batch to make
+        return
     links = [link for link in map(_linked, headers) if link is not None]
-    tracer = trace.get_tracer("qn_infra", tracer_provider=_provider)
+    tracer = provider.get_tracer("qn_infra")
     with tracer.start_as_current_span(
         f"process {subject}",
         kind=trace.SpanKind.CONSUMER,
