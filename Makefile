@@ -9,7 +9,7 @@ PACKAGES := -e contracts -e 'services/infra[postgres,embedded]' -e services/inta
             -e services/scheduling -e services/reporting -e 'services/portal[test]'
 ROLE ?= team_staff
 
-.PHONY: help install run test test-fast contracts token bench lint constraints clean
+.PHONY: help install run test test-fast contracts token bench lint constraints images clean
 
 help:
 	@echo "make run        start a local broker and all four services with the demo city"
@@ -18,6 +18,7 @@ help:
 	@echo "make token ROLE=team_staff [TEAM=team-nord] | ROLE=carrier ORG=awo-dessau   print a local bearer token"
 	@echo "make bench      benchmarks, as ratios against a baseline measured in the same run"
 	@echo "make lint       ruff and mypy"
+	@echo "make images     build the container image (deploy/images/Dockerfile) where a Docker engine answers"
 
 $(STAMP): constraints.txt requirements-dev.txt contracts/pyproject.toml services/*/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Quartiersnetz needs Python 3.11 or newer, found " + sys.version.split()[0])'
@@ -54,6 +55,20 @@ constraints: $(STAMP)
 	@(echo "# Pinned versions of every package the services and tools install (no index URLs here)."; \
 	  echo "# Regenerate after changing dependencies: make constraints"; \
 	  $(PY) -m pip freeze --exclude-editable | grep -v '^-e\|^#' | sort -f) > constraints.txt
+
+IMAGE   ?= quartiersnetz
+VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
+
+# One image, every service; the command names the service (see deploy/images/Dockerfile).
+images:
+	@if docker info >/dev/null 2>&1; then \
+	  docker build -f deploy/images/Dockerfile -t $(IMAGE):$(VERSION) \
+	    --build-arg VERSION=$(VERSION) --build-arg REVISION=$$(git rev-parse HEAD) \
+	    --build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) . ; \
+	else \
+	  echo "make images: no Docker engine answers here (docker info failed), so no image was built."; \
+	  echo "On a machine with one: docker build -f deploy/images/Dockerfile -t $(IMAGE):$(VERSION) ."; \
+	fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
+from qn_infra.clock import Clock
 from qn_infra.database import make_engine, new_metadata
 from qn_infra.outbox import outbox_table
 from qn_infra.runtime import ServiceRuntime
@@ -54,7 +55,9 @@ async def wait_for(check: Callable[[], Awaitable[object]], *, timeout: float = 2
         await asyncio.sleep(0.1)
 
 
-def build_probe(database_url: str, nats_url: str, **settings: object) -> tuple[ServiceRuntime, Table, MetaData]:
+def build_probe(
+    database_url: str, nats_url: str, clock: Clock | None = None, **settings: object
+) -> tuple[ServiceRuntime, Table, MetaData]:
     metadata = new_metadata()
     outbox = outbox_table(metadata)
     processed = processed_events_table(metadata)
@@ -74,6 +77,7 @@ def build_probe(database_url: str, nats_url: str, **settings: object) -> tuple[S
         ),  # type: ignore[arg-type]
         outbox=outbox,
         processed=processed,
+        clock=clock,
     )
     return runtime, effects, metadata
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from .database import migrate
 from .logs import configure_logging, get_logger
 from .outbox import republish
+from .production import RefusedToStart, unsafe_broker, unsafe_settings
 from .runtime import ServiceRuntime
 from .settings import ServiceSettings
 
@@ -50,6 +52,8 @@ def run_service_cli(
     configure_logging(name, level=settings.log_level, json=settings.log_json)
     log = get_logger(f"qn_{name}")
 
+    if args.command == "serve" and settings.profile == "production" and (problems := unsafe_settings(settings)):
+        raise RefusedToStart(name, problems)  # before `--migrate` touches a database
     if args.command in ("migrate", "serve") and (args.command == "migrate" or args.migrate):
         migrate(settings.database_url, migrations)
         log.info("database_migrated", backend=settings.database_url.split(":", 1)[0])
@@ -68,6 +72,11 @@ def run_service_cli(
         assert run_extra is not None, f"no handler for {args.command}"
         return run_extra(args, settings)
     app = create_app(settings)
+    if settings.profile == "production":  # the settings passed above; now what the broker holds
+        problems = asyncio.run(unsafe_broker(settings, app.state.runtime.messaging.durables))
+        if problems:
+            raise RefusedToStart(name, problems)
+        log.info("production_profile_checked")
     app.state.runtime.on_start.append(freeze_start_up_objects)
     log.info("service_starting", host=settings.host, port=settings.port)
     uvicorn.run(

@@ -26,7 +26,7 @@ from qn_contracts import dead_letter_subject, stream_for_subject
 from .consumers import BatchProcessor, ConsumerSpec, Outcome, RawMessage, Verdict
 from .dead_letter import dead_letter_headers, retry_delay
 from .logs import get_logger
-from .metrics import EVENTS_CONSUMED
+from .metrics import CONSUMER_PENDING, EVENTS_CONSUMED
 
 if TYPE_CHECKING:
     from .runtime import ServiceRuntime
@@ -86,11 +86,14 @@ class ConsumerLoop:
                 try:
                     messages = await subscription.fetch(self._batch, timeout=FETCH_TIMEOUT_SECONDS)
                 except TimeoutError:  # nats-py's TimeoutError is one too
+                    CONSUMER_PENDING.labels(consumer=self.spec.durable).set(0)
                     continue  # nothing new within the timeout: ask again
                 except Exception as exc:  # noqa: BLE001 -- broker away or reconnecting: the loop must outlive it
                     log.warning("consumer_fetch_failed", consumer=self.spec.durable, error=repr(exc))
                     await asyncio.sleep(1.0)
                     continue
+                if messages:  # each message says how many the stream holds for this consumer after it
+                    CONSUMER_PENDING.labels(consumer=self.spec.durable).set(messages[-1].metadata.num_pending or 0)
                 await self.handle(messages)
         finally:
             with contextlib.suppress(Exception):  # the connection may be gone already

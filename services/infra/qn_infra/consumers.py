@@ -41,6 +41,7 @@ from qn_contracts import Event, EventMeta, WireFormatError, admit, decode_body
 
 from .dead_letter import PERMANENT, reason_of
 from .logs import bind_correlation
+from .tracing import consuming_batch
 from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ class BatchProcessor:
         if not part:
             return
         try:
-            duplicates = self._run(part)
+            duplicates = self._run(part, messages)
         except OperationalError as exc:
             # the database is away or locked: every half would fail alike -- retry all later
             for item in part:
@@ -167,10 +168,11 @@ class BatchProcessor:
         for position in duplicates:
             outcomes[part[position].index] = Outcome(Verdict.ACK, "duplicate")
 
-    def _run(self, part: list[_Admitted]) -> set[int]:
+    def _run(self, part: list[_Admitted], messages: Sequence[RawMessage]) -> set[int]:
         """One transaction: record the ids, hand the new events to the handler, commit. Returns
         the positions in `part` of events handled before (or earlier in this batch)."""
-        with self.runtime.unit_of_work() as uow:
+        headers = [messages[item.index].headers for item in part]
+        with consuming_batch(self.spec.durable, self.spec.subject, headers), self.runtime.unit_of_work() as uow:
             fresh, duplicates = self._first_deliveries(uow, [item.delivery for item in part])
             if fresh:
                 self.spec.handler(fresh, uow)

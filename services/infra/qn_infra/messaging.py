@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faststream.nats import NatsBroker
+from faststream.security import SASLPlaintext
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
@@ -141,6 +142,9 @@ class Messaging:
 
 def create_messaging(settings: ServiceSettings) -> Messaging:
     """Builds (does not connect) the broker connection of a service."""
+    auth = settings.nats_auth()
+    if "user" in auth:  # FastStream takes a user and password only as a security object
+        auth["security"] = SASLPlaintext(username=auth.pop("user"), password=auth.pop("password", ""))
     broker = NatsBroker(
         settings.nats_servers,
         name=f"quartiersnetz-{settings.service_name}",
@@ -150,5 +154,6 @@ def create_messaging(settings: ServiceSettings) -> Messaging:
         logger=logging.getLogger("faststream"),
         log_level=logging.DEBUG,
         graceful_timeout=10.0,
+        **auth,
     )
     return Messaging(broker=broker, settings=settings)

@@ -19,6 +19,16 @@ HTTP_LATENCY = Histogram(
 EVENTS_PUBLISHED = Counter("qn_events_published_total", "Events the outbox relay published.", ["subject"])
 PUBLISH_FAILURES = Counter("qn_outbox_publish_failures_total", "Failed publish attempts of the outbox relay.")
 OUTBOX_PENDING = Gauge("qn_outbox_pending", "Committed events not yet published.", ["service"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "qn_outbox_oldest_pending_age_seconds",
+    "Age of the oldest committed event not yet published (0 when none waits).",
+    ["service"],
+)
+CONSUMER_PENDING = Gauge(
+    "qn_consumer_pending_messages",
+    "Messages in the stream that a durable consumer has not yet been given (its lag), as of its last fetch.",
+    ["consumer"],
+)
 EVENTS_CONSUMED = Counter(
     "qn_events_consumed_total",
     "Messages handled by consumers, by outcome: processed, duplicate, retried, dead_lettered.",

@@ -43,7 +43,8 @@ from qn_contracts import Event, EventMeta, encode
 from .clock import Clock, SystemClock
 from .database import UtcDateTime
 from .logs import current_causation_id, current_correlation_id, get_logger
-from .metrics import EVENTS_PUBLISHED, OUTBOX_PENDING, PUBLISH_FAILURES
+from .metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_AGE, OUTBOX_PENDING, PUBLISH_FAILURES
+from .tracing import add_trace_context
 
 log = get_logger(__name__)
 
@@ -76,10 +77,12 @@ def outbox_row(event: Event, now: datetime) -> tuple[EventMeta, dict[str, Any]]:
         event, correlation_id=current_correlation_id(), causation_id=current_causation_id(), time=now
     )
     message = encode(event, meta)
+    headers = dict(message.headers)
+    add_trace_context(headers)
     row = {
         "event_id": str(meta.id),
         "subject": message.subject,
-        "headers": message.headers,
+        "headers": headers,
         "body": message.body,
         "created_at": now,
         "attempts": 0,
@@ -171,6 +174,9 @@ class OutboxRelay:
                 failures += 1
                 log.warning("outbox_relay_failed", error=repr(exc), failures=failures)
                 published = 0
+                # the backlog grows while the broker is away: that is when the gauges must tell it
+                with contextlib.suppress(Exception):
+                    await anyio.to_thread.run_sync(self._update_pending_gauge)
             await self._purge_if_due()
             if published or self._stopping:
                 continue
@@ -286,10 +292,17 @@ class OutboxRelay:
         )
 
     def _update_pending_gauge(self) -> None:
+        """How many events wait, and how long the oldest has waited (the alert's 10 minutes)."""
         t = self._table
         with Session(self._engine) as session:
-            pending = session.scalar(select(func.count()).select_from(t).where(t.c.published_at.is_(None)))
+            pending, oldest = session.execute(
+                select(func.count(), func.min(t.c.created_at)).where(t.c.published_at.is_(None))
+            ).one()
         OUTBOX_PENDING.labels(service=self._service).set(pending or 0)
+        if oldest is not None and oldest.tzinfo is None:  # SQLite's aggregate bypasses UtcDateTime
+            oldest = datetime.fromisoformat(str(oldest)).replace(tzinfo=UTC)
+        age = (self._clock.now() - oldest).total_seconds() if oldest is not None else 0.0
+        OUTBOX_OLDEST_AGE.labels(service=self._service).set(max(age, 0.0))
 
     async def _purge_if_due(self) -> None:
         now = self._clock.now()

@@ -151,7 +151,8 @@ class ServiceRuntime:
                 broker = self.messaging.broker
                 await broker.connect()
                 install_fast_headers(broker.connection)
-                await ensure_streams(broker.connection.jetstream(), self.settings.stream_replicas)
+                if self.settings.create_streams:
+                    await ensure_streams(broker.connection.jetstream(), self.settings.stream_replicas)
                 await broker.start()
                 js = broker.connection.jetstream()
                 dead_letters = JetStreamPublisher(broker)

@@ -4,11 +4,12 @@ environment prefix (`QN_INTAKE_`, `QN_MATCHING_`, ...), so one environment can h
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, Literal
 
 from limits import parse_many
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 
@@ -21,12 +22,32 @@ class ServiceSettings(BaseSettings):
     service_name: ClassVar[str] = "service"
     default_port: ClassVar[int] = 8000
 
+    profile: Literal["embedded", "production"] = Field(
+        "embedded",
+        description="`production` refuses to start with unsafe settings (see `qn_infra.production`); "
+        "`embedded` is `make run` and the tests.",
+    )
     host: str = Field("127.0.0.1", description="Interface the HTTP API listens on.")
     port: int = Field(0, description="HTTP port; 0 means the service's default port.")
     data_dir: Path = Field(Path("var"), description="Where the embedded default keeps its files.")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite under data_dir.")
+    database_password_file: Path | None = Field(
+        None, description="File holding the database password (a mounted secret); put into DATABASE_URL."
+    )
     nats_url: str = Field("nats://127.0.0.1:4222", description="NATS server(s), comma separated.")
     stream_replicas: int = Field(1, ge=1, le=5, description="JetStream replicas for streams this service creates.")
+    create_streams: bool | None = Field(
+        None,
+        description="Create or update the streams on connect. Default: yes in the embedded profile; no in "
+        "production, where the migration step creates them and services hold no stream-admin rights.",
+    )
+
+    # NATS authentication (one of these; the server's users come from `auth.conf`)
+    nats_user: str = Field("", description="NATS user name (with NATS_PASSWORD_FILE).")
+    nats_password_file: Path | None = Field(None, description="File holding the NATS user's password.")
+    nats_token_file: Path | None = Field(None, description="File holding a NATS authentication token.")
+    nats_credentials_file: Path | None = Field(None, description="NATS credentials file (JWT and NKey seed).")
+    nats_nkey_seed_file: Path | None = Field(None, description="File holding the NATS user's NKey seed.")
 
     log_level: str = Field("INFO")
     log_json: bool | None = Field(None, description="JSON logs; default: JSON unless on a terminal.")
@@ -103,10 +124,40 @@ class ServiceSettings(BaseSettings):
             self.port = self.default_port
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / (self.service_name + '.sqlite3')}"
-        if self.auth_jwks_file is None and not self.auth_jwks_url:
+        elif self.database_password_file is not None:
+            password = _read_secret(self.database_password_file)
+            self.database_url = make_url(self.database_url).set(password=password).render_as_string(hide_password=False)
+        if self.create_streams is None:
+            self.create_streams = self.profile != "production"
+        if self.auth_jwks_file is None and not self.auth_jwks_url and self.profile != "production":
             self.auth_jwks_file = self.data_dir / "keys" / "jwks.json"
         return self
 
     @property
     def nats_servers(self) -> list[str]:
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]
+
+    def nats_auth(self) -> dict[str, Any]:
+        """The authentication arguments of `nats.connect` (none in the embedded default)."""
+        options: dict[str, Any] = {}
+        if self.nats_user:
+            options["user"] = self.nats_user
+            if self.nats_password_file is not None:
+                options["password"] = _read_secret(self.nats_password_file)
+        if self.nats_token_file is not None:
+            options["token"] = _read_secret(self.nats_token_file)
+        if self.nats_credentials_file is not None:
+            options["user_credentials"] = str(self.nats_credentials_file)
+        if self.nats_nkey_seed_file is not None:
+            options["nkeys_seed"] = str(self.nats_nkey_seed_file)
+        return options
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable of a setting (`database_url` -> `QN_INTAKE_DATABASE_URL`)."""
+        return f"{cls.model_config.get('env_prefix') or ''}{field}".upper()
+
+
+def _read_secret(path: Path) -> str:
+    # a mounted secret often ends with a newline that is no part of the password
+    return path.read_text(encoding="utf-8").strip()
