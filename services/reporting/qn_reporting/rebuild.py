@@ -285,7 +285,7 @@ def _handler(
             if event_class is None or (types is not None and event_class not in types):
                 read.ignored += 1
                 return
-            event = decode_body(event_class, body)
+            event = decode_body(event_class, body, subject)
         except WireFormatError as exc:
             read.invalid += 1
             if len(examples) < 10:
