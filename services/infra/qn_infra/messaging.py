@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from faststream.nats import NatsBroker
+from faststream.nats.security import NatsSecurity, NatsUserPassword
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
@@ -40,10 +42,15 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> StreamConfig:
     )
 
 
-async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
+async def ensure_streams(js: JetStreamContext, replicas: int = 1, *, create: bool = True) -> None:
     """Creates the streams, or brings their configuration up to date. Every service runs this, so
-    start-up order does not matter; the definitions are the same everywhere."""
+    start-up order does not matter; the definitions are the same everywhere. With `create=False`
+    (the migration step made them; the service's NATS user may not) it only checks that they
+    exist, and raises `NotFoundError` naming the one that does not."""
     for spec in ALL_STREAMS:
+        if not create:
+            await js.stream_info(spec.name)
+            continue
         config = stream_config(spec, replicas)
         try:
             await js.add_stream(config)
@@ -139,10 +146,31 @@ class Messaging:
         return missing
 
 
+def connect_options(settings: ServiceSettings) -> dict[str, Any]:
+    """The `nats.connect` options for the settings' credentials and TLS: none for `make run`."""
+    options: dict[str, Any] = {}
+    if settings.nats_tls_ca_file:
+        options["tls"] = ssl.create_default_context(cafile=settings.nats_tls_ca_file)
+    if settings.nats_user:
+        options["user"] = settings.nats_user
+        options["password"] = settings.nats_secret()
+        # the generated permissions let a user subscribe to its own inboxes only
+        options["inbox_prefix"] = f"_INBOX.{settings.nats_user}"
+    return options
+
+
 def create_messaging(settings: ServiceSettings) -> Messaging:
     """Builds (does not connect) the broker connection of a service."""
+    options = connect_options(settings)
+    credentials: dict[str, Any] = {}
+    if "user" in options:
+        credentials["security"] = NatsUserPassword(options["user"], options["password"], ssl_context=options.get("tls"))
+        credentials["inbox_prefix"] = options["inbox_prefix"]
+    elif "tls" in options:
+        credentials["security"] = NatsSecurity(ssl_context=options["tls"])
     broker = NatsBroker(
         settings.nats_servers,
+        **credentials,
         name=f"quartiersnetz-{settings.service_name}",
         max_reconnect_attempts=-1,  # never give up: the outbox holds what could not be sent
         reconnect_time_wait=1,

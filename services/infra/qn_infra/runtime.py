@@ -151,7 +151,11 @@ class ServiceRuntime:
                 broker = self.messaging.broker
                 await broker.connect()
                 install_fast_headers(broker.connection)
-                await ensure_streams(broker.connection.jetstream(), self.settings.stream_replicas)
+                await ensure_streams(
+                    broker.connection.jetstream(),
+                    self.settings.stream_replicas,
+                    create=self.settings.nats_create_streams,
+                )
                 await broker.start()
                 js = broker.connection.jetstream()
                 dead_letters = JetStreamPublisher(broker)

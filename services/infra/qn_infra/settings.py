@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from limits import parse_many
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
@@ -27,6 +27,20 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite under data_dir.")
     nats_url: str = Field("nats://127.0.0.1:4222", description="NATS server(s), comma separated.")
     stream_replicas: int = Field(1, ge=1, le=5, description="JetStream replicas for streams this service creates.")
+    nats_create_streams: bool = Field(
+        True,
+        description="Create or update the streams at start-up. False where the migration step creates them "
+        "(the generated NATS users have no stream-admin rights): then the service waits until they exist.",
+    )
+    # empty: connect without credentials, as `make run` does (deploy/nats/README.md generates them)
+    nats_user: str = Field(
+        "", description="NATS user; its inbox prefix is `_INBOX.<user>`, as the generated permissions want."
+    )
+    nats_password: SecretStr = Field(SecretStr(""), description="Password of the NATS user.")
+    nats_password_file: Path | None = Field(None, description="File holding the NATS password (a mounted secret).")
+    nats_tls_ca_file: Path | None = Field(
+        None, description="CA bundle that signed the NATS servers' certificates; enables TLS."
+    )
 
     log_level: str = Field("INFO")
     log_json: bool | None = Field(None, description="JSON logs; default: JSON unless on a terminal.")
@@ -106,6 +120,12 @@ class ServiceSettings(BaseSettings):
         if self.auth_jwks_file is None and not self.auth_jwks_url:
             self.auth_jwks_file = self.data_dir / "keys" / "jwks.json"
         return self
+
+    def nats_secret(self) -> str:
+        """The NATS password: from `nats_password_file` if set, else `nats_password`."""
+        if self.nats_password_file is not None:
+            return self.nats_password_file.read_text(encoding="utf-8").strip()
+        return self.nats_password.get_secret_value()
 
     @property
     def nats_servers(self) -> list[str]:
