@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def main() -> int:
     import addresses
+    import cluster
     import concerns
     import consumers
     import rebuild
@@ -32,6 +33,8 @@ def main() -> int:
     print(consumers.report(consumers.run()))
     print("\n4. Rebuilding reporting from the streams")
     print(rebuild.report(rebuild.run()))
+    print("\n5. Publishing through a stream leader's crash on a three-node cluster")
+    print(cluster.report(cluster.run()))
     return 0
 
 
