@@ -19,7 +19,9 @@ from nats.js.api import AckPolicy, ConsumerConfig
 from qn_contracts import EventMeta, encode
 from qn_contracts.intake import ConcernRecorded, ConsentWithdrawn, ReferralRequested
 from qn_contracts.scheduling import BookingConfirmed
-from qn_infra.messaging import ensure_streams
+from qn_infra.cli import create_streams
+from qn_infra.messaging import ALL_STREAMS, ensure_streams
+from qn_intake.config import IntakeSettings
 from qn_testkit.city import start_city, stop_city
 from qn_testkit.nats_servers import SecuredNats, start_secured_nats
 from qn_testkit.waiting import eventually
@@ -27,16 +29,45 @@ from qn_testkit.waiting import eventually
 pytestmark = pytest.mark.integration
 
 AWO, CARITAS = "awo-dessau", "caritas-dessau"
+STREAM_NAMES = [spec.name for spec in ALL_STREAMS]
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[SecuredNats]:
+def bare_broker(tmp_path: Path) -> Iterator[SecuredNats]:
+    """A secured server without streams yet."""
     secured = start_secured_nats(tmp_path)
     try:
-        asyncio.run(_with(secured, "admin", lambda nc, _: ensure_streams(nc.jetstream())))
         yield secured
     finally:
         secured.server.stop()
+
+
+@pytest.fixture
+def broker(bare_broker: SecuredNats) -> SecuredNats:
+    """A secured server whose streams the admin made, as the migration step does."""
+    asyncio.run(_with(bare_broker, "admin", lambda nc, _: ensure_streams(nc.jetstream())))
+    return bare_broker
+
+
+def _make_streams_as(broker: SecuredNats, user: str, tmp_path: Path) -> int:
+    """`python -m qn_intake streams` as `user` (in-process: the command's own code, without the
+    seconds a process takes to import the service)."""
+    settings = IntakeSettings(
+        data_dir=tmp_path, nats_url=broker.url, nats_user=user, nats_password=broker.passwords[user]
+    )
+    return asyncio.run(create_streams(settings, timeout=1.0))
+
+
+def test_the_migration_step_makes_the_streams_as_admin_and_a_service_may_not(
+    bare_broker: SecuredNats, tmp_path: Path
+) -> None:
+    assert _make_streams_as(bare_broker, "intake", tmp_path) == 1
+    assert _make_streams_as(bare_broker, "admin", tmp_path) == 0
+
+    async def names(nc: nats.NATS, _: list[str]) -> list[str]:
+        return sorted([(await nc.jetstream().stream_info(name)).config.name for name in STREAM_NAMES])
+
+    assert asyncio.run(_with(bare_broker, "admin", names))[0] == sorted(STREAM_NAMES)
 
 
 async def _connect(broker: SecuredNats, user: str, errors: list[str]) -> nats.NATS:

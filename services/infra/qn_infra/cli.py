@@ -1,8 +1,9 @@
-"""The command line every service has: `python -m qn_<service> serve|migrate|republish|openapi`."""
+"""The command line every service has: `python -m qn_<service> serve|migrate|streams|republish|openapi`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 from collections.abc import Callable
@@ -10,11 +11,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import nats
 import uvicorn
 from fastapi import FastAPI
 
 from .database import migrate
 from .logs import configure_logging, get_logger
+from .messaging import ALL_STREAMS, connect_options, ensure_streams
 from .outbox import republish
 from .runtime import ServiceRuntime
 from .settings import ServiceSettings
@@ -42,6 +45,9 @@ def run_service_cli(
     again.add_argument("--since", type=datetime.fromisoformat, required=True, help="ISO time, inclusive")
     again.add_argument("--until", type=datetime.fromisoformat, help="ISO time, exclusive")
     commands.add_parser("openapi", help="print the OpenAPI document")
+    commands.add_parser(
+        "streams", help="create or update the JetStream streams (the migration step; as a NATS user that may)"
+    )
     if extra_commands is not None:
         extra_commands(commands)
     args = parser.parse_args(argv)
@@ -58,6 +64,8 @@ def run_service_cli(
     if args.command == "openapi":
         print(json.dumps(create_app(settings).openapi(), indent=2, ensure_ascii=False))
         return 0
+    if args.command == "streams":
+        return asyncio.run(create_streams(settings))
     if args.command == "republish":
         runtime: ServiceRuntime = create_app(settings).state.runtime
         count = republish(runtime.engine, runtime.outbox, since=args.since, until=args.until)
@@ -73,6 +81,28 @@ def run_service_cli(
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_config=None, access_log=False, timeout_graceful_shutdown=10
     )
+    return 0
+
+
+async def create_streams(settings: ServiceSettings, *, timeout: float = 10.0) -> int:
+    """Creates or updates every stream with `STREAM_REPLICAS` replicas. In production this is part
+    of the migration step, run as the generated `admin` user: the services' users may not."""
+    log = get_logger("qn_infra.streams")
+    try:
+        nc = await nats.connect(
+            settings.nats_servers, connect_timeout=5, allow_reconnect=False, **connect_options(settings)
+        )
+    except Exception as exc:  # noqa: BLE001 -- reported and the exit code says it failed
+        log.error("streams_not_created", error=repr(exc))
+        return 1
+    try:
+        await ensure_streams(nc.jetstream(timeout=timeout), settings.stream_replicas)
+    except TimeoutError:  # nats-py's TimeoutError is one too: a refused request gets no answer
+        log.error("streams_not_created", error="no answer; may this NATS user create streams (admin)?")
+        return 1
+    finally:
+        await nc.close()
+    log.info("streams_ready", streams=[spec.name for spec in ALL_STREAMS], replicas=settings.stream_replicas)
     return 0
 
 
