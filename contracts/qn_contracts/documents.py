@@ -176,10 +176,30 @@ def asyncapi_document() -> dict[str, Any]:
             "local": {
                 "host": "127.0.0.1:4222",
                 "protocol": "nats",
-                "description": "The broker `make run` starts (JetStream enabled).",
-            }
+                "description": "The broker `make run` starts (JetStream enabled, no credentials).",
+            },
+            "city": {
+                "host": "nats.city.example:4222",
+                "protocol": "nats",
+                "description": (
+                    "A city's three-node cluster, TLS required. Every client has its own user: a carrier or "
+                    "office `org-<id>` reads only the events addressed to it, through its durable consumer "
+                    "`org-<id>` in QN_INTAKE and QN_SCHEDULING with the filter `qn.v1.<producer>.*.*.<id>`, "
+                    "and replies reach it below the inbox prefix `_INBOX.org-<id>`."
+                ),
+                "security": [{"$ref": "#/components/securitySchemes/userPassword"}],
+            },
         },
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {
+            "messages": messages,
+            "schemas": schemas,
+            "securitySchemes": {
+                "userPassword": {
+                    "type": "userPassword",
+                    "description": "NATS user and password, generated per service, carrier and office.",
+                }
+            },
+        },
     }
