@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .event import Classification, Event, EventSpec
 from .fields import BookingId, OfferId, Org, Quarter, RoomId, SiteId, Timestamp, Topics, doc
-from .vocabulary import Code, RoomKind, Weekday
+from .vocabulary import Code, RoomKind, Weekday, growable
 
 _PUB = Classification.PUBLIC
 _I = Classification.INTERNAL
@@ -26,7 +26,7 @@ class Room(BaseModel):
 
     room_id: RoomId
     name: str = doc("Room name shown to staff and residents.", "Beratungsraum 1", max_length=120)
-    kind: RoomKind = doc("office, counselling, group, kitchen or open_area.", "counselling")
+    kind: growable(RoomKind) = doc("office, counselling, group, kitchen or open_area.", "counselling")
     capacity: int = doc("How many people the room holds.", 6, ge=1)
 
 

@@ -18,5 +18,12 @@ POLICY = AccessPolicy(
         "GET /counts": Rule.roles(READERS, scope=f"counts per month, quarter and topic: {FIGURES}"),
         "GET /sums": Rule.roles(READERS, scope=f"sums (hours, attendance) per month, quarter and topic: {FIGURES}"),
         "GET /metrics-catalogue": Rule.roles(READERS, scope="the metrics known, with labels; no figures"),
+        "GET /tables/{metric}": Rule.public_route(
+            "a published table of one metric and year: counts with disclosure control (small cells and "
+            "their complements shown as '.'), the same for everyone -- the public dashboard's source"
+        ),
+        "GET /dashboard": Rule.public_route(
+            "the public dashboard page: charts, map and tables cut from the protected tables only"
+        ),
     }
 )

@@ -11,11 +11,15 @@ from qn_infra.service_app import create_service_app
 
 from . import __version__
 from .access import POLICY
+from .city import load_city
 from .config import ReportingSettings
+from .dashboard import api as dashboard_api
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .figures import api as figures_api
 from .figures import handlers
 from .figures.catalogue import CONSUMED_PRODUCERS
+from .tables import api as tables_api
+from .tables.handlers import ProtectedCubes
 
 ERROR_STATUSES = {Invalid: 422, NotFound: 404, Conflict: 409}
 
@@ -33,12 +37,14 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None
     for producer in CONSUMED_PRODUCERS:
         # one durable consumer per producing stream: `reporting-<producer>-events`
         runtime.consume_batch(f"{producer}-events", f"qn.v1.{producer}.>", handlers.record_events)
-    return create_service_app(
+    app = create_service_app(
         runtime,
         title="Quartiersnetz – Reporting",
         version=__version__,
         description=DESCRIPTION,
-        routers=[figures_api.router],
+        routers=[figures_api.router, tables_api.router, dashboard_api.router],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )
+    app.state.protected_cubes = ProtectedCubes(load_city(settings.city_dir), settings.disclosure_minimum)
+    return app

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from qn_infra.settings import ServiceSettings
@@ -14,3 +16,15 @@ class ReportingSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "reporting"
     default_port: ClassVar[int] = 8004
+
+    city_dir: Path = Field(
+        Path("deploy/demo-city"),
+        description="Directory holding city.toml: the quarters and the districts they belong to.",
+    )
+    disclosure_minimum: int = Field(
+        3,
+        ge=2,
+        le=50,
+        description="Smallest count published; smaller ones are hidden ('.'), with enough others that "
+        "no table gives them away (official statistics use 3).",
+    )

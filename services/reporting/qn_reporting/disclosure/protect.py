@@ -1,0 +1,167 @@
+"""Primary and secondary suppression, the way German official statistics publish tables.
+
+Primary: a count of 1 up to `minimum - 1` is not shown ("." in the tables). Secondary: further
+cells are hidden until the interval attack (`audit.intervals`) leaves every small cell protected
+(`protected_enough`) -- across every relation of the cube at once, so that no combination of the
+family's tables (a month next to its Quartal, a quarter next to its district) gives one away.
+
+The promise, in the statistical offices' terms an upper protection level of `minimum - value`
+and a lower one of 1: for a hidden small count, what an intruder can work out always reaches up
+to the minimum (they cannot tell it is a small count at all) and down to one less than the count
+(for a 1: they cannot tell anyone is behind it).
+
+Hiding a cell only ever widens the others' intervals, so a cell that passed the audit stays
+protected while complements are added for the rest; only the failing cells are audited again.
+The complements are chosen by a greedy rule (`_complement`), not an optimal one: the audit, not
+the rule, is what guarantees the protection."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .audit import Interval, intervals
+from .cube import Cube, Key
+
+DEFAULT_MINIMUM = 3
+
+
+@dataclass(frozen=True)
+class Protected:
+    cube: Cube
+    minimum: int
+    primary: frozenset[Key]
+    secondary: frozenset[Key]
+
+    @property
+    def hidden(self) -> frozenset[Key]:
+        return self.primary | self.secondary
+
+    def shown(self, key: Key) -> int | None:
+        """The published value, or None for a hidden cell (shown as ".")."""
+        return None if key in self.primary or key in self.secondary else self.cube.value(key)
+
+
+def protected_enough(found: Interval, value: int, minimum: int) -> bool:
+    """Whether an intruder's interval for a small count keeps the promise above."""
+    return found.high >= minimum - 1e-6 and found.low <= value - 1 + 1e-6
+
+
+class CannotProtect(ArithmeticError):
+    """No cell is left to hide next to a small one (a cube of nothing but small cells)."""
+
+
+def protect(cube: Cube, *, minimum: int = DEFAULT_MINIMUM, max_rounds: int = 200) -> Protected:
+    if minimum < 1:
+        raise ValueError("minimum must be at least 1")
+    primary = frozenset(key for key in cube.cells() if 0 < cube.value(key) < minimum)
+    hidden = set(primary)
+    relations = _Relations(cube)
+    _close_lines(cube, hidden, relations, minimum)
+    failing = sorted(primary)
+    for _ in range(max_rounds):
+        if not failing:
+            return Protected(cube, minimum, primary, frozenset(hidden - primary))
+        found = intervals(cube, hidden, failing)
+        failing = [key for key in failing if not protected_enough(found[key], cube.value(key), minimum)]
+        # one complement per failing cell and round, unless a complement of this round already
+        # shares a sum with it: a complement often frees several small cells at once, and the
+        # next audit tells which still need one
+        added: set[Key] = set()
+        for key in failing:
+            if any(cell in added for i in relations.of.get(key, ()) for cell in relations.cells[i]):
+                continue
+            complement, _ = _complement(key, cube, hidden, relations, need=minimum - cube.value(key))
+            if complement is None:
+                raise CannotProtect(f"no cell left to hide beside {key}")
+            hidden.add(complement)
+            added.add(complement)
+    raise CannotProtect(f"still {len(failing)} cells unprotected after {max_rounds} rounds")
+
+
+class _Relations:
+    """The cube's relations, and for each cell the relations it is part of."""
+
+    def __init__(self, cube: Cube) -> None:
+        relations = list(cube.relations())
+        self.cells: list[tuple[Key, ...]] = [(r.parent, *r.members) for r in relations]
+        self.exact = [r.exact for r in relations]
+        self.of: dict[Key, list[int]] = defaultdict(list)
+        for index, cells in enumerate(self.cells):
+            for cell in cells:
+                self.of[cell].append(index)
+
+
+def _close_lines(cube: Cube, hidden: set[Key], relations: _Relations, minimum: int) -> None:
+    """Hides cells until no sum (an exact relation) holds exactly one hidden cell: such a sum
+    gives that cell away at once. This is what most of the protection takes, and needs no linear
+    program; the audit afterwards catches what only several sums together reveal.
+
+    A partner is chosen the way `_complement` ranks cells, preferring one that closes other
+    open sums too (a cell in two such sums fixes both)."""
+    roots = {d.total for d in cube.dimensions}
+
+    def single(index: int) -> bool:
+        return relations.exact[index] and sum(1 for c in relations.cells[index] if c in hidden) == 1
+
+    queue = [i for cell in hidden for i in relations.of.get(cell, ()) if single(i)]
+    while queue:
+        index = queue.pop()
+        if not single(index):
+            continue
+
+        def cost(cell: Key, index: int = index) -> tuple[bool, int, bool, int, int, Key]:
+            value = cube.value(cell)
+            closes = sum(1 for i in relations.of.get(cell, ()) if i != index and single(i))
+            totals = sum(1 for code in cell if code in roots)
+            return (value == 0, totals, value < minimum, -closes, value, cell)
+
+        open_cells = [c for c in relations.cells[index] if c not in hidden]
+        if not open_cells:
+            continue
+        chosen = min(open_cells, key=cost)
+        hidden.add(chosen)
+        queue.extend(i for i in relations.of.get(chosen, ()) if single(i))
+
+
+def _complement(
+    key: Key, cube: Cube, hidden: set[Key], relations: _Relations, need: int
+) -> tuple[Key | None, set[Key]]:
+    """The next cell to hide for a small cell the attack still pins.
+
+    The attack pins it through a chain of relations that each hold one hidden cell only (such a
+    relation gives that cell away); the hidden cells linked to `key` are followed, and the
+    cheapest open cell of a relation with a single hidden cell among them is hidden. Cheapest: a
+    detail cell before a total (totals are what committees read), one that alone gives the small
+    cell room (value >= `need`) before one that does not, then the smallest value (least
+    information lost); zeros last, since hiding a zero widens nothing. Returns it with the hidden
+    cells linked to `key`."""
+    roots = {d.total for d in cube.dimensions}
+
+    def cost(cell: Key) -> tuple[bool, int, bool, int, Key]:
+        value = cube.value(cell)
+        return (value == 0, sum(1 for code in cell if code in roots), value < need, value, cell)
+
+    linked, queue, closing, touching = {key}, [key], set(), set()
+    while queue:
+        cell = queue.pop()
+        for index in relations.of.get(cell, ()):
+            members = relations.cells[index]
+            hidden_here = [m for m in members if m in hidden]
+            open_here = [m for m in members if m not in hidden]
+            touching.update(open_here)
+            if len(hidden_here) == 1:
+                closing.update(open_here)
+            for other in hidden_here:
+                if other not in linked:
+                    linked.add(other)
+                    queue.append(other)
+    candidates = closing or touching
+    return (min(candidates, key=cost) if candidates else None), linked
+
+
+def safe_share(part: int | None, base: int | None, *, minimum: int = DEFAULT_MINIMUM) -> float | None:
+    """A share (or rate, or mean) only on a published base of at least `minimum`; else None."""
+    if part is None or base is None or base < minimum:
+        return None
+    return part / base

@@ -1,0 +1,101 @@
+"""HTTP route for the published tables: public (see `..access`), since every figure in them is
+protected."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from qn_infra.errors import NotFound
+from qn_infra.http import language
+
+from ..figures.catalogue import COUNTS
+from . import domain, handlers
+from .csv_export import csv_response
+from .schemas import Protection, TableOut, TableRow
+
+router = APIRouter(tags=["tables"])
+
+NOTE = {
+    "de": "Werte unter {minimum} sind gesperrt („.“), ebenso so viele weitere, dass sich kein gesperrter Wert aus "
+    "Summen oder anderen Tabellen dieses Jahres zurückrechnen lässt.",
+    "en": "Values below {minimum} are not shown ('.'), nor are as many others as it takes that no hidden value "
+    "can be worked out from totals or from this year's other tables.",
+}
+PLACE_LABELS = {
+    "de": {domain.CITY: "Stadt gesamt", "": "ohne Quartier"},
+    "en": {domain.CITY: "City total", "": "no quarter"},
+}
+
+
+def _place(code: str) -> str:
+    if code == domain.CITY:
+        return "city"
+    if code.startswith(domain.DISTRICT):
+        return "district:" + code.removeprefix(domain.DISTRICT)
+    return code
+
+
+@router.get(
+    "/tables/{metric}",
+    response_model=TableOut,
+    summary="A published table: protected counts, no login",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def get_table(
+    request: Request,
+    metric: Annotated[str, Path(pattern=r"^[a-z_.]{1,200}$", examples=["concern.recorded"])],
+    year: Annotated[int, Query(ge=2000, le=2100, description="Calendar year (Europe/Berlin).")],
+    time: Annotated[domain.TimeLevel, Query(description="Rows per month, Quartal or year.")] = domain.TimeLevel.QUARTAL,
+    place: Annotated[domain.PlaceLevel, Query(description="Rows per quarter, district or city.")] = (
+        domain.PlaceLevel.QUARTER
+    ),
+    topics: Annotated[bool, Query(description="Also one row per topic, beside all topics ('*').")] = False,
+    format: Annotated[
+        Literal["json", "csv"],
+        Query(description="json, or csv the way German spreadsheets open it (semicolons, UTF-8 with BOM)."),
+    ] = "json",
+) -> TableOut | Response:
+    lang = language(request)
+    if metric not in COUNTS:
+        raise NotFound(
+            f"Kennzahl '{metric}' gibt es nicht; siehe GET /metrics-catalogue.",
+            f"No metric '{metric}'; see GET /metrics-catalogue.",
+            field="metric",
+        )
+    state = request.app.state
+    with state.runtime.sessions() as session:
+        table = handlers.get_table(
+            state.protected_cubes, session, metric=metric, year=year, time=time, place=place, by_topic=topics
+        )
+    labels = PLACE_LABELS[lang]
+    city = state.protected_cubes.city
+    rows = [
+        TableRow(
+            period=cell.time,
+            place=_place(cell.place),
+            place_label=labels.get(cell.place) or city.label(cell.place.removeprefix(domain.DISTRICT)),
+            topic=cell.topic,
+            value=cell.value,
+            flag="." if cell.value is None else None,
+        )
+        for cell in table.cells
+    ]
+    out = TableOut(
+        metric=metric,
+        label=COUNTS[metric].label(lang),
+        year=year,
+        time=time.value,
+        place=place.value,
+        protection=Protection(
+            method="primary_and_secondary_suppression",
+            minimum=table.minimum,
+            hidden_cells_in_year=table.hidden_in_year,
+            note=NOTE[lang].format(minimum=table.minimum),
+        ),
+        rows=rows,
+    )
+    if format == "csv":
+        return csv_response(out, lang)
+    return out

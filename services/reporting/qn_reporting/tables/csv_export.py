@@ -1,0 +1,38 @@
+"""A published table as CSV the way German spreadsheets open it: semicolons, decimal commas,
+UTF-8 with a byte-order mark (without it Excel reads the umlauts as Latin-1), CRLF line ends,
+and "." where a value is not published -- with the protection note as the last line."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import Response
+
+from .schemas import TableOut
+
+HEADERS = {
+    "de": ["Zeitraum", "Ort", "Bezeichnung", "Thema", "Anzahl"],
+    "en": ["Period", "Place", "Name", "Topic", "Count"],
+}
+
+
+def csv_text(table: TableOut, language: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADERS[language])
+    for row in table.rows:
+        value = "." if row.value is None else str(row.value)
+        writer.writerow([row.period, row.place, row.place_label, row.topic, value])
+    writer.writerow([])
+    writer.writerow([table.protection.note])
+    return buffer.getvalue()
+
+
+def csv_response(table: TableOut, language: str) -> Response:
+    name = f"{table.metric.replace('.', '-')}-{table.year}-{table.time}-{table.place}.csv"
+    return Response(
+        content="\ufeff" + csv_text(table, language),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,90 @@
+"""Use cases of the published tables: cut a table from the protected cube of its metric and year.
+
+Protecting a cube takes linear programs; it is done once per metric and year and kept until the
+cells of that year change (a cheap count-and-sum tells), so a reader of the dashboard pays for it
+only after new events arrived."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..city import City
+from ..disclosure import Protected, protect
+from ..figures.models import CountCell
+from . import domain
+
+
+@dataclass(frozen=True)
+class TableCell:
+    time: str
+    place: str
+    topic: str
+    value: int | None
+    """None when hidden."""
+    primary: bool
+    """Hidden because it is small itself (not only to protect another)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    metric: str
+    year: int
+    time: domain.TimeLevel
+    place: domain.PlaceLevel
+    cells: list[TableCell]
+    minimum: int
+    hidden_in_year: int
+    """How many cells of the year's whole table family are hidden (all levels)."""
+
+
+class ProtectedCubes:
+    """The protected cube of each metric and year, kept while its cells do not change."""
+
+    def __init__(self, city: City, minimum: int) -> None:
+        self.city = city
+        self.minimum = minimum
+        self._kept: dict[tuple[str, int], tuple[tuple[int, ...], Protected]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, metric: str, year: int) -> Protected:
+        in_year = (CountCell.metric == metric) & CountCell.month.like(f"{year}-%")
+        # cells only ever grow, except when a site's bookings move from no quarter ('') to the
+        # site's quarter: the sum weighted by the quarter id's length tells that move too
+        weighted = func.coalesce(func.sum(CountCell.n * func.length(CountCell.quarter_id)), 0)
+        summary = select(func.count(), func.coalesce(func.sum(CountCell.n), 0), weighted).where(in_year)
+        fingerprint = tuple(int(v) for v in session.execute(summary).one())
+        with self._lock:
+            kept = self._kept.get((metric, year))
+            if kept and kept[0] == fingerprint:
+                return kept[1]
+            stored = select(CountCell.month, CountCell.quarter_id, CountCell.topic, CountCell.n).where(in_year)
+            cells = [domain.StoredCell(*row) for row in session.execute(stored)]
+            protected = protect(domain.cube_of(cells, year, self.city), minimum=self.minimum)
+            self._kept[(metric, year)] = (fingerprint, protected)
+            return protected
+
+
+def get_table(
+    cubes: ProtectedCubes,
+    session: Session,
+    *,
+    metric: str,
+    year: int,
+    time: domain.TimeLevel,
+    place: domain.PlaceLevel,
+    by_topic: bool,
+) -> Table:
+    protected = cubes.get(session, metric, year)
+    dims = protected.cube.dimensions
+    topics = dims[2].codes if by_topic else (dims[2].total,)
+    cells = [
+        TableCell(t, p, topic, protected.shown((t, p, topic)), (t, p, topic) in protected.primary)
+        for t in domain.codes_at(dims[0], time)
+        for p in domain.codes_at(dims[1], place)
+        for topic in topics
+    ]
+    return Table(metric, year, time, place, cells, protected.minimum, len(protected.hidden))

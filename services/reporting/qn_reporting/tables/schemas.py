@@ -1,0 +1,35 @@
+"""What the published tables API returns."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class TableRow(BaseModel):
+    period: str = Field(description="Year (2026), Quartal (2026-Q1) or month (2026-01).", examples=["2026-Q1"])
+    place: str = Field(description="Quarter id, 'district:<id>', 'city', or '' for events without a quarter.")
+    place_label: str = Field(examples=["Ziebigk"])
+    topic: str = Field(description="Topic code, or '*' for all topics (each event once).", examples=["*"])
+    value: int | None = Field(description="The count; null where it is not published.", examples=[12])
+    flag: str | None = Field(
+        description="'.' where the count is not published (too small, or hidden so that no total gives a "
+        "small one away -- the two are not told apart), the sign German official statistics use.",
+        examples=[None],
+    )
+
+
+class Protection(BaseModel):
+    method: str = Field(examples=["primary_and_secondary_suppression"])
+    minimum: int = Field(description="Smallest count published.", examples=[3])
+    hidden_cells_in_year: int = Field(description="Cells hidden across all tables of this metric and year.")
+    note: str = Field(description="What the protection means, after Accept-Language.")
+
+
+class TableOut(BaseModel):
+    metric: str = Field(examples=["concern.recorded"])
+    label: str = Field(examples=["Erfasste Anliegen"])
+    year: int = Field(examples=[2026])
+    time: str = Field(examples=["quartal"])
+    place: str = Field(examples=["quarter"])
+    protection: Protection
+    rows: list[TableRow]

@@ -1,0 +1,183 @@
+"""The published tables as the public and an intruder see them: a year of concerns in the demo
+city, every table the API serves for that year (month, Quartal, year x quarter, district, city x
+with and without topics), fetched without a login, then attacked together."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import datetime
+
+import nats
+import pytest
+
+from qn_contracts.intake import ConcernRecorded
+from qn_testkit.interval_attack import attack
+
+from .conftest import Reporting
+
+pytestmark = pytest.mark.integration
+
+QUARTERS = {"innenstadt-sued": 12, "innenstadt-mitte": 6, "innenstadt-nord": 3, "ziebigk": 1, "rosslau": 8}
+"""Concerns per month and quarter, roughly: Ziebigk's are small enough to need protection."""
+TOPICS = ["alter", "wohnen", "einsamkeit", "schulden"]
+YEAR = 2025
+
+
+async def _publish_all(url: str, messages: list) -> None:
+    connection = await nats.connect(url)
+    try:
+        js = connection.jetstream()
+        for message in messages:
+            await js.publish(message.subject, message.body, headers=message.headers)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def a_year_of_concerns(reporting: Reporting) -> int:
+    rng = random.Random(2025)
+    messages = []
+    for month in range(1, 13):
+        for quarter, mean in QUARTERS.items():
+            for _ in range(max(0, round(rng.gauss(mean, mean / 3)))):
+                event = ConcernRecorded(
+                    concern_id=uuid.uuid4(),
+                    quarter_id=quarter,
+                    channel="walk_in",
+                    topics=rng.sample(TOPICS, rng.choice([1, 1, 2])),
+                    urgency="soon",
+                )
+                messages.append(reporting.wire(event, datetime(YEAR, month, 14, 10).isoformat() + "+00:00"))
+    asyncio.run(_publish_all(reporting.nats_url, messages))
+    reporting.wait_for_total("concern.recorded", len(messages), **{"from": f"{YEAR}-01", "to": f"{YEAR}-12"})
+    return len(messages)
+
+
+def every_table(reporting: Reporting) -> dict[tuple[str, str, str], int | None]:
+    published: dict[tuple[str, str, str], int | None] = {}
+    for time in ("month", "quartal", "year"):
+        for place in ("quarter", "district", "city"):
+            for topics in ("false", "true"):
+                answer = reporting.client.get(
+                    "/tables/concern.recorded", params={"year": YEAR, "time": time, "place": place, "topics": topics}
+                )
+                assert answer.status_code == 200, answer.text
+                for row in answer.json()["rows"]:
+                    key = (row["period"], row["place"], row["topic"])
+                    assert published.get(key, row["value"]) == row["value"], f"{key} differs between two tables"
+                    published[key] = row["value"]
+    return published
+
+
+def true_counts(reporting: Reporting) -> dict[tuple[str, str, str], int]:
+    """Every cell of every level as the office knows it (its own raw figures, for the test only)."""
+    raw = reporting.counts(metric="concern.recorded", **{"from": f"{YEAR}-01", "to": f"{YEAR}-12"})["rows"]
+    district = {"rosslau": "district:rosslau"}
+    counts: dict[tuple[str, str, str], int] = {}
+    for row in raw:
+        month = row["month"]
+        quartal = f"{YEAR}-Q{(int(month[5:]) - 1) // 3 + 1}"
+        places = (row["quarter_id"], district.get(row["quarter_id"], "district:dessau"), "city")
+        for period in (month, quartal, str(YEAR)):
+            for place in places:
+                key = (period, place, row["topic"])
+                counts[key] = counts.get(key, 0) + row["count"]
+    return counts
+
+
+def hierarchy(published: dict[tuple[str, str, str], int | None]) -> list:
+    """What anyone knows about how the tables add up (the city's districts are public)."""
+    quartals = {f"{YEAR}-Q{q}": tuple(f"{YEAR}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)) for q in range(1, 5)}
+    time = {str(YEAR): tuple(quartals), **quartals}
+    place = {
+        "city": ("district:dessau", "district:rosslau"),
+        "district:dessau": ("innenstadt-sued", "innenstadt-mitte", "innenstadt-nord", "ziebigk"),
+        "district:rosslau": ("rosslau",),
+    }
+    topics = {"*": tuple(sorted({key[2] for key in published} - {"*"}))}
+    return [(time, True), (place, True), (topics, False)]
+
+
+def test_the_differencing_attack_on_every_table_of_a_year_recovers_no_small_count(
+    reporting: Reporting, a_year_of_concerns: int
+) -> None:
+    published = every_table(reporting)
+    hidden = [key for key, value in published.items() if value is None]
+    assert hidden, "Ziebigk's months are small: something must be protected"
+    assert published[(str(YEAR), "city", "*")] == a_year_of_concerns, "the year's total is published as it is"
+
+    small = {key: n for key, n in true_counts(reporting).items() if 0 < n < 3}
+    assert {key[0] for key in small} > {f"{YEAR}-Q1"}, "the year has counts of 1 and 2, by month and by Quartal"
+    assert all(published[key] is None for key in small)
+
+    found = attack(published, hierarchy(published), asked=small)
+
+    for (month, quarter, topic), count in small.items():
+        low, high = found[(month, quarter, topic)]
+        # it cannot be told to be small (reaches 3), nor (for a 1) that anyone is behind it
+        assert high >= 3 - 1e-6 and low <= count - 1 + 1e-6, f"{month} {quarter} {topic}: [{low:.2f}, {high:.2f}]"
+
+
+def test_a_table_says_in_german_what_its_dots_mean_and_needs_no_login(
+    reporting: Reporting, a_year_of_concerns: int
+) -> None:
+    answer = reporting.client.get("/tables/concern.recorded", params={"year": YEAR, "time": "month"})
+    assert answer.status_code == 200
+    table = answer.json()
+    assert table["label"] == "Erfasste Anliegen"
+    assert table["protection"]["minimum"] == 3
+    assert "gesperrt" in table["protection"]["note"]
+    ziebigk = [row for row in table["rows"] if row["place"] == "ziebigk"]
+    assert len(ziebigk) == 12 and all(row["place_label"] == "Ziebigk" for row in ziebigk)
+    assert any(row["flag"] == "." and row["value"] is None for row in ziebigk)
+    assert all((row["value"] is None) == (row["flag"] == ".") for row in table["rows"])
+    english = reporting.client.get(
+        "/tables/concern.recorded", params={"year": YEAR}, headers={"Accept-Language": "en"}
+    ).json()
+    assert english["label"] == "Concerns recorded" and "not shown" in english["protection"]["note"]
+
+
+def test_an_unknown_metric_or_a_bad_level_is_refused_naming_the_field(reporting: Reporting) -> None:
+    unknown = reporting.client.get("/tables/concern.escalated", params={"year": YEAR})
+    assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "metric"
+    bad = reporting.client.get("/tables/concern.recorded", params={"year": YEAR, "time": "week"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "time"
+
+
+def test_the_csv_opens_in_a_german_spreadsheet_with_dots_where_the_table_has_them(
+    reporting: Reporting, a_year_of_concerns: int
+) -> None:
+    params = {"year": YEAR, "time": "month", "place": "quarter"}
+    answer = reporting.client.get("/tables/concern.recorded", params={**params, "format": "csv"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert answer.content.startswith("\ufeff".encode()), "a byte-order mark, so Excel reads UTF-8"
+    lines = answer.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "Zeitraum;Ort;Bezeichnung;Thema;Anzahl"
+    rows = [line.split(";") for line in lines[1:] if line.count(";") == 4]
+    json_rows = reporting.client.get("/tables/concern.recorded", params=params).json()["rows"]
+    assert [r[4] for r in rows] == ["." if r["value"] is None else str(r["value"]) for r in json_rows]
+    assert any(r[2] == "Innerstädtischer Bereich Süd (Am Leipziger Tor)" for r in rows)
+    assert "gesperrt" in answer.content.decode("utf-8-sig")
+
+
+def test_the_dashboard_shows_the_years_figures_with_dots_and_a_map_without_login(
+    reporting: Reporting, a_year_of_concerns: int
+) -> None:
+    page = reporting.client.get("/dashboard", params={"year": YEAR, "time": "month"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert '<html lang="de">' in html and "Kennzahlen der Sozialräume" in html
+    assert f"Erfasste Anliegen {YEAR}, ganze Stadt" in html
+    assert f"<td>{a_year_of_concerns}</td>" not in html, "months, not the year, in the series"
+    assert html.count("<path d=") >= 4, "the quarters with an outline are drawn"
+    assert "<td>.</td>" in html, "hidden cells are shown as '.'"
+    assert "„.“ – Wert gesperrt" in html
+    table = reporting.client.get("/tables/concern.recorded", params={"year": YEAR, "time": "month"}).json()
+    sued = [r["value"] for r in table["rows"] if r["place"] == "innenstadt-sued" and r["topic"] == "*"]
+    row = "".join(f"<td>{'.' if v is None else v}</td>" for v in sued)
+    assert row in html, "the dashboard's table is the published table"
+    english = reporting.client.get("/dashboard", params={"year": YEAR, "lang": "en"}).text
+    assert '<html lang="en">' in english and "Figures of the neighbourhoods" in english
