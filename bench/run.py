@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def main() -> int:
     import addresses
+    import cluster
     import concerns
     import consumers
     import portal
@@ -35,6 +36,8 @@ def main() -> int:
     print(rebuild.report(rebuild.run()))
     print("\n5. The portal's pages against the API call behind them")
     print(portal.report(portal.run()))
+    print("\n6. Publishing through a stream leader's crash on a three-node cluster")
+    print(cluster.report(cluster.run()))
     return 0
 
 

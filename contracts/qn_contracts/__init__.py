@@ -5,10 +5,10 @@ and data classification; `EventMeta` holds the CloudEvents attributes that trave
 `wire` encodes and decodes messages; `streams` defines the JetStream streams.
 """
 
-__version__ = "1.2.0"  # the minor revision listed last in docs/contracts.md
+__version__ = "1.3.0"  # the minor revision listed last in docs/contracts.md
 
 from .catalogue import ALL_EVENTS, BY_SUBJECT, BY_TYPE, event_class_for_type
-from .event import Classification, Event, EventMeta, EventSpec
+from .event import NO_ADDRESS, Classification, Event, EventMeta, EventSpec, subject_of
 from .streams import DEAD_LETTER, STREAMS, StreamSpec, dead_letter_subject, stream_for_subject
 from .wire import WireFormatError, WireMessage, admit, decode, decode_body, decode_meta, encode
 
@@ -17,6 +17,7 @@ __all__ = [
     "BY_SUBJECT",
     "BY_TYPE",
     "DEAD_LETTER",
+    "NO_ADDRESS",
     "STREAMS",
     "Classification",
     "Event",
@@ -33,4 +34,5 @@ __all__ = [
     "encode",
     "event_class_for_type",
     "stream_for_subject",
+    "subject_of",
 ]

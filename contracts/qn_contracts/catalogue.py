@@ -14,6 +14,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 
 BY_TYPE: dict[str, type[Event]] = {cls.spec.type: cls for cls in ALL_EVENTS}
 BY_SUBJECT: dict[str, type[Event]] = {cls.spec.subject: cls for cls in ALL_EVENTS}
+"""Keyed by `spec.subject`: the subject, or for an addressed event its filter `<channel>.*`."""
 
 if len(BY_TYPE) != len(ALL_EVENTS) or len(BY_SUBJECT) != len(ALL_EVENTS):
     raise RuntimeError("two event classes share a type or subject")

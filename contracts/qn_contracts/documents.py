@@ -12,7 +12,7 @@ from pydantic.json_schema import models_json_schema
 
 from . import __version__
 from .catalogue import ALL_EVENTS
-from .event import Event, EventMeta
+from .event import NO_ADDRESS, Event, EventMeta, EventSpec
 from .streams import DEAD_LETTER, STREAMS, stream_for_subject
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -28,14 +28,19 @@ def event_schema(event_class: type[Event]) -> dict[str, Any]:
         **schema,
         "title": spec.type,
         "description": spec.summary,
-        "x-subject": spec.subject,
+        "x-subject": address(spec),
         "x-classification": spec.classification.value,
     }
 
 
+def address(spec: EventSpec) -> str:
+    """The subject as AsyncAPI writes it: `<channel>.{target_id}` for an addressed event."""
+    return f"{spec.channel}.{{{spec.address}}}" if spec.address else spec.channel
+
+
 def schema_files() -> dict[str, dict[str, Any]]:
     """File name -> JSON Schema, for every event in the catalogue."""
-    return {f"{cls.spec.subject}.json": event_schema(cls) for cls in ALL_EVENTS}
+    return {f"{cls.spec.channel}.json": event_schema(cls) for cls in ALL_EVENTS}
 
 
 def _headers_schema() -> dict[str, Any]:
@@ -113,10 +118,21 @@ def asyncapi_document() -> dict[str, Any]:
             "x-dataschema": spec.dataschema,
         }
         channels[key] = {
-            "address": spec.subject,
-            "description": f"{spec.summary} Stored in stream {stream_for_subject(spec.subject).name}.",
+            "address": address(spec),
+            "description": f"{spec.summary} Stored in stream {stream_for_subject(spec.channel).name}.",
             "messages": {key: {"$ref": f"#/components/messages/{key}"}},
         }
+        if spec.address:
+            channels[key]["parameters"] = {
+                spec.address: {
+                    "description": (
+                        f"The organisation the event is addressed to: the body's `{spec.address}`, or "
+                        f"`{NO_ADDRESS}` when it names none. A carrier's credentials read only its own "
+                        "(decision 0010)."
+                    ),
+                    "location": f"$message.payload#/{spec.address}",
+                }
+            }
         operations[f"{spec.producer}_publishes_{key}"] = {
             "action": "send",
             "summary": f"{spec.producer} publishes {spec.type}.",
@@ -160,10 +176,30 @@ def asyncapi_document() -> dict[str, Any]:
             "local": {
                 "host": "127.0.0.1:4222",
                 "protocol": "nats",
-                "description": "The broker `make run` starts (JetStream enabled).",
-            }
+                "description": "The broker `make run` starts (JetStream enabled, no credentials).",
+            },
+            "city": {
+                "host": "nats.city.example:4222",
+                "protocol": "nats",
+                "description": (
+                    "A city's three-node cluster, TLS required. Every client has its own user: a carrier or "
+                    "office `org-<id>` reads only the events addressed to it, through its durable consumer "
+                    "`org-<id>` in QN_INTAKE and QN_SCHEDULING with the filter `qn.v1.<producer>.*.*.<id>`, "
+                    "and replies reach it below the inbox prefix `_INBOX.org-<id>`."
+                ),
+                "security": [{"$ref": "#/components/securitySchemes/userPassword"}],
+            },
         },
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {
+            "messages": messages,
+            "schemas": schemas,
+            "securitySchemes": {
+                "userPassword": {
+                    "type": "userPassword",
+                    "description": "NATS user and password, generated per service, carrier and office.",
+                }
+            },
+        },
     }

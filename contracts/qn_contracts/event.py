@@ -27,9 +27,15 @@ class Classification(StrEnum):
     """Carries a random pseudonymous reference to a person; never a direct identifier."""
 
 
+NO_ADDRESS = "_none"
+"""The last subject token of an addressed event that names no organisation (e.g. a consent
+withdrawn for neighbourly help); an organisation id never starts with `_`."""
+
+
 @dataclass(frozen=True)
 class EventSpec:
-    """Where an event class lives on the wire: producer, entity, action and version."""
+    """Where an event class lives on the wire: producer, entity, action and version, and, for an
+    event addressed to one organisation, the body field that names it (decision 0010)."""
 
     producer: str
     entity: str
@@ -37,11 +43,27 @@ class EventSpec:
     version: int
     classification: Classification
     summary: str = ""
+    address: str | None = None
+    """Body field naming the carrier, office or team the event is addressed to; its value is the
+    subject's last token, so that NATS permissions can give each organisation its own events."""
+
+    @property
+    def channel(self) -> str:
+        """`qn.v<version>.<producer>.<entity>.<action>`: the subject, or for an addressed event the
+        subject without its address token. Names the JSON Schema."""
+        return f"qn.v{self.version}.{self.producer}.{self.entity}.{self.action}"
 
     @property
     def subject(self) -> str:
-        """The NATS subject: `qn.v<version>.<producer>.<entity>.<action>`."""
-        return f"qn.v{self.version}.{self.producer}.{self.entity}.{self.action}"
+        """The subject filter that matches every event of this class: the channel, or for an
+        addressed event `<channel>.*`. `subject_of(event)` is the subject one event is sent on."""
+        return f"{self.channel}.*" if self.address else self.channel
+
+    def subject_for(self, organisation: str | None) -> str:
+        """The subject of an event of this class addressed to `organisation` (None: to no one)."""
+        if not self.address:
+            raise ValueError(f"{self.type} is not addressed to an organisation")
+        return f"{self.channel}.{organisation or NO_ADDRESS}"
 
     @property
     def type(self) -> str:
@@ -56,7 +78,7 @@ class EventSpec:
     @property
     def dataschema(self) -> str:
         """The CloudEvents `dataschema`: a URN naming the JSON Schema written by `make contracts`."""
-        return f"urn:quartiersnetz:schema:{self.subject}"
+        return f"urn:quartiersnetz:schema:{self.channel}"
 
 
 class Event(BaseModel):
@@ -66,6 +88,14 @@ class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", use_enum_values=False)
 
     spec: ClassVar[EventSpec]
+
+
+def subject_of(event: Event) -> str:
+    """The subject `event` is published on: its channel, plus the organisation it is addressed to."""
+    spec = event.spec
+    if not spec.address:
+        return spec.channel
+    return spec.subject_for(getattr(event, spec.address))
 
 
 def utcnow() -> datetime:

@@ -37,8 +37,10 @@ _P = Classification.PSEUDONYMISED
 _I = Classification.INTERNAL
 
 
-def _spec(entity: str, action: str, classification: Classification, summary: str) -> EventSpec:
-    return EventSpec("intake", entity, action, 1, classification, summary)
+def _spec(
+    entity: str, action: str, classification: Classification, summary: str, address: str | None = None
+) -> EventSpec:
+    return EventSpec("intake", entity, action, 1, classification, summary, address)
 
 
 class ConcernRecorded(Event):
@@ -77,7 +79,7 @@ class ConcernReopened(Event):
 
 class ReferralRequested(Event):
     spec: ClassVar[EventSpec] = _spec(
-        "referral", "requested", _P, "A concern was referred to a carrier, office or team."
+        "referral", "requested", _P, "A concern was referred to a carrier, office or team.", "target_id"
     )
 
     referral_id: ReferralId
@@ -107,7 +109,7 @@ class ReferralRequested(Event):
 
 class ReferralStatusChanged(Event):
     spec: ClassVar[EventSpec] = _spec(
-        "referral", "status_changed", _I, "A referral moved to a new status (closed loop)."
+        "referral", "status_changed", _I, "A referral moved to a new status (closed loop).", "target_id"
     )
 
     referral_id: ReferralId
@@ -125,7 +127,7 @@ class ReferralStatusChanged(Event):
 
 class ReferralOverdue(Event):
     spec: ClassVar[EventSpec] = _spec(
-        "referral", "overdue", _I, "A referral passed its due date without a final status."
+        "referral", "overdue", _I, "A referral passed its due date without a final status.", "target_id"
     )
 
     referral_id: ReferralId
@@ -218,7 +220,11 @@ class FollowUpOverdue(Event):
 
 class ConsentWithdrawn(Event):
     spec: ClassVar[EventSpec] = _spec(
-        "consent", "withdrawn", _P, "A person withdrew consent; processing under that purpose stops."
+        "consent",
+        "withdrawn",
+        _P,
+        "A person withdrew consent; processing under that purpose stops.",
+        "carrier_id",
     )
 
     person_ref: PersonRef

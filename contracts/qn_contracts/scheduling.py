@@ -15,8 +15,10 @@ _PUB = Classification.PUBLIC
 _I = Classification.INTERNAL
 
 
-def _spec(entity: str, action: str, classification: Classification, summary: str) -> EventSpec:
-    return EventSpec("scheduling", entity, action, 1, classification, summary)
+def _spec(
+    entity: str, action: str, classification: Classification, summary: str, address: str | None = None
+) -> EventSpec:
+    return EventSpec("scheduling", entity, action, 1, classification, summary, address)
 
 
 class Room(BaseModel):
@@ -53,7 +55,7 @@ class SiteUpdated(Event):
 
 
 class BookingConfirmed(Event):
-    spec: ClassVar[EventSpec] = _spec("booking", "confirmed", _I, "A room booking was confirmed.")
+    spec: ClassVar[EventSpec] = _spec("booking", "confirmed", _I, "A room booking was confirmed.", "org_id")
 
     booking_id: BookingId
     site_id: SiteId
@@ -69,7 +71,7 @@ class BookingConfirmed(Event):
 
 class BookingRejected(Event):
     spec: ClassVar[EventSpec] = _spec(
-        "booking", "rejected", _I, "A booking request was rejected (conflict, closed, holiday)."
+        "booking", "rejected", _I, "A booking request was rejected (conflict, closed, holiday).", "org_id"
     )
 
     booking_id: BookingId
@@ -83,11 +85,20 @@ class BookingRejected(Event):
         "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d",
         default=None,
     )
+    org_id: Org | None = doc(
+        "Carrier or office the booking is for; absent for the site's own bookings. Added in 1.2.",
+        "caritas-dessau",
+        default=None,
+    )
 
 
 class BookingCancelled(Event):
     spec: ClassVar[EventSpec] = _spec(
-        "booking", "cancelled", _I, "A booking, or one occurrence of a recurring booking, was cancelled."
+        "booking",
+        "cancelled",
+        _I,
+        "A booking, or one occurrence of a recurring booking, was cancelled.",
+        "org_id",
     )
 
     booking_id: BookingId
@@ -99,6 +110,11 @@ class BookingCancelled(Event):
         default=None,
     )
     reason: Code | None = doc("Cancellation reason code.", "illness", default=None)
+    org_id: Org | None = doc(
+        "Carrier or office the booking is for; absent for the site's own bookings. Added in 1.2.",
+        "caritas-dessau",
+        default=None,
+    )
 
 
 class OccurrenceAttended(Event):

@@ -59,9 +59,13 @@ QuarterId = Annotated[
 ]
 """A quarter id, e.g. `dessau-innenstadt-sued` or Berlin's planning area `01100309`."""
 
+ORG_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+"""No "." (nor anything else a NATS subject token cannot hold): events addressed to an
+organisation carry its id as their subject's last token (decision 0010)."""
+
 OrgId = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$"),
+    StringConstraints(pattern=ORG_ID_PATTERN),
     Field(description="Id of a carrier, office or team from the city's configuration."),
 ]
 

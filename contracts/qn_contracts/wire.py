@@ -20,12 +20,14 @@ Headers of every message:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from .event import Event, EventMeta
+from .event import NO_ADDRESS, Event, EventMeta, subject_of
+from .vocabulary import ORG_ID_PATTERN
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -83,7 +85,7 @@ def encode(event: Event, meta: EventMeta) -> WireMessage:
     if meta.causation_id:
         headers["ce-causationid"] = meta.causation_id
     body = event.model_dump_json().encode()
-    return WireMessage(subject=event.spec.subject, body=body, headers=headers)
+    return WireMessage(subject=subject_of(event), body=body, headers=headers)
 
 
 def decode_meta(headers: dict[str, str] | None) -> EventMeta:
@@ -145,15 +147,21 @@ def admit(
         raise WireFormatError("body", f"{len(body)} bytes, more than the {max_bytes} a consumer accepts")
     meta = decode_meta(headers)
     event_class = event_class_for_type(meta.type)
-    expected = _subject_of_type(meta.type) if event_class is None else event_class.spec.subject
-    if expected is None:
+    channel = _subject_of_type(meta.type) if event_class is None else event_class.spec.channel
+    if channel is None:
         raise WireFormatError("ce-type", f"{meta.type!r} is not of the form qn.<producer>.<entity>.<action>.v<n>")
-    if subject != expected:
+    if event_class is None:
+        # a newer producer's event: addressed or not, its subject starts with its channel
+        fits = subject == channel or _address_of(subject, channel) is not None
+    else:
+        fits = subject == channel if not event_class.spec.address else _address_of(subject, channel) is not None
+    if not fits:
+        expected = channel if event_class is None else event_class.spec.subject
         raise WireFormatError("ce-type", f"{meta.type!r} is published on {expected!r}, not on {subject!r}")
-    producer = expected.split(".")[2]
+    producer = channel.split(".")[2]
     if meta.source != f"/quartiersnetz/{producer}":
         raise WireFormatError("ce-source", f"{meta.source!r} does not produce events on {subject!r}")
-    if meta.dataschema != f"urn:quartiersnetz:schema:{expected}":
+    if meta.dataschema != f"urn:quartiersnetz:schema:{channel}":
         raise WireFormatError("ce-dataschema", f"{meta.dataschema!r} is not the schema of {subject!r}")
     try:
         home = stream_for_subject(subject).name
@@ -166,16 +174,32 @@ def admit(
     return event_class, meta
 
 
-def decode_body(event_class: type[_E], body: bytes) -> _E:
-    """The body of an admitted message; raises `WireFormatError` naming the bad field."""
+def decode_body(event_class: type[_E], body: bytes, subject: str | None = None) -> _E:
+    """The body of an admitted message; raises `WireFormatError` naming the bad field. Given the
+    `subject`, an addressed event's body must name the organisation its subject names."""
     try:
-        return event_class.model_validate_json(body)
+        event = event_class.model_validate_json(body)
     except ValidationError as exc:
         first = exc.errors()[0]
         if first["type"] == "json_invalid":
             raise WireFormatError("body", f"not JSON: {first['msg']}") from exc
         field = ".".join(str(p) for p in first["loc"]) or "body"
         raise WireFormatError(f"body.{field}", first["msg"]) from exc
+    if subject is not None and event_class.spec.address and subject != subject_of(event):
+        field = event_class.spec.address
+        raise WireFormatError(f"body.{field}", f"{getattr(event, field)!r} is not the addressee of {subject!r}")
+    return event
+
+
+_ADDRESS = re.compile(rf"{ORG_ID_PATTERN}|^{NO_ADDRESS}$")
+
+
+def _address_of(subject: str, channel: str) -> str | None:
+    """The organisation token of an addressed subject `<channel>.<address>`, else None."""
+    if not subject.startswith(channel + "."):
+        return None
+    token = subject[len(channel) + 1 :]
+    return token if _ADDRESS.match(token) else None
 
 
 def _subject_of_type(ce_type: str) -> str | None:

@@ -9,7 +9,7 @@ import pytest
 
 from qn_contracts import WireFormatError, admit, decode_body, encode
 from qn_contracts.event import EventMeta
-from qn_contracts.intake import ConcernRecorded
+from qn_contracts.intake import ConcernRecorded, ReferralRequested
 
 
 def concern_message() -> tuple[str, dict[str, str], bytes]:
@@ -81,3 +81,60 @@ def test_a_body_that_is_not_json_or_not_valid_names_the_field() -> None:
     with pytest.raises(WireFormatError) as invalid:
         decode_body(ConcernRecorded, b'{"concern_id": "not a uuid"}')
     assert invalid.value.field.startswith("body.")
+
+
+def referral_message(target: str = "awo-dessau") -> tuple[str, dict[str, str], bytes]:
+    event = ReferralRequested.model_validate(
+        {
+            "referral_id": str(uuid.uuid4()),
+            "concern_id": str(uuid.uuid4()),
+            "quarter_id": "innenstadt-sued",
+            "topics": ["schulden"],
+            "urgency": "soon",
+            "target_id": target,
+            "target_kind": "carrier",
+            "due_at": "2026-11-24T10:00:00+01:00",
+        }
+    )
+    message = encode(event, EventMeta.for_event(event))
+    return message.subject, dict(message.headers), message.body
+
+
+def test_an_addressed_event_travels_on_its_addressees_subject_and_is_admitted_there() -> None:
+    subject, headers, body = referral_message("awo-dessau")
+    assert subject == "qn.v1.intake.referral.requested.awo-dessau"
+    event_class, _ = admit(subject, headers, body, stream="QN_INTAKE")
+    assert event_class is ReferralRequested
+    assert decode_body(ReferralRequested, body, subject).target_id == "awo-dessau"
+
+
+def test_an_addressed_event_on_its_channel_alone_or_with_a_token_no_id_can_be_is_refused() -> None:
+    _, headers, body = referral_message()
+    for subject in (
+        "qn.v1.intake.referral.requested",
+        "qn.v1.intake.referral.requested.a.b",
+        "qn.v1.intake.referral.requested.A",
+    ):
+        with pytest.raises(WireFormatError, match="is published on"):
+            admit(subject, headers, body, stream="QN_INTAKE")
+
+
+def test_an_addressed_event_whose_body_names_another_organisation_is_refused_naming_the_field() -> None:
+    _, headers, body = referral_message("awo-dessau")
+    subject = "qn.v1.intake.referral.requested.caritas-dessau"
+    event_class, _ = admit(subject, headers, body, stream="QN_INTAKE")
+    assert event_class is ReferralRequested
+    with pytest.raises(WireFormatError) as misaddressed:
+        decode_body(ReferralRequested, body, subject)
+    assert misaddressed.value.field == "body.target_id"
+
+
+def test_an_unknown_addressed_type_is_admitted_on_its_channel_with_an_address() -> None:
+    _, headers, body = concern_message()
+    newer = {
+        **headers,
+        "ce-type": "qn.intake.referral.reminded.v1",
+        "ce-dataschema": "urn:quartiersnetz:schema:qn.v1.intake.referral.reminded",
+    }
+    event_class, _ = admit("qn.v1.intake.referral.reminded.awo-dessau", newer, body, stream="QN_INTAKE")
+    assert event_class is None

@@ -4,15 +4,20 @@ personal data."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
+from pydantic import ValidationError
 
-from qn_contracts import ALL_EVENTS, STREAMS, Event, EventMeta, decode, encode, stream_for_subject
+from qn_contracts import ALL_EVENTS, STREAMS, Event, EventMeta, decode, encode, stream_for_subject, subject_of
+from qn_contracts.intake import ConsentWithdrawn, ReferralRequested
 from qn_contracts.wire import WireFormatError
 
 pytestmark = pytest.mark.unit
 
-SUBJECT = re.compile(r"^qn\.v[0-9]+\.(intake|matching|scheduling|reporting)\.[a-z_]+\.[a-z_]+$")
+SUBJECT = re.compile(
+    r"^qn\.v[0-9]+\.(intake|matching|scheduling|reporting)\.[a-z_]+\.[a-z_]+(\.([a-z0-9][a-z0-9_-]*|_none))?$"
+)
 # Field names that would mean a direct identifier travels in an event.
 PERSONAL = re.compile(r"(^|_)(name|first_name|last_name|street|address|house|phone|email|birth|note|comment|text)($|_)")
 
@@ -72,8 +77,32 @@ def test_no_event_carries_a_direct_identifier(cls: type[Event]) -> None:
 
 @pytest.mark.parametrize("cls", ALL_EVENTS, ids=lambda c: c.spec.type)
 def test_subject_follows_the_scheme_and_lies_in_its_producers_stream(cls: type[Event]) -> None:
-    assert SUBJECT.match(cls.spec.subject), cls.spec.subject
-    assert stream_for_subject(cls.spec.subject) is STREAMS[cls.spec.producer]
+    subject = subject_of(example_event(cls))
+    assert SUBJECT.match(subject), subject
+    assert stream_for_subject(subject) is STREAMS[cls.spec.producer]
+
+
+def test_events_for_one_organisation_name_it_in_their_subject() -> None:
+    addressed = {cls.spec.type: cls.spec.address for cls in ALL_EVENTS if cls.spec.address}
+    assert addressed == {
+        "qn.intake.referral.requested.v1": "target_id",
+        "qn.intake.referral.status_changed.v1": "target_id",
+        "qn.intake.referral.overdue.v1": "target_id",
+        "qn.intake.consent.withdrawn.v1": "carrier_id",
+        "qn.scheduling.booking.confirmed.v1": "org_id",
+        "qn.scheduling.booking.rejected.v1": "org_id",
+        "qn.scheduling.booking.cancelled.v1": "org_id",
+    }
+    referral = example_event(ReferralRequested)
+    assert subject_of(referral) == "qn.v1.intake.referral.requested.jugendamt-asd"
+    for_help = ConsentWithdrawn(person_ref=uuid.uuid4(), purpose="neighbourly_help")
+    assert subject_of(for_help) == "qn.v1.intake.consent.withdrawn._none"
+
+
+def test_an_organisation_id_cannot_hold_what_a_subject_token_cannot() -> None:
+    for bad in ("awo.dessau", "awo*", "awo>", "awo dessau", "_none"):
+        with pytest.raises(ValidationError):
+            ConsentWithdrawn(person_ref=uuid.uuid4(), purpose="referral", carrier_id=bad)
 
 
 @pytest.mark.parametrize("cls", ALL_EVENTS, ids=lambda c: c.spec.type)

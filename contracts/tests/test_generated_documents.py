@@ -35,3 +35,10 @@ def test_asyncapi_document_is_version_3_and_lists_every_subject() -> None:
     for operation in document["operations"].values():
         assert operation["action"] == "send"
         assert operation["channel"]["$ref"].removeprefix("#/channels/") in document["channels"]
+
+
+def test_an_addressed_channel_names_its_organisation_as_a_parameter_read_from_the_body() -> None:
+    document = json.loads((CONTRACTS / "asyncapi.json").read_text())
+    channel = document["channels"]["intake_referral_requested_v1"]
+    assert channel["address"] == "qn.v1.intake.referral.requested.{target_id}"
+    assert channel["parameters"]["target_id"]["location"] == "$message.payload#/target_id"

@@ -34,13 +34,24 @@ class City:
         return watch_client(client)
 
 
-def start_city(databases: DatabaseFactory, tokens: Tokens, tmp_path: Path, **overrides: dict[str, object]) -> City:
-    nats = NatsServer(tmp_path / "jetstream", log_file=tmp_path / "nats-server.log").start()
+def start_city(
+    databases: DatabaseFactory,
+    tokens: Tokens,
+    tmp_path: Path,
+    *,
+    nats: NatsServer | None = None,
+    nats_url: str | None = None,
+    only: tuple[str, ...] = SERVICES,
+    **overrides: dict[str, object],
+) -> City:
+    """Starts the services (`only` those named) on `nats` (a started server; by default a fresh
+    open one), or on the servers of `nats_url` (a cluster: `nats` is then one of its nodes)."""
+    nats = nats or NatsServer(tmp_path / "jetstream", log_file=tmp_path / "nats-server.log").start()
     services = {}
-    for name in SERVICES:
+    for name in only:
         settings: dict[str, object] = {
             "database_url": databases.create(name),
-            "nats_url": nats.url,
+            "nats_url": nats_url or nats.url,
             "auth_jwks_file": tokens.jwks_file,
             "data_dir": tmp_path / name,
             "outbox_poll_seconds": 0.2,
@@ -61,7 +72,8 @@ def stop_city(city: City) -> None:
     """Stops everything; then no stream and no service's log may hold personal data a test sent."""
     for process in city.services.values():
         process.stop()
-    leaks = leaks_on_broker(city.nats.url) if city.nats.running else []
+    # a secured broker is read with its admin user
+    leaks = leaks_on_broker(getattr(city.nats, "admin_url", city.nats.url)) if city.nats.running else []
     city.nats.stop()
     for name, process in city.services.items():
         if process.log_path.exists():

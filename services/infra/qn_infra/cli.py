@@ -1,4 +1,4 @@
-"""The command line every service has: `python -m qn_<service> serve|migrate|republish|openapi`."""
+"""The command line every service has: `python -m qn_<service> serve|migrate|streams|republish|openapi`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI
 
+from . import streams
 from .database import migrate
 from .logs import configure_logging, get_logger
 from .outbox import republish
@@ -44,6 +45,9 @@ def run_service_cli(
     again.add_argument("--since", type=datetime.fromisoformat, required=True, help="ISO time, inclusive")
     again.add_argument("--until", type=datetime.fromisoformat, help="ISO time, exclusive")
     commands.add_parser("openapi", help="print the OpenAPI document")
+    commands.add_parser(
+        "streams", help="create or update the JetStream streams (the migration step; as a NATS user that may)"
+    )
     if extra_commands is not None:
         extra_commands(commands)
     args = parser.parse_args(argv)
@@ -62,6 +66,8 @@ def run_service_cli(
     if args.command == "openapi":
         print(json.dumps(create_app(settings).openapi(), indent=2, ensure_ascii=False))
         return 0
+    if args.command == "streams":
+        return asyncio.run(create_streams(settings))
     if args.command == "republish":
         runtime: ServiceRuntime = create_app(settings).state.runtime
         count = republish(runtime.engine, runtime.outbox, since=args.since, until=args.until)
@@ -82,6 +88,24 @@ def run_service_cli(
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_config=None, access_log=False, timeout_graceful_shutdown=10
     )
+    return 0
+
+
+async def create_streams(settings: ServiceSettings, *, timeout: float = 10.0) -> int:
+    """`python -m qn_<service> streams`: the migration step's stream creation (`qn_infra.streams`),
+    run as the generated `admin` user -- the services' users may not. Returns the exit code."""
+    log = get_logger("qn_infra.streams")
+    try:
+        names = await streams.create_streams(settings, timeout=timeout)
+    except RefusedToStart:
+        raise
+    except TimeoutError:  # nats-py's TimeoutError is one too: a refused request gets no answer
+        log.error("streams_not_created", error="no answer; may this NATS user create streams (admin)?")
+        return 1
+    except Exception as exc:  # noqa: BLE001 -- reported and the exit code says it failed
+        log.error("streams_not_created", error=repr(exc))
+        return 1
+    log.info("streams_ready", streams=names, replicas=settings.stream_replicas)
     return 0
 
 

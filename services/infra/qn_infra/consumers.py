@@ -143,7 +143,7 @@ class BatchProcessor:
         )
         if event_class is None or (self.spec.types is not None and event_class not in self.spec.types):
             return None
-        return Delivery(decode_body(event_class, message.body), meta)
+        return Delivery(decode_body(event_class, message.body, message.subject), meta)
 
     def _handle(self, part: list[_Admitted], outcomes: list[Outcome | None], messages: Sequence[RawMessage]) -> None:
         if not part:

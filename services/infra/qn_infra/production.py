@@ -21,7 +21,7 @@ from packaging.version import InvalidVersion, Version
 from sqlalchemy.engine import make_url
 
 from .devkeys import DEFAULT_ISSUER
-from .messaging import ALL_STREAMS, Durable
+from .messaging import ALL_STREAMS, Durable, connect_options
 from .settings import ServiceSettings
 
 MINIMUM_NATS_SERVER = Version("2.12.3")
@@ -87,7 +87,7 @@ async def unsafe_broker(settings: ServiceSettings, durables: Iterable[Durable]) 
             connect_timeout=5,
             allow_reconnect=False,  # one try per server: a refusal is the answer, not a reason to wait
             error_cb=_reported_anyway,
-            **settings.nats_auth(),
+            **connect_options(settings),
         )
     except Exception as exc:  # noqa: BLE001 -- whatever it is, the service cannot start safely
         return [UnsafeSetting(settings.env_name("nats_url"), f"cannot connect: {type(exc).__name__}: {exc}")]

@@ -151,8 +151,11 @@ class ServiceRuntime:
                 broker = self.messaging.broker
                 await broker.connect()
                 install_fast_headers(broker.connection)
-                if self.settings.create_streams:
-                    await ensure_streams(broker.connection.jetstream(), self.settings.stream_replicas)
+                await ensure_streams(
+                    broker.connection.jetstream(),
+                    self.settings.stream_replicas,
+                    create=bool(self.settings.create_streams),
+                )
                 await broker.start()
                 js = broker.connection.jetstream()
                 dead_letters = JetStreamPublisher(broker)

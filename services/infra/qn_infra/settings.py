@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from limits import parse_many
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -39,15 +39,23 @@ class ServiceSettings(BaseSettings):
     create_streams: bool | None = Field(
         None,
         description="Create or update the streams on connect. Default: yes in the embedded profile; no in "
-        "production, where the migration step creates them and services hold no stream-admin rights.",
+        "production, where the migration step creates them and services hold no stream-admin rights (they "
+        "then wait until the streams exist).",
     )
 
-    # NATS authentication (one of these; the server's users come from `auth.conf`)
-    nats_user: str = Field("", description="NATS user name (with NATS_PASSWORD_FILE).")
-    nats_password_file: Path | None = Field(None, description="File holding the NATS user's password.")
+    # NATS authentication: none for `make run`; deploy/nats/README.md generates the users. One of
+    # user + password (or password file), token file, credentials file, NKey seed file.
+    nats_user: str = Field(
+        "", description="NATS user; its inbox prefix is `_INBOX.<user>`, as the generated permissions want."
+    )
+    nats_password: SecretStr = Field(SecretStr(""), description="Password of the NATS user.")
+    nats_password_file: Path | None = Field(None, description="File holding the NATS password (a mounted secret).")
     nats_token_file: Path | None = Field(None, description="File holding a NATS authentication token.")
     nats_credentials_file: Path | None = Field(None, description="NATS credentials file (JWT and NKey seed).")
     nats_nkey_seed_file: Path | None = Field(None, description="File holding the NATS user's NKey seed.")
+    nats_tls_ca_file: Path | None = Field(
+        None, description="CA bundle that signed the NATS servers' certificates; enables TLS."
+    )
 
     log_level: str = Field("INFO")
     log_json: bool | None = Field(None, description="JSON logs; default: JSON unless on a terminal.")
@@ -133,6 +141,12 @@ class ServiceSettings(BaseSettings):
             self.auth_jwks_file = self.data_dir / "keys" / "jwks.json"
         return self
 
+    def nats_secret(self) -> str:
+        """The NATS password: from `nats_password_file` if set, else `nats_password`."""
+        if self.nats_password_file is not None:
+            return _read_secret(self.nats_password_file)
+        return self.nats_password.get_secret_value()
+
     @property
     def nats_servers(self) -> list[str]:
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]
@@ -142,8 +156,7 @@ class ServiceSettings(BaseSettings):
         options: dict[str, Any] = {}
         if self.nats_user:
             options["user"] = self.nats_user
-            if self.nats_password_file is not None:
-                options["password"] = _read_secret(self.nats_password_file)
+            options["password"] = self.nats_secret()
         if self.nats_token_file is not None:
             options["token"] = _read_secret(self.nats_token_file)
         if self.nats_credentials_file is not None:

@@ -15,7 +15,7 @@ from typing import ClassVar
 import nats
 from pydantic_settings import SettingsConfigDict
 
-from .messaging import ALL_STREAMS, ensure_streams
+from .messaging import ALL_STREAMS, connect_options, ensure_streams
 from .production import REPLICAS, RefusedToStart, UnsafeSetting, unsafe_server_version
 from .settings import ServiceSettings
 
@@ -26,10 +26,10 @@ class StreamSettings(ServiceSettings):
     service_name: ClassVar[str] = "streams"
 
 
-async def create_streams(settings: StreamSettings) -> list[str]:
-    """Creates or updates every stream; returns their names."""
+async def create_streams(settings: ServiceSettings, *, timeout: float = 10.0) -> list[str]:
+    """Creates or updates every stream; returns their names. Also `python -m qn_<service> streams`."""
     connection = await nats.connect(
-        settings.nats_servers, connect_timeout=5, max_reconnect_attempts=3, **settings.nats_auth()
+        settings.nats_servers, connect_timeout=5, max_reconnect_attempts=3, **connect_options(settings)
     )
     try:
         if settings.profile == "production":
@@ -41,7 +41,7 @@ async def create_streams(settings: StreamSettings) -> list[str]:
                 problems.append(UnsafeSetting(settings.env_name("stream_replicas"), f"at least {REPLICAS} needed"))
             if problems:
                 raise RefusedToStart("streams", problems)
-        await ensure_streams(connection.jetstream(timeout=10), settings.stream_replicas)
+        await ensure_streams(connection.jetstream(timeout=timeout), settings.stream_replicas)
     finally:
         await connection.close()
     return [spec.name for spec in ALL_STREAMS]

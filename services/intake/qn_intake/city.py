@@ -3,11 +3,12 @@ taxonomy, read from `city.toml` (see deploy/demo-city/). Plain data, no framewor
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qn_contracts.vocabulary import SignalType, TargetKind, Urgency
+from qn_contracts.vocabulary import ORG_ID_PATTERN, SignalType, TargetKind, Urgency
 
 
 class CityConfigError(ValueError):
@@ -126,6 +127,12 @@ def load_city(directory: Path) -> City:
         raise CityConfigError(f"{path}: {exc}") from exc
 
     teams = {t["id"]: Team(t["id"], t["name"]) for t in raw.get("teams", [])}
+    for entry in [*raw.get("teams", []), *raw.get("organisations", [])]:
+        if not re.match(ORG_ID_PATTERN, str(entry.get("id", ""))):
+            # the id becomes a NATS subject token of the events addressed to it (decision 0010)
+            raise CityConfigError(
+                f"{path}: id {entry.get('id')!r} must be lower-case letters, digits, '-' or '_' (no '.')"
+            )
     if QUARTER_TEAM in teams:
         raise CityConfigError(f"{path}: '{QUARTER_TEAM}' is reserved (routing rules use it for the quarter's team)")
     quarters: dict[str, Quarter] = {}

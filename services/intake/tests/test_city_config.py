@@ -56,3 +56,9 @@ def test_an_unknown_signal_type_in_the_deadlines_is_refused(tmp_path: Path) -> N
     directory = city_with(tmp_path, "loneliness = 7", "melancholy = 7")
     with pytest.raises(CityConfigError, match="melancholy"):
         load_city(directory)
+
+
+def test_an_organisation_id_with_a_dot_is_refused_since_subjects_name_it(tmp_path: Path) -> None:
+    directory = city_with(tmp_path, 'id = "caritas-dessau"', 'id = "caritas.dessau"')
+    with pytest.raises(CityConfigError, match=r"caritas\.dessau"):
+        load_city(directory)

@@ -37,7 +37,7 @@ from sqlalchemy import Connection, Engine, Table, insert
 from qn_contracts import WireFormatError, admit, decode_body, stream_for_subject
 from qn_infra.consumer_loop import durable_config
 from qn_infra.consumers import ConsumerSpec
-from qn_infra.messaging import ensure_streams
+from qn_infra.messaging import connect_options, ensure_streams
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.settings import ServiceSettings
 
@@ -156,12 +156,14 @@ async def _rebuild(
     started = time.monotonic()
     settings = runtime.settings
     consumers = [_Consumer(stream_for_subject(spec.subject).name, spec) for spec in runtime.messaging.consumers]
-    nc = await nats.connect(settings.nats_servers, connect_timeout=5, allow_reconnect=False)
+    nc = await nats.connect(
+        settings.nats_servers, connect_timeout=5, allow_reconnect=False, **connect_options(settings)
+    )
     try:
         install_fast_headers(nc)
         js = nc.jetstream(timeout=10)
         try:
-            await ensure_streams(js, settings.stream_replicas)
+            await ensure_streams(js, settings.stream_replicas, create=bool(settings.create_streams))
             await _refuse_if_running(js, consumers, force=force)
             last = {c.stream: (await js.stream_info(c.stream)).state for c in consumers}
             reads = [StreamRead(c.stream, c.spec.durable, last[c.stream].last_seq) for c in consumers]
@@ -285,7 +287,7 @@ def _handler(
             if event_class is None or (types is not None and event_class not in types):
                 read.ignored += 1
                 return
-            event = decode_body(event_class, body)
+            event = decode_body(event_class, body, subject)
         except WireFormatError as exc:
             read.invalid += 1
             if len(examples) < 10:

@@ -35,6 +35,7 @@ def test_a_confirmed_booking_is_read_back_and_announced_without_its_title(franzt
     assert datetime.fromisoformat(booking["starts_at"]) == datetime.fromisoformat(at(tuesday, "10:00"))
     events = eventually(lambda: booking_events(franztreff, booking["id"]), what="BookingConfirmed")
     assert events[0].headers["ce-type"] == "qn.scheduling.booking.confirmed.v1"
+    assert events[0].subject == "qn.v1.scheduling.booking.confirmed.caritas-dessau"  # Caritas' credentials read it
     assert events[0].body["room_id"] == "beratung-2" and events[0].body["purpose"] == "counselling"
     assert datetime.fromisoformat(events[0].body["ends_at"]) == datetime.fromisoformat(at(tuesday, "12:00"))
     assert "Schuldnerberatung" not in str(events[0].body)
@@ -185,6 +186,8 @@ def test_cancelling_announces_booking_cancelled_frees_the_slot_and_twice_gets_40
     events = eventually(cancellation, what="BookingCancelled")
     assert len(events) == 1
     assert events[0].body["reason"] == "illness" and events[0].body["room_id"] == "beratung-2"
+    assert events[0].subject == "qn.v1.scheduling.booking.cancelled.caritas-dessau"
+    assert events[0].body["org_id"] == "caritas-dessau"
     assert (
         franztreff.client.post(
             "/bookings/00000000-0000-4000-8000-000000000000/cancel", headers=franztreff.coordinator()

@@ -169,7 +169,7 @@ def test_every_transition_is_an_event_on_qn_intake_without_personal_data(loop: L
     ]
     assert (messages[-1].body["reason"], messages[-1].body["decided_by"]) == ("could_not_contact", "carrier")
     for message in messages:
-        assert message.subject == "qn.v1.intake.referral.status_changed"
+        assert message.subject == f"qn.v1.intake.referral.status_changed.{DEBT}"
         assert message.body["target_id"] == DEBT and message.body["quarter_id"] == "innenstadt-sued"
         assert message.headers["ce-dataclassification"] == "internal"
         assert "Herr K." not in str(message.body) and "0340" not in str(message.body)

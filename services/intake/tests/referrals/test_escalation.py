@@ -53,7 +53,7 @@ def test_an_overdue_referral_escalates_exactly_once_and_emits_referral_overdue(l
     messages = eventually(escalations, what="ReferralOverdue on QN_INTAKE")
     assert [m.body["referral_id"] for m in messages] == [overdue]
     assert (messages[0].body["status"], messages[0].body["target_id"]) == ("requested", DEBT)
-    assert messages[0].subject == "qn.v1.intake.referral.overdue"
+    assert messages[0].subject == f"qn.v1.intake.referral.overdue.{DEBT}"  # addressed to the carrier
 
 
 def test_the_escalation_runs_every_minute_while_the_service_is_up(loop: Loop) -> None:

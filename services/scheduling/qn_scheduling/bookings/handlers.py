@@ -124,7 +124,11 @@ def cancel_booking(
         booking.cancel_note = note
         uow.emit(
             BookingCancelled(
-                booking_id=booking.id, site_id=booking.site_id, room_id=booking.room_id, reason=booking.cancel_reason
+                booking_id=booking.id,
+                site_id=booking.site_id,
+                room_id=booking.room_id,
+                reason=booking.cancel_reason,
+                org_id=booking.org_id,
             )
         )
         uow.commit()
