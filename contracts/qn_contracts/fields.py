@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .vocabulary import AgeBand, Code, OrgId, QuarterId, Urgency, growable
+from .vocabulary import AgeBand, Code, Growable, OrgId, QuarterId, Urgency
 
 
 def doc(description: str, example: object, **kwargs: Any) -> Any:
@@ -60,7 +60,7 @@ Topics = Annotated[
     ),
 ]
 UrgencyField = Annotated[
-    growable(Urgency), doc("Urgency: immediate (sofort), soon (zeitnah), plannable (planbar).", "soon")
+    Annotated[str, Growable(Urgency)], doc("Urgency: immediate (sofort), soon (zeitnah), plannable (planbar).", "soon")
 ]
 AgeBandField = Annotated[AgeBand | None, doc("Age band of the person, if known; never an exact age.", "80_plus")]
 Org = Annotated[OrgId, doc("Carrier, office or team id from the city's configuration.", "awo-dessau")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from .event import Classification, Event, EventSpec
@@ -25,12 +25,12 @@ from .vocabulary import (
     Code,
     ConsentPurpose,
     DecidedBy,
+    Growable,
     RaisedBy,
     ReferralReason,
     ReferralStatus,
     SignalType,
     TargetKind,
-    growable,
 )
 
 _P = Classification.PSEUDONYMISED
@@ -53,7 +53,7 @@ class ConcernRecorded(Event):
         default=None,
     )
     quarter_id: Quarter
-    channel: growable(Channel) = doc("How the concern reached the team.", "walk_in")
+    channel: Annotated[str, Growable(Channel)] = doc("How the concern reached the team.", "walk_in")
     topics: Topics
     urgency: UrgencyField
     age_band: AgeBandField = None
@@ -92,7 +92,7 @@ class ReferralRequested(Event):
     urgency: UrgencyField
     age_band: AgeBandField = None
     target_id: Org = doc("The carrier, office or team the referral is addressed to.", "jugendamt-asd")
-    target_kind: growable(TargetKind) = doc("What kind of organisation the target is.", "office")
+    target_kind: Annotated[str, Growable(TargetKind)] = doc("What kind of organisation the target is.", "office")
     rule_id: str | None = doc(
         "Id of the routing rule that chose the target; absent if overridden.", "r-012", default=None
     )
@@ -117,12 +117,14 @@ class ReferralStatusChanged(Event):
     quarter_id: Quarter
     target_id: Org = doc("The carrier, office or team the referral is addressed to.", "awo-dessau")
     topics: Topics
-    from_status: growable(ReferralStatus) = doc("Status before the change.", "requested")
-    to_status: growable(ReferralStatus) = doc("Status after the change.", "accepted")
-    reason: growable(ReferralReason) | None = doc(
+    from_status: Annotated[str, Growable(ReferralStatus)] = doc("Status before the change.", "requested")
+    to_status: Annotated[str, Growable(ReferralStatus)] = doc("Status after the change.", "accepted")
+    reason: Annotated[str, Growable(ReferralReason)] | None = doc(
         "Outcome or decline reason, where the status needs one.", "no_capacity", default=None
     )
-    decided_by: growable(DecidedBy) | None = doc("Who declined or ended the referral.", "carrier", default=None)
+    decided_by: Annotated[str, Growable(DecidedBy)] | None = doc(
+        "Who declined or ended the referral.", "carrier", default=None
+    )
 
 
 class ReferralOverdue(Event):
@@ -134,7 +136,7 @@ class ReferralOverdue(Event):
     concern_id: ConcernId
     quarter_id: Quarter
     target_id: Org = doc("The carrier, office or team the referral is addressed to.", "awo-dessau")
-    status: growable(ReferralStatus) = doc("Status when it became overdue.", "requested")
+    status: Annotated[str, Growable(ReferralStatus)] = doc("Status when it became overdue.", "requested")
     due_at: Timestamp
 
 
@@ -170,8 +172,8 @@ class SignalRaised(Event):
 
     signal_id: UUID = doc("Id of the signal.", "3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d")
     quarter_id: Quarter
-    signal_type: growable(SignalType) = doc("What kind of warning sign was observed.", "loneliness")
-    raised_by: growable(RaisedBy) = doc("Staff, a Kümmerer, or an automatic rule.", "kuemmerer")
+    signal_type: Annotated[str, Growable(SignalType)] = doc("What kind of warning sign was observed.", "loneliness")
+    raised_by: Annotated[str, Growable(RaisedBy)] = doc("Staff, a Kümmerer, or an automatic rule.", "kuemmerer")
     rule_id: str | None = doc("The rule that raised it, for raised_by=rule.", "discharge-48h", default=None)
     concern_id: ConcernId | None = doc(
         "The concern this belongs to, if any.", "1c9e6f3a-8b7d-4e2f-a1b0-c9d8e7f6a5b4", default=None
@@ -228,7 +230,9 @@ class ConsentWithdrawn(Event):
     )
 
     person_ref: PersonRef
-    purpose: growable(ConsentPurpose) = doc("The purpose consent was withdrawn for.", "neighbourly_help")
+    purpose: Annotated[str, Growable(ConsentPurpose)] = doc(
+        "The purpose consent was withdrawn for.", "neighbourly_help"
+    )
     carrier_id: Org | None = doc(
         "The carrier named in the consent, for purpose=referral.", "caritas-dessau", default=None
     )

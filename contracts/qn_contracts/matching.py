@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from .event import Classification, Event, EventSpec
 from .fields import HelpRequestId, MatchId, Quarter, Timestamp, VolunteerRef, doc
-from .vocabulary import Code, VolunteerStatus, growable
+from .vocabulary import Code, Growable, VolunteerStatus
 
 _P = Classification.PSEUDONYMISED
 _I = Classification.INTERNAL
@@ -24,7 +24,7 @@ class VolunteerRegistered(Event):
     quarter_id: Quarter
     skills: list[Code] = doc("Skills the volunteer offers.", ["shopping", "digital_help"], max_length=20)
     languages: list[str] = doc("Languages spoken (ISO 639-1).", ["de", "ru"], max_length=10)
-    status: growable(VolunteerStatus) = doc("Status at registration.", "active")
+    status: Annotated[str, Growable(VolunteerStatus)] = doc("Status at registration.", "active")
 
 
 class VolunteerStatusChanged(Event):
@@ -34,8 +34,8 @@ class VolunteerStatusChanged(Event):
 
     volunteer_ref: VolunteerRef
     quarter_id: Quarter
-    from_status: growable(VolunteerStatus) = doc("Status before.", "active")
-    to_status: growable(VolunteerStatus) = doc("Status after.", "paused")
+    from_status: Annotated[str, Growable(VolunteerStatus)] = doc("Status before.", "active")
+    to_status: Annotated[str, Growable(VolunteerStatus)] = doc("Status after.", "paused")
 
 
 class MatchProposed(Event):

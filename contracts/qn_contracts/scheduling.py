@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from .event import Classification, Event, EventSpec
 from .fields import BookingId, OfferId, Org, Quarter, RoomId, SiteId, Timestamp, Topics, doc
-from .vocabulary import Code, RoomKind, Weekday, growable
+from .vocabulary import Code, Growable, RoomKind, Weekday
 
 _PUB = Classification.PUBLIC
 _I = Classification.INTERNAL
@@ -26,7 +26,7 @@ class Room(BaseModel):
 
     room_id: RoomId
     name: str = doc("Room name shown to staff and residents.", "Beratungsraum 1", max_length=120)
-    kind: growable(RoomKind) = doc("office, counselling, group, kitchen or open_area.", "counselling")
+    kind: Annotated[str, Growable(RoomKind)] = doc("office, counselling, group, kitchen or open_area.", "counselling")
     capacity: int = doc("How many people the room holds.", 6, ge=1)
 
 

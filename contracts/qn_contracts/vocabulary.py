@@ -1,7 +1,7 @@
 """Code lists shared by events.
 
 Most lists may grow within a version (decision 0009): an event field of such a list is declared with
-`growable(List)`. A known value arrives as the enum member; a value a newer producer added arrives as
+`Annotated[str, Growable(List)]`. A known value arrives as the enum member; a value a newer producer added arrives as
 its plain code (a `str`), so a consumer never fails on it and handles it like "other". Two lists are
 closed, because a new member would change what the others mean: `AgeBand` (the bands partition
 ages) and `Weekday`. City-configured lists -- topics, skills, help kinds, outcomes -- travel as
@@ -9,9 +9,11 @@ plain codes (`Code`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_]{0,63}$"
@@ -24,27 +26,33 @@ Code = Annotated[
 """A code from an open, city-configured list (topic, skill, help kind, outcome)."""
 
 
-def growable(code_list: type[StrEnum]) -> Any:
-    """The type of an event field whose code list may grow within a version (decision 0009).
+class Growable(GroupedMetadata):
+    """Marks an event field whose code list may grow within a version (decision 0009):
+    `channel: Annotated[str, Growable(Channel)]`.
 
     Validates any code of the list's shape: known codes become the enum member (so `is` and `==`
     comparisons work), unknown ones stay plain strings. The JSON Schema names the known members as
     `x-extensible-enum` (the convention of Zalando's API guidelines) instead of a closed `enum`, so
     a consumer that validates against a copy of the schema does not reject a newer member either.
-    """
+    (The field's declared type is `str`: that is what a newer member is.)"""
 
-    def known_member_or_code(value: str) -> str:
-        try:
-            return code_list(value)
-        except ValueError:
-            return value
+    def __init__(self, code_list: type[StrEnum]) -> None:
+        self.code_list = code_list
 
-    return Annotated[
-        str,
-        StringConstraints(pattern=CODE_PATTERN),
-        AfterValidator(known_member_or_code),
-        WithJsonSchema({"type": "string", "pattern": CODE_PATTERN, "x-extensible-enum": [m.value for m in code_list]}),
-    ]
+    def __iter__(self) -> Iterator[object]:
+        code_list = self.code_list
+
+        def known_member_or_code(value: str) -> str:
+            try:
+                return code_list(value)
+            except ValueError:
+                return value
+
+        yield StringConstraints(pattern=CODE_PATTERN)
+        yield AfterValidator(known_member_or_code)
+        yield WithJsonSchema(
+            {"type": "string", "pattern": CODE_PATTERN, "x-extensible-enum": [m.value for m in code_list]}
+        )
 
 
 def is_known(code_list: type[StrEnum], value: str) -> bool:
