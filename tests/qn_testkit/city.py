@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from qn_infra.embedded_broker import NatsServer
+from qn_infra.pseudonyms import ensure_pseudonym_key
 from qn_testkit.auth import Tokens
 from qn_testkit.canaries import leaks_in_log, leaks_on_broker, watch_client
 from qn_testkit.databases import DatabaseFactory
@@ -34,10 +35,20 @@ class City:
         return watch_client(client)
 
 
-def start_city(databases: DatabaseFactory, tokens: Tokens, tmp_path: Path, **overrides: dict[str, object]) -> City:
+def start_city(
+    databases: DatabaseFactory,
+    tokens: Tokens,
+    tmp_path: Path,
+    *,
+    only: tuple[str, ...] = SERVICES,
+    **overrides: dict[str, object],
+) -> City:
+    """Starts the broker and the services (`only` these, for a test that needs fewer)."""
     nats = NatsServer(tmp_path / "jetstream", log_file=tmp_path / "nats-server.log").start()
     services = {}
-    for name in SERVICES:
+    # the login-pseudonym key intake and matching share (decision 0013), as `make run` makes it
+    pseudonym_key = ensure_pseudonym_key(tmp_path / "keys")
+    for name in only:
         settings: dict[str, object] = {
             "database_url": databases.create(name),
             "nats_url": nats.url,
@@ -49,6 +60,8 @@ def start_city(databases: DatabaseFactory, tokens: Tokens, tmp_path: Path, **ove
         }
         if name == "intake":
             settings["city_dir"] = REPO / "deploy" / "demo-city"
+        if name in ("intake", "matching"):
+            settings.setdefault("pseudonym_key_file", pseudonym_key)
         services[name] = ServiceProcess(name, settings=settings, log_dir=tmp_path)
     for process in services.values():
         process.start(wait=False)

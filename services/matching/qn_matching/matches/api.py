@@ -102,7 +102,11 @@ def accept(
     principal: Annotated[Principal, POLICY.guard("POST /matches/{match_id}/accept")],
 ) -> MatchOut:
     handlers.accept_match(
-        match_id, uow=request.app.state.runtime.unit_of_work(), principal=principal, now=_now(request)
+        match_id,
+        uow=request.app.state.runtime.unit_of_work(),
+        principal=principal,
+        now=_now(request),
+        pseudonyms=request.app.state.matching.pseudonyms,
     )
     return _read_match(request, match_id)
 

@@ -33,12 +33,13 @@ from qn_infra.clock import Clock
 from qn_infra.consumers import Delivery, handling
 from qn_infra.database import insert_objects
 from qn_infra.logs import get_logger
+from qn_infra.pseudonyms import LoginPseudonyms
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
 from ..volunteers.domain import Slot
 from ..volunteers.models import Volunteer
-from . import domain
+from . import domain, task_log
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
 from .models import HelpRequest, Match
 from .shortlist import Shortlists
@@ -325,8 +326,16 @@ def _locked_match(uow: UnitOfWork, match_id: uuid.UUID) -> Match:
     return match
 
 
-def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, principal: Principal, now: datetime) -> None:
-    """The volunteer takes on the task (or a coordinator for them)."""
+def accept_match(
+    match_id: uuid.UUID,
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    now: datetime,
+    pseudonyms: LoginPseudonyms | None = None,
+) -> None:
+    """The volunteer takes on the task (or a coordinator for them). The event names their login,
+    and a proxy's, as pseudonyms (decision 0013): intake then lets exactly them read the address."""
     with uow:
         match = _locked_match(uow, match_id)
         access.check_answers_for(principal, match.volunteer.account)
@@ -335,7 +344,15 @@ def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, principal: Principal, 
         match.answered_at, match.answered_by = now, principal.subject
         request = match.help_request
         request.status, request.updated_at = RequestStatus.MATCHED.value, now
-        uow.emit(MatchAccepted(**_match_fields(match)))
+        on_behalf = task_log.record(uow, match, task_log.Action.ACCEPTED, principal=principal, now=now)
+        account = match.volunteer.account
+        uow.emit(
+            MatchAccepted(
+                **_match_fields(match),
+                volunteer_login=pseudonyms.of(account) if pseudonyms and account else None,
+                proxy_login=pseudonyms.of(principal.subject) if pseudonyms and on_behalf else None,
+            )
+        )
         uow.commit()
     log.info("match_accepted", match_id=str(match_id), help_request_id=str(match.help_request_id))
 
@@ -358,6 +375,7 @@ def decline_match(
         match.status = MatchStatus.DECLINED.value
         match.answered_at, match.answered_by = now, principal.subject
         match.decline_reason, match.decline_note = (reason.value if reason else None), note
+        task_log.record(uow, match, task_log.Action.DECLINED, principal=principal, now=now)
         uow.emit(MatchDeclined(**_match_fields(match), reason=match.decline_reason))
         propose_next(match.help_request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.ALL_DECLINED)
         uow.commit()
@@ -373,6 +391,7 @@ def complete_match(
         access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.ACCEPTED)
         match.status, match.completed_at, match.hours = MatchStatus.COMPLETED.value, now, hours
+        task_log.record(uow, match, task_log.Action.COMPLETED, principal=principal, now=now)
         request = match.help_request
         request.status, request.updated_at = RequestStatus.COMPLETED.value, now
         uow.emit(AssignmentCompleted(**_match_fields(match), hours=hours))
