@@ -115,6 +115,9 @@ def test_a_volunteer_sees_the_address_only_after_accepting(city: Any) -> None:
     with city.client("matching", "volunteer", subject="renate.k") as matching:
         done = matching.post(f"/matches/{offered['id']}/complete", json={"hours": "1.5"})
         assert done.status_code == 200, done.text
+    with city.client("matching", "coordinator", subject="carla.coordinator") as matching:
+        [entry] = matching.get(f"/matches/{offered['id']}/hours").json()["entries"]
+        assert matching.post(f"/hours/{entry['id']}/approve").status_code == 200
     after = eventually(
         lambda: (r := address(city, help_request_id, "renate.k")).status_code == 403 and r,
         what="the address refused again after completion",

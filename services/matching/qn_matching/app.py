@@ -25,6 +25,7 @@ from .access import POLICY
 from .city import City, load_city
 from .config import MatchingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
+from .hours import api as hours_api
 from .matches import api as matches_api
 from .matches import handlers as matches
 from .matches import stops
@@ -83,7 +84,7 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         title="Quartiersnetz – Matching",
         version=__version__,
         description=DESCRIPTION,
-        routers=[volunteers_api.router, matches_api.router],
+        routers=[volunteers_api.router, matches_api.router, hours_api.router],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )

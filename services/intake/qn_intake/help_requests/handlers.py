@@ -281,7 +281,7 @@ def on_match_accepted(event: MatchAccepted, meta: EventMeta, uow: UnitOfWork) ->
 
 
 def on_assignment_completed(event: AssignmentCompleted, meta: EventMeta, uow: UnitOfWork) -> None:
-    """The help was given: the team sees it, with the hours the volunteer logged."""
+    """The help was given: the team sees it, with the hours a coordinator approved."""
     help_request = _known(uow, event.help_request_id, meta)
     if help_request is None or help_request.status == HelpStatus.CANCELLED:
         return
@@ -290,6 +290,10 @@ def on_assignment_completed(event: AssignmentCompleted, meta: EventMeta, uow: Un
     _end_assignments(uow, help_request.id, "completed", meta.time)
     help_request.matched_at = help_request.matched_at or meta.time
     help_request.hours = (help_request.hours or Decimal(0)) + event.hours
+    if event.hours_source is not None:
+        source = str(event.hours_source)
+        known = help_request.hours_source
+        help_request.hours_source = source if known in (None, source) else "mixed"
 
 
 def on_help_unmatched(event: HelpRequestUnmatched, meta: EventMeta, uow: UnitOfWork) -> None:

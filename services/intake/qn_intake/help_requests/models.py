@@ -33,7 +33,9 @@ class HelpRequest(Base):
     matched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
-    """Hours the volunteers logged, added up over the request's tasks."""
+    """Approved hours of the request's tasks, added up (as assignment.completed reports them)."""
+    hours_source: Mapped[str | None] = mapped_column(String(10))
+    """app, paper or mixed: where the approved hours come from."""
     unmatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     unmatched_reason: Mapped[str | None] = mapped_column(String(40))
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -39,7 +39,10 @@ class HelpRequestOut(BaseModel):
     requested_at: datetime | None = Field(description="When it went to matching.")
     matched_at: datetime | None = Field(description="When a volunteer accepted.")
     completed_at: datetime | None
-    hours: Decimal | None = Field(description="Hours the volunteers logged.")
+    hours: Decimal | None = Field(description="Approved hours of the volunteers' tasks (quarter hours).")
+    hours_source: str | None = Field(
+        None, description="Where the approved hours come from: app, paper (a slip entered later) or mixed."
+    )
     unmatched_reason: str | None = Field(description="Why matching found nobody (no_candidates, all_declined, ...).")
     cancelled_reason: str | None
     next_step: LabelledCode | None = Field(description="After 'nobody found': what the team did next.")
@@ -60,6 +63,7 @@ class HelpRequestOut(BaseModel):
             matched_at=h.matched_at,
             completed_at=h.completed_at,
             hours=h.hours,
+            hours_source=h.hours_source,
             unmatched_reason=h.unmatched_reason,
             cancelled_reason=h.cancelled_reason,
             next_step=next_step_out(h.next_step),

@@ -113,6 +113,7 @@ NOT_PERSONAL: dict[str, str] = {
             "cancelled_reason",
             "next_step",
             "next_step_by",
+            "hours_source",
         )
     },
     **{

@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -20,14 +20,13 @@ from sqlalchemy import Text, bindparam, cast, func, select
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
 from qn_contracts.matching import (
-    AssignmentCompleted,
     HelpRequestUnmatched,
     MatchAccepted,
     MatchDeclined,
     MatchExpired,
     MatchProposed,
 )
-from qn_contracts.vocabulary import VolunteerStatus
+from qn_contracts.vocabulary import HoursSource, VolunteerStatus
 from qn_infra.auth import Principal
 from qn_infra.clock import Clock
 from qn_infra.consumers import Delivery, handling
@@ -37,6 +36,7 @@ from qn_infra.pseudonyms import LoginPseudonyms
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
+from ..hours import handlers as hours_handlers
 from ..volunteers.domain import Slot
 from ..volunteers.models import Volunteer
 from . import domain, task_log
@@ -383,20 +383,33 @@ def decline_match(
 
 
 def complete_match(
-    match_id: uuid.UUID, hours: Decimal, *, uow: UnitOfWork, principal: Principal, now: datetime
+    match_id: uuid.UUID,
+    hours: Decimal | None,
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    now: datetime,
+    worked_on: date | None = None,
+    source: HoursSource = HoursSource.APP,
 ) -> None:
-    """The volunteer has helped; the hours are logged and their load goes down."""
+    """The volunteer has helped (or a coordinator says so for them): the last hours, if given,
+    are logged and their load goes down. `assignment.completed` goes out with the approved hours
+    once no entry awaits a coordinator's decision (decision 0013) -- at once, if none does."""
     with uow:
         match = _locked_match(uow, match_id)
         access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.ACCEPTED)
+        if hours is not None:
+            hours_handlers.add_entry(
+                uow, match, hours, worked_on=worked_on, source=source, principal=principal, now=now
+            )
         match.status, match.completed_at, match.hours = MatchStatus.COMPLETED.value, now, hours
         task_log.record(uow, match, task_log.Action.COMPLETED, principal=principal, now=now)
         request = match.help_request
         request.status, request.updated_at = RequestStatus.COMPLETED.value, now
-        uow.emit(AssignmentCompleted(**_match_fields(match), hours=hours))
+        hours_handlers.settle_if_done(uow, match, now=now)
         uow.commit()
-    log.info("assignment_completed", match_id=str(match_id))
+    log.info("match_completed", match_id=str(match_id))
 
 
 def expire_proposals(*, now: datetime, uow: UnitOfWork, policy: MatchingPolicy, limit: int = 200) -> int:
