@@ -19,8 +19,9 @@ def concerns_counted(city, quarter_id: str) -> int:  # type: ignore[no-untyped-d
 
 
 def test_help_asked_for_in_intake_is_proposed_accepted_and_given_and_the_team_sees_each_step(city) -> None:
-    """The whole loop: intake asks, matching proposes, the volunteer accepts and logs the hours,
-    reporting counts the concern -- and the team sees in intake what became of its request."""
+    """The whole loop: intake asks, matching proposes, the volunteer accepts and logs the hours, a
+    coordinator approves them, reporting counts the concern -- and the team sees in intake what
+    became of its request."""
     with city.client("matching", "coordinator") as matching:
         registered = matching.post(
             "/volunteers",
@@ -75,6 +76,9 @@ def test_help_asked_for_in_intake_is_proposed_accepted_and_given_and_the_team_se
     with city.client("matching", "volunteer", subject="renate.k") as matching:
         done = matching.post(f"/matches/{offered['id']}/complete", json={"hours": "1.5"})
         assert done.status_code == 200, done.text
+    with city.client("matching", "coordinator") as matching:  # the hours count once approved
+        [entry] = matching.get(f"/matches/{offered['id']}/hours").json()["entries"]
+        assert matching.post(f"/hours/{entry['id']}/approve").status_code == 200
     given = eventually(lambda: (r := in_intake())["status"] == "completed" and r, what="intake sees the help given")
     assert float(given["hours"]) == 1.5
 

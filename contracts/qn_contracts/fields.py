@@ -32,6 +32,16 @@ VolunteerRef = Annotated[
         "a3c2b1d0-1e2f-4a5b-8c7d-9e0f1a2b3c4d",
     ),
 ]
+LoginPseudonym = Annotated[
+    str,
+    doc(
+        "Pseudonym of a login: HMAC-SHA-256 (hex) of the token's issuer and subject under a key only "
+        "intake and matching hold (decision 0013). Lets intake recognise the caller an event speaks "
+        "of; means nothing to anyone without the key.",
+        "3f0c8e3a9d2b47c1a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3",
+        pattern=r"^[0-9a-f]{64}$",
+    ),
+]
 ConcernId = Annotated[UUID, doc("Id of the concern (Anliegen) in intake.", "1c9e6f3a-8b7d-4e2f-a1b0-c9d8e7f6a5b4")]
 ReferralId = Annotated[UUID, doc("Id of the referral in intake.", "7d6c5b4a-3f2e-4d1c-b0a9-8f7e6d5c4b3a")]
 HelpRequestId = Annotated[

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Annotated, ClassVar
 
 from .event import Classification, Event, EventSpec
-from .fields import HelpRequestId, MatchId, Quarter, Timestamp, VolunteerRef, doc
-from .vocabulary import Code, Growable, VolunteerStatus
+from .fields import HelpRequestId, LoginPseudonym, MatchId, Quarter, Timestamp, VolunteerRef, doc
+from .vocabulary import Code, Growable, HoursSource, VolunteerStatus
 
 _P = Classification.PSEUDONYMISED
 _I = Classification.INTERNAL
@@ -61,6 +61,19 @@ class MatchAccepted(Event):
     volunteer_ref: VolunteerRef
     quarter_id: Quarter
     help_kind: Code | None = doc("Kind of help the request is for.", "shopping", default=None)
+    volunteer_login: LoginPseudonym | None = doc(
+        "Since 1.3. Pseudonym of the volunteer's login: intake lets that caller read the person's first "
+        "name, address and phone while the task is accepted. Absent for a volunteer without a login.",
+        "3f0c8e3a9d2b47c1a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3",
+        default=None,
+    )
+    proxy_login: LoginPseudonym | None = doc(
+        "Since 1.3. Pseudonym of the coordinator's login who accepted on the volunteer's behalf (proxy "
+        "mode, for volunteers without a smartphone): intake lets that coordinator read the address for "
+        "this task. Absent when the volunteer accepted themselves.",
+        "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
+        default=None,
+    )
 
 
 class MatchDeclined(Event):
@@ -129,7 +142,7 @@ class HelpRequestUnmatched(Event):
 
 class AssignmentCompleted(Event):
     spec: ClassVar[EventSpec] = _spec(
-        "assignment", "completed", _P, "A volunteer completed an assignment; hours are logged."
+        "assignment", "completed", _P, "A volunteer completed an assignment; its approved hours."
     )
 
     match_id: MatchId
@@ -137,7 +150,20 @@ class AssignmentCompleted(Event):
     volunteer_ref: VolunteerRef
     quarter_id: Quarter
     help_kind: Code = doc("Kind of help given.", "shopping")
-    hours: Decimal = doc("Hours spent, in quarter hours.", "1.5", ge=0, le=24, decimal_places=2)
+    hours: Decimal = doc(
+        "Approved hours of the task (a coordinator approved them, or entered them from a paper slip), in "
+        "quarter hours. Until 1.3 the hours the volunteer logged.",
+        "1.5",
+        ge=0,
+        le=24,
+        decimal_places=2,
+    )
+    hours_source: Annotated[str, Growable(HoursSource)] | None = doc(
+        "Since 1.3. Where the approved hours come from: app (logged by the volunteer, or by a coordinator "
+        "on their behalf), paper (a paper slip a coordinator entered later), mixed (both).",
+        "app",
+        default=None,
+    )
 
 
 EVENTS: tuple[type[Event], ...] = (

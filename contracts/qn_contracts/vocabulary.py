@@ -193,6 +193,17 @@ class ReportFormat(StrEnum):
     JSON = "json"
 
 
+class HoursSource(StrEnum):
+    """Where a task's approved hours come from (matching, decision 0013)."""
+
+    APP = "app"
+    """Logged in the app by the volunteer, or by a coordinator on their behalf."""
+    PAPER = "paper"
+    """From a paper slip a coordinator entered later."""
+    MIXED = "mixed"
+    """Some of each."""
+
+
 class Weekday(StrEnum):
     MONDAY = "mo"
     TUESDAY = "tu"

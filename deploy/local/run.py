@@ -26,6 +26,7 @@ from demo import load_sites, load_volunteers  # noqa: E402
 
 from qn_infra.devkeys import DevCity, ensure_keys, example_commands, issue_token  # noqa: E402
 from qn_infra.embedded_broker import free_port, nats_server_binary  # noqa: E402
+from qn_infra.pseudonyms import ensure_pseudonym_key  # noqa: E402
 
 VAR = Path(os.environ.get("QN_DATA_DIR", REPO / "var"))
 SERVICES = {"intake": 8001, "matching": 8002, "scheduling": 8003, "reporting": 8004}
@@ -165,6 +166,8 @@ def main() -> int:
     os.chdir(REPO)
     VAR.mkdir(parents=True, exist_ok=True)
     key_dir = ensure_keys(VAR / "keys").parent
+    # the key of the login pseudonyms intake and matching share (decision 0013); both find it in var/keys
+    ensure_pseudonym_key(key_dir)
     for name, port in {"portal": PORTAL_PORT, **SERVICES}.items():
         if not port_free(port):
             print(f"Port {port} for {name} is in use: stop what runs there (an earlier `make run`?) and try again.")

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from qn_infra.embedded_broker import NatsServer
+from qn_infra.pseudonyms import ensure_pseudonym_key
 from qn_testkit.auth import Tokens
 from qn_testkit.canaries import leaks_in_log, leaks_on_broker, watch_client
 from qn_testkit.databases import DatabaseFactory
@@ -48,6 +49,8 @@ def start_city(
     open one), or on the servers of `nats_url` (a cluster: `nats` is then one of its nodes)."""
     nats = nats or NatsServer(tmp_path / "jetstream", log_file=tmp_path / "nats-server.log").start()
     services = {}
+    # the login-pseudonym key intake and matching share (decision 0013), as `make run` makes it
+    pseudonym_key = ensure_pseudonym_key(tmp_path / "keys")
     for name in only:
         settings: dict[str, object] = {
             "database_url": databases.create(name),
@@ -60,6 +63,8 @@ def start_city(
         }
         if name == "intake":
             settings["city_dir"] = REPO / "deploy" / "demo-city"
+        if name in ("intake", "matching"):
+            settings.setdefault("pseudonym_key_file", pseudonym_key)
         services[name] = ServiceProcess(name, settings=settings, log_dir=tmp_path)
     for process in services.values():
         process.start(wait=False)

@@ -80,6 +80,12 @@ POLICY = AccessPolicy(
             scope="the youth office, for a referral addressed to it (for minors and families only it asks)",
         ),
         "POST /help-requests/{help_request_id}/next-step": Rule.roles(STAFF, scope=TEAM_WORK),
+        "GET /help-requests/{help_request_id}/contact": Rule.roles(
+            (R.VOLUNTEER, R.COORDINATOR),
+            scope="the volunteer who accepted the task, or the coordinator who accepted it on their behalf (as "
+            "match.accepted named their logins, decision 0013); only while the task is live and the person's "
+            "neighbourly-help consent is active; audited",
+        ),
         "POST /signals": Rule.roles(RECORDERS, scope="any quarter; a concern or person named must be the caller's"),
         "GET /signals": Rule.roles((*STAFF, R.KUEMMERER), scope=TEAM_WORK + "; a Kümmerer: the signals they raised"),
         "GET /signals/{signal_id}": Rule.roles(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from qn_infra.clock import Clock
 from qn_infra.errors import Conflict, Invalid, NotFound
 from qn_infra.logs import get_logger
+from qn_infra.pseudonyms import pseudonyms_for
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
 
@@ -57,7 +58,17 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
     bus = MessageBus()
     wire_reactions(bus, city)
     consume_matching(runtime)
-    context = IntakeContext(city=city, directory=StreetDirectory(), routing=routing, bus=bus, polygons=polygons)
+    pseudonyms = pseudonyms_for(
+        secret=settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None,
+        file=settings.pseudonym_key_file,
+        issuer=settings.auth_issuer,
+    )
+    if pseudonyms is None:
+        # nobody can then read an address for neighbourly help (403, reason pseudonym_key_missing)
+        log.warning("pseudonym_key_missing", file=str(settings.pseudonym_key_file))
+    context = IntakeContext(
+        city=city, directory=StreetDirectory(), routing=routing, bus=bus, polygons=polygons, pseudonyms=pseudonyms
+    )
 
     app = create_service_app(
         runtime,
@@ -85,7 +96,9 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
         sync_street_directory(runtime.sessions, city)
         quarter_names = {q.id: q.name for q in city.quarters.values()}
         directory = store.load_directory(runtime.sessions, quarter_names=quarter_names)
-        app.state.intake = IntakeContext(city=city, directory=directory, routing=routing, bus=bus, polygons=polygons)
+        app.state.intake = IntakeContext(
+            city=city, directory=directory, routing=routing, bus=bus, polygons=polygons, pseudonyms=pseudonyms
+        )
         log.info("street_directory_loaded", addresses=app.state.intake.directory.size)
 
     runtime.on_start.append(load_street_directory)

@@ -10,6 +10,7 @@ from typing import Protocol
 from fastapi import Request
 
 from qn_infra.errors import Invalid
+from qn_infra.pseudonyms import LoginPseudonyms
 
 from .addresses.directory import StreetDirectory
 from .bus import MessageBus
@@ -28,6 +29,8 @@ class IntakeContext:
     routing: RoutingTable
     bus: MessageBus
     polygons: QuarterLocator | None = None
+    pseudonyms: LoginPseudonyms | None = None
+    """Login pseudonyms (decision 0013): who accepted a help request may read its address."""
 
     def quarter_at(self, lon: float, lat: float) -> str:
         """The quarter containing a point; 422 when the city configured no quarter outlines."""

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from qn_contracts.matching import AssignmentCompleted, HelpRequestCancelled, HelpRequestUnmatched, MatchAccepted
+from qn_contracts.matching import (
+    AssignmentCompleted,
+    HelpRequestCancelled,
+    HelpRequestUnmatched,
+    MatchAccepted,
+    MatchCancelled,
+)
 from qn_infra.runtime import ServiceRuntime
 
 from . import internal_events as happened
@@ -45,3 +51,5 @@ def consume_matching(runtime: ServiceRuntime) -> None:
     runtime.consume("assignment-completed", AssignmentCompleted, help_requests.on_assignment_completed)
     runtime.consume("help-request-unmatched", HelpRequestUnmatched, help_requests.on_help_unmatched)
     runtime.consume("help-request-cancelled", HelpRequestCancelled, help_requests.on_help_cancelled)
+    # a task called off ends the volunteer's access to the address (decision 0013)
+    runtime.consume("match-cancelled", MatchCancelled, help_requests.on_match_cancelled)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from qn_infra.clock import TickingClock
 from qn_infra.embedded_broker import NatsServer
+from qn_infra.pseudonyms import ensure_pseudonym_key
 from qn_intake.app import create_app
 from qn_intake.config import IntakeSettings
 from qn_testkit.auth import Tokens
@@ -33,7 +34,10 @@ class Intake:
 
 @pytest.fixture
 def intake_settings(service_settings: Callable[..., IntakeSettings]) -> IntakeSettings:
-    return service_settings(IntakeSettings, city_dir=DEMO_CITY)
+    settings = service_settings(IntakeSettings, city_dir=DEMO_CITY)
+    # the key matching shares (decision 0013), where the settings look for it by default
+    ensure_pseudonym_key(settings.data_dir / "keys")
+    return settings
 
 
 @pytest.fixture

@@ -9,11 +9,19 @@ say 404, 409 or 422 about the record's state."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
+from qn_contracts.matching import MatchAccepted
+from qn_infra.pseudonyms import LoginPseudonyms, load_pseudonym_key
+from qn_testkit.waiting import eventually
+
+from .persons.test_help_loop import announce
 
 pytestmark = pytest.mark.integration
 
@@ -70,6 +78,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "POST /referrals/{referral_id}/next-step": STAFF_ONLY,
     "POST /referrals/{referral_id}/help-request": {"youth_office": "O"},
     "POST /help-requests/{help_request_id}/next-step": STAFF_ONLY,
+    # own: the task volunteer-1 accepted, and the coordinator for them; other: someone else's task
+    "GET /help-requests/{help_request_id}/contact": {"volunteer": "O", "coordinator": "O"},
     "POST /signals": {"team_staff": "O", "kuemmerer": "O", "coordinator": "A", "admin": "A"},
     "GET /signals": {**LISTING_STAFF, "kuemmerer": "A"},
     "GET /signals/{signal_id}": {**STAFF_ONLY, "kuemmerer": "O"},
@@ -211,6 +221,7 @@ def build(intake: Any) -> Records:
 
     world("own", kuemmerer, staff_a, "innenstadt-sued", CARRIER, "schulden")
     world("other", staff_b, staff_b, "ziebigk", OTHER_CARRIER, "sucht")
+    accept_help(intake, records, staff_a, staff_b)
     child = made(
         client.post(
             "/concerns",
@@ -220,6 +231,34 @@ def build(intake: Any) -> Records:
     )
     records.ids["own"]["youth_office_referral"] = child["referrals"][0]["id"]
     return records
+
+
+def accept_help(intake: Any, records: Records, staff_a: dict[str, str], staff_b: dict[str, str]) -> None:
+    """Matching says who accepted each side's help request: on the own side the volunteer persona,
+    with the coordinator persona accepting for them; on the other side two other logins."""
+    settings = intake.settings
+    key = load_pseudonym_key(None, settings.pseudonym_key_file)
+    assert key is not None
+    logins = LoginPseudonyms(key, settings.auth_issuer)
+    accepted_by = {"own": ("volunteer-1", "coordinator"), "other": ("volunteer-2", "coordinator-2")}
+    for side, (volunteer, proxy) in accepted_by.items():
+        event = MatchAccepted(
+            match_id=uuid.uuid4(),
+            help_request_id=uuid.UUID(records.of(side, "help_request")),
+            volunteer_ref=uuid.uuid4(),
+            quarter_id="innenstadt-sued",
+            volunteer_login=logins.of(volunteer),
+            proxy_login=logins.of(proxy),
+        )
+        announce(SimpleNamespace(intake=intake), event)
+    for side, staff in (("own", staff_a), ("other", staff_b)):
+        concern = records.of(side, "concern")
+
+        def matched(concern: str = concern, staff: dict[str, str] = staff) -> bool:
+            found = intake.client.get(f"/concerns/{concern}", headers=staff).json()["help_requests"]
+            return bool(found[0]["status"] == "matched")
+
+        eventually(matched, what=f"the {side} help request accepted")
 
 
 def request(intake: Any, route: str, persona: str, side: str, records: Records) -> Any:

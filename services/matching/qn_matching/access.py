@@ -42,8 +42,19 @@ POLICY = AccessPolicy(
         "POST /matches/{match_id}/accept": Rule.roles(STAFF_AND_VOLUNTEERS, scope=f"accepts a proposal; {OWN}"),
         "POST /matches/{match_id}/decline": Rule.roles(STAFF_AND_VOLUNTEERS, scope=f"declines a proposal; {OWN}"),
         "POST /matches/{match_id}/complete": Rule.roles(
-            STAFF_AND_VOLUNTEERS, scope=f"logs the hours of an accepted task; {OWN}"
+            STAFF_AND_VOLUNTEERS, scope=f"completes an accepted task with its last hours; {OWN}"
         ),
+        "GET /matches/{match_id}/log": Rule.roles(
+            STAFF_AND_VOLUNTEERS, scope=f"what was done on a task and on whose behalf; {OWN}"
+        ),
+        "POST /matches/{match_id}/hours": Rule.roles(
+            STAFF_AND_VOLUNTEERS,
+            scope=f"logs hours on a task; {OWN}; paper slips: coordinators and admins only",
+        ),
+        "GET /matches/{match_id}/hours": Rule.roles(STAFF_AND_VOLUNTEERS, scope=f"a task's hours; {OWN}"),
+        "GET /hours": Rule.roles(STAFF, scope="every volunteer's hours entries (the approval queue)"),
+        "POST /hours/{entry_id}/approve": Rule.roles(STAFF, scope="approves any volunteer's hours entry"),
+        "POST /hours/{entry_id}/return": Rule.roles(STAFF, scope="returns any volunteer's hours entry"),
     }
 )
 

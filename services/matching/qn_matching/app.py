@@ -14,6 +14,8 @@ from qn_contracts import EventMeta
 from qn_contracts.intake import ConcernClosed, ConsentWithdrawn, HelpRequested, PersonErased
 from qn_infra.clock import Clock
 from qn_infra.errors import Conflict, Invalid, NotFound
+from qn_infra.logs import get_logger
+from qn_infra.pseudonyms import LoginPseudonyms, pseudonyms_for
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
 from qn_infra.unit_of_work import UnitOfWork
@@ -23,10 +25,13 @@ from .access import POLICY
 from .city import City, load_city
 from .config import MatchingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
+from .hours import api as hours_api
 from .matches import api as matches_api
 from .matches import handlers as matches
 from .matches import stops
 from .volunteers import api as volunteers_api
+
+log = get_logger(__name__)
 
 ERROR_STATUSES = {Invalid: 422, NotFound: 404, Conflict: 409}
 
@@ -44,6 +49,8 @@ class MatchingContext:
     city: City
     skills: tuple[str, ...]
     policy: matches.MatchingPolicy
+    pseudonyms: LoginPseudonyms | None = None
+    """Login pseudonyms for `match.accepted` (decision 0013); None when no key is configured."""
 
 
 def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -77,11 +84,19 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         title="Quartiersnetz – Matching",
         version=__version__,
         description=DESCRIPTION,
-        routers=[volunteers_api.router, matches_api.router],
+        routers=[volunteers_api.router, matches_api.router, hours_api.router],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )
-    app.state.matching = MatchingContext(city=city, skills=tuple(settings.skills), policy=policy)
+    pseudonyms = pseudonyms_for(
+        secret=settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None,
+        file=settings.pseudonym_key_file,
+        issuer=settings.auth_issuer,
+    )
+    if pseudonyms is None:
+        # volunteers can still accept; intake then lets nobody read the address (it fails closed)
+        log.warning("pseudonym_key_missing", file=str(settings.pseudonym_key_file))
+    app.state.matching = MatchingContext(city=city, skills=tuple(settings.skills), policy=policy, pseudonyms=pseudonyms)
     return app
 
 

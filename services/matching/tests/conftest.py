@@ -19,6 +19,7 @@ from qn_contracts.intake import HelpRequested
 from qn_contracts.vocabulary import Urgency
 from qn_infra.clock import TickingClock
 from qn_infra.embedded_broker import NatsServer
+from qn_infra.pseudonyms import ensure_pseudonym_key
 from qn_matching.app import create_app
 from qn_matching.config import MatchingSettings
 from qn_testkit.auth import Tokens
@@ -134,7 +135,10 @@ class Matching:
 
 @pytest.fixture
 def matching_settings(service_settings: Callable[..., MatchingSettings]) -> MatchingSettings:
-    return service_settings(MatchingSettings, city_dir=DEMO_CITY, consumer_backoff_seconds=(0.2, 0.5))
+    settings = service_settings(MatchingSettings, city_dir=DEMO_CITY, consumer_backoff_seconds=(0.2, 0.5))
+    # the key intake shares (decision 0013), where the settings look for it by default
+    ensure_pseudonym_key(settings.data_dir / "keys")
+    return settings
 
 
 @pytest.fixture

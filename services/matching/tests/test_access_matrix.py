@@ -45,17 +45,25 @@ TABLE = {
     "POST /matches/{match_id}/accept": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "POST /matches/{match_id}/decline": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "POST /matches/{match_id}/complete": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "GET /matches/{match_id}/log": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "POST /matches/{match_id}/hours": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "GET /matches/{match_id}/hours": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "GET /hours": row(STAFF),
+    "POST /hours/{entry_id}/approve": row(STAFF),
+    "POST /hours/{entry_id}/return": row(STAFF),
 }
 
 ACCOUNT = {OWN: "renate.k", OTHER: "dmitri.s"}
 # one quarter each, so that a help request there can only go to its volunteer
 QUARTER = {OWN: "innenstadt-sued", OTHER: "rosslau"}
 # what an answer must be in before it can be given: an accepted proposal cannot be accepted again
-NEEDS = {"accept": "proposed", "decline": "proposed", "complete": "accepted"}
+NEEDS = {"accept": "proposed", "decline": "proposed", "complete": "accepted", "hours": "accepted"}
 BODIES: dict[str, Any] = {
     "POST /volunteers/{volunteer_id}/status": {"status": "paused"},
     "POST /matches/{match_id}/decline": {"reason": "no_time"},
     "POST /matches/{match_id}/complete": {"hours": "1.5"},
+    "POST /matches/{match_id}/hours": {"hours": "1"},
+    "POST /hours/{entry_id}/return": {"reason": "wrong_hours"},
 }
 MATCH_ANSWERS = {
     "GET /matches/{match_id}",
@@ -79,6 +87,17 @@ class MatchingWorld:
             f"/matches/{self.matches[OWN]}", headers=matching.coordinator()
         ).json()["help_request_id"]
         self.newcomers = itertools.count(1)
+        # refused cells of the approval routes use this entry and must leave it waiting
+        self.waiting_entry = self.submitted_entry()
+
+    def submitted_entry(self) -> str:
+        """Hours Renate logged on a task of hers, waiting for a coordinator."""
+        match_id = self.proposal(OWN, "accepted")
+        logged = self.client.post(
+            f"/matches/{match_id}/hours", json={"hours": "1"}, headers=self.matching.volunteer(ACCOUNT[OWN])
+        )
+        assert logged.status_code == 201, logged.text
+        return str(logged.json()["entries"][0]["id"])
 
     def proposal(self, owner: str, status: str = "proposed") -> str:
         """A new proposal to the owner's volunteer, made from a help request on the broker."""
@@ -98,6 +117,8 @@ class MatchingWorld:
         method, path = operation.split(" ", 1)
         whose = owner or OWN
         values = {"volunteer_id": self.volunteers[whose]["id"], "help_request_id": self.help_request_id}
+        if "{entry_id}" in path:
+            values["entry_id"] = self.submitted_entry() if fresh else self.waiting_entry
         if "{match_id}" in path:
             needs = NEEDS.get(path.rsplit("/", 1)[-1])
             values["match_id"] = self.proposal(whose, needs) if fresh and needs else self.matches[whose]

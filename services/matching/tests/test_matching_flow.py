@@ -184,6 +184,9 @@ def test_busy_volunteers_are_asked_after_free_ones_and_completing_frees_them(mat
     )
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "completed" and done.json()["hours"] in ("1.5", "1.50")
+    # reported once a coordinator approved the hours (decision 0013)
+    [entry] = matching.client.get(f"/matches/{match['id']}/hours", headers=matching.coordinator()).json()["entries"]
+    assert matching.client.post(f"/hours/{entry['id']}/approve", headers=matching.coordinator()).status_code == 200
     [completed] = matching.wait_for_event("qn.matching.assignment.completed.v1", match_id=match["id"])
     assert completed.body["hours"] in ("1.5", "1.50") and completed.body["help_kind"] == "shopping"
     third = matching.help_requested()

@@ -1,5 +1,6 @@
 """Matching's OpenAPI document says which routes can answer 409: every one that can raise a
-conflict (a proposal no longer open, a status that cannot follow, a login already linked)."""
+conflict (a proposal no longer open, a status that cannot follow, a login already linked, hours
+entries on a settled task or decided already)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ CONFLICTS = {
     ("post", "/matches/{match_id}/accept"),
     ("post", "/matches/{match_id}/decline"),
     ("post", "/matches/{match_id}/complete"),
+    ("post", "/matches/{match_id}/hours"),
+    ("post", "/hours/{entry_id}/approve"),
+    ("post", "/hours/{entry_id}/return"),
 }
 
 

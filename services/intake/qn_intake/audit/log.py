@@ -23,6 +23,7 @@ def record_read(
     fields: list[str],
     at: datetime,
     action: str = "read",
+    on_behalf_of: str | None = None,
 ) -> None:
     """Adds an AuditEntry (who, roles, org, when, purpose, what) to `session`; the caller commits."""
     session.add(
@@ -38,5 +39,6 @@ def record_read(
             subject_id=str(subject_id)[:36],
             fields=list(fields),
             correlation_id=current_correlation_id(),
+            on_behalf_of=on_behalf_of,
         )
     )

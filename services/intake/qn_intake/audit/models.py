@@ -30,3 +30,6 @@ class AuditEntry(Base):
     """The person's id (never a name)."""
     fields: Mapped[list[str]] = mapped_column(JSON)
     correlation_id: Mapped[str | None] = mapped_column(String(100))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
+    """Whom the reader acted for: a coordinator reading an address for a volunteer's task
+    (proxy mode) names the volunteer's `volunteer_ref`."""

@@ -23,6 +23,9 @@ class AuditEntryOut(BaseModel):
     subject_id: str = Field(description="Id of the record (never a name).")
     fields: list[str] = Field(description="Which fields were shown.", examples=[["given_name", "family_name"]])
     correlation_id: str | None = Field(description="The request that read it (X-Correlation-Id).")
+    on_behalf_of: str | None = Field(
+        None, description="Whom the reader acted for (proxy mode: the volunteer's volunteer_ref)."
+    )
 
     @field_validator("actor_roles", mode="before")
     @classmethod

@@ -16,7 +16,8 @@ from ..access import POLICY
 from ..context import intake_context
 from ..referrals.schemas import NextStepIn
 from . import handlers
-from .schemas import HelpAskIn, HelpRequestOut
+from .schemas import HelpAskIn, HelpRequestOut, VisitOut
+from .visit import read_visit
 
 router = APIRouter(tags=["help requests"])
 
@@ -70,3 +71,30 @@ def record_next_step(
         now=runtime.clock.now(),
     )
     return HelpRequestOut.of(help_request)
+
+
+@router.get(
+    "/help-requests/{help_request_id}/contact",
+    response_model=VisitOut,
+    summary="Whom to help and where: first name, address, phone -- for who accepted the task; audited",
+    responses={
+        403: {
+            "description": "Not the caller's accepted task, the task ended, the consent is missing, or no "
+            "pseudonym key is configured (the `reason` says which)"
+        },
+    },
+)
+def read_contact(
+    help_request_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("GET /help-requests/{help_request_id}/contact")],
+) -> VisitOut:
+    runtime = request.app.state.runtime
+    visit = read_visit(
+        runtime.unit_of_work(),
+        help_request_id,
+        principal=principal,
+        pseudonyms=intake_context(request).pseudonyms,
+        now=runtime.clock.now(),
+    )
+    return VisitOut.of(help_request_id, visit)

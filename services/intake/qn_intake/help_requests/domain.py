@@ -91,3 +91,37 @@ def not_found(help_request_id: object) -> HelpRequestNotFound:
         f"Help request {help_request_id} does not exist.",
         field="help_request_id",
     )
+
+
+class NotYourTask(Forbidden):
+    code = "not_your_task"
+
+
+class TaskEnded(Forbidden):
+    code = "task_ended"
+
+
+def not_your_task() -> NotYourTask:
+    return NotYourTask(
+        "Diese Hilfe haben Sie nicht übernommen: Name und Adresse sieht nur, wer sie angenommen hat.",
+        "You have not taken this help on: only who accepted it sees the name and address.",
+        extra={"reason": "not_your_task"},
+    )
+
+
+def task_ended(reason: str | None) -> TaskEnded:
+    return TaskEnded(
+        "Diese Hilfe ist abgeschlossen oder abgesagt; die Adresse ist nicht mehr einsehbar.",
+        "This help is completed or called off; the address can no longer be read.",
+        extra={"reason": "task_ended", "ended_reason": reason},
+    )
+
+
+def no_pseudonym_key() -> NotYourTask:
+    return NotYourTask(
+        "Intake kann nicht erkennen, wer diese Hilfe übernommen hat: der Schlüssel für Anmelde-Pseudonyme ist "
+        "nicht eingerichtet. Bitte die Administration fragen.",
+        "Intake cannot tell who took this help on: the key for login pseudonyms is not configured. Please ask "
+        "your administrator.",
+        extra={"reason": "pseudonym_key_missing"},
+    )

@@ -14,7 +14,13 @@ from sqlalchemy import select
 
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
-from qn_contracts.matching import AssignmentCompleted, HelpRequestCancelled, HelpRequestUnmatched, MatchAccepted
+from qn_contracts.matching import (
+    AssignmentCompleted,
+    HelpRequestCancelled,
+    HelpRequestUnmatched,
+    MatchAccepted,
+    MatchCancelled,
+)
 from qn_contracts.vocabulary import AgeBand, ConsentPurpose, Urgency
 from qn_infra.database import blank_personal
 from qn_infra.logs import get_logger
@@ -30,7 +36,7 @@ from ..persons.models import Person
 from ..referrals import queries as referral_queries
 from . import domain
 from .domain import AskedBy, HelpStatus
-from .models import HelpRequest
+from .models import HelpAssignment, HelpRequest
 
 log = get_logger(__name__)
 
@@ -236,27 +242,58 @@ def _cancel(uow: UnitOfWork, which: object, *, reason: str, now: datetime) -> li
 def _end(help_request: HelpRequest, reason: str, now: datetime) -> None:
     help_request.status = HelpStatus.CANCELLED.value
     help_request.cancelled_at, help_request.cancelled_reason = now, reason
+    _end_assignments_of(help_request, reason, now)
+
+
+def _end_assignments_of(help_request: HelpRequest, reason: str, now: datetime) -> None:
+    for assignment in help_request.assignments:
+        if assignment.ended_at is None:
+            assignment.ended_at, assignment.ended_reason = now, reason
+
+
+def _end_assignments(uow: UnitOfWork, help_request_id: uuid.UUID, reason: str, now: datetime) -> None:
+    help_request = uow.session.get(HelpRequest, help_request_id)
+    if help_request is not None:
+        _end_assignments_of(help_request, reason, now)
 
 
 # --- matching's answers (event consumers) ---------------------------------------------------
 
 
 def on_match_accepted(event: MatchAccepted, meta: EventMeta, uow: UnitOfWork) -> None:
-    """A volunteer accepted: the team sees that help is arranged."""
+    """A volunteer accepted: the team sees that help is arranged, and intake notes who took it on
+    (the login pseudonyms, decision 0013) so that exactly they may read the address."""
     help_request = _known(uow, event.help_request_id, meta)
-    if help_request is not None and help_request.status in (HelpStatus.REQUESTED, HelpStatus.UNMATCHED):
-        help_request.status, help_request.matched_at = HelpStatus.MATCHED.value, meta.time
+    if help_request is None or help_request.status not in (HelpStatus.REQUESTED, HelpStatus.UNMATCHED):
+        return
+    help_request.status, help_request.matched_at = HelpStatus.MATCHED.value, meta.time
+    if uow.session.get(HelpAssignment, event.match_id) is None:
+        uow.session.add(
+            HelpAssignment(
+                match_id=event.match_id,
+                help_request_id=help_request.id,
+                volunteer_ref=event.volunteer_ref,
+                volunteer_login=event.volunteer_login,
+                proxy_login=event.proxy_login,
+                accepted_at=meta.time,
+            )
+        )
 
 
 def on_assignment_completed(event: AssignmentCompleted, meta: EventMeta, uow: UnitOfWork) -> None:
-    """The help was given: the team sees it, with the hours the volunteer logged."""
+    """The help was given: the team sees it, with the hours a coordinator approved."""
     help_request = _known(uow, event.help_request_id, meta)
     if help_request is None or help_request.status == HelpStatus.CANCELLED:
         return
     help_request.status = HelpStatus.COMPLETED.value
     help_request.completed_at = meta.time
+    _end_assignments(uow, help_request.id, "completed", meta.time)
     help_request.matched_at = help_request.matched_at or meta.time
     help_request.hours = (help_request.hours or Decimal(0)) + event.hours
+    if event.hours_source is not None:
+        source = str(event.hours_source)
+        known = help_request.hours_source
+        help_request.hours_source = source if known in (None, source) else "mixed"
 
 
 def on_help_unmatched(event: HelpRequestUnmatched, meta: EventMeta, uow: UnitOfWork) -> None:
@@ -265,6 +302,13 @@ def on_help_unmatched(event: HelpRequestUnmatched, meta: EventMeta, uow: UnitOfW
     if help_request is not None and help_request.status == HelpStatus.REQUESTED:
         help_request.status = HelpStatus.UNMATCHED.value
         help_request.unmatched_at, help_request.unmatched_reason = meta.time, event.reason
+
+
+def on_match_cancelled(event: MatchCancelled, meta: EventMeta, uow: UnitOfWork) -> None:
+    """Matching called a proposal or an accepted task off: whoever took it on reads no address."""
+    assignment = uow.session.get(HelpAssignment, event.match_id, with_for_update=True)
+    if assignment is not None and assignment.ended_at is None:
+        assignment.ended_at, assignment.ended_reason = meta.time, "match_cancelled"
 
 
 def on_help_cancelled(event: HelpRequestCancelled, meta: EventMeta, uow: UnitOfWork) -> None:

@@ -33,7 +33,9 @@ class HelpRequest(Base):
     matched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
-    """Hours the volunteers logged, added up over the request's tasks."""
+    """Approved hours of the request's tasks, added up (as assignment.completed reports them)."""
+    hours_source: Mapped[str | None] = mapped_column(String(10))
+    """app, paper or mixed: where the approved hours come from."""
     unmatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     unmatched_reason: Mapped[str | None] = mapped_column(String(40))
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -45,3 +47,26 @@ class HelpRequest(Base):
     next_step_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     concern: Mapped[Any] = relationship("Concern", back_populates="help_requests")
+    assignments: Mapped[list[HelpAssignment]] = relationship(
+        back_populates="help_request", order_by="HelpAssignment.accepted_at"
+    )
+
+
+class HelpAssignment(Base):
+    """Who took a help request on, as `match.accepted` said (decision 0013): the pseudonyms of the
+    volunteer's login and, in proxy mode, of the coordinator who accepted for them. The address
+    route lets exactly them read the person's contact while the assignment is live."""
+
+    __tablename__ = "help_assignments"
+
+    match_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    help_request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("help_requests.id"), index=True)
+    volunteer_ref: Mapped[uuid.UUID] = mapped_column(Uuid)
+    volunteer_login: Mapped[str | None] = mapped_column(String(64), index=True)
+    proxy_login: Mapped[str | None] = mapped_column(String(64), index=True)
+    accepted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(40))
+    """completed, match_cancelled, or why the help request ended (consent_withdrawn, person_erased ...)"""
+
+    help_request: Mapped[HelpRequest] = relationship(back_populates="assignments")

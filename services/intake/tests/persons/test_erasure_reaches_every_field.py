@@ -44,7 +44,12 @@ NOT_PERSONAL: dict[str, str] = {
             "subject_id",
             "fields",
             "correlation_id",
+            "on_behalf_of",
         )
+    },
+    **{
+        f"help_assignments.{c}": "a volunteer's reference or the keyed pseudonym of a login (decision 0013), a code"
+        for c in ("volunteer_login", "proxy_login", "ended_reason")
     },
     "directory_imports.source": "the street directory's file name",
     "directory_imports.sha256": "a checksum of the public street directory",
@@ -108,6 +113,7 @@ NOT_PERSONAL: dict[str, str] = {
             "cancelled_reason",
             "next_step",
             "next_step_by",
+            "hours_source",
         )
     },
     **{

@@ -53,11 +53,15 @@ def test_the_team_sees_that_a_volunteer_accepted_and_then_the_hours_given(world:
     )
     assert matched["status_label"]["de"] == "Ehrenamtliche:r gefunden" and matched["matched_at"]
 
-    announce(world, AssignmentCompleted(match_id=match_id, help_kind="company", hours=Decimal("2.5"), **ids))
+    completed = AssignmentCompleted(
+        match_id=match_id, help_kind="company", hours=Decimal("2.5"), hours_source="paper", **ids
+    )
+    announce(world, completed)
     done = eventually(
         lambda: (r := help_request(world, concern["id"]))["status"] == "completed" and r, what="the help given"
     )
     assert Decimal(str(done["hours"])) == Decimal("2.5") and done["completed_at"]
+    assert done["hours_source"] == "paper", "the team sees the approved hours came from a paper slip"
 
 
 def test_nobody_found_comes_back_into_the_queue_until_the_team_finds_another_way(world: Any) -> None:

@@ -16,9 +16,9 @@ from qn_infra.openapi_problems import conflict
 from .. import access
 from ..access import POLICY
 from ..volunteers import handlers as volunteers
-from . import handlers, queries
+from . import handlers, queries, task_log
 from .domain import OPEN_MATCH_STATUSES, MatchStatus, RequestStatus
-from .schemas import CompleteIn, DeclineIn, HelpRequestOut, MatchOut
+from .schemas import CompleteIn, DeclineIn, HelpRequestOut, MatchOut, TaskLogOut
 
 router = APIRouter(tags=["matches"])
 
@@ -102,7 +102,11 @@ def accept(
     principal: Annotated[Principal, POLICY.guard("POST /matches/{match_id}/accept")],
 ) -> MatchOut:
     handlers.accept_match(
-        match_id, uow=request.app.state.runtime.unit_of_work(), principal=principal, now=_now(request)
+        match_id,
+        uow=request.app.state.runtime.unit_of_work(),
+        principal=principal,
+        now=_now(request),
+        pseudonyms=request.app.state.matching.pseudonyms,
     )
     return _read_match(request, match_id)
 
@@ -134,7 +138,7 @@ def decline(
 @router.post(
     "/matches/{match_id}/complete",
     response_model=MatchOut,
-    summary="Log the hours of an accepted task",
+    summary="Complete an accepted task, with its last hours",
     responses=conflict("The task was not accepted, or is completed already"),
 )
 def complete(
@@ -144,7 +148,13 @@ def complete(
     principal: Annotated[Principal, POLICY.guard("POST /matches/{match_id}/complete")],
 ) -> MatchOut:
     handlers.complete_match(
-        match_id, body.hours, uow=request.app.state.runtime.unit_of_work(), principal=principal, now=_now(request)
+        match_id,
+        body.hours,
+        worked_on=body.worked_on,
+        source=body.source,
+        uow=request.app.state.runtime.unit_of_work(),
+        principal=principal,
+        now=_now(request),
     )
     return _read_match(request, match_id)
 
@@ -189,3 +199,20 @@ def volunteer_matches(
     volunteer = volunteers.get_volunteer(volunteer_id, uow=request.app.state.runtime.unit_of_work())
     access.check_sees_volunteer(principal, volunteer.account)
     return _volunteer_matches(request, volunteer_id, status)
+
+
+@router.get(
+    "/matches/{match_id}/log",
+    response_model=list[TaskLogOut],
+    summary="What was done on a task and by whom; marked where a coordinator acted for the volunteer",
+)
+def task_log_of(
+    match_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("GET /matches/{match_id}/log")],
+) -> list[TaskLogOut]:
+    runtime = request.app.state.runtime
+    match = queries.get_match(match_id, uow=runtime.unit_of_work())
+    access.check_sees_volunteer(principal, match.volunteer.account)
+    with runtime.unit_of_work() as uow:
+        return [TaskLogOut.model_validate(e, from_attributes=True) for e in task_log.entries(uow, match_id)]

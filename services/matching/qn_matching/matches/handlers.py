@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -20,25 +20,26 @@ from sqlalchemy import Text, bindparam, cast, func, select
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
 from qn_contracts.matching import (
-    AssignmentCompleted,
     HelpRequestUnmatched,
     MatchAccepted,
     MatchDeclined,
     MatchExpired,
     MatchProposed,
 )
-from qn_contracts.vocabulary import VolunteerStatus
+from qn_contracts.vocabulary import HoursSource, VolunteerStatus
 from qn_infra.auth import Principal
 from qn_infra.clock import Clock
 from qn_infra.consumers import Delivery, handling
 from qn_infra.database import insert_objects
 from qn_infra.logs import get_logger
+from qn_infra.pseudonyms import LoginPseudonyms
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
+from ..hours import handlers as hours_handlers
 from ..volunteers.domain import Slot
 from ..volunteers.models import Volunteer
-from . import domain
+from . import domain, task_log
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
 from .models import HelpRequest, Match
 from .shortlist import Shortlists
@@ -325,8 +326,16 @@ def _locked_match(uow: UnitOfWork, match_id: uuid.UUID) -> Match:
     return match
 
 
-def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, principal: Principal, now: datetime) -> None:
-    """The volunteer takes on the task (or a coordinator for them)."""
+def accept_match(
+    match_id: uuid.UUID,
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    now: datetime,
+    pseudonyms: LoginPseudonyms | None = None,
+) -> None:
+    """The volunteer takes on the task (or a coordinator for them). The event names their login,
+    and a proxy's, as pseudonyms (decision 0013): intake then lets exactly them read the address."""
     with uow:
         match = _locked_match(uow, match_id)
         access.check_answers_for(principal, match.volunteer.account)
@@ -335,7 +344,15 @@ def accept_match(match_id: uuid.UUID, *, uow: UnitOfWork, principal: Principal, 
         match.answered_at, match.answered_by = now, principal.subject
         request = match.help_request
         request.status, request.updated_at = RequestStatus.MATCHED.value, now
-        uow.emit(MatchAccepted(**_match_fields(match)))
+        on_behalf = task_log.record(uow, match, task_log.Action.ACCEPTED, principal=principal, now=now)
+        account = match.volunteer.account
+        uow.emit(
+            MatchAccepted(
+                **_match_fields(match),
+                volunteer_login=pseudonyms.of(account) if pseudonyms and account else None,
+                proxy_login=pseudonyms.of(principal.subject) if pseudonyms and on_behalf else None,
+            )
+        )
         uow.commit()
     log.info("match_accepted", match_id=str(match_id), help_request_id=str(match.help_request_id))
 
@@ -358,6 +375,7 @@ def decline_match(
         match.status = MatchStatus.DECLINED.value
         match.answered_at, match.answered_by = now, principal.subject
         match.decline_reason, match.decline_note = (reason.value if reason else None), note
+        task_log.record(uow, match, task_log.Action.DECLINED, principal=principal, now=now)
         uow.emit(MatchDeclined(**_match_fields(match), reason=match.decline_reason))
         propose_next(match.help_request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.ALL_DECLINED)
         uow.commit()
@@ -365,19 +383,33 @@ def decline_match(
 
 
 def complete_match(
-    match_id: uuid.UUID, hours: Decimal, *, uow: UnitOfWork, principal: Principal, now: datetime
+    match_id: uuid.UUID,
+    hours: Decimal | None,
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    now: datetime,
+    worked_on: date | None = None,
+    source: HoursSource = HoursSource.APP,
 ) -> None:
-    """The volunteer has helped; the hours are logged and their load goes down."""
+    """The volunteer has helped (or a coordinator says so for them): the last hours, if given,
+    are logged and their load goes down. `assignment.completed` goes out with the approved hours
+    once no entry awaits a coordinator's decision (decision 0013) -- at once, if none does."""
     with uow:
         match = _locked_match(uow, match_id)
         access.check_answers_for(principal, match.volunteer.account)
         domain.check_open(MatchStatus(match.status), MatchStatus.ACCEPTED)
+        if hours is not None:
+            hours_handlers.add_entry(
+                uow, match, hours, worked_on=worked_on, source=source, principal=principal, now=now
+            )
         match.status, match.completed_at, match.hours = MatchStatus.COMPLETED.value, now, hours
+        task_log.record(uow, match, task_log.Action.COMPLETED, principal=principal, now=now)
         request = match.help_request
         request.status, request.updated_at = RequestStatus.COMPLETED.value, now
-        uow.emit(AssignmentCompleted(**_match_fields(match), hours=hours))
+        hours_handlers.settle_if_done(uow, match, now=now)
         uow.commit()
-    log.info("assignment_completed", match_id=str(match_id))
+    log.info("match_completed", match_id=str(match_id))
 
 
 def expire_proposals(*, now: datetime, uow: UnitOfWork, policy: MatchingPolicy, limit: int = 200) -> int:

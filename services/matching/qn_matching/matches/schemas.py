@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from qn_contracts.vocabulary import HoursSource
+
 from .domain import DeclineReason
 from .models import HelpRequest, Match
 
@@ -62,7 +64,16 @@ class DeclineIn(BaseModel):
 class CompleteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    hours: Hours = Field(description="Hours spent, in quarter hours (0.25 to 24).", examples=["1.5"])
+    hours: Hours | None = Field(
+        None,
+        description="The last hours spent, in quarter hours (0.25 to 24); leave out when they are logged already. "
+        "A volunteer's hours wait for a coordinator's approval; assignment.completed reports the approved ones.",
+        examples=["1.5"],
+    )
+    worked_on: date | None = Field(None, description="The day of those hours.", examples=["2026-12-01"])
+    source: HoursSource = Field(
+        HoursSource.APP, description="app, or paper: a paper slip a coordinator enters later.", examples=["app"]
+    )
 
 
 class MatchOut(BaseModel):
@@ -131,3 +142,16 @@ class HelpRequestOut(BaseModel):
     def of(cls, request: HelpRequest) -> HelpRequestOut:
         fields = {name: getattr(request, name) for name in cls.model_fields if name != "matches"}
         return cls(**fields, matches=[MatchOut.of(m) for m in request.matches])
+
+
+class TaskLogOut(BaseModel):
+    action: str = Field(
+        description="accepted, declined, completed, hours_logged, hours_approved, hours_returned.",
+        examples=["accepted"],
+    )
+    actor: str = Field(description="Who did it (login).")
+    on_behalf_of: uuid.UUID | None = Field(
+        description="The volunteer a coordinator acted for (proxy mode); empty when the volunteer acted themself."
+    )
+    hours_entry_id: uuid.UUID | None
+    at: datetime

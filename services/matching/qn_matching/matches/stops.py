@@ -15,6 +15,7 @@ from qn_contracts.vocabulary import ConsentPurpose
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
+from ..hours import handlers as hours
 from .domain import OPEN_MATCH_STATUSES, MatchStatus, RequestStatus
 from .models import HelpRequest
 
@@ -38,6 +39,7 @@ def on_person_erased(event: PersonErased, meta: EventMeta, uow: UnitOfWork, *, n
         request.person_ref = None
         for match in request.matches:
             match.decline_note = None
+        hours.forget_notes(uow, [match.id for match in request.matches])
 
 
 def on_concern_closed(event: ConcernClosed, meta: EventMeta, uow: UnitOfWork, *, now: datetime) -> None:
