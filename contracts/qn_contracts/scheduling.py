@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from .event import Classification, Event, EventSpec
 from .fields import BookingId, OfferId, Org, Quarter, RoomId, SiteId, Timestamp, Topics, doc
-from .vocabulary import Code, RoomKind, Weekday
+from .vocabulary import Code, OfferKind, RoomKind, Weekday
 
 _PUB = Classification.PUBLIC
 _I = Classification.INTERNAL
@@ -36,6 +36,14 @@ class OpeningHours(BaseModel):
     closes: time = doc("Local closing time (Europe/Berlin).", "17:00")
 
 
+class Closure(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    first_day: date = doc("First local day the site is closed.", "2027-07-19")
+    last_day: date = doc("Last local day the site is closed (included).", "2027-08-06")
+    reason: str | None = doc("Public reason shown in the programme.", "Sommerpause", default=None, max_length=120)
+
+
 class SiteUpdated(Event):
     spec: ClassVar[EventSpec] = _spec(
         "site", "updated", _PUB, "A site (drop-in centre) was created or changed: rooms and hours."
@@ -50,6 +58,12 @@ class SiteUpdated(Event):
     )
     rooms: list[Room] = doc("The site's rooms.", [], max_length=50)
     opening_hours: list[OpeningHours] = doc("Regular opening hours.", [], max_length=50)
+    closures: list[Closure] = doc(
+        "Days the site is closed besides public holidays (summer break, works); added in v1.2.",
+        [],
+        default_factory=list,
+        max_length=100,
+    )
 
 
 class BookingConfirmed(Event):
@@ -65,6 +79,11 @@ class BookingConfirmed(Event):
     )
     org_id: Org | None = doc("Carrier or office the booking is for.", "caritas-dessau", default=None)
     purpose: Code | None = doc("Purpose code (counselling, group, meal ...).", "counselling", default=None)
+    quarter_id: Quarter | None = doc(
+        "Quarter of the booking's site, so that no consumer has to look it up; added in v1.2.",
+        "innenstadt-sued",
+        default=None,
+    )
 
 
 class BookingRejected(Event):
@@ -99,6 +118,16 @@ class BookingCancelled(Event):
         default=None,
     )
     reason: Code | None = doc("Cancellation reason code.", "illness", default=None)
+    offer_id: OfferId | None = doc(
+        "The offer whose occurrence this booking was; added in v1.2.",
+        "6f5e4d3c-2b1a-4f0e-8d9c-7b6a5f4e3d2c",
+        default=None,
+    )
+    quarter_id: Quarter | None = doc(
+        "Quarter of the booking's site, so that no consumer has to look it up; added in v1.2.",
+        "innenstadt-sued",
+        default=None,
+    )
 
 
 class OccurrenceAttended(Event):
@@ -128,6 +157,14 @@ class OfferPublished(Event):
     starts_at: Timestamp
     duration_minutes: int = doc("Length of one occurrence in minutes.", 120, ge=1, le=1440)
     org_id: Org | None = doc("Carrier or office running the offer.", "dessauer-tafel", default=None)
+    kind: OfferKind | None = doc("Kind of offer; added in v1.2.", "lunch_table", default=None)
+    room_id: RoomId | None = doc("Room the offer takes place in; added in v1.2.", "kueche", default=None)
+    exdates: list[date] = doc(
+        "Local days the series leaves out (holidays, closures, cancellations); added in v1.2.",
+        ["2027-12-24"],
+        default_factory=list,
+        max_length=2000,
+    )
 
 
 EVENTS: tuple[type[Event], ...] = (

@@ -1,12 +1,14 @@
 """Who may call which route of scheduling, and what they see there: the one table and the one
 scope rule of the service.
 
-Sites and the bookings of their rooms are the working calendar of the drop-in centres: every
-role that works in them reads it (team staff, Kümmerer, coordinators, carriers, volunteers,
-admins); committees see reporting's figures only. Coordinators and admins enter sites. A
-carrier (Träger) books, reads and cancels only its own organisation's bookings -- the `org`
-claim of its token -- unless it also holds a staff role; coordinators, team staff and admins
-book and cancel for any organisation, office or team."""
+Sites, the bookings of their rooms and the offers (recurring programme items) are the working
+calendar of the drop-in centres: every role that works in them reads it (team staff, Kümmerer,
+coordinators, carriers, volunteers, admins); committees see reporting's figures only.
+Coordinators and admins enter sites and approve occurrences on holidays. A carrier (Träger)
+books, reads and cancels only its own organisation's bookings, and plans and changes only its
+own organisation's offers -- the `org` claim of its token -- unless it also holds a staff role;
+coordinators, team staff and admins do so for any organisation, office or team. Offers are the
+public programme: every reader sees all of them."""
 
 from __future__ import annotations
 
@@ -35,6 +37,27 @@ POLICY = AccessPolicy(
         "GET /bookings/{booking_id}": Rule.roles(READERS, scope=f"any booking; {CARRIER_OWN} (403 otherwise)"),
         "POST /bookings/{booking_id}/cancel": Rule.roles(
             BOOKERS, scope=f"cancels any booking; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /sites/{site_id}/offers/preview": Rule.roles(
+            BOOKERS, scope=f"previews a series for any organisation; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /sites/{site_id}/offers": Rule.roles(
+            BOOKERS, scope=f"creates an offer for any organisation; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "GET /sites/{site_id}/offers": Rule.roles(READERS, scope="every offer of the site (the public programme)"),
+        "GET /offers/{offer_id}": Rule.roles(READERS, scope="any offer (the public programme)"),
+        "PATCH /offers/{offer_id}": Rule.roles(BOOKERS, scope=f"edits any offer; {CARRIER_OWN} (403 otherwise)"),
+        "GET /offers/{offer_id}/occurrences": Rule.roles(
+            READERS, scope="any offer's occurrences; notes only for those who may change them"
+        ),
+        "POST /occurrences/{occurrence_id}/cancel": Rule.roles(
+            BOOKERS, scope=f"cancels an occurrence of any offer; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /occurrences/{occurrence_id}/move": Rule.roles(
+            BOOKERS, scope=f"moves an occurrence of any offer; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /occurrences/{occurrence_id}/approve": Rule.roles(
+            STAFF, scope="lets an occurrence on a holiday or closure day take place"
         ),
     }
 )
