@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .vocabulary import AgeBand, Code, OrgId, QuarterId, Urgency
+from .vocabulary import AgeBand, Code, OrgId, QuarterId, Urgency, growable
 
 
 def doc(description: str, example: object, **kwargs: Any) -> Any:
@@ -59,7 +59,9 @@ Topics = Annotated[
         max_length=14,
     ),
 ]
-UrgencyField = Annotated[Urgency, doc("Urgency: immediate (sofort), soon (zeitnah), plannable (planbar).", "soon")]
+UrgencyField = Annotated[
+    growable(Urgency), doc("Urgency: immediate (sofort), soon (zeitnah), plannable (planbar).", "soon")
+]
 AgeBandField = Annotated[AgeBand | None, doc("Age band of the person, if known; never an exact age.", "80_plus")]
 Org = Annotated[OrgId, doc("Carrier, office or team id from the city's configuration.", "awo-dessau")]
 Timestamp = Annotated[datetime, doc("A point in time (RFC 3339, with offset).", "2026-11-24T10:00:00+01:00")]

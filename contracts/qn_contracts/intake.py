@@ -30,6 +30,7 @@ from .vocabulary import (
     ReferralStatus,
     SignalType,
     TargetKind,
+    growable,
 )
 
 _P = Classification.PSEUDONYMISED
@@ -50,7 +51,7 @@ class ConcernRecorded(Event):
         default=None,
     )
     quarter_id: Quarter
-    channel: Channel = doc("How the concern reached the team.", "walk_in")
+    channel: growable(Channel) = doc("How the concern reached the team.", "walk_in")
     topics: Topics
     urgency: UrgencyField
     age_band: AgeBandField = None
@@ -89,7 +90,7 @@ class ReferralRequested(Event):
     urgency: UrgencyField
     age_band: AgeBandField = None
     target_id: Org = doc("The carrier, office or team the referral is addressed to.", "jugendamt-asd")
-    target_kind: TargetKind = doc("What kind of organisation the target is.", "office")
+    target_kind: growable(TargetKind) = doc("What kind of organisation the target is.", "office")
     rule_id: str | None = doc(
         "Id of the routing rule that chose the target; absent if overridden.", "r-012", default=None
     )
@@ -114,12 +115,12 @@ class ReferralStatusChanged(Event):
     quarter_id: Quarter
     target_id: Org = doc("The carrier, office or team the referral is addressed to.", "awo-dessau")
     topics: Topics
-    from_status: ReferralStatus = doc("Status before the change.", "requested")
-    to_status: ReferralStatus = doc("Status after the change.", "accepted")
-    reason: ReferralReason | None = doc(
+    from_status: growable(ReferralStatus) = doc("Status before the change.", "requested")
+    to_status: growable(ReferralStatus) = doc("Status after the change.", "accepted")
+    reason: growable(ReferralReason) | None = doc(
         "Outcome or decline reason, where the status needs one.", "no_capacity", default=None
     )
-    decided_by: DecidedBy | None = doc("Who declined or ended the referral.", "carrier", default=None)
+    decided_by: growable(DecidedBy) | None = doc("Who declined or ended the referral.", "carrier", default=None)
 
 
 class ReferralOverdue(Event):
@@ -131,7 +132,7 @@ class ReferralOverdue(Event):
     concern_id: ConcernId
     quarter_id: Quarter
     target_id: Org = doc("The carrier, office or team the referral is addressed to.", "awo-dessau")
-    status: ReferralStatus = doc("Status when it became overdue.", "requested")
+    status: growable(ReferralStatus) = doc("Status when it became overdue.", "requested")
     due_at: Timestamp
 
 
@@ -167,8 +168,8 @@ class SignalRaised(Event):
 
     signal_id: UUID = doc("Id of the signal.", "3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d")
     quarter_id: Quarter
-    signal_type: SignalType = doc("What kind of warning sign was observed.", "loneliness")
-    raised_by: RaisedBy = doc("Staff, a Kümmerer, or an automatic rule.", "kuemmerer")
+    signal_type: growable(SignalType) = doc("What kind of warning sign was observed.", "loneliness")
+    raised_by: growable(RaisedBy) = doc("Staff, a Kümmerer, or an automatic rule.", "kuemmerer")
     rule_id: str | None = doc("The rule that raised it, for raised_by=rule.", "discharge-48h", default=None)
     concern_id: ConcernId | None = doc(
         "The concern this belongs to, if any.", "1c9e6f3a-8b7d-4e2f-a1b0-c9d8e7f6a5b4", default=None
@@ -221,7 +222,7 @@ class ConsentWithdrawn(Event):
     )
 
     person_ref: PersonRef
-    purpose: ConsentPurpose = doc("The purpose consent was withdrawn for.", "neighbourly_help")
+    purpose: growable(ConsentPurpose) = doc("The purpose consent was withdrawn for.", "neighbourly_help")
     carrier_id: Org | None = doc(
         "The carrier named in the consent, for purpose=referral.", "caritas-dessau", default=None
     )

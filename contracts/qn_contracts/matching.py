@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from .event import Classification, Event, EventSpec
 from .fields import HelpRequestId, MatchId, Quarter, Timestamp, VolunteerRef, doc
-from .vocabulary import Code, VolunteerStatus
+from .vocabulary import Code, VolunteerStatus, growable
 
 _P = Classification.PSEUDONYMISED
 _I = Classification.INTERNAL
@@ -24,7 +24,7 @@ class VolunteerRegistered(Event):
     quarter_id: Quarter
     skills: list[Code] = doc("Skills the volunteer offers.", ["shopping", "digital_help"], max_length=20)
     languages: list[str] = doc("Languages spoken (ISO 639-1).", ["de", "ru"], max_length=10)
-    status: VolunteerStatus = doc("Status at registration.", "active")
+    status: growable(VolunteerStatus) = doc("Status at registration.", "active")
 
 
 class VolunteerStatusChanged(Event):
@@ -34,8 +34,8 @@ class VolunteerStatusChanged(Event):
 
     volunteer_ref: VolunteerRef
     quarter_id: Quarter
-    from_status: VolunteerStatus = doc("Status before.", "active")
-    to_status: VolunteerStatus = doc("Status after.", "paused")
+    from_status: growable(VolunteerStatus) = doc("Status before.", "active")
+    to_status: growable(VolunteerStatus) = doc("Status after.", "paused")
 
 
 class MatchProposed(Event):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import ClassVar
 from uuid import UUID
 
 from .event import Classification, Event, EventSpec
 from .fields import doc
+from .vocabulary import ReportFormat, growable
 
 
 class ReportPublished(Event):
@@ -25,7 +26,7 @@ class ReportPublished(Event):
     period_end: date = doc("Last day of the reporting period.", "2026-12-31")
     scope: str = doc("`city`, or a quarter or district id.", "city", max_length=64)
     audience: str = doc("Committee the report is for.", "ausschuss-soziales", max_length=64)
-    formats: list[Literal["html", "csv", "json"]] = doc("Formats available.", ["html", "csv"])
+    formats: list[growable(ReportFormat)] = doc("Formats available.", ["html", "csv"])
 
 
 EVENTS: tuple[type[Event], ...] = (ReportPublished,)

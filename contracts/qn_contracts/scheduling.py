@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .event import Classification, Event, EventSpec
 from .fields import BookingId, OfferId, Org, Quarter, RoomId, SiteId, Timestamp, Topics, doc
-from .vocabulary import Code, OfferKind, RoomKind, Weekday
+from .vocabulary import Code, OfferKind, RoomKind, Weekday, growable
 
 _PUB = Classification.PUBLIC
 _I = Classification.INTERNAL
@@ -24,7 +24,7 @@ class Room(BaseModel):
 
     room_id: RoomId
     name: str = doc("Room name shown to staff and residents.", "Beratungsraum 1", max_length=120)
-    kind: RoomKind = doc("office, counselling, group, kitchen or open_area.", "counselling")
+    kind: growable(RoomKind) = doc("office, counselling, group, kitchen, open_area or meeting (growable).", "counselling")
     capacity: int = doc("How many people the room holds.", 6, ge=1)
 
 
@@ -59,7 +59,7 @@ class SiteUpdated(Event):
     rooms: list[Room] = doc("The site's rooms.", [], max_length=50)
     opening_hours: list[OpeningHours] = doc("Regular opening hours.", [], max_length=50)
     closures: list[Closure] = doc(
-        "Days the site is closed besides public holidays (summer break, works); added in v1.2.",
+        "Days the site is closed besides public holidays (summer break, works); added in 1.3.",
         [],
         default_factory=list,
         max_length=100,
@@ -80,7 +80,7 @@ class BookingConfirmed(Event):
     org_id: Org | None = doc("Carrier or office the booking is for.", "caritas-dessau", default=None)
     purpose: Code | None = doc("Purpose code (counselling, group, meal ...).", "counselling", default=None)
     quarter_id: Quarter | None = doc(
-        "Quarter of the booking's site, so that no consumer has to look it up; added in v1.2.",
+        "Quarter of the booking's site, so that no consumer has to look it up; added in 1.3.",
         "innenstadt-sued",
         default=None,
     )
@@ -119,12 +119,12 @@ class BookingCancelled(Event):
     )
     reason: Code | None = doc("Cancellation reason code.", "illness", default=None)
     offer_id: OfferId | None = doc(
-        "The offer whose occurrence this booking was; added in v1.2.",
+        "The offer whose occurrence this booking was; added in 1.3.",
         "6f5e4d3c-2b1a-4f0e-8d9c-7b6a5f4e3d2c",
         default=None,
     )
     quarter_id: Quarter | None = doc(
-        "Quarter of the booking's site, so that no consumer has to look it up; added in v1.2.",
+        "Quarter of the booking's site, so that no consumer has to look it up; added in 1.3.",
         "innenstadt-sued",
         default=None,
     )
@@ -157,10 +157,10 @@ class OfferPublished(Event):
     starts_at: Timestamp
     duration_minutes: int = doc("Length of one occurrence in minutes.", 120, ge=1, le=1440)
     org_id: Org | None = doc("Carrier or office running the offer.", "dessauer-tafel", default=None)
-    kind: OfferKind | None = doc("Kind of offer; added in v1.2.", "lunch_table", default=None)
-    room_id: RoomId | None = doc("Room the offer takes place in; added in v1.2.", "kueche", default=None)
+    kind: growable(OfferKind) | None = doc("Kind of offer; added in 1.3.", "lunch_table", default=None)
+    room_id: RoomId | None = doc("Room the offer takes place in; added in 1.3.", "kueche", default=None)
     exdates: list[date] = doc(
-        "Local days the series leaves out (holidays, closures, cancellations); added in v1.2.",
+        "Local days the series leaves out (holidays, closures, cancellations); added in 1.3.",
         ["2027-12-24"],
         default_factory=list,
         max_length=2000,

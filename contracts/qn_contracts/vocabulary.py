@@ -1,13 +1,20 @@
-"""Closed code lists shared by events. Adding a member is a breaking change for strict consumers,
-so it makes a new event version (see docs/contracts.md). Open lists -- topics, skills, help kinds,
-outcomes -- are configured per city and travel as plain codes (`Code`)."""
+"""Code lists shared by events.
+
+Most lists may grow within a version (decision 0009): an event field of such a list is declared with
+`growable(List)`. A known value arrives as the enum member; a value a newer producer added arrives as
+its plain code (a `str`), so a consumer never fails on it and handles it like "other". Two lists are
+closed, because a new member would change what the others mean: `AgeBand` (the bands partition
+ages) and `Weekday`. City-configured lists -- topics, skills, help kinds, outcomes -- travel as
+plain codes (`Code`)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
+
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_]{0,63}$"
 
 Code = Annotated[
     str,
@@ -15,6 +22,35 @@ Code = Annotated[
     Field(description="A lower-case code from a configured code list."),
 ]
 """A code from an open, city-configured list (topic, skill, help kind, outcome)."""
+
+
+def growable(code_list: type[StrEnum]) -> Any:
+    """The type of an event field whose code list may grow within a version (decision 0009).
+
+    Validates any code of the list's shape: known codes become the enum member (so `is` and `==`
+    comparisons work), unknown ones stay plain strings. The JSON Schema names the known members as
+    `x-extensible-enum` (the convention of Zalando's API guidelines) instead of a closed `enum`, so
+    a consumer that validates against a copy of the schema does not reject a newer member either.
+    """
+
+    def known_member_or_code(value: str) -> str:
+        try:
+            return code_list(value)
+        except ValueError:
+            return value
+
+    return Annotated[
+        str,
+        StringConstraints(pattern=CODE_PATTERN),
+        AfterValidator(known_member_or_code),
+        WithJsonSchema({"type": "string", "pattern": CODE_PATTERN, "x-extensible-enum": [m.value for m in code_list]}),
+    ]
+
+
+def is_known(code_list: type[StrEnum], value: str) -> bool:
+    """Whether a value of a growable list is one this version of the contracts knows."""
+    return isinstance(value, code_list)
+
 
 QuarterId = Annotated[
     str,
@@ -137,11 +173,11 @@ class RoomKind(StrEnum):
     GROUP = "group"
     KITCHEN = "kitchen"
     OPEN_AREA = "open_area"
-    MEETING = "meeting"  # Begegnungsraum (Dessau-Roßlau's concept, 4.3); added in v1.2
+    MEETING = "meeting"  # Begegnungsraum (Dessau-Roßlau's concept, 4.3); added in 1.3
 
 
 class OfferKind(StrEnum):
-    """What kind of programme item an offer is (added in v1.2)."""
+    """What kind of programme item an offer is (added in 1.3)."""
 
     LUNCH_TABLE = "lunch_table"
     COUNSELLING = "counselling"
@@ -150,6 +186,12 @@ class OfferKind(StrEnum):
     OPEN_CAFE = "open_cafe"
     LEISURE = "leisure"
     OFFICE_HOURS = "office_hours"  # the coordinator's regular presence (Sprechzeiten)
+
+
+class ReportFormat(StrEnum):
+    HTML = "html"
+    CSV = "csv"
+    JSON = "json"
 
 
 class Weekday(StrEnum):

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .clock import Clock, SystemClock
-from .errors import Forbidden, Unauthenticated
+from .errors import Forbidden, Unauthenticated, Unavailable
 from .settings import ServiceSettings
 from .signing_keys import SigningKeys
 
@@ -103,6 +103,12 @@ class TokenVerifier:
             raise _refused("algorithm")
         candidates = self._keys.candidates(header.get("kid"), algorithm)
         if not candidates:
+            if self._keys.unreachable:
+                raise Unavailable(
+                    "Anmeldedienst nicht erreichbar; bitte gleich noch einmal.",
+                    "The identity provider cannot be reached; please retry shortly.",
+                    extra={"reason": "signing_keys_unreachable"},
+                )
             raise _refused("unknown_key")
         for key, prepared in candidates:
             try:

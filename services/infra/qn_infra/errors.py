@@ -41,3 +41,10 @@ class Conflict(Problem):
 
 class Invalid(Problem):
     code = "invalid"
+
+
+class Unavailable(Problem):
+    """Something the service needs is down (the identity provider's key set): retry shortly."""
+
+    code = "unavailable"
+    retry_after_seconds = 5

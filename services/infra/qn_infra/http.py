@@ -17,7 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import Forbidden, Problem, Unauthenticated
+from .errors import Forbidden, Problem, Unauthenticated, Unavailable
 from .logs import bind_correlation, get_logger
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .validation_messages import german
@@ -94,6 +94,8 @@ def problem_response(request: Request, exc: Problem, status: int) -> JSONRespons
     lang = language(request)
     errors = [{"field": exc.field, "message": exc.message(lang)}] if exc.field else None
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
+    if isinstance(exc, Unavailable):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
     return problem(request, status, exc.message(lang), code=exc.code, errors=errors, extra=exc.extra, headers=headers)
 
 
@@ -122,7 +124,7 @@ def unreadable_body(request: Request, cause: BaseException) -> JSONResponse:
 def install_error_handlers(app: FastAPI, statuses: Mapping[type[Problem], int]) -> None:
     """Maps `Problem` subclasses to statuses (most specific class wins) and every other error to a
     problem body; validation errors become 422 with one entry per field."""
-    table: dict[type[Problem], int] = {Unauthenticated: 401, Forbidden: 403, **statuses}
+    table: dict[type[Problem], int] = {Unauthenticated: 401, Forbidden: 403, Unavailable: 503, **statuses}
 
     def status_for(exc: Problem) -> int:
         for cls in type(exc).__mro__:

@@ -44,7 +44,7 @@ DESCRIPTIONS = {
     415: "The body is not JSON",
     422: "Invalid input; `errors` names each field at fault",
     429: "Too many requests from this client",
-    503: "The database is unavailable; retry shortly",
+    503: "The database or the identity provider is unavailable; retry shortly (Retry-After)",
 }
 
 PROBES = ("/healthz", "/readyz")

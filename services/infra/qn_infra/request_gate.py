@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .access import route_needs_token
 from .auth import PRINCIPAL_SCOPE_KEY, authenticate, bearer_token
-from .errors import Unauthenticated
+from .errors import Unauthenticated, Unavailable
 from .http import language, problem, problem_response
 from .settings import ServiceSettings
 
@@ -74,6 +74,9 @@ class RequestGate:
                 scope[PRINCIPAL_SCOPE_KEY] = await authenticate(scope["app"].state.token_verifier, token)
             except Unauthenticated as exc:
                 await problem_response(request, exc, 401)(scope, receive, send)
+                return
+            except Unavailable as exc:
+                await problem_response(request, exc, 503)(scope, receive, send)
                 return
         messages = await _read_body(receive, limit)
         if messages is None:

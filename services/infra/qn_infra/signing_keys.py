@@ -84,6 +84,7 @@ class SigningKeys:
         self._next_check: float | None = None
         self._last_fetch: float | None = None
         self._file_content: bytes | None = None
+        self._last_load_failed = False
         self._lock = threading.Lock()
 
     def _now(self) -> float:
@@ -92,6 +93,12 @@ class SigningKeys:
     def due(self) -> bool:
         """Whether the source should be looked at before the set is trusted again."""
         return self._next_check is None or self._now() >= self._next_check
+
+    @property
+    def unreachable(self) -> bool:
+        """Whether the set is empty because the source could not be read (the identity provider
+        is down or answers garbage) -- the caller's token may be fine, so that is no 401."""
+        return self._last_load_failed and not self._keys
 
     def holds(self, key_fingerprint: str) -> bool:
         return key_fingerprint in self._keys
@@ -147,8 +154,10 @@ class SigningKeys:
         except (OSError, ValueError, PyJWKClientError) as exc:
             # keep what we had, try again soon: a broken download must not lock everyone out
             log.warning("signing_keys_unreadable", source="url" if self._url else "file", error=type(exc).__name__)
+            self._last_load_failed = True
             self._next_check = now + min(RETRY_AFTER_FAILURE_SECONDS, self._interval)
             return
+        self._last_load_failed = False
         if keys is not None:
             removed = len(set(self._keys) - set(keys))
             if self._keys and (removed or len(keys) != len(self._keys)):

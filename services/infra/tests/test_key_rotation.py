@@ -12,7 +12,7 @@ import pytest
 
 from qn_infra.auth import TokenVerifier
 from qn_infra.clock import FixedClock
-from qn_infra.errors import Unauthenticated
+from qn_infra.errors import Unauthenticated, Unavailable
 from qn_infra.settings import ServiceSettings
 from qn_testkit.keys import JwksServer, KeyPair, write_jwks
 
@@ -124,3 +124,31 @@ def test_an_unreachable_identity_provider_keeps_the_last_keys(
     verifier_clock.advance(seconds=61)
     assert accepted(verifier, token)
     assert identity_provider.fetches == 2
+
+
+def test_an_identity_provider_down_since_start_up_is_a_503_to_retry_not_a_401(
+    identity_provider: JwksServer, verifier_clock: FixedClock
+) -> None:
+    """A 401 tells a client its token is bad and to sign in again; the token is fine, the key set
+    just cannot be read. Once the provider answers (after the retry pause), the same token works."""
+    key = KeyPair.ec()
+    identity_provider.keys = [key]
+    identity_provider.failing = True
+    verifier = url_verifier(identity_provider.url, verifier_clock)
+    token = key.token()
+    with pytest.raises(Unavailable) as refused:
+        verifier.verify(token)
+    assert refused.value.extra["reason"] == "signing_keys_unreachable"
+
+    identity_provider.failing = False
+    verifier_clock.advance(seconds=31)
+    assert accepted(verifier, token)
+
+
+def test_a_token_of_an_unknown_key_is_still_a_401_while_the_provider_answers(
+    identity_provider: JwksServer, verifier_clock: FixedClock
+) -> None:
+    identity_provider.keys = [KeyPair.ec()]
+    verifier = url_verifier(identity_provider.url, verifier_clock)
+    with pytest.raises(Unauthenticated):
+        verifier.verify(KeyPair.ec().token())

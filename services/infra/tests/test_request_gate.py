@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from qn_infra.auth import Principal, TokenVerifier
 from qn_testkit.auth import Tokens
 from qn_testkit.edge import edge_app
+from qn_testkit.keys import JwksServer
 
 pytestmark = pytest.mark.unit
 
@@ -180,3 +181,15 @@ def test_deeply_nested_json_gets_401_without_token_and_422_with_one(
         return
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"].startswith("tags" if depth == 900 else "body")
+
+
+def test_an_unreachable_identity_provider_is_a_503_with_retry_after_not_a_401(tmp_path: Path, tokens: Tokens) -> None:
+    with JwksServer().running() as provider:
+        provider.failing = True
+        client = TestClient(edge_app(tmp_path, tokens, auth_jwks_url=provider.url), raise_server_exceptions=False)
+        answer = client.post("/things", json={"name": "x"}, headers=tokens.headers("team_staff"))
+    assert answer.status_code == 503
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.headers["retry-after"] == "5"
+    assert "Anmeldedienst nicht erreichbar" in answer.json()["detail"]
+    assert answer.json()["reason"] == "signing_keys_unreachable"

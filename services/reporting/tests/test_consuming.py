@@ -116,3 +116,13 @@ def test_a_batch_handled_concurrently_counts_every_event_and_every_booking_finds
         assert {r["topic"]: r["count"] for r in topics["rows"]} == {"*": 40, "alter": 40, "einsamkeit": 40}
         by_quarter = reporting.counts(metric="booking.confirmed", group_by="quarter_id")
         assert [(r["quarter_id"], r["count"]) for r in by_quarter["rows"]] == [("rosslau", 20)]
+
+
+def test_a_concern_with_a_channel_a_newer_intake_added_is_counted_not_dead_lettered(reporting) -> None:
+    """Decision 0009: code lists grow within v1, so a newer member must not stop an older consumer."""
+    newer = reporting.wire(concern("einsamkeit"))
+    body = newer.body.replace(b'"channel":"phone"', b'"channel":"messenger"')
+    assert b"messenger" in body
+    reporting.send(WireMessage(newer.subject, body, newer.headers))
+    reporting.wait_for_total("concern.recorded", 1)
+    assert read_stream(reporting.nats_url, "QN_DEADLETTER") == []

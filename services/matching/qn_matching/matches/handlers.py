@@ -104,7 +104,7 @@ def receive_help_request(
         help_kind=event.help_kind,
         skills=sorted(set(event.skills)),
         languages=list(dict.fromkeys(event.languages)),
-        urgency=event.urgency.value,
+        urgency=str(event.urgency),
         wanted_by=event.wanted_by,
         status=RequestStatus.PROPOSED.value,
         unmatched_reason=None,
