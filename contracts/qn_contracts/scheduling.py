@@ -24,7 +24,7 @@ class Room(BaseModel):
 
     room_id: RoomId
     name: str = doc("Room name shown to staff and residents.", "Beratungsraum 1", max_length=120)
-    kind: growable(RoomKind) = doc("office, counselling, group, kitchen, open_area or meeting (growable).", "counselling")
+    kind: growable(RoomKind) = doc("office, counselling, group, kitchen, open_area, meeting ...", "counselling")
     capacity: int = doc("How many people the room holds.", 6, ge=1)
 
 
