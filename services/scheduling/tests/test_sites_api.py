@@ -127,7 +127,7 @@ def test_the_demo_sites_file_loads_as_it_is(scheduling) -> None:
     }
     for site in listed:
         kinds = {r["kind"] for r in site["rooms"]}
-        assert kinds == {"office", "counselling", "group", "kitchen", "open_area"}
+        assert kinds == {"office", "counselling", "group", "kitchen", "open_area", "meeting"}
         assert [h["weekday"] for h in site["opening_hours"]] == ["mo", "tu", "we", "th", "fr"]
     by_quarter = scheduling.client.get("/sites?quarter_id=rosslau", headers=scheduling.coordinator()).json()
     assert [s["site_id"] for s in by_quarter] == ["rosseltreff"]
