@@ -26,8 +26,14 @@ CARRIER_OWN = "a carrier only its own organisation's"
 POLICY = AccessPolicy(
     {
         "PUT /sites/{site_id}": Rule.roles(STAFF, scope="creates or replaces any site, its rooms and opening hours"),
-        "GET /sites": Rule.roles(READERS, scope="every site with rooms and opening hours (public places)"),
-        "GET /sites/{site_id}": Rule.roles(READERS, scope="any site with rooms and opening hours"),
+        "GET /sites": Rule.public_route("every site with rooms and opening hours: public places, no token"),
+        "GET /sites/{site_id}": Rule.public_route("any site with rooms and opening hours, no token"),
+        "GET /programme": Rule.public_route("the weekly programme of every site (offers only), no token"),
+        "GET /sites/{site_id}/programme": Rule.public_route("a site's weekly programme (offers only), no token"),
+        "GET /feeds/sites/{site_id}.ics": Rule.public_route("a site's offers as iCalendar, no token"),
+        "GET /feeds/sites/{site_id}/rooms/{room_id}.ics": Rule.public_route("a room's offers as iCalendar"),
+        "GET /feeds/offers/{offer_id}.ics": Rule.public_route("one offer as iCalendar, no token"),
+        "GET /feeds/carriers/{org_id}.ics": Rule.public_route("a carrier's offers as iCalendar, no token"),
         "POST /sites/{site_id}/rooms/{room_id}/bookings": Rule.roles(
             BOOKERS, scope=f"books a room for any organisation; {CARRIER_OWN} (403 otherwise)"
         ),

@@ -16,6 +16,7 @@ from .city import load_city
 from .config import SchedulingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .offers import api as offers_api
+from .programme import api as programme_api
 from .sites import api as sites_api
 from .sites.handlers import SchedulingContext
 
@@ -41,7 +42,7 @@ def create_app(settings: SchedulingSettings | None = None, *, clock: Clock | Non
         title="Quartiersnetz – Scheduling",
         version=__version__,
         description=DESCRIPTION,
-        routers=[sites_api.router, bookings_api.router, offers_api.router],
+        routers=[sites_api.router, bookings_api.router, offers_api.router, programme_api.router],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )

@@ -26,6 +26,9 @@ class City:
     """ISO 3166-2 subdivision of Germany without the country (`ST` Saxony-Anhalt, `BE` Berlin)."""
     topics: frozenset[str] = frozenset()
     organisation_names: tuple[tuple[str, str], ...] = ()
+    topic_labels: tuple[tuple[str, str, str], ...] = ()
+    """(code, German, English) for each topic, as the public programme shows them."""
+    quarter_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def bookers(self) -> frozenset[str]:
@@ -58,4 +61,8 @@ def load_city(directory: Path) -> City:
         state=raw.get("state"),
         topics=frozenset(t["code"] for t in raw.get("topics", [])),
         organisation_names=tuple((o["id"], o.get("name", o["id"])) for o in raw.get("organisations", [])),
+        topic_labels=tuple(
+            (t["code"], t.get("de", t["code"]), t.get("en", t.get("de", t["code"]))) for t in raw.get("topics", [])
+        ),
+        quarter_names=tuple((q["id"], q.get("name", q["id"])) for q in raw.get("quarters", [])),
     )

@@ -34,8 +34,14 @@ TABLE = {
     "GET /healthz": PUBLIC,
     "GET /readyz": PUBLIC,
     "PUT /sites/{site_id}": row(STAFF),
-    "GET /sites": row(READERS),
-    "GET /sites/{site_id}": row(READERS),
+    "GET /sites": PUBLIC,
+    "GET /sites/{site_id}": PUBLIC,
+    "GET /programme": PUBLIC,
+    "GET /sites/{site_id}/programme": PUBLIC,
+    "GET /feeds/sites/{site_id}.ics": PUBLIC,
+    "GET /feeds/sites/{site_id}/rooms/{room_id}.ics": PUBLIC,
+    "GET /feeds/offers/{offer_id}.ics": PUBLIC,
+    "GET /feeds/carriers/{org_id}.ics": PUBLIC,
     "POST /sites/{site_id}/rooms/{room_id}/bookings": row(BOOKERS, own_only=CARRIER, owned=True),
     "GET /sites/{site_id}/bookings": row(READERS, own_only=CARRIER),
     "GET /bookings/{booking_id}": row(READERS, own_only=CARRIER, owned=True),
@@ -147,6 +153,7 @@ class SchedulingWorld:
             else self.bookings[whose]
         )
         url = path.format(
+            org_id=ORG[whose],
             site_id="franztreff",
             room_id="beratung-2",
             booking_id=booking_id,
@@ -177,7 +184,7 @@ class SchedulingWorld:
         whose = {org: owner for owner, org in ORG.items()}
         if operation in ("POST /sites/{site_id}/offers", "GET /offers/{offer_id}", "PATCH /offers/{offer_id}"):
             return {whose[body["org_id"]]}
-        if "offers" in operation or "occurrences" in operation:
+        if "offers" in operation or "occurrences" in operation or "programme" in operation or "feeds" in operation:
             return None  # the programme is public; an occurrence names no organisation
         if operation == "GET /sites/{site_id}/bookings":
             return {whose[booking["org_id"]] for booking in body}
