@@ -34,6 +34,9 @@ POLICY = AccessPolicy(
         "GET /feeds/sites/{site_id}/rooms/{room_id}.ics": Rule.public_route("a room's offers as iCalendar"),
         "GET /feeds/offers/{offer_id}.ics": Rule.public_route("one offer as iCalendar, no token"),
         "GET /feeds/carriers/{org_id}.ics": Rule.public_route("a carrier's offers as iCalendar, no token"),
+        "GET /hsds/services": Rule.public_route("every offer as an Open Referral HSDS 3.0 service, no token"),
+        "GET /hsds/organizations": Rule.public_route("the carriers with offers as HSDS 3.0 organizations"),
+        "GET /hsds/locations": Rule.public_route("the sites as HSDS 3.0 locations, no token"),
         "POST /sites/{site_id}/rooms/{room_id}/bookings": Rule.roles(
             BOOKERS, scope=f"books a room for any organisation; {CARRIER_OWN} (403 otherwise)"
         ),

@@ -42,6 +42,9 @@ TABLE = {
     "GET /feeds/sites/{site_id}/rooms/{room_id}.ics": PUBLIC,
     "GET /feeds/offers/{offer_id}.ics": PUBLIC,
     "GET /feeds/carriers/{org_id}.ics": PUBLIC,
+    "GET /hsds/services": PUBLIC,
+    "GET /hsds/organizations": PUBLIC,
+    "GET /hsds/locations": PUBLIC,
     "POST /sites/{site_id}/rooms/{room_id}/bookings": row(BOOKERS, own_only=CARRIER, owned=True),
     "GET /sites/{site_id}/bookings": row(READERS, own_only=CARRIER),
     "GET /bookings/{booking_id}": row(READERS, own_only=CARRIER, owned=True),
@@ -184,7 +187,13 @@ class SchedulingWorld:
         whose = {org: owner for owner, org in ORG.items()}
         if operation in ("POST /sites/{site_id}/offers", "GET /offers/{offer_id}", "PATCH /offers/{offer_id}"):
             return {whose[body["org_id"]]}
-        if "offers" in operation or "occurrences" in operation or "programme" in operation or "feeds" in operation:
+        if (
+            "offers" in operation
+            or "occurrences" in operation
+            or "programme" in operation
+            or "feeds" in operation
+            or "hsds" in operation
+        ):
             return None  # the programme is public; an occurrence names no organisation
         if operation == "GET /sites/{site_id}/bookings":
             return {whose[booking["org_id"]] for booking in body}

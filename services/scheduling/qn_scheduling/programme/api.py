@@ -16,9 +16,10 @@ from qn_infra.errors import Invalid
 from qn_infra.http import language
 
 from ..sites import domain as sites_domain
+from ..sites import handlers as sites_handlers
 from ..sites.api import SiteIdPath, context
 from ..sites.schemas import ID_PATTERN
-from . import feeds, page, queries
+from . import feeds, hsds, page, queries
 from .messages import MESSAGES
 
 router = APIRouter(tags=["programme"])
@@ -165,3 +166,25 @@ def carrier_feed(
     series = queries.feed_series(request.app.state.runtime.unit_of_work(), org_id=org_id)
     names = dict(context(request).city.organisation_names)
     return _feed(request, names.get(org_id, org_id), series)
+
+
+@router.get("/hsds/services", summary="Every offer as an Open Referral HSDS 3.0 service, with schedule and location")
+def hsds_services(request: Request) -> dict[str, object]:
+    ctx = context(request)
+    series = queries.feed_series(request.app.state.runtime.unit_of_work())
+    return hsds.page([hsds.service(s.offer, s.site, ctx.city) for s in series])
+
+
+@router.get("/hsds/organizations", summary="The carriers and offices with offers, as HSDS 3.0 organizations")
+def hsds_organizations(request: Request) -> dict[str, object]:
+    ctx = context(request)
+    series = queries.feed_series(request.app.state.runtime.unit_of_work())
+    orgs = sorted({s.offer.org_id for s in series if s.offer.org_id})
+    return hsds.page([hsds.organization(org, ctx.city) for org in orgs])
+
+
+@router.get("/hsds/locations", summary="The sites as HSDS 3.0 locations with their addresses")
+def hsds_locations(request: Request) -> dict[str, object]:
+    ctx = context(request)
+    sites = sites_handlers.list_sites(uow=request.app.state.runtime.unit_of_work())
+    return hsds.page([hsds.location(site, ctx.city) for site in sites])
