@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .event import Classification, Event, EventSpec
 from .fields import BookingId, OfferId, Org, Quarter, RoomId, SiteId, Timestamp, Topics, doc
-from .vocabulary import Code, OfferKind, RoomKind, Weekday, growable
+from .vocabulary import AgeBand, Code, OfferKind, RoomKind, Weekday, growable
 
 _PUB = Classification.PUBLIC
 _I = Classification.INTERNAL
@@ -141,6 +141,24 @@ class OccurrenceAttended(Event):
     occurrence_start: Timestamp
     attendance: int = doc("Number of people who came; a count, never names.", 14, ge=0, le=10000)
     topics: Topics
+    new_visitors: int | None = doc(
+        "Of them, how many came for the first time, if counted; added in 1.3.", 3, default=None, ge=0, le=10000
+    )
+    returning_visitors: int | None = doc(
+        "Of them, how many had come before, if counted; added in 1.3.", 11, default=None, ge=0, le=10000
+    )
+    by_age_band: dict[AgeBand, int] | None = doc(
+        "Counts by age band, if counted (never per person); added in 1.3.",
+        {"65_79": 9, "80_plus": 5},
+        default=None,
+    )
+    capacity: int | None = doc(
+        "Places the offer has, so that occupancy (attendance / capacity) can be reported; added in 1.3.",
+        20,
+        default=None,
+        ge=1,
+    )
+    kind: growable(OfferKind) | None = doc("Kind of offer; added in 1.3.", "lunch_table", default=None)
 
 
 class OfferPublished(Event):

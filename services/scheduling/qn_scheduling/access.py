@@ -65,6 +65,9 @@ POLICY = AccessPolicy(
         "POST /occurrences/{occurrence_id}/move": Rule.roles(
             BOOKERS, scope=f"moves an occurrence of any offer; {CARRIER_OWN} (403 otherwise)"
         ),
+        "POST /occurrences/{occurrence_id}/attendance": Rule.roles(
+            BOOKERS, scope=f"records attendance of any offer's occurrence; {CARRIER_OWN} (403 otherwise)"
+        ),
         "POST /occurrences/{occurrence_id}/approve": Rule.roles(
             STAFF, scope="lets an occurrence on a holiday or closure day take place"
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -18,7 +18,7 @@ from qn_infra.clock import TickingClock
 from qn_scheduling.app import create_app
 from qn_scheduling.config import SchedulingSettings
 from qn_testkit.access_matrix import CALLERS, OTHER, OWN, PUBLIC, Call, row, untabled, walk
-from qn_testkit.days import reference_day
+from qn_testkit.days import BERLIN, reference_day
 from qn_testkit.services import running_app
 
 from .conftest import DEMO_CITY, WEEKDAYS, Scheduling, at, franztreff, lunch_table
@@ -58,6 +58,7 @@ TABLE = {
     "POST /occurrences/{occurrence_id}/cancel": row(BOOKERS, own_only=CARRIER, owned=True),
     "POST /occurrences/{occurrence_id}/move": row(BOOKERS, own_only=CARRIER, owned=True),
     "POST /occurrences/{occurrence_id}/approve": row(STAFF, owned=True),
+    "POST /occurrences/{occurrence_id}/attendance": row(BOOKERS, own_only=CARRIER, owned=True),
 }
 
 ORG = {OWN: "caritas-dessau", OTHER: "awo-dessau"}
@@ -66,12 +67,16 @@ ORG = {OWN: "caritas-dessau", OTHER: "awo-dessau"}
 SITE = franztreff(opening_hours=[{"weekday": day[:2], "opens": "06:00", "closes": "22:00"} for day in WEEKDAYS])
 HOURS_A_DAY = 14  # 07:00 to 21:00
 CLOSED_FROM, CLOSED_DAYS = 300, 30  # days after the first day
+ATTENDANCE_POOL = 12  # occurrences per organisation that cells may record attendance of
 
 
 class SchedulingWorld:
     def __init__(self, scheduling: Scheduling) -> None:
         self.scheduling, self.client = scheduling, scheduling.client
-        self.first_day = scheduling.today() + timedelta(days=1)
+        # tomorrow morning holds occurrences that will have begun (attendance is recorded after
+        # the start); every other cell books from the day after on
+        self.attendance_day = scheduling.today() + timedelta(days=1)
+        self.first_day = scheduling.today() + timedelta(days=2)
         self.hours = itertools.count()
         self.group_hours, self.closed_hours = itertools.count(), itertools.count()
         closure = {
@@ -84,6 +89,33 @@ class SchedulingWorld:
         assert created.status_code == 201, created.text
         self.bookings = {owner: self.booking(owner) for owner in (OWN, OTHER)}
         self.offers = {owner: self.offer(owner) for owner in (OWN, OTHER)}
+        slots = itertools.count()
+        self.begun = {
+            owner: [self.begun_occurrence(owner, next(slots)) for _ in range(ATTENDANCE_POOL)] for owner in ORG
+        }
+        began = datetime.combine(self.attendance_day, time(8, 30), BERLIN)
+        scheduling.clock.advance(began - scheduling.clock.now())
+
+    def begun_occurrence(self, owner: str, slot: int) -> str:
+        """An occurrence tomorrow between 06:00 and 08:00 (five minutes each), for attendance."""
+        start = datetime.combine(self.attendance_day, time(6), BERLIN) + timedelta(minutes=5 * slot)
+        body = lunch_table(
+            self.attendance_day,
+            org_id=ORG[owner],
+            room_id="gruppenraum",
+            starts=f"{start:%H:%M}",
+            ends=f"{start + timedelta(minutes=5):%H:%M}",
+            rrule="FREQ=DAILY;COUNT=1",
+        )
+        made = self.client.post("/sites/franztreff/offers", json=body, headers=self.scheduling.coordinator())
+        assert made.status_code == 201, made.text
+        day = self.attendance_day.isoformat()
+        listed = self.client.get(
+            f"/offers/{made.json()['id']}/occurrences",
+            params={"from": day, "to": day},
+            headers=self.scheduling.coordinator(),
+        )
+        return str(listed.json()[0]["id"])
 
     def free_hour(self) -> tuple[date, str, str]:
         n = next(self.hours)
@@ -141,6 +173,11 @@ class SchedulingWorld:
     def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
         method, path = operation.split(" ", 1)
         whose = owner or OWN
+        if operation == "POST /occurrences/{occurrence_id}/attendance":
+            # a refused cell uses the first, never counted; an allowed one counts a fresh one
+            occurrence_id = self.begun[whose].pop() if fresh else self.begun[whose][0]
+            url = path.format(occurrence_id=occurrence_id)
+            return Call(method, url, json={"attendance": 3})
         if "/occurrences/" in operation:
             changes = fresh or operation.endswith("/approve")  # approving needs an occurrence that waits
             offer_id, occurrence_id = (

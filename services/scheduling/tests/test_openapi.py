@@ -16,6 +16,7 @@ CONFLICTS = {
     ("post", "/occurrences/{occurrence_id}/cancel"),
     ("post", "/occurrences/{occurrence_id}/move"),
     ("post", "/occurrences/{occurrence_id}/approve"),
+    ("post", "/occurrences/{occurrence_id}/attendance"),
 }
 
 

@@ -17,8 +17,9 @@ from ..access import POLICY
 from ..bookings.api import BOUND_PATTERN
 from ..bookings.domain import listing_period
 from ..sites.api import SiteIdPath, context
-from . import domain, handlers, occurrences
+from . import attendance, domain, handlers, occurrences
 from .schemas import (
+    AttendanceIn,
     CancelOccurrenceIn,
     MoveOccurrenceIn,
     NewOfferIn,
@@ -243,5 +244,25 @@ def approve_occurrence(
     ctx, runtime = context(request), request.app.state.runtime
     occurrence = occurrences.approve_occurrence(
         occurrence_id, uow=runtime.unit_of_work(), ctx=ctx, principal=principal, now=runtime.clock.now()
+    )
+    return OccurrenceOut.of(occurrence, ctx.tz, with_note=True)
+
+
+@router.post(
+    "/occurrences/{occurrence_id}/attendance",
+    response_model=OccurrenceOut,
+    summary="Record how many came to an occurrence (counts only)",
+    responses=conflict("Attendance is recorded already, or the occurrence did not take place"),
+)
+def record_attendance(
+    occurrence_id: uuid.UUID,
+    body: AttendanceIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /occurrences/{occurrence_id}/attendance")],
+) -> OccurrenceOut:
+    ctx, runtime = context(request), request.app.state.runtime
+    counted = attendance.Attendance(body.attendance, body.new_visitors, body.returning_visitors, body.by_age_band)
+    occurrence = attendance.record_attendance(
+        occurrence_id, counted, uow=runtime.unit_of_work(), ctx=ctx, principal=principal, now=runtime.clock.now()
     )
     return OccurrenceOut.of(occurrence, ctx.tz, with_note=True)

@@ -90,5 +90,11 @@ class Occurrence(Base):
     moved: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     changed_by: Mapped[str | None] = mapped_column(String(200))
+    # attendance ("Frequentierung"): counts only, never who came
+    attendance: Mapped[int | None] = mapped_column(Integer)
+    new_visitors: Mapped[int | None] = mapped_column(Integer)
+    returning_visitors: Mapped[int | None] = mapped_column(Integer)
+    by_age_band: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    attendance_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     offer: Mapped[Offer] = relationship(back_populates="occurrences")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qn_contracts.vocabulary import Code, OfferKind, OrgId
+from qn_contracts.vocabulary import AgeBand, Code, OfferKind, OrgId
 
 from ..bookings.schemas import Note, Timestamp
 from ..sites.schemas import ID_PATTERN, ClockTime, LocalTime
@@ -159,6 +159,19 @@ class MoveOccurrenceIn(CancelOccurrenceIn):
     room_id: str | None = Field(None, pattern=ID_PATTERN, description="Another room of the site, if it moves there.")
 
 
+class AttendanceIn(BaseModel):
+    """Who came: counts only, never names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attendance: int = Field(ge=0, le=10000, strict=True, description="How many people came.", examples=[14])
+    new_visitors: int | None = Field(None, ge=0, le=10000, strict=True, description="Of them, first-timers.")
+    returning_visitors: int | None = Field(None, ge=0, le=10000, strict=True, description="Of them, returning.")
+    by_age_band: dict[AgeBand, int] | None = Field(
+        None, description="Counts by age band; they add up to `attendance`.", examples=[{"65_79": 9, "80_plus": 5}]
+    )
+
+
 class OfferOut(BaseModel):
     id: uuid.UUID
     site_id: str
@@ -222,6 +235,7 @@ class OccurrenceOut(BaseModel):
     moved: bool
     booking_id: uuid.UUID | None
     note: str | None = Field(description="Only for those who may change the occurrence, else null.")
+    attendance: int | None = Field(None, description="How many came, once recorded.")
 
     @classmethod
     def of(cls, occurrence: Occurrence, tz: ZoneInfo, *, with_note: bool) -> OccurrenceOut:
@@ -238,6 +252,7 @@ class OccurrenceOut(BaseModel):
             moved=occurrence.moved,
             booking_id=occurrence.booking_id,
             note=occurrence.note if with_note else None,
+            attendance=occurrence.attendance,
         )
 
 

@@ -1,8 +1,8 @@
-"""offers, occurrences and site closures
+"""offers, occurrences with attendance, and site closures
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-02 09:31:15.708978
+Create Date: 2026-12-02 10:07:00.262714
 """
 
 from __future__ import annotations
@@ -79,6 +79,11 @@ def upgrade() -> None:
     sa.Column('moved', sa.Boolean(), nullable=False),
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('changed_by', sa.String(length=200), nullable=True),
+    sa.Column('attendance', sa.Integer(), nullable=True),
+    sa.Column('new_visitors', sa.Integer(), nullable=True),
+    sa.Column('returning_visitors', sa.Integer(), nullable=True),
+    sa.Column('by_age_band', sa.JSON(), nullable=True),
+    sa.Column('attendance_recorded_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['offer_id'], ['offers.id'], name=op.f('fk_occurrences_offer_id_offers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_occurrences')),
     sa.UniqueConstraint('offer_id', 'recurrence_id', name=op.f('uq_occurrences_offer_id_recurrence_id'))
