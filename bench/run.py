@@ -17,6 +17,7 @@ def main() -> int:
     import concerns
     import consumers
     import rebuild
+    import scheduling
 
     print(f"Quartiersnetz benchmarks ({time.strftime('%Y-%m-%d %H:%M')}, Python {sys.version.split()[0]})\n")
     print("1. Address lookups with Berlin's street directory (401,032 addresses)")
@@ -32,6 +33,8 @@ def main() -> int:
     print(consumers.report(consumers.run()))
     print("\n4. Rebuilding reporting from the streams")
     print(rebuild.report(rebuild.run()))
+    print("\n5. Scheduling: a series against a full calendar, a city's week, a site's feed")
+    print(scheduling.report(scheduling.run()))
     return 0
 
 

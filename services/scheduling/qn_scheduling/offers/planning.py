@@ -15,6 +15,7 @@ from qn_infra.unit_of_work import UnitOfWork
 from ..bookings import domain as bookings_domain
 from ..bookings.models import Booking
 from ..sites import domain as sites_domain
+from ..sites.domain import SiteSpec
 from ..sites.handlers import SchedulingContext
 from ..sites.models import Room, Site
 from . import calendar_rules, recurrence
@@ -96,19 +97,55 @@ def plan_series(
     )
     for item in planned:
         if item.status is not OccurrenceStatus.SKIPPED:
-            check_hours(item, site, ctx)
+            check_hours(item, site, ctx, spec=spec)
     plan = SeriesPlan(planned)
-    taking_place = plan.taking_place
-    if taking_place:
-        slots = room_slots(
-            uow, site.id, when.room_id, taking_place[0].starts_at, max(p.ends_at for p in taking_place), ignore=ignore
+    scheduled = [p for p in plan.taking_place if p.status is OccurrenceStatus.SCHEDULED]
+    if scheduled:
+        slots = slots_overlapping(
+            uow, site.id, when.room_id, [(p.starts_at, p.ends_at) for p in scheduled], ignore=ignore
         )
-        plan.collisions = collisions([p for p in taking_place if p.status is OccurrenceStatus.SCHEDULED], slots)
+        plan.collisions = collisions(scheduled, slots)
     return plan
 
 
-def check_hours(item: Planned, site: Site, ctx: SchedulingContext) -> None:
-    spec = site.spec()
+def slots_overlapping(
+    uow: UnitOfWork,
+    site_id: str,
+    room_id: str,
+    periods: list[tuple[datetime, datetime]],
+    *,
+    ignore: Collection[uuid.UUID] = (),
+) -> list[bookings_domain.Slot]:
+    """Confirmed bookings of the room that overlap any of `periods` (sorted by start), earliest
+    first. Reads only start and end of the room's bookings over the series' span, and titles only
+    of those that collide: a two-year series meets few of the room's thousands of bookings."""
+    taken = uow.session.execute(
+        select(Booking.id, Booking.starts_at, Booking.ends_at)
+        .where(Booking.site_id == site_id, Booking.room_id == room_id, Booking.status == bookings_domain.CONFIRMED)
+        .where(Booking.starts_at < periods[-1][1], Booking.ends_at > periods[0][0])
+        .order_by(Booking.starts_at)
+    ).all()
+    hits, first = [], 0
+    for start, end in periods:  # one sorted pass over both lists
+        while first < len(taken) and taken[first][2] <= start:
+            first += 1
+        index = first
+        while index < len(taken) and taken[index][1] < end:
+            if taken[index][0] not in ignore:
+                hits.append(taken[index][0])
+            index += 1
+    if not hits:
+        return []
+    rows = uow.session.execute(
+        select(Booking.id, Booking.title, Booking.starts_at, Booking.ends_at, Booking.org_id).where(
+            Booking.id.in_(sorted(set(hits)))
+        )
+    ).all()
+    return sorted((bookings_domain.Slot(*row) for row in rows), key=lambda slot: slot.starts_at)
+
+
+def check_hours(item: Planned, site: Site, ctx: SchedulingContext, *, spec: SiteSpec | None = None) -> None:
+    spec = spec or site.spec()
     if calendar_rules.within_hours(item.starts_at, item.ends_at, spec.opening_hours, ctx.tz):
         return
     start = item.starts_at.astimezone(ctx.tz)
