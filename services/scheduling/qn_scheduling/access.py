@@ -68,6 +68,12 @@ POLICY = AccessPolicy(
         "POST /occurrences/{occurrence_id}/attendance": Rule.roles(
             BOOKERS, scope=f"records attendance of any offer's occurrence; {CARRIER_OWN} (403 otherwise)"
         ),
+        "POST /occurrences/{occurrence_id}/confirm": Rule.roles(
+            BOOKERS, scope=f"re-confirms an occurrence of any offer; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /sites/{site_id}/rooms/{room_id}/waitlist": Rule.roles(
+            BOOKERS, scope=f"waits for a room for any organisation; {CARRIER_OWN} (403 otherwise)"
+        ),
         "POST /occurrences/{occurrence_id}/approve": Rule.roles(
             STAFF, scope="lets an occurrence on a holiday or closure day take place"
         ),

@@ -16,6 +16,7 @@ from .city import load_city
 from .config import SchedulingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .offers import api as offers_api
+from .offers import reconfirmation
 from .programme import api as programme_api
 from .sites import api as sites_api
 from .sites.handlers import SchedulingContext
@@ -46,5 +47,7 @@ def create_app(settings: SchedulingSettings | None = None, *, clock: Clock | Non
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )
-    app.state.scheduling = SchedulingContext(city=city)
+    context = SchedulingContext(city=city)
+    app.state.scheduling = context
+    reconfirmation.register(runtime, lambda: context)
     return app

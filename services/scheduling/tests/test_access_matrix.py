@@ -59,6 +59,8 @@ TABLE = {
     "POST /occurrences/{occurrence_id}/move": row(BOOKERS, own_only=CARRIER, owned=True),
     "POST /occurrences/{occurrence_id}/approve": row(STAFF, owned=True),
     "POST /occurrences/{occurrence_id}/attendance": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /occurrences/{occurrence_id}/confirm": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /sites/{site_id}/rooms/{room_id}/waitlist": row(BOOKERS, own_only=CARRIER, owned=True),
 }
 
 ORG = {OWN: "caritas-dessau", OTHER: "awo-dessau"}
@@ -89,6 +91,14 @@ class SchedulingWorld:
         assert created.status_code == 201, created.text
         self.bookings = {owner: self.booking(owner) for owner in (OWN, OTHER)}
         self.offers = {owner: self.offer(owner) for owner in (OWN, OTHER)}
+        # a taken hour in the room the waitlist cells ask for
+        self.taken = (self.first_day + timedelta(days=200), "09:00", "10:00")
+        taken = self.client.post(
+            "/sites/franztreff/rooms/beratung-2/bookings",
+            json={"starts_at": at(self.taken[0], "09:00"), "ends_at": at(self.taken[0], "10:00"), "title": "Belegt"},
+            headers=scheduling.coordinator(),
+        )
+        assert taken.status_code == 201, taken.text
         slots = itertools.count()
         self.begun = {
             owner: [self.begun_occurrence(owner, next(slots)) for _ in range(ATTENDANCE_POOL)] for owner in ORG
@@ -173,6 +183,10 @@ class SchedulingWorld:
     def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
         method, path = operation.split(" ", 1)
         whose = owner or OWN
+        if operation == "POST /sites/{site_id}/rooms/{room_id}/waitlist":
+            day, start, end = self.taken
+            body = {"starts_at": at(day, start), "ends_at": at(day, end), "title": "Wartet", "org_id": ORG[whose]}
+            return Call(method, path.format(site_id="franztreff", room_id="beratung-2"), json=body)
         if operation == "POST /occurrences/{occurrence_id}/attendance":
             # a refused cell uses the first, never counted; an allowed one counts a fresh one
             occurrence_id = self.begun[whose].pop() if fresh else self.begun[whose][0]
@@ -222,7 +236,12 @@ class SchedulingWorld:
 
     def owners(self, operation: str, body: Any) -> set[str] | None:
         whose = {org: owner for owner, org in ORG.items()}
-        if operation in ("POST /sites/{site_id}/offers", "GET /offers/{offer_id}", "PATCH /offers/{offer_id}"):
+        if operation in (
+            "POST /sites/{site_id}/offers",
+            "GET /offers/{offer_id}",
+            "PATCH /offers/{offer_id}",
+            "POST /sites/{site_id}/rooms/{room_id}/waitlist",
+        ):
             return {whose[body["org_id"]]}
         if (
             "offers" in operation

@@ -17,6 +17,7 @@ CONFLICTS = {
     ("post", "/occurrences/{occurrence_id}/move"),
     ("post", "/occurrences/{occurrence_id}/approve"),
     ("post", "/occurrences/{occurrence_id}/attendance"),
+    ("post", "/occurrences/{occurrence_id}/confirm"),
 }
 
 

@@ -14,10 +14,10 @@ from qn_infra.openapi_problems import conflict
 
 from .. import access
 from ..access import POLICY
-from ..bookings.api import BOUND_PATTERN
+from ..bookings.api import BOUND_PATTERN, RoomIdPath
 from ..bookings.domain import listing_period
 from ..sites.api import SiteIdPath, context
-from . import attendance, domain, handlers, occurrences
+from . import attendance, domain, handlers, occurrences, reconfirmation
 from .schemas import (
     AttendanceIn,
     CancelOccurrenceIn,
@@ -28,6 +28,8 @@ from .schemas import (
     OfferIn,
     OfferOut,
     PreviewOut,
+    WaitlistIn,
+    WaitlistOut,
 )
 
 router = APIRouter(tags=["offers"])
@@ -85,6 +87,7 @@ def create_offer(
         ctx=ctx,
         principal=principal,
         now=runtime.clock.now(),
+        reconfirm_days=body.reconfirm_days,
     )
     response.headers["Location"] = f"/offers/{offer.id}"
     return OfferOut.of(offer)
@@ -266,3 +269,50 @@ def record_attendance(
         occurrence_id, counted, uow=runtime.unit_of_work(), ctx=ctx, principal=principal, now=runtime.clock.now()
     )
     return OccurrenceOut.of(occurrence, ctx.tz, with_note=True)
+
+
+@router.post(
+    "/occurrences/{occurrence_id}/confirm",
+    response_model=OccurrenceOut,
+    summary="Re-confirm an occurrence (rotating counsellors), so that its room is kept",
+    responses=conflict("The occurrence was cancelled or released already"),
+)
+def confirm_occurrence(
+    occurrence_id: uuid.UUID,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /occurrences/{occurrence_id}/confirm")],
+) -> OccurrenceOut:
+    ctx, runtime = context(request), request.app.state.runtime
+    occurrence = reconfirmation.confirm_occurrence(
+        occurrence_id, uow=runtime.unit_of_work(), principal=principal, now=runtime.clock.now()
+    )
+    return OccurrenceOut.of(occurrence, ctx.tz, with_note=True)
+
+
+@router.post(
+    "/sites/{site_id}/rooms/{room_id}/waitlist",
+    status_code=201,
+    response_model=WaitlistOut,
+    summary="Wait for a room at a time it is taken (granted when that time is released)",
+)
+def join_waitlist(
+    site_id: SiteIdPath,
+    room_id: RoomIdPath,
+    body: WaitlistIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /sites/{site_id}/rooms/{room_id}/waitlist")],
+) -> WaitlistOut:
+    ctx, runtime = context(request), request.app.state.runtime
+    entry = reconfirmation.join_waitlist(
+        site_id,
+        room_id,
+        body.starts_at,
+        body.ends_at,
+        body.title,
+        body.org_id,
+        uow=runtime.unit_of_work(),
+        ctx=ctx,
+        principal=principal,
+        now=runtime.clock.now(),
+    )
+    return WaitlistOut.of(entry, ctx.tz)

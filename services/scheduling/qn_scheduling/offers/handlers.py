@@ -70,6 +70,7 @@ def create_offer(
     ctx: SchedulingContext,
     principal: Principal,
     now: datetime,
+    reconfirm_days: int | None = None,
 ) -> Offer:
     """Saves an offer with its occurrences and their room bookings. A collision refuses the whole
     series (409 listing them) unless `skip_collisions`: then those occurrences are left out."""
@@ -83,6 +84,7 @@ def create_offer(
             raise domain.series_collides(plan, ctx.tz, named=_named(plan, principal))
         offer = Offer(id=uuid.uuid4(), site_id=site_id, created_by=principal.subject, created_at=now, occurrences=[])
         _apply(offer, details, when, policy, now)
+        offer.reconfirm_days = reconfirm_days
         uow.session.add(offer)
         colliding = {id(c.planned) for c in plan.collisions}
         for item in plan.planned:
@@ -261,6 +263,7 @@ def _split(offer: Offer, pivot: Occurrence, ctx: SchedulingContext, principal: P
         occurrences=[],
     )
     _apply(continued, details_of(offer), replace(when_of(offer), rrule=rule), OnHoliday(offer.on_holiday), now)
+    continued.reconfirm_days = offer.reconfirm_days
     continued.first_day = pivot.recurrence_id.astimezone(ctx.tz).date()
     for occurrence in later:
         occurrence.offer = continued  # re-parented, not orphaned: the row stays

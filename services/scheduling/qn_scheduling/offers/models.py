@@ -52,6 +52,8 @@ class Offer(Base):
     rrule: Mapped[str] = mapped_column(String(500))
     exdates: Mapped[list[str]] = mapped_column(JSON, default=list)
     on_holiday: Mapped[str] = mapped_column(String(10))
+    # rotating counsellors confirm this many days before each occurrence, or the room is released
+    reconfirm_days: Mapped[int | None] = mapped_column(Integer)
     # the series this one continues after a "this and all following" edit
     continues_offer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_by: Mapped[str] = mapped_column(String(200))
@@ -96,5 +98,29 @@ class Occurrence(Base):
     returning_visitors: Mapped[int | None] = mapped_column(Integer)
     by_age_band: Mapped[dict[str, int] | None] = mapped_column(JSON)
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     offer: Mapped[Offer] = relationship(back_populates="occurrences")
+
+
+class WaitlistEntry(Base):
+    """A request for a room at a time it is taken: granted, earliest first, when that time frees
+    up (an occurrence released for want of re-confirmation, a cancellation)."""
+
+    __tablename__ = "room_waitlist"
+    __table_args__ = (
+        ForeignKeyConstraint(["site_id", "room_id"], ["rooms.site_id", "rooms.room_id"]),
+        Index("ix_room_waitlist_room_starts_at", "site_id", "room_id", "starts_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    room_id: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    title: Mapped[str] = mapped_column(String(200))
+    org_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))  # waiting, granted
+    booking_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

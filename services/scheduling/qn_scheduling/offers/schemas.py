@@ -69,6 +69,15 @@ class OfferIn(BaseModel):
         OnHoliday.SKIP,
         description="On a public holiday or closure day: skip, move (next open day), or keep (with approval).",
     )
+    reconfirm_days: int | None = Field(
+        None,
+        ge=1,
+        le=60,
+        strict=True,
+        description="The owner confirms each occurrence this many days before, or the room is released "
+        "(to the waitlist, if anyone waits).",
+        examples=[7],
+    )
 
     def details(self) -> OfferDetails:
         return OfferDetails(
@@ -172,6 +181,35 @@ class AttendanceIn(BaseModel):
     )
 
 
+class WaitlistIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    starts_at: Timestamp = Field(description="Start, with offset.", examples=["2027-03-16T09:00:00+01:00"])
+    ends_at: Timestamp = Field(description="End, with offset.", examples=["2027-03-16T12:00:00+01:00"])
+    title: str = Field(min_length=1, max_length=200, description="What for; never a resident's name.")
+    org_id: OrgId | None = Field(None, description="For whom; default: the caller's organisation.")
+
+
+class WaitlistOut(BaseModel):
+    id: uuid.UUID
+    site_id: str
+    room_id: str
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    org_id: str | None
+    status: str = Field(description="waiting or granted.")
+    booking_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, entry: Any, tz: ZoneInfo) -> WaitlistOut:
+        return cls(
+            id=entry.id, site_id=entry.site_id, room_id=entry.room_id, starts_at=entry.starts_at.astimezone(tz),
+            ends_at=entry.ends_at.astimezone(tz), title=entry.title, org_id=entry.org_id, status=entry.status,
+            booking_id=entry.booking_id,
+        )  # fmt: skip
+
+
 class OfferOut(BaseModel):
     id: uuid.UUID
     site_id: str
@@ -193,6 +231,7 @@ class OfferOut(BaseModel):
     rrule: str
     exdates: list[date]
     on_holiday: str
+    reconfirm_days: int | None
     continues_offer_id: uuid.UUID | None
 
     @classmethod
@@ -218,6 +257,7 @@ class OfferOut(BaseModel):
             rrule=offer.rrule,
             exdates=[date.fromisoformat(d) for d in offer.exdates],
             on_holiday=offer.on_holiday,
+            reconfirm_days=offer.reconfirm_days,
             continues_offer_id=offer.continues_offer_id,
         )
 
@@ -236,6 +276,7 @@ class OccurrenceOut(BaseModel):
     booking_id: uuid.UUID | None
     note: str | None = Field(description="Only for those who may change the occurrence, else null.")
     attendance: int | None = Field(None, description="How many came, once recorded.")
+    confirmed_at: datetime | None = Field(None, description="When the owner re-confirmed it, if asked to.")
 
     @classmethod
     def of(cls, occurrence: Occurrence, tz: ZoneInfo, *, with_note: bool) -> OccurrenceOut:
@@ -253,6 +294,7 @@ class OccurrenceOut(BaseModel):
             booking_id=occurrence.booking_id,
             note=occurrence.note if with_note else None,
             attendance=occurrence.attendance,
+            confirmed_at=occurrence.confirmed_at.astimezone(tz) if occurrence.confirmed_at else None,
         )
 
 

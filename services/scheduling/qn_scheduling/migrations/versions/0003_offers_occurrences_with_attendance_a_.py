@@ -1,8 +1,8 @@
-"""offers, occurrences with attendance, and site closures
+"""offers, occurrences with attendance, a room waitlist and site closures
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-02 10:07:00.262714
+Create Date: 2026-12-02 10:18:55.078669
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('rrule', sa.String(length=500), nullable=False),
     sa.Column('exdates', sa.JSON(), nullable=False),
     sa.Column('on_holiday', sa.String(length=10), nullable=False),
+    sa.Column('reconfirm_days', sa.Integer(), nullable=True),
     sa.Column('continues_offer_id', sa.Uuid(), nullable=True),
     sa.Column('created_by', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -62,6 +63,24 @@ def upgrade() -> None:
     with op.batch_alter_table('offers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_offers_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_offers_site_id'), ['site_id'], unique=False)
+
+    op.create_table('room_waitlist',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('site_id', sa.String(length=64), nullable=False),
+    sa.Column('room_id', sa.String(length=64), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('org_id', sa.String(length=64), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('booking_id', sa.Uuid(), nullable=True),
+    sa.Column('requested_by', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['site_id', 'room_id'], ['rooms.site_id', 'rooms.room_id'], name=op.f('fk_room_waitlist_site_id_rooms')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_room_waitlist'))
+    )
+    with op.batch_alter_table('room_waitlist', schema=None) as batch_op:
+        batch_op.create_index('ix_room_waitlist_room_starts_at', ['site_id', 'room_id', 'starts_at'], unique=False)
 
     op.create_table('occurrences',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -84,6 +103,7 @@ def upgrade() -> None:
     sa.Column('returning_visitors', sa.Integer(), nullable=True),
     sa.Column('by_age_band', sa.JSON(), nullable=True),
     sa.Column('attendance_recorded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['offer_id'], ['offers.id'], name=op.f('fk_occurrences_offer_id_offers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_occurrences')),
     sa.UniqueConstraint('offer_id', 'recurrence_id', name=op.f('uq_occurrences_offer_id_recurrence_id'))
@@ -110,6 +130,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_occurrences_offer_id'))
 
     op.drop_table('occurrences')
+    with op.batch_alter_table('room_waitlist', schema=None) as batch_op:
+        batch_op.drop_index('ix_room_waitlist_room_starts_at')
+
+    op.drop_table('room_waitlist')
     with op.batch_alter_table('offers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_offers_site_id'))
         batch_op.drop_index(batch_op.f('ix_offers_org_id'))
