@@ -128,3 +128,4 @@ def test_carrier_and_room_feeds_hold_only_their_offers_and_never_a_single_bookin
     assert "Einzeltermin" not in whole.serialize()
     empty = read(scheduling, "/feeds/carriers/awo-dessau.ics")
     assert "vevent" not in empty.contents
+    assert scheduling.client.get("/feeds/offers/6f5e4d3c-2b1a-4f0e-8d9c-7b6a5f4e3d2c.ics").status_code == 404

@@ -15,6 +15,7 @@ from qn_contracts.vocabulary import Code, OrgId, QuarterId
 from qn_infra.errors import Invalid
 from qn_infra.http import language
 
+from ..offers import domain as offers_domain
 from ..sites import domain as sites_domain
 from ..sites import handlers as sites_handlers
 from ..sites.api import SiteIdPath, context
@@ -151,7 +152,9 @@ def room_feed(
 @router.get("/feeds/offers/{offer_id}.ics", response_class=Response, responses=CALENDAR, summary="One offer (iCal)")
 def offer_feed(offer_id: uuid.UUID, request: Request) -> Response:
     series = queries.feed_series(request.app.state.runtime.unit_of_work(), offer_id=offer_id)
-    return _feed(request, series[0].offer.title if series else str(offer_id), series)
+    if not series:
+        raise offers_domain.offer_not_found(offer_id)
+    return _feed(request, series[0].offer.title, series)
 
 
 @router.get(
