@@ -19,6 +19,7 @@ def main() -> int:
     import consumers
     import portal
     import rebuild
+    import scheduling
 
     print(f"Quartiersnetz benchmarks ({time.strftime('%Y-%m-%d %H:%M')}, Python {sys.version.split()[0]})\n")
     print("1. Address lookups with Berlin's street directory (401,032 addresses)")
@@ -38,6 +39,8 @@ def main() -> int:
     print(portal.report(portal.run()))
     print("\n6. Publishing through a stream leader's crash on a three-node cluster")
     print(cluster.report(cluster.run()))
+    print("\n7. Scheduling: a series against a full calendar, a city's week, a site's feed")
+    print(scheduling.report(scheduling.run()))
     return 0
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import pytest
 
+from qn_testkit.days import BERLIN, day_in_next_week
 from qn_testkit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -98,16 +101,23 @@ def test_a_booking_that_collides_names_the_other_booking(city) -> None:
             },
         )
         assert site.status_code in (200, 201), site.text
+        # the services run as processes on the system clock and refuse bookings in the past: a
+        # Tuesday of next week by that clock (a fixed date fell into the past)
+        tuesday = day_in_next_week(datetime.now(BERLIN).date(), 1)
         slot = {
-            "starts_at": "2026-12-01T10:00:00+01:00",
-            "ends_at": "2026-12-01T12:00:00+01:00",
+            "starts_at": datetime.combine(tuesday, time(10), BERLIN).isoformat(),
+            "ends_at": datetime.combine(tuesday, time(12), BERLIN).isoformat(),
             "title": "Schuldnerberatung",
         }
         first = scheduling.post("/sites/franztreff/rooms/beratung-2/bookings", json=slot)
         assert first.status_code == 201, first.text
         second = scheduling.post(
             "/sites/franztreff/rooms/beratung-2/bookings",
-            json={**slot, "starts_at": "2026-12-01T11:00:00+01:00", "title": "Suchtberatung"},
+            json={
+                **slot,
+                "starts_at": datetime.combine(tuesday, time(11), BERLIN).isoformat(),
+                "title": "Suchtberatung",
+            },
         )
     assert second.status_code == 409
     assert first.json()["id"] in second.text

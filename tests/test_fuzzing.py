@@ -24,6 +24,12 @@ PERIOD = (
     "a period whose 'to' lies before its 'from' is refused (422), which a schema of two separate query "
     "parameters cannot say"
 )
+OFFER = (
+    "an RFC 5545 rule with an end that yields occurrences (a grammar JSON Schema cannot hold), a room of "
+    f"the site and topics of the city ({CITY}), times within the opening hours (data), not in the past "
+    "(the service's clock), whole numbers where JSON Schema's integer also admits 30.0"
+)
+WEEK = f"an ISO week that exists (no week 53 in most years) and a quarter and topic of the city ({CITY})"
 EXCLUSIONS: dict[str, Exclusions] = {
     "matching": {
         "POST /volunteers": {
@@ -44,6 +50,24 @@ EXCLUSIONS: dict[str, Exclusions] = {
             NOT_POSITIVE: f"{PERIOD}; 'from' defaults to today (the service's clock), and the days must exist "
             "(no 30 February)"
         },
+        "GET /offers/{offer_id}/occurrences": {NOT_POSITIVE: PERIOD},
+        "POST /sites/{site_id}/offers/preview": {NOT_POSITIVE: OFFER},
+        "POST /sites/{site_id}/offers": {NOT_POSITIVE: OFFER},
+        "PATCH /offers/{offer_id}": {NOT_POSITIVE: OFFER},
+        "POST /occurrences/{occurrence_id}/move": {
+            NOT_POSITIVE: "the end must follow the start (two fields) within the site's opening hours (data), "
+            "not in the past (the service's clock)"
+        },
+        "POST /occurrences/{occurrence_id}/attendance": {
+            NOT_POSITIVE: "counts are whole numbers (JSON Schema's integer also admits 30.0), the parts add up "
+            "to the whole (several fields), and only once the occurrence has begun (the service's clock)"
+        },
+        "POST /sites/{site_id}/rooms/{room_id}/waitlist": {
+            NOT_POSITIVE: "the end must follow the start (two fields), within opening hours (data), at a time "
+            f"the room is taken (data), for an organisation of the city ({CITY})"
+        },
+        "GET /programme": {NOT_POSITIVE: WEEK},
+        "GET /sites/{site_id}/programme": {NOT_POSITIVE: WEEK},
     },
     "reporting": {
         "GET /counts": {NOT_POSITIVE: PERIOD},

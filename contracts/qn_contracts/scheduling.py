@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from .event import Classification, Event, EventSpec
 from .fields import BookingId, OfferId, Org, Quarter, RoomId, SiteId, Timestamp, Topics, doc
-from .vocabulary import Code, Growable, RoomKind, Weekday
+from .vocabulary import AgeBand, Code, Growable, OfferKind, RoomKind, Weekday
 
 _PUB = Classification.PUBLIC
 _I = Classification.INTERNAL
@@ -26,7 +26,9 @@ class Room(BaseModel):
 
     room_id: RoomId
     name: str = doc("Room name shown to staff and residents.", "Beratungsraum 1", max_length=120)
-    kind: Annotated[str, Growable(RoomKind)] = doc("office, counselling, group, kitchen or open_area.", "counselling")
+    kind: Annotated[str, Growable(RoomKind)] = doc(
+        "office, counselling, group, kitchen, open_area, meeting ...", "counselling"
+    )
     capacity: int = doc("How many people the room holds.", 6, ge=1)
 
 
@@ -36,6 +38,14 @@ class OpeningHours(BaseModel):
     weekday: Weekday = doc("Day of the week.", "mo")
     opens: time = doc("Local opening time (Europe/Berlin).", "09:00")
     closes: time = doc("Local closing time (Europe/Berlin).", "17:00")
+
+
+class Closure(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    first_day: date = doc("First local day the site is closed.", "2027-07-19")
+    last_day: date = doc("Last local day the site is closed (included).", "2027-08-06")
+    reason: str | None = doc("Public reason shown in the programme.", "Sommerpause", default=None, max_length=120)
 
 
 class SiteUpdated(Event):
@@ -52,6 +62,12 @@ class SiteUpdated(Event):
     )
     rooms: list[Room] = doc("The site's rooms.", [], max_length=50)
     opening_hours: list[OpeningHours] = doc("Regular opening hours.", [], max_length=50)
+    closures: list[Closure] = doc(
+        "Days the site is closed besides public holidays (summer break, works); added in 1.5.",
+        [],
+        default_factory=list,
+        max_length=100,
+    )
 
 
 class BookingConfirmed(Event):
@@ -67,6 +83,11 @@ class BookingConfirmed(Event):
     )
     org_id: Org | None = doc("Carrier or office the booking is for.", "caritas-dessau", default=None)
     purpose: Code | None = doc("Purpose code (counselling, group, meal ...).", "counselling", default=None)
+    quarter_id: Quarter | None = doc(
+        "Quarter of the booking's site, so that no consumer has to look it up; added in 1.5.",
+        "innenstadt-sued",
+        default=None,
+    )
 
 
 class BookingRejected(Event):
@@ -86,7 +107,7 @@ class BookingRejected(Event):
         default=None,
     )
     org_id: Org | None = doc(
-        "Carrier or office the booking is for; absent for the site's own bookings. Added in 1.2.",
+        "Carrier or office the booking is for; absent for the site's own bookings. Added in 1.3.",
         "caritas-dessau",
         default=None,
     )
@@ -111,8 +132,18 @@ class BookingCancelled(Event):
     )
     reason: Code | None = doc("Cancellation reason code.", "illness", default=None)
     org_id: Org | None = doc(
-        "Carrier or office the booking is for; absent for the site's own bookings. Added in 1.2.",
+        "Carrier or office the booking is for; absent for the site's own bookings. Added in 1.3.",
         "caritas-dessau",
+        default=None,
+    )
+    offer_id: OfferId | None = doc(
+        "The offer whose occurrence this booking was; added in 1.5.",
+        "6f5e4d3c-2b1a-4f0e-8d9c-7b6a5f4e3d2c",
+        default=None,
+    )
+    quarter_id: Quarter | None = doc(
+        "Quarter of the booking's site, so that no consumer has to look it up; added in 1.5.",
+        "innenstadt-sued",
         default=None,
     )
 
@@ -128,6 +159,24 @@ class OccurrenceAttended(Event):
     occurrence_start: Timestamp
     attendance: int = doc("Number of people who came; a count, never names.", 14, ge=0, le=10000)
     topics: Topics
+    new_visitors: int | None = doc(
+        "Of them, how many came for the first time, if counted; added in 1.5.", 3, default=None, ge=0, le=10000
+    )
+    returning_visitors: int | None = doc(
+        "Of them, how many had come before, if counted; added in 1.5.", 11, default=None, ge=0, le=10000
+    )
+    by_age_band: dict[AgeBand, int] | None = doc(
+        "Counts by age band, if counted (never per person); added in 1.5.",
+        {"65_79": 9, "80_plus": 5},
+        default=None,
+    )
+    capacity: int | None = doc(
+        "Places the offer has, so that occupancy (attendance / capacity) can be reported; added in 1.5.",
+        20,
+        default=None,
+        ge=1,
+    )
+    kind: Annotated[str, Growable(OfferKind)] | None = doc("Kind of offer; added in 1.5.", "lunch_table", default=None)
 
 
 class OfferPublished(Event):
@@ -144,6 +193,14 @@ class OfferPublished(Event):
     starts_at: Timestamp
     duration_minutes: int = doc("Length of one occurrence in minutes.", 120, ge=1, le=1440)
     org_id: Org | None = doc("Carrier or office running the offer.", "dessauer-tafel", default=None)
+    kind: Annotated[str, Growable(OfferKind)] | None = doc("Kind of offer; added in 1.5.", "lunch_table", default=None)
+    room_id: RoomId | None = doc("Room the offer takes place in; added in 1.5.", "kueche", default=None)
+    exdates: list[date] = doc(
+        "Local days the series leaves out (holidays, closures, cancellations); added in 1.5.",
+        ["2027-12-24"],
+        default_factory=list,
+        max_length=2000,
+    )
 
 
 EVENTS: tuple[type[Event], ...] = (

@@ -185,6 +185,19 @@ class RoomKind(StrEnum):
     GROUP = "group"
     KITCHEN = "kitchen"
     OPEN_AREA = "open_area"
+    MEETING = "meeting"  # Begegnungsraum (Dessau-Roßlau's concept, 4.3); added in 1.3
+
+
+class OfferKind(StrEnum):
+    """What kind of programme item an offer is (added in 1.3)."""
+
+    LUNCH_TABLE = "lunch_table"
+    COUNSELLING = "counselling"
+    GROUP = "group"
+    COURSE = "course"
+    OPEN_CAFE = "open_cafe"
+    LEISURE = "leisure"
+    OFFICE_HOURS = "office_hours"  # the coordinator's regular presence (Sprechzeiten)
 
 
 class ReportFormat(StrEnum):

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -22,7 +23,7 @@ from honcho.manager import Manager
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from demo import load_sites, load_volunteers  # noqa: E402
+from demo import load_offers, load_sites, load_volunteers  # noqa: E402
 
 from qn_infra.devkeys import DevCity, ensure_keys, example_commands, issue_token  # noqa: E402
 from qn_infra.embedded_broker import free_port, nats_server_binary  # noqa: E402
@@ -101,6 +102,9 @@ def load_demo_and_greet(key_dir: Path, nats_url: str, port_note: str) -> None:
             wait_ready(name)
         admin = issue_token(key_dir, roles=["admin", "coordinator"], subject="demo-loader")
         sites = load_sites(f"http://{HOST}:{SERVICES['scheduling']}", admin)
+        # the demo week starts next Monday as seen by this machine's clock, which the services use too
+        offers = load_offers(f"http://{HOST}:{SERVICES['scheduling']}", admin, date.today())
+        print(f"Demo week: {offers} offers planned at the drop-in centres.", flush=True)
         volunteers = load_volunteers(f"http://{HOST}:{SERVICES['matching']}", admin)
     except Exception as exc:  # noqa: BLE001 -- tell the user, keep the services running
         print(f"\n!! Loading the demo city failed: {exc}\n", flush=True)

@@ -1,12 +1,14 @@
 """Who may call which route of scheduling, and what they see there: the one table and the one
 scope rule of the service.
 
-Sites and the bookings of their rooms are the working calendar of the drop-in centres: every
-role that works in them reads it (team staff, Kümmerer, coordinators, carriers, volunteers,
-admins); committees see reporting's figures only. Coordinators and admins enter sites. A
-carrier (Träger) books, reads and cancels only its own organisation's bookings -- the `org`
-claim of its token -- unless it also holds a staff role; coordinators, team staff and admins
-book and cancel for any organisation, office or team."""
+Sites, the bookings of their rooms and the offers (recurring programme items) are the working
+calendar of the drop-in centres: every role that works in them reads it (team staff, Kümmerer,
+coordinators, carriers, volunteers, admins); committees see reporting's figures only.
+Coordinators and admins enter sites and approve occurrences on holidays. A carrier (Träger)
+books, reads and cancels only its own organisation's bookings, and plans and changes only its
+own organisation's offers -- the `org` claim of its token -- unless it also holds a staff role;
+coordinators, team staff and admins do so for any organisation, office or team. Offers are the
+public programme: every reader sees all of them."""
 
 from __future__ import annotations
 
@@ -24,8 +26,17 @@ CARRIER_OWN = "a carrier only its own organisation's"
 POLICY = AccessPolicy(
     {
         "PUT /sites/{site_id}": Rule.roles(STAFF, scope="creates or replaces any site, its rooms and opening hours"),
-        "GET /sites": Rule.roles(READERS, scope="every site with rooms and opening hours (public places)"),
-        "GET /sites/{site_id}": Rule.roles(READERS, scope="any site with rooms and opening hours"),
+        "GET /sites": Rule.public_route("every site with rooms and opening hours: public places, no token"),
+        "GET /sites/{site_id}": Rule.public_route("any site with rooms and opening hours, no token"),
+        "GET /programme": Rule.public_route("the weekly programme of every site (offers only), no token"),
+        "GET /sites/{site_id}/programme": Rule.public_route("a site's weekly programme (offers only), no token"),
+        "GET /feeds/sites/{site_id}.ics": Rule.public_route("a site's offers as iCalendar, no token"),
+        "GET /feeds/sites/{site_id}/rooms/{room_id}.ics": Rule.public_route("a room's offers as iCalendar"),
+        "GET /feeds/offers/{offer_id}.ics": Rule.public_route("one offer as iCalendar, no token"),
+        "GET /feeds/carriers/{org_id}.ics": Rule.public_route("a carrier's offers as iCalendar, no token"),
+        "GET /hsds/services": Rule.public_route("every offer as an Open Referral HSDS 3.0 service, no token"),
+        "GET /hsds/organizations": Rule.public_route("the carriers with offers as HSDS 3.0 organizations"),
+        "GET /hsds/locations": Rule.public_route("the sites as HSDS 3.0 locations, no token"),
         "POST /sites/{site_id}/rooms/{room_id}/bookings": Rule.roles(
             BOOKERS, scope=f"books a room for any organisation; {CARRIER_OWN} (403 otherwise)"
         ),
@@ -35,6 +46,36 @@ POLICY = AccessPolicy(
         "GET /bookings/{booking_id}": Rule.roles(READERS, scope=f"any booking; {CARRIER_OWN} (403 otherwise)"),
         "POST /bookings/{booking_id}/cancel": Rule.roles(
             BOOKERS, scope=f"cancels any booking; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /sites/{site_id}/offers/preview": Rule.roles(
+            BOOKERS, scope=f"previews a series for any organisation; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /sites/{site_id}/offers": Rule.roles(
+            BOOKERS, scope=f"creates an offer for any organisation; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "GET /sites/{site_id}/offers": Rule.roles(READERS, scope="every offer of the site (the public programme)"),
+        "GET /offers/{offer_id}": Rule.roles(READERS, scope="any offer (the public programme)"),
+        "PATCH /offers/{offer_id}": Rule.roles(BOOKERS, scope=f"edits any offer; {CARRIER_OWN} (403 otherwise)"),
+        "GET /offers/{offer_id}/occurrences": Rule.roles(
+            READERS, scope="any offer's occurrences; notes only for those who may change them"
+        ),
+        "POST /occurrences/{occurrence_id}/cancel": Rule.roles(
+            BOOKERS, scope=f"cancels an occurrence of any offer; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /occurrences/{occurrence_id}/move": Rule.roles(
+            BOOKERS, scope=f"moves an occurrence of any offer; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /occurrences/{occurrence_id}/attendance": Rule.roles(
+            BOOKERS, scope=f"records attendance of any offer's occurrence; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /occurrences/{occurrence_id}/confirm": Rule.roles(
+            BOOKERS, scope=f"re-confirms an occurrence of any offer; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /sites/{site_id}/rooms/{room_id}/waitlist": Rule.roles(
+            BOOKERS, scope=f"waits for a room for any organisation; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /occurrences/{occurrence_id}/approve": Rule.roles(
+            STAFF, scope="lets an occurrence on a holiday or closure day take place"
         ),
     }
 )

@@ -15,6 +15,9 @@ from .bookings import api as bookings_api
 from .city import load_city
 from .config import SchedulingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
+from .offers import api as offers_api
+from .offers import reconfirmation
+from .programme import api as programme_api
 from .sites import api as sites_api
 from .sites.handlers import SchedulingContext
 
@@ -22,7 +25,11 @@ ERROR_STATUSES = {Invalid: 422, NotFound: 404, Conflict: 409}
 
 DESCRIPTION = """Scheduling for drop-in centres (Angebotstreffs): sites with rooms and opening hours,
 and room bookings for counselling hours, groups and meals. A booking that collides with another
-gets 409 naming that booking. Opening hours are local time in the city's time zone."""
+gets 409 naming that booking. Opening hours are local time in the city's time zone.
+
+Offers (lunch table, counselling hours, groups) recur by RFC 5545 rules in local wall-clock time;
+each makes its occurrences and their room bookings, skipping the public holidays of the city's
+federal state and the site's closures unless told otherwise."""
 
 
 def create_app(settings: SchedulingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -36,9 +43,11 @@ def create_app(settings: SchedulingSettings | None = None, *, clock: Clock | Non
         title="Quartiersnetz – Scheduling",
         version=__version__,
         description=DESCRIPTION,
-        routers=[sites_api.router, bookings_api.router],
+        routers=[sites_api.router, bookings_api.router, offers_api.router, programme_api.router],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )
-    app.state.scheduling = SchedulingContext(city=city)
+    context = SchedulingContext(city=city)
+    app.state.scheduling = context
+    reconfirmation.register(runtime, lambda: context)
     return app

@@ -1,5 +1,6 @@
 """The city's configuration as scheduling needs it: the time zone opening hours are given in, and
-the quarters, organisations and teams a site or booking may name. Read from `city.toml` (see
+the quarters, organisations and teams a site or booking may name, the topics an offer may carry,
+and the federal state whose public holidays apply. Read from `city.toml` (see
 deploy/demo-city/); plain data, no framework."""
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ class City:
     quarters: frozenset[str]
     organisations: frozenset[str]
     teams: frozenset[str]
+    state: str | None = None
+    """ISO 3166-2 subdivision of Germany without the country (`ST` Saxony-Anhalt, `BE` Berlin)."""
+    topics: frozenset[str] = frozenset()
+    organisation_names: tuple[tuple[str, str], ...] = ()
+    topic_labels: tuple[tuple[str, str, str], ...] = ()
+    """(code, German, English) for each topic, as the public programme shows them."""
+    quarter_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def bookers(self) -> frozenset[str]:
@@ -50,4 +58,11 @@ def load_city(directory: Path) -> City:
         quarters=quarters,
         organisations=frozenset(o["id"] for o in raw.get("organisations", [])),
         teams=frozenset(t["id"] for t in raw.get("teams", [])),
+        state=raw.get("state"),
+        topics=frozenset(t["code"] for t in raw.get("topics", [])),
+        organisation_names=tuple((o["id"], o.get("name", o["id"])) for o in raw.get("organisations", [])),
+        topic_labels=tuple(
+            (t["code"], t.get("de", t["code"]), t.get("en", t.get("de", t["code"]))) for t in raw.get("topics", [])
+        ),
+        quarter_names=tuple((q["id"], q.get("name", q["id"])) for q in raw.get("quarters", [])),
     )

@@ -21,4 +21,5 @@ PROCESSED_EVENTS = processed_events_table(Base.metadata)
 def import_models() -> None:
     """Imports every module that declares tables, so that `Base.metadata` is complete."""
     from .bookings import models as _bookings  # noqa: F401
+    from .offers import models as _offers  # noqa: F401
     from .sites import models as _sites  # noqa: F401

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import holidays
 import pytest
 from fastapi.testclient import TestClient
 
@@ -43,6 +44,43 @@ def franztreff(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def quiet_monday(after: date, weeks: int = 6) -> date:
+    """The first Monday after `after` from which `weeks` weeks hold no public holiday of
+    Saxony-Anhalt: tests that are not about holidays should not meet Easter by chance."""
+    monday = after + timedelta(days=7 - after.weekday())
+    while True:
+        closed = holidays.country_holidays("DE", subdiv="ST", years=[monday.year, monday.year + 1])
+        if not any(monday + timedelta(days=n) in closed for n in range(weeks * 7)):
+            return monday
+        monday += timedelta(days=7)
+
+
+def problem_field(response: Any) -> str:
+    """The field a problem+json answer names."""
+    return str(response.json()["errors"][0]["field"])
+
+
+def lunch_table(first_day: date, **overrides: Any) -> dict[str, Any]:
+    """The lunch table of the Dessauer Tafel as an offer body: Mon/Wed/Fri 11–13 for a year."""
+    body: dict[str, Any] = {
+        "title": "Mittagstisch",
+        "description": "Warmes Mittagessen, zubereitet von der Dessauer Tafel.",
+        "kind": "lunch_table",
+        "org_id": "dessauer-tafel",
+        "room_id": "gruppenraum",
+        "target_groups": ["alle"],
+        "topics": ["existenzsicherung"],
+        "capacity": 12,
+        "cost": "contribution",
+        "first_day": first_day.isoformat(),
+        "starts": "11:00",
+        "ends": "13:00",
+        "rrule": f"FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL={first_day.year + 1}{first_day:%m%d}",
+    }
+    body.update(overrides)
+    return body
+
+
 def at(day: date, hh_mm: str) -> str:
     """A local Berlin time on `day` as an RFC 3339 timestamp with its offset."""
     return datetime.combine(day, time.fromisoformat(hh_mm), BERLIN).isoformat()
@@ -60,6 +98,10 @@ class Scheduling:
         """The service's today, in local time."""
         return self.clock.now().astimezone(BERLIN).date()
 
+    def quiet_monday(self, weeks: int = 6) -> date:
+        """A Monday from next week on with `weeks` weeks without public holidays."""
+        return quiet_monday(self.today(), weeks)
+
     def next_week(self, weekday: str) -> date:
         """That day of next week, from the service's today (`next_week("tuesday")`)."""
         return day_in_next_week(self.today(), WEEKDAYS.index(weekday))
@@ -69,6 +111,18 @@ class Scheduling:
 
     def carrier(self, org: str = "caritas-dessau", **kwargs: str) -> dict[str, str]:
         return self.tokens.headers("carrier", org=org, **kwargs)
+
+    def offer(self, body: dict[str, Any], *, headers: dict[str, str] | None = None) -> Any:
+        return self.client.post("/sites/franztreff/offers", json=body, headers=headers or self.coordinator())
+
+    def occurrences(self, offer_id: str, start: date, end: date, **headers: str) -> list[dict[str, Any]]:
+        listed = self.client.get(
+            f"/offers/{offer_id}/occurrences",
+            params={"from": start.isoformat(), "to": end.isoformat()},
+            headers=headers or self.coordinator(),
+        )
+        assert listed.status_code == 200, listed.text
+        return list(listed.json())
 
     def put_franztreff(self, **overrides: Any) -> Any:
         return self.client.put("/sites/franztreff", json=franztreff(**overrides), headers=self.coordinator())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -18,10 +18,10 @@ from qn_infra.clock import TickingClock
 from qn_scheduling.app import create_app
 from qn_scheduling.config import SchedulingSettings
 from qn_testkit.access_matrix import CALLERS, OTHER, OWN, PUBLIC, Call, row, untabled, walk
-from qn_testkit.days import reference_day
+from qn_testkit.days import BERLIN, reference_day
 from qn_testkit.services import running_app
 
-from .conftest import DEMO_CITY, WEEKDAYS, Scheduling, at, franztreff
+from .conftest import DEMO_CITY, WEEKDAYS, Scheduling, at, franztreff, lunch_table
 
 pytestmark = pytest.mark.integration
 
@@ -34,28 +34,98 @@ TABLE = {
     "GET /healthz": PUBLIC,
     "GET /readyz": PUBLIC,
     "PUT /sites/{site_id}": row(STAFF),
-    "GET /sites": row(READERS),
-    "GET /sites/{site_id}": row(READERS),
+    "GET /sites": PUBLIC,
+    "GET /sites/{site_id}": PUBLIC,
+    "GET /programme": PUBLIC,
+    "GET /sites/{site_id}/programme": PUBLIC,
+    "GET /feeds/sites/{site_id}.ics": PUBLIC,
+    "GET /feeds/sites/{site_id}/rooms/{room_id}.ics": PUBLIC,
+    "GET /feeds/offers/{offer_id}.ics": PUBLIC,
+    "GET /feeds/carriers/{org_id}.ics": PUBLIC,
+    "GET /hsds/services": PUBLIC,
+    "GET /hsds/organizations": PUBLIC,
+    "GET /hsds/locations": PUBLIC,
     "POST /sites/{site_id}/rooms/{room_id}/bookings": row(BOOKERS, own_only=CARRIER, owned=True),
     "GET /sites/{site_id}/bookings": row(READERS, own_only=CARRIER),
     "GET /bookings/{booking_id}": row(READERS, own_only=CARRIER, owned=True),
     "POST /bookings/{booking_id}/cancel": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /sites/{site_id}/offers/preview": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /sites/{site_id}/offers": row(BOOKERS, own_only=CARRIER, owned=True),
+    "GET /sites/{site_id}/offers": row(READERS),
+    "GET /offers/{offer_id}": row(READERS, owned=True),
+    "PATCH /offers/{offer_id}": row(BOOKERS, own_only=CARRIER, owned=True),
+    "GET /offers/{offer_id}/occurrences": row(READERS, owned=True),
+    "POST /occurrences/{occurrence_id}/cancel": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /occurrences/{occurrence_id}/move": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /occurrences/{occurrence_id}/approve": row(STAFF, owned=True),
+    "POST /occurrences/{occurrence_id}/attendance": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /occurrences/{occurrence_id}/confirm": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /sites/{site_id}/rooms/{room_id}/waitlist": row(BOOKERS, own_only=CARRIER, owned=True),
 }
 
 ORG = {OWN: "caritas-dessau", OTHER: "awo-dessau"}
-# open every day from morning to night, so that every cell finds a free hour on the next days
+# open every day from morning to night, so that every cell finds a free hour on the next days; closed
+# (by a closure, not the opening hours) for a month far ahead, where offers wait for approval
 SITE = franztreff(opening_hours=[{"weekday": day[:2], "opens": "06:00", "closes": "22:00"} for day in WEEKDAYS])
 HOURS_A_DAY = 14  # 07:00 to 21:00
+CLOSED_FROM, CLOSED_DAYS = 300, 30  # days after the first day
+ATTENDANCE_POOL = 12  # occurrences per organisation that cells may record attendance of
 
 
 class SchedulingWorld:
     def __init__(self, scheduling: Scheduling) -> None:
         self.scheduling, self.client = scheduling, scheduling.client
-        self.first_day = scheduling.today() + timedelta(days=1)
+        # tomorrow morning holds occurrences that will have begun (attendance is recorded after
+        # the start); every other cell books from the day after on
+        self.attendance_day = scheduling.today() + timedelta(days=1)
+        self.first_day = scheduling.today() + timedelta(days=2)
         self.hours = itertools.count()
-        created = self.client.put("/sites/franztreff", json=SITE, headers=scheduling.coordinator())
+        self.group_hours, self.closed_hours = itertools.count(), itertools.count()
+        closure = {
+            "first_day": str(self.first_day + timedelta(days=CLOSED_FROM)),
+            "last_day": str(self.first_day + timedelta(days=CLOSED_FROM + CLOSED_DAYS)),
+            "reason": "Umbau",
+        }
+        self.site = {**SITE, "closures": [closure]}
+        created = self.client.put("/sites/franztreff", json=self.site, headers=scheduling.coordinator())
         assert created.status_code == 201, created.text
         self.bookings = {owner: self.booking(owner) for owner in (OWN, OTHER)}
+        self.offers = {owner: self.offer(owner) for owner in (OWN, OTHER)}
+        # a taken hour in the room the waitlist cells ask for
+        self.taken = (self.first_day + timedelta(days=200), "09:00", "10:00")
+        taken = self.client.post(
+            "/sites/franztreff/rooms/beratung-2/bookings",
+            json={"starts_at": at(self.taken[0], "09:00"), "ends_at": at(self.taken[0], "10:00"), "title": "Belegt"},
+            headers=scheduling.coordinator(),
+        )
+        assert taken.status_code == 201, taken.text
+        slots = itertools.count()
+        self.begun = {
+            owner: [self.begun_occurrence(owner, next(slots)) for _ in range(ATTENDANCE_POOL)] for owner in ORG
+        }
+        began = datetime.combine(self.attendance_day, time(8, 30), BERLIN)
+        scheduling.clock.advance(began - scheduling.clock.now())
+
+    def begun_occurrence(self, owner: str, slot: int) -> str:
+        """An occurrence tomorrow between 06:00 and 08:00 (five minutes each), for attendance."""
+        start = datetime.combine(self.attendance_day, time(6), BERLIN) + timedelta(minutes=5 * slot)
+        body = lunch_table(
+            self.attendance_day,
+            org_id=ORG[owner],
+            room_id="gruppenraum",
+            starts=f"{start:%H:%M}",
+            ends=f"{start + timedelta(minutes=5):%H:%M}",
+            rrule="FREQ=DAILY;COUNT=1",
+        )
+        made = self.client.post("/sites/franztreff/offers", json=body, headers=self.scheduling.coordinator())
+        assert made.status_code == 201, made.text
+        day = self.attendance_day.isoformat()
+        listed = self.client.get(
+            f"/offers/{made.json()['id']}/occurrences",
+            params={"from": day, "to": day},
+            headers=self.scheduling.coordinator(),
+        )
+        return str(listed.json()[0]["id"])
 
     def free_hour(self) -> tuple[date, str, str]:
         n = next(self.hours)
@@ -76,6 +146,34 @@ class SchedulingWorld:
         assert made.status_code == 201, made.text
         return str(made.json()["id"])
 
+    def offer_body(self, owner: str, *, closed: bool = False) -> dict[str, Any]:
+        """A one-off offer of the owner's organisation in the group room at a free hour (on a
+        closure day, waiting for approval, when `closed`)."""
+        counter, first = (self.closed_hours, CLOSED_FROM) if closed else (self.group_hours, 0)
+        n = next(counter)
+        day, hour = self.first_day + timedelta(days=first + n // HOURS_A_DAY), 7 + n % HOURS_A_DAY
+        return lunch_table(
+            day,
+            org_id=ORG[owner],
+            room_id="gruppenraum",
+            starts=f"{hour:02d}:00",
+            ends=f"{hour + 1:02d}:00",
+            rrule="FREQ=DAILY;COUNT=1",
+            on_holiday="keep",
+        )
+
+    def offer(self, owner: str, *, closed: bool = False) -> tuple[str, str]:
+        """A new offer of the owner's organisation, made by the coordinator: its id and its one occurrence's."""
+        body = self.offer_body(owner, closed=closed)
+        made = self.client.post("/sites/franztreff/offers", json=body, headers=self.scheduling.coordinator())
+        assert made.status_code == 201, made.text
+        listed = self.client.get(
+            f"/offers/{made.json()['id']}/occurrences",
+            params={"from": body["first_day"], "to": body["first_day"]},
+            headers=self.scheduling.coordinator(),
+        )
+        return str(made.json()["id"]), str(listed.json()[0]["id"])
+
     def headers(self, role: str | None) -> dict[str, str]:
         if role is None:
             return {}
@@ -85,10 +183,50 @@ class SchedulingWorld:
     def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
         method, path = operation.split(" ", 1)
         whose = owner or OWN
-        booking_id = self.booking(whose) if fresh and operation.endswith("/cancel") else self.bookings[whose]
-        url = path.format(site_id="franztreff", room_id="beratung-2", booking_id=booking_id)
+        if operation == "POST /sites/{site_id}/rooms/{room_id}/waitlist":
+            day, start, end = self.taken
+            body = {"starts_at": at(day, start), "ends_at": at(day, end), "title": "Wartet", "org_id": ORG[whose]}
+            return Call(method, path.format(site_id="franztreff", room_id="beratung-2"), json=body)
+        if operation == "POST /occurrences/{occurrence_id}/attendance":
+            # a refused cell uses the first, never counted; an allowed one counts a fresh one
+            occurrence_id = self.begun[whose].pop() if fresh else self.begun[whose][0]
+            url = path.format(occurrence_id=occurrence_id)
+            return Call(method, url, json={"attendance": 3})
+        if "/occurrences/" in operation:
+            changes = fresh or operation.endswith("/approve")  # approving needs an occurrence that waits
+            offer_id, occurrence_id = (
+                self.offer(whose, closed=operation.endswith("/approve")) if changes else self.offers[whose]
+            )
+        else:
+            offer_id, occurrence_id = self.offers[whose]
+            if fresh and operation == "PATCH /offers/{offer_id}":
+                offer_id, occurrence_id = self.offer(whose)
+        booking_id = (
+            self.booking(whose)
+            if fresh and operation.endswith("/cancel") and "booking" in operation
+            else self.bookings[whose]
+        )
+        url = path.format(
+            org_id=ORG[whose],
+            site_id="franztreff",
+            room_id="beratung-2",
+            booking_id=booking_id,
+            offer_id=offer_id,
+            occurrence_id=occurrence_id,
+        )
+        if operation in ("POST /sites/{site_id}/offers", "POST /sites/{site_id}/offers/preview"):
+            return Call(method, url, json=self.offer_body(whose))
+        if operation == "PATCH /offers/{offer_id}":
+            return Call(method, url, json={"scope": "series", "title": "Mittagstisch am Mittag"})
+        if operation == "POST /occurrences/{occurrence_id}/move":
+            target = self.offer_body(whose)
+            day = date.fromisoformat(target["first_day"])
+            return Call(method, url, json={"starts_at": at(day, target["starts"]), "ends_at": at(day, target["ends"])})
+        if operation == "GET /offers/{offer_id}/occurrences":
+            period = {"from": str(self.first_day), "to": str(self.first_day + timedelta(days=60))}
+            return Call(method, url, params=period)
         if operation == "PUT /sites/{site_id}":
-            return Call(method, url, json=SITE)  # the same site again: 200, nothing changes
+            return Call(method, url, json=self.site)  # the same site again: 200, nothing changes
         if operation == "POST /sites/{site_id}/rooms/{room_id}/bookings":
             return Call(method, url, json=self.booking_body(whose))
         if operation == "GET /sites/{site_id}/bookings":
@@ -98,6 +236,21 @@ class SchedulingWorld:
 
     def owners(self, operation: str, body: Any) -> set[str] | None:
         whose = {org: owner for owner, org in ORG.items()}
+        if operation in (
+            "POST /sites/{site_id}/offers",
+            "GET /offers/{offer_id}",
+            "PATCH /offers/{offer_id}",
+            "POST /sites/{site_id}/rooms/{room_id}/waitlist",
+        ):
+            return {whose[body["org_id"]]}
+        if (
+            "offers" in operation
+            or "occurrences" in operation
+            or "programme" in operation
+            or "feeds" in operation
+            or "hsds" in operation
+        ):
+            return None  # the programme is public; an occurrence names no organisation
         if operation == "GET /sites/{site_id}/bookings":
             return {whose[booking["org_id"]] for booking in body}
         if "booking" in operation:

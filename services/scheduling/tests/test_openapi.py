@@ -1,5 +1,5 @@
 """Scheduling's OpenAPI document says which routes can answer 409: every one that can raise a
-conflict (a room taken, a room still booked, a booking cancelled already)."""
+conflict (a room taken, a room still booked, a booking cancelled already, a series colliding)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ CONFLICTS = {
     ("put", "/sites/{site_id}"),
     ("post", "/sites/{site_id}/rooms/{room_id}/bookings"),
     ("post", "/bookings/{booking_id}/cancel"),
+    ("post", "/sites/{site_id}/offers"),
+    ("patch", "/offers/{offer_id}"),
+    ("post", "/occurrences/{occurrence_id}/cancel"),
+    ("post", "/occurrences/{occurrence_id}/move"),
+    ("post", "/occurrences/{occurrence_id}/approve"),
+    ("post", "/occurrences/{occurrence_id}/attendance"),
+    ("post", "/occurrences/{occurrence_id}/confirm"),
 }
 
 

@@ -59,6 +59,10 @@ class InvalidPeriod(Invalid):
     code = "invalid_period"
 
 
+class InPast(Invalid):
+    code = "in_the_past"
+
+
 class OutsideOpeningHours(Invalid):
     code = "outside_opening_hours"
 
@@ -96,6 +100,16 @@ def check_period(starts_at: datetime, ends_at: datetime, tz: tzinfo = UTC) -> No
     if ends_at <= starts_at:
         raise InvalidPeriod(
             "Das Ende muss nach dem Beginn liegen.", "The end must be after the start.", field="ends_at"
+        )
+
+
+def check_not_past(starts_at: datetime, now: datetime) -> None:
+    """No booking starts before now: the calendar plans, it does not record what happened."""
+    if starts_at < now:
+        raise InPast(
+            "Buchungen in der Vergangenheit sind nicht möglich.",
+            "Bookings in the past are not possible.",
+            field="starts_at",
         )
 
 

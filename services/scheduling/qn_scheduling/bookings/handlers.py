@@ -33,6 +33,7 @@ def book_room(
     """Books a room if the period lies within the site's opening hours and the room is free; for
     the requested organisation, by default the caller's (a carrier: only its own)."""
     domain.check_period(cmd.starts_at, cmd.ends_at, ctx.tz)
+    domain.check_not_past(cmd.starts_at, now)
     org_id = access.booking_org(cmd.org_id, principal)
     if org_id is not None:
         sites_domain.check_known_org(org_id, ctx.city.bookers, field="org_id")
@@ -75,6 +76,7 @@ def book_room(
                 ends_at=cmd.ends_at.astimezone(ctx.tz),
                 org_id=booking.org_id,
                 purpose=booking.purpose,
+                quarter_id=site.quarter_id,
             )
         )
         uow.commit()
@@ -122,6 +124,7 @@ def cancel_booking(
         booking.cancelled_by = principal.subject
         booking.cancel_reason = reason.value if reason else None
         booking.cancel_note = note
+        site = uow.session.get(Site, booking.site_id)
         uow.emit(
             BookingCancelled(
                 booking_id=booking.id,
@@ -129,6 +132,8 @@ def cancel_booking(
                 room_id=booking.room_id,
                 reason=booking.cancel_reason,
                 org_id=booking.org_id,
+                offer_id=booking.offer_id,
+                quarter_id=site.quarter_id if site else None,
             )
         )
         uow.commit()

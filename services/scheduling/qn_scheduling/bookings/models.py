@@ -30,6 +30,8 @@ class Booking(Base):
     title: Mapped[str] = mapped_column(String(200))
     org_id: Mapped[str | None] = mapped_column(String(64), index=True)
     purpose: Mapped[str | None] = mapped_column(String(64))
+    # the offer whose occurrence holds this booking (None: a single booking)
+    offer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     status: Mapped[str] = mapped_column(String(20), default=CONFIRMED)
     booked_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

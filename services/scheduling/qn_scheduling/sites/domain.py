@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 from qn_contracts.vocabulary import RoomKind, Weekday
 from qn_infra.errors import Conflict, Invalid, NotFound
@@ -43,6 +43,15 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Closure:
+    """Days the site is closed besides public holidays (summer break, works), both included."""
+
+    first_day: date
+    last_day: date
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class SiteSpec:
     """What a site is, as the coordinator describes it (the body of `PUT /sites/{id}`)."""
 
@@ -53,12 +62,16 @@ class SiteSpec:
     address: str | None
     rooms: tuple[RoomSpec, ...]
     opening_hours: tuple[Window, ...]
+    closures: tuple[Closure, ...] = ()
 
     def normalised(self) -> SiteSpec:
         """The same site with its opening hours in weekday order. Room order is kept: it is the
         order the coordinator wants them listed in."""
         hours = tuple(sorted(self.opening_hours, key=Window.sort_key))
-        return SiteSpec(self.site_id, self.name, self.quarter_id, self.carrier_id, self.address, self.rooms, hours)
+        closures = tuple(sorted(self.closures, key=lambda c: (c.first_day, c.last_day)))
+        return SiteSpec(
+            self.site_id, self.name, self.quarter_id, self.carrier_id, self.address, self.rooms, hours, closures
+        )
 
 
 class SiteNotFound(NotFound):
@@ -83,6 +96,10 @@ class DuplicateRoom(Invalid):
 
 class InvalidOpeningHours(Invalid):
     code = "invalid_opening_hours"
+
+
+class InvalidClosure(Invalid):
+    code = "invalid_closure"
 
 
 class RoomInUse(Conflict):
@@ -110,6 +127,13 @@ def check_site(spec: SiteSpec, city: City) -> None:
             )
         seen.add(room.room_id)
     check_opening_hours(spec.opening_hours)
+    for index, closure in enumerate(spec.closures):
+        if closure.last_day < closure.first_day:
+            raise InvalidClosure(
+                "Der letzte Schließtag liegt vor dem ersten.",
+                "The last closed day is before the first.",
+                field=f"closures.{index}.last_day",
+            )
 
 
 def check_known_org(org_id: str, known: Iterable[str], *, field: str) -> None:

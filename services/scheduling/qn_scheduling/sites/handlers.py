@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from qn_contracts.scheduling import Closure as ClosureData
 from qn_contracts.scheduling import OpeningHours as OpeningHoursData
 from qn_contracts.scheduling import Room as RoomData
 from qn_contracts.scheduling import SiteUpdated
@@ -19,7 +20,7 @@ from ..bookings.domain import CONFIRMED
 from ..bookings.models import Booking
 from ..city import City
 from . import domain
-from .models import OpeningHours, Room, Site
+from .models import OpeningHours, Room, Site, SiteClosure
 
 log = get_logger(__name__)
 
@@ -119,6 +120,7 @@ def _apply(site: Site, spec: domain.SiteSpec, now: datetime) -> None:
     site.opening_hours = [
         OpeningHours(weekday=w.weekday.value, opens=w.opens, closes=w.closes) for w in spec.opening_hours
     ]
+    site.closures = [SiteClosure(first_day=c.first_day, last_day=c.last_day, reason=c.reason) for c in spec.closures]
 
 
 def _site_updated(spec: domain.SiteSpec) -> SiteUpdated:
@@ -130,6 +132,7 @@ def _site_updated(spec: domain.SiteSpec) -> SiteUpdated:
         address=spec.address,
         rooms=[RoomData(room_id=r.room_id, name=r.name, kind=r.kind, capacity=r.capacity) for r in spec.rooms],
         opening_hours=[OpeningHoursData(weekday=w.weekday, opens=w.opens, closes=w.closes) for w in spec.opening_hours],
+        closures=[ClosureData(first_day=c.first_day, last_day=c.last_day, reason=c.reason) for c in spec.closures],
     )
 
 

@@ -5,16 +5,16 @@ attendance of past occurrences) keep pointing at the room they took place in."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, Integer, String, Time
+from sqlalchemy import Date, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qn_contracts.vocabulary import RoomKind, Weekday
 from qn_infra.database import UtcDateTime
 
 from ..db import Base
-from .domain import RoomSpec, SiteSpec, Window
+from .domain import Closure, RoomSpec, SiteSpec, Window
 
 
 class Site(Base):
@@ -35,6 +35,9 @@ class Site(Base):
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         back_populates="site", lazy="selectin", cascade="all, delete-orphan"
     )
+    closures: Mapped[list[SiteClosure]] = relationship(
+        back_populates="site", lazy="selectin", order_by="SiteClosure.first_day", cascade="all, delete-orphan"
+    )
 
     @property
     def active_rooms(self) -> list[Room]:
@@ -50,6 +53,7 @@ class Site(Base):
             address=self.address,
             rooms=tuple(RoomSpec(r.room_id, r.name, RoomKind(r.kind), r.capacity) for r in self.active_rooms),
             opening_hours=tuple(Window(Weekday(h.weekday), h.opens, h.closes) for h in self.opening_hours),
+            closures=tuple(Closure(c.first_day, c.last_day, c.reason) for c in self.closures),
         ).normalised()
 
     def windows(self) -> list[Window]:
@@ -83,3 +87,18 @@ class OpeningHours(Base):
     closes: Mapped[time] = mapped_column(Time)
 
     site: Mapped[Site] = relationship(back_populates="opening_hours")
+
+
+class SiteClosure(Base):
+    """Days a site is closed besides public holidays; the reason is public (it is shown in the
+    programme), such as "Sommerpause"."""
+
+    __tablename__ = "site_closures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(120))
+
+    site: Mapped[Site] = relationship(back_populates="closures")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
@@ -41,6 +41,16 @@ class OpeningHoursIn(BaseModel):
     )
 
 
+class ClosureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    first_day: date = Field(description="First local day the site is closed.", examples=["2027-07-19"])
+    last_day: date = Field(description="Last local day the site is closed (included).", examples=["2027-08-06"])
+    reason: str | None = Field(
+        None, max_length=120, description="Public reason shown in the programme.", examples=["Sommerpause"]
+    )
+
+
 class SiteIn(BaseModel):
     """The whole site: a PUT replaces name, rooms and opening hours with what it says."""
 
@@ -61,6 +71,11 @@ class SiteIn(BaseModel):
     opening_hours: list[OpeningHoursIn] = Field(
         default_factory=list, max_length=50, description="Regular opening windows; a weekday without any is closed."
     )
+    closures: list[ClosureIn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Days closed besides the public holidays of the city's federal state (summer break, works).",
+    )
 
     def to_spec(self, site_id: str) -> domain.SiteSpec:
         return domain.SiteSpec(
@@ -74,6 +89,7 @@ class SiteIn(BaseModel):
                 domain.Window(h.weekday, time.fromisoformat(h.opens), time.fromisoformat(h.closes))
                 for h in self.opening_hours
             ),
+            closures=tuple(domain.Closure(c.first_day, c.last_day, c.reason or None) for c in self.closures),
         )
 
 
@@ -90,6 +106,12 @@ class OpeningHoursOut(BaseModel):
     closes: LocalTime
 
 
+class ClosureOut(BaseModel):
+    first_day: date
+    last_day: date
+    reason: str | None
+
+
 class SiteOut(BaseModel):
     site_id: str
     name: str
@@ -98,6 +120,7 @@ class SiteOut(BaseModel):
     address: str | None
     rooms: list[RoomOut]
     opening_hours: list[OpeningHoursOut]
+    closures: list[ClosureOut]
     updated_at: datetime
 
     @classmethod
@@ -113,5 +136,6 @@ class SiteOut(BaseModel):
             opening_hours=[
                 OpeningHoursOut(weekday=w.weekday, opens=w.opens, closes=w.closes) for w in spec.opening_hours
             ],
+            closures=[ClosureOut(first_day=c.first_day, last_day=c.last_day, reason=c.reason) for c in spec.closures],
             updated_at=site.updated_at,
         )

@@ -1,0 +1,1 @@
+"""Offers: recurring programme items, their occurrences and the room bookings these hold."""

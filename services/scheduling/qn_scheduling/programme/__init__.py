@@ -1,0 +1,1 @@
+"""What residents see without logging in: the weekly programme, iCalendar feeds, the HSDS export."""

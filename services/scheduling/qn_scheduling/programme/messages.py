@@ -1,0 +1,88 @@
+"""Every word the public programme shows, in German (default) and English: one catalogue."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "de": {
+        "programme": "Wochenprogramm",
+        "city_programme": "Wochenprogramm der Angebotstreffs",
+        "week": "Woche vom {first} bis {last}",
+        "week_nav": "Wochen",
+        "previous": "Vorige Woche",
+        "next": "Nächste Woche",
+        "filters": "Auswahl",
+        "quarter": "Quartier",
+        "target_group": "Für wen",
+        "topic": "Thema",
+        "all": "alle",
+        "show": "Anzeigen",
+        "time": "Uhrzeit",
+        "offer": "Angebot",
+        "where": "Ort",
+        "by": "Anbieter",
+        "notes": "Hinweise",
+        "cancelled": "entfällt",
+        "moved": "verlegt",
+        "free": "kostenlos",
+        "contribution": "Kostenbeitrag",
+        "registration": "Anmeldung nötig",
+        "places": "{n} Plätze",
+        "nothing": "In dieser Woche ist nichts geplant.",
+        "closed": "geschlossen",
+        "feed": "Kalender abonnieren (iCal)",
+        "print_note": "Stand: {stamp}. Änderungen vorbehalten.",
+        "lang_switch": "English",
+        "day_names": "Montag,Dienstag,Mittwoch,Donnerstag,Freitag,Samstag,Sonntag",
+        "date": "{d:%d.%m.%Y}",
+        "short_date": "{d:%d.%m.}",
+    },
+    "en": {
+        "programme": "Weekly programme",
+        "city_programme": "Weekly programme of the drop-in centres",
+        "week": "Week from {first} to {last}",
+        "week_nav": "Weeks",
+        "previous": "Previous week",
+        "next": "Next week",
+        "filters": "Filter",
+        "quarter": "Quarter",
+        "target_group": "For whom",
+        "topic": "Topic",
+        "all": "all",
+        "show": "Show",
+        "time": "Time",
+        "offer": "Offer",
+        "where": "Where",
+        "by": "Provider",
+        "notes": "Notes",
+        "cancelled": "cancelled",
+        "moved": "moved",
+        "free": "free",
+        "contribution": "small contribution",
+        "registration": "registration needed",
+        "places": "{n} places",
+        "nothing": "Nothing is planned this week.",
+        "closed": "closed",
+        "feed": "Subscribe to the calendar (iCal)",
+        "print_note": "As of {stamp}. Subject to change.",
+        "lang_switch": "Deutsch",
+        "day_names": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+        "date": "{d:%Y-%m-%d}",
+        "short_date": "{d:%m-%d}",
+    },
+}
+
+TARGET_GROUPS: dict[str, dict[str, str]] = {
+    "alle": {"de": "alle", "en": "everyone"},
+    "senioren": {"de": "Seniorinnen und Senioren", "en": "older people"},
+    "familien": {"de": "Familien", "en": "families"},
+    "erwachsene": {"de": "Erwachsene", "en": "adults"},
+    "angehoerige": {"de": "Angehörige", "en": "relatives"},
+    "zugewanderte": {"de": "Zugewanderte", "en": "migrants"},
+    "kinder": {"de": "Kinder", "en": "children"},
+    "jugendliche": {"de": "Jugendliche", "en": "young people"},
+}
+"""Labels of the target-group codes the demo city uses; another code is shown as it is."""
+
+
+def target_group_label(code: str, lang: str) -> str:
+    return TARGET_GROUPS.get(code, {}).get(lang, code)
