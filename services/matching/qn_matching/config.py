@@ -27,5 +27,10 @@ class MatchingSettings(ServiceSettings):
         description="Directory holding city.toml (quarters, time zone); empty accepts any quarter id.",
     )
     skills: tuple[str, ...] = Field(DEFAULT_SKILLS, description="Skill codes volunteers may offer (JSON list).")
+    # the one public route with a body is the self-registration form: small, and a few per address
+    public_max_body_bytes: int = Field(4096, ge=0, description="Largest body of a self-registration (413 beyond).")
+    public_rate_limit: str = Field(
+        "20/minute;200/hour", description="Requests per client address on routes without a token (self-registration)."
+    )
     offer_timeout_hours: float = Field(48.0, gt=0, description="How long a volunteer has to answer a proposal.")
     expiry_check_seconds: float = Field(60.0, gt=0, description="How often overdue proposals are expired.")

@@ -135,7 +135,8 @@ def test_a_batch_stores_requests_and_first_proposals_as_one_at_a_time_would(star
                 person_ref = session.get(HelpRequest, shopping.help_request_id).person_ref  # type: ignore[union-attr]
                 requested_event_id = session.get(HelpRequest, shopping.help_request_id).requested_event_id  # type: ignore[union-attr]
                 # the pool reads the volunteers as the ORM does
-                pool = CandidatePool(SimpleNamespace(session=session), ZoneInfo("Europe/Berlin"))  # type: ignore[arg-type]
+                today = matching.clock.now().date()
+                pool = CandidatePool(SimpleNamespace(session=session), ZoneInfo("Europe/Berlin"), today=today)  # type: ignore[arg-type]
                 read = {c.volunteer_id: c for c in pool.candidates("innenstadt-sued")}
                 active = session.scalars(
                     select(Volunteer).where(Volunteer.quarter_id == "innenstadt-sued", Volunteer.status == "active")

@@ -10,12 +10,12 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, bindparam, cast, func, select
+from sqlalchemy import Text, and_, bindparam, cast, exists, func, select
 
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
@@ -37,7 +37,7 @@ from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
 from ..volunteers.domain import Slot
-from ..volunteers.models import Volunteer
+from ..volunteers.models import Absence, Volunteer
 from . import domain
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
 from .models import HelpRequest, Match
@@ -64,7 +64,7 @@ def receive_help_requests(
     The new rows (requests and their first proposals) are written at the end of the batch with
     `insert_objects` (one cached Core INSERT per table), not through the ORM's unit of work:
     nothing reads them back before."""
-    pool = CandidatePool(uow, policy.timezone)
+    pool = CandidatePool(uow, policy.timezone, today=clock.now().astimezone(policy.timezone).date())
     ids = {delivery.event.help_request_id for delivery in deliveries}
     known = set(uow.session.connection().execute(_KNOWN_REQUESTS, {"ids": list(ids)}).scalars())
     new_rows: list[HelpRequest | Match] = []
@@ -126,7 +126,16 @@ def receive_help_request(
 
 _ACTIVE = VolunteerStatus.ACTIVE.value
 
-# built once, not per request: the quarter is a parameter. The ids and JSON columns are read as
+# away today (a pause with a date range): not asked
+_ABSENT = exists().where(
+    and_(
+        Absence.volunteer_id == Volunteer.id,
+        Absence.starts_on <= bindparam("today"),
+        Absence.ends_on >= bindparam("today"),
+    )
+)
+
+# built once, not per request: the quarter and the day are parameters. The ids and JSON columns are read as
 # their text and parsed through caches (`_uuid`, `_strings`, `_slots`): the same volunteers are
 # read again for every batch, and they share most skill, language and availability values
 _VOLUNTEERS_OF_QUARTER = select(
@@ -136,7 +145,7 @@ _VOLUNTEERS_OF_QUARTER = select(
     cast(Volunteer.languages, Text).label("languages"),
     cast(Volunteer.availability, Text).label("availability"),
     Volunteer.registered_at,
-).where(Volunteer.quarter_id == bindparam("quarter_id"), Volunteer.status == _ACTIVE)
+).where(Volunteer.quarter_id == bindparam("quarter_id"), Volunteer.status == _ACTIVE, ~_ABSENT)
 
 _LOAD_IN_QUARTER = (
     select(Match.volunteer_id, func.count())
@@ -179,17 +188,18 @@ class _Quarter:
 
 
 class CandidatePool:
-    """The active volunteers of each quarter asked about, read once per unit of work (two
-    queries), with each volunteer's load kept current as proposals are made through it
+    """The active volunteers of each quarter asked about, except those away `today`, read once
+    per unit of work (two queries), with each volunteer's load kept current as proposals are made through it
     (`domain.proposed`): the candidates a request sees are those a query would return after the
     proposals before it. Holds for one batch of help requests, which change nothing else about
     volunteers; a use case that also answers or expires proposals reads anew (`propose_next`
     without a pool). The best candidate for a request is `domain.choose_next`'s, found without
     ranking every volunteer for every request (`Shortlists`)."""
 
-    def __init__(self, uow: UnitOfWork, timezone: ZoneInfo) -> None:
+    def __init__(self, uow: UnitOfWork, timezone: ZoneInfo, *, today: date) -> None:
         self._session = uow.session
         self._timezone = timezone
+        self._today = today
         self._quarters: dict[str, _Quarter] = {}
 
     def candidates(self, quarter_id: str) -> Iterable[domain.Candidate]:
@@ -219,6 +229,7 @@ class CandidatePool:
         connection = self._session.connection()
         parameters = {"quarter_id": quarter_id}
         load: dict[uuid.UUID, int] = dict(connection.execute(_LOAD_IN_QUARTER, parameters).all())
+        parameters = {"quarter_id": quarter_id, "today": self._today}
         candidates: list[domain.Candidate] = []
         refs: dict[uuid.UUID, str] = {}
         for raw_id, volunteer_ref, skills, languages, availability, registered_at in connection.execute(
@@ -262,7 +273,7 @@ def propose_next(
     reason_if_nobody: UnmatchedReason,
 ) -> Match | None:
     """Asks the best volunteer not asked before, or hands the request to the coordinator."""
-    pool = CandidatePool(uow, policy.timezone)
+    pool = CandidatePool(uow, policy.timezone, today=now.astimezone(policy.timezone).date())
     need = domain.Need(request.quarter_id, request.help_kind, frozenset(request.skills), tuple(request.languages))
     best = pool.choose_next(request.quarter_id, need, now, asked=[m.volunteer_id for m in request.matches])
     request.updated_at = now

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -16,7 +16,16 @@ from qn_infra.openapi_problems import conflict
 from .. import access
 from ..access import POLICY
 from . import domain, handlers
-from .schemas import StatusIn, VolunteerIn, VolunteerOut
+from .schemas import (
+    AbsenceIn,
+    ApplicationIn,
+    ApplicationReceived,
+    ProfileIn,
+    SlotIn,
+    StatusIn,
+    VolunteerIn,
+    VolunteerOut,
+)
 
 router = APIRouter(prefix="/volunteers", tags=["volunteers"])
 
@@ -41,9 +50,7 @@ def register_volunteer(
         quarter_id=body.quarter_id,
         skills=tuple(dict.fromkeys(body.skills)),
         languages=tuple(dict.fromkeys(body.languages)),
-        availability=tuple(
-            domain.Slot(s.weekday, time.fromisoformat(s.starts), time.fromisoformat(s.ends)) for s in body.availability
-        ),
+        availability=_slots(body.availability),
     )
     ctx = request.app.state.matching
     runtime = request.app.state.runtime
@@ -59,6 +66,36 @@ def register_volunteer(
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))
 
 
+def _slots(body: list[SlotIn]) -> tuple[domain.Slot, ...]:
+    return tuple(domain.Slot(s.weekday, time.fromisoformat(s.starts), time.fromisoformat(s.ends)) for s in body)
+
+
+@router.post(
+    "/applications",
+    status_code=202,
+    response_model=ApplicationReceived,
+    summary="Offer to help (self-registration, no login)",
+    description="Creates a prospective volunteer whom a coordinator reviews and approves or denies. Needs "
+    "no token; small bodies only, and a few requests per address and minute. The answer repeats nothing "
+    "that was sent: only a reference to quote when calling the team.",
+)
+def apply(body: ApplicationIn, request: Request) -> ApplicationReceived:
+    command = domain.RegisterVolunteer(
+        display_name=body.display_name,
+        contact=body.contact,
+        quarter_id=body.quarter_id,
+        skills=tuple(dict.fromkeys(body.skills)),
+        languages=tuple(dict.fromkeys(body.languages)),
+        availability=_slots(body.availability),
+    )
+    ctx = request.app.state.matching
+    runtime = request.app.state.runtime
+    reference = handlers.apply(
+        command, uow=runtime.unit_of_work(), city=ctx.city, known_skills=ctx.skills, now=runtime.clock.now()
+    )
+    return ApplicationReceived(reference=reference)
+
+
 @router.get("", response_model=list[VolunteerOut], summary="Volunteers, in registration order")
 def list_volunteers(
     request: Request,
@@ -72,31 +109,103 @@ def list_volunteers(
     return [VolunteerOut.model_validate(v) for v in volunteers]
 
 
+# declared before /volunteers/{volunteer_id}, which would otherwise take "me" for an id
+@router.get(
+    "/me",
+    response_model=VolunteerOut,
+    summary="My own record",
+    responses={404: {"description": "No volunteer is linked to the caller's login"}},
+)
+def get_me(request: Request, principal: Annotated[Principal, POLICY.guard("GET /volunteers/me")]) -> VolunteerOut:
+    return VolunteerOut.model_validate(
+        handlers.find_by_account(principal.subject, uow=request.app.state.runtime.unit_of_work())
+    )
+
+
 @router.get("/{volunteer_id}", response_model=VolunteerOut, summary="One volunteer")
 def get_volunteer(
     volunteer_id: uuid.UUID,
     request: Request,
     principal: Annotated[Principal, POLICY.guard("GET /volunteers/{volunteer_id}")],
 ) -> VolunteerOut:
+    return VolunteerOut.model_validate(_visible(request, principal, volunteer_id))
+
+
+def _visible(request: Request, principal: Principal, volunteer_id: uuid.UUID) -> Any:
+    """The volunteer, if the caller may see (and change) their record: 404 or 403 otherwise."""
     volunteer = handlers.get_volunteer(volunteer_id, uow=request.app.state.runtime.unit_of_work())
     access.check_sees_volunteer(principal, volunteer.account)
-    return VolunteerOut.model_validate(volunteer)
+    return volunteer
+
+
+@router.patch("/{volunteer_id}", response_model=VolunteerOut, summary="Change skills, languages or availability")
+def update_profile(
+    volunteer_id: uuid.UUID,
+    body: ProfileIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("PATCH /volunteers/{volunteer_id}")],
+) -> VolunteerOut:
+    _visible(request, principal, volunteer_id)
+    runtime = request.app.state.runtime
+    handlers.update_profile(
+        volunteer_id,
+        skills=body.skills,
+        languages=body.languages,
+        availability=_slots(body.availability) if body.availability is not None else None,
+        uow=runtime.unit_of_work(),
+        known_skills=request.app.state.matching.skills,
+    )
+    return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))
+
+
+@router.post(
+    "/{volunteer_id}/absences",
+    status_code=201,
+    response_model=VolunteerOut,
+    summary="Pause for a while (holiday, illness): no proposals from the first to the last day",
+)
+def add_absence(
+    volunteer_id: uuid.UUID,
+    body: AbsenceIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /volunteers/{volunteer_id}/absences")],
+) -> VolunteerOut:
+    _visible(request, principal, volunteer_id)
+    runtime = request.app.state.runtime
+    now = runtime.clock.now()
+    handlers.add_absence(
+        volunteer_id,
+        body.starts_on,
+        body.ends_on,
+        body.reason,
+        uow=runtime.unit_of_work(),
+        entered_by=principal.subject,
+        now=now,
+        today=now.astimezone(request.app.state.matching.city.timezone).date(),
+    )
+    return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))
 
 
 @router.post(
     "/{volunteer_id}/status",
     response_model=VolunteerOut,
-    summary="Pause, reactivate or end an engagement",
+    summary="Approve or deny an applicant; pause, reactivate or archive a volunteer",
     responses=conflict("The current status cannot change to this one (the answer lists what can)"),
 )
 def change_status(
     volunteer_id: uuid.UUID,
     body: StatusIn,
     request: Request,
-    _: Annotated[Principal, POLICY.guard("POST /volunteers/{volunteer_id}/status")],
+    principal: Annotated[Principal, POLICY.guard("POST /volunteers/{volunteer_id}/status")],
 ) -> VolunteerOut:
     runtime = request.app.state.runtime
     handlers.change_status(
-        volunteer_id, VolunteerStatus(body.status.value), uow=runtime.unit_of_work(), now=runtime.clock.now()
+        volunteer_id,
+        VolunteerStatus(body.status.value),
+        archive_reason=body.archive_reason,
+        account=body.account,
+        uow=runtime.unit_of_work(),
+        changed_by=principal.subject,
+        now=runtime.clock.now(),
     )
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))

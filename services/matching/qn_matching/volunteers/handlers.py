@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from qn_infra.unit_of_work import UnitOfWork
 
 from ..city import City
 from . import domain
-from .models import Volunteer
+from .models import Absence, Volunteer
 
 log = get_logger(__name__)
 
@@ -33,16 +34,16 @@ def register_volunteer(
     known_skills: Sequence[str],
     registered_by: str,
     now: datetime,
+    status: VolunteerStatus = VolunteerStatus.ACTIVE,
+    application_ref: str | None = None,
 ) -> uuid.UUID:
-    """Registers an active volunteer and announces them without name or contact."""
+    """Registers a volunteer and announces them without name or contact: `active` when a
+    coordinator registers them (that is their approval), `prospective` when they registered
+    themself (`apply`)."""
     domain.check_registration(cmd, city, known_skills)
     with uow:
-        if cmd.account and uow.session.scalar(select(Volunteer.id).where(Volunteer.account == cmd.account)):
-            raise AccountTaken(
-                "Dieses Konto ist schon mit einer oder einem anderen Ehrenamtlichen verbunden.",
-                "This account is already linked to another volunteer.",
-                field="account",
-            )
+        if cmd.account:
+            _check_account_free(uow, cmd.account, None)
         volunteer = Volunteer(
             id=uuid.uuid4(),
             volunteer_ref=uuid.uuid4(),
@@ -53,10 +54,12 @@ def register_volunteer(
             skills=list(cmd.skills),
             languages=list(cmd.languages),
             availability=[slot.as_dict() for slot in cmd.availability],
-            status=VolunteerStatus.ACTIVE.value,
+            status=status.value,
+            application_ref=application_ref,
             registered_by=registered_by,
             registered_at=now,
             status_changed_at=now,
+            status_changed_by=registered_by,
         )
         uow.session.add(volunteer)
         uow.emit(
@@ -65,7 +68,7 @@ def register_volunteer(
                 quarter_id=cmd.quarter_id,
                 skills=list(cmd.skills),
                 languages=list(cmd.languages),
-                status=VolunteerStatus.ACTIVE,
+                status=status,
             )
         )
         uow.commit()
@@ -73,16 +76,61 @@ def register_volunteer(
     return volunteer.id
 
 
-def change_status(volunteer_id: uuid.UUID, wanted: VolunteerStatus, *, uow: UnitOfWork, now: datetime) -> None:
-    """Pauses, reactivates or ends a volunteer's engagement; only active volunteers are asked."""
+# A self-registration's reference: short enough to read out on the phone, without 0/O, 1/I/L
+_REFERENCE_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_application_ref() -> str:
+    """`QN-7K3M-X9PD`: what an applicant is told, and quotes when they call the team."""
+    letters = "".join(secrets.choice(_REFERENCE_LETTERS) for _ in range(8))
+    return f"QN-{letters[:4]}-{letters[4:]}"
+
+
+def apply(
+    cmd: domain.RegisterVolunteer, *, uow: UnitOfWork, city: City, known_skills: Sequence[str], now: datetime
+) -> str:
+    """A self-registration without a login: a prospective volunteer a coordinator reviews; the
+    answer is a reference and nothing else."""
+    reference = new_application_ref()
+    register_volunteer(
+        cmd,
+        uow=uow,
+        city=city,
+        known_skills=known_skills,
+        registered_by="self-registration",
+        now=now,
+        status=VolunteerStatus.PROSPECTIVE,
+        application_ref=reference,
+    )
+    return reference
+
+
+def change_status(
+    volunteer_id: uuid.UUID,
+    wanted: VolunteerStatus,
+    *,
+    archive_reason: domain.ArchiveReason | None = None,
+    account: str | None = None,
+    uow: UnitOfWork,
+    changed_by: str,
+    now: datetime,
+) -> None:
+    """Approves or denies an applicant, pauses, reactivates or archives a volunteer (with the
+    reason); only active volunteers are asked. On approval a coordinator may link the
+    volunteer's login (`account`)."""
     with uow:
         volunteer = uow.session.get(Volunteer, volunteer_id, with_for_update=True)
         if volunteer is None:
             raise domain.volunteer_not_found(volunteer_id)
         current = VolunteerStatus(volunteer.status)
-        domain.check_status_change(current, wanted)
+        archived_for = domain.ArchiveReason(volunteer.archive_reason) if volunteer.archive_reason else None
+        domain.check_status_change(current, wanted, archive_reason, archived_for=archived_for)
+        if account is not None:
+            _check_account_free(uow, account, volunteer.id)
+            volunteer.account = account
         volunteer.status = wanted.value
-        volunteer.status_changed_at = now
+        volunteer.archive_reason = archive_reason.value if archive_reason else None
+        volunteer.status_changed_at, volunteer.status_changed_by = now, changed_by
         uow.emit(
             VolunteerStatusChanged(
                 volunteer_ref=volunteer.volunteer_ref,
@@ -130,3 +178,72 @@ def find_by_account(account: str, *, uow: UnitOfWork) -> Volunteer:
             )
         uow.session.expunge_all()
         return volunteer
+
+
+def _check_account_free(uow: UnitOfWork, account: str, volunteer_id: uuid.UUID | None) -> None:
+    holder = uow.session.scalar(select(Volunteer.id).where(Volunteer.account == account))
+    if holder is not None and holder != volunteer_id:
+        raise AccountTaken(
+            "Dieses Konto ist schon mit einer oder einem anderen Ehrenamtlichen verbunden.",
+            "This account is already linked to another volunteer.",
+            field="account",
+        )
+
+
+def update_profile(
+    volunteer_id: uuid.UUID,
+    *,
+    skills: Sequence[str] | None,
+    languages: Sequence[str] | None,
+    availability: Sequence[domain.Slot] | None,
+    uow: UnitOfWork,
+    known_skills: Sequence[str],
+) -> None:
+    """What a volunteer (or a coordinator for them) changes about what they offer: skills,
+    languages, weekly availability. Left out is left as it is."""
+    domain.check_profile(skills or (), availability or (), known_skills)
+    with uow:
+        volunteer = uow.session.get(Volunteer, volunteer_id, with_for_update=True)
+        if volunteer is None:
+            raise domain.volunteer_not_found(volunteer_id)
+        if skills is not None:
+            volunteer.skills = list(dict.fromkeys(skills))
+        if languages is not None:
+            volunteer.languages = list(dict.fromkeys(languages))
+        if availability is not None:
+            volunteer.availability = [slot.as_dict() for slot in availability]
+        uow.commit()
+    log.info("volunteer_profile_changed", volunteer_id=str(volunteer_id))
+
+
+def add_absence(
+    volunteer_id: uuid.UUID,
+    starts_on: date,
+    ends_on: date,
+    reason: domain.AbsenceReason,
+    *,
+    uow: UnitOfWork,
+    entered_by: str,
+    now: datetime,
+    today: date,
+) -> uuid.UUID:
+    """A pause with a date range (holiday, illness): the volunteer is not asked while it lasts
+    and is asked again afterwards, without anyone having to remember."""
+    domain.check_absence(starts_on, ends_on, today)
+    with uow:
+        volunteer = uow.session.get(Volunteer, volunteer_id, with_for_update=True)
+        if volunteer is None:
+            raise domain.volunteer_not_found(volunteer_id)
+        absence = Absence(
+            id=uuid.uuid4(),
+            volunteer_id=volunteer_id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason.value,
+            entered_by=entered_by,
+            entered_at=now,
+        )
+        uow.session.add(absence)
+        uow.commit()
+    log.info("volunteer_absence_added", volunteer_id=str(volunteer_id), days=(ends_on - starts_on).days + 1)
+    return absence.id

@@ -4,10 +4,10 @@ never enter an event or a log line; events carry `volunteer_ref` only."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qn_infra.database import UtcDateTime
 
@@ -30,10 +30,33 @@ class Volunteer(Base):
     languages: Mapped[list[str]] = mapped_column(JSON)
     availability: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), index=True)
+    # why an engagement ended (status inactive): moved, quit, dismissed, deceased, opted_out
+    archive_reason: Mapped[str | None] = mapped_column(String(20))
+    # what a self-registration was answered with: the applicant quotes it when they call
+    application_ref: Mapped[str | None] = mapped_column(String(20), unique=True)
     registered_by: Mapped[str] = mapped_column(String(200))
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status_changed_by: Mapped[str | None] = mapped_column(String(200))
+
+    absences: Mapped[list[Absence]] = relationship(
+        lazy="selectin", order_by="Absence.starts_on", cascade="all, delete-orphan"
+    )
 
     @property
     def slots(self) -> tuple[Slot, ...]:
         return tuple(Slot.from_dict(raw) for raw in self.availability)
+
+
+class Absence(Base):
+    """A pause with a date range (holiday, illness): no proposal while it lasts."""
+
+    __tablename__ = "volunteer_absences"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    volunteer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date, index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    entered_by: Mapped[str] = mapped_column(String(200))
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime)
