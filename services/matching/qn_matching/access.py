@@ -37,6 +37,9 @@ POLICY = AccessPolicy(
         "POST /volunteers/{volunteer_id}/status": Rule.roles(
             STAFF, scope="approves or denies an applicant; pauses, reactivates or archives any volunteer"
         ),
+        "POST /volunteers/{volunteer_id}/vetting": Rule.roles(
+            STAFF, scope="records an inspected police certificate of any volunteer (date, outcome, re-check)"
+        ),
         "GET /volunteers/me/matches": Rule.roles(
             [Role.VOLUNTEER], scope="the caller's own proposals and tasks (their login linked to a volunteer)"
         ),

@@ -31,8 +31,10 @@ from .volunteers import api as volunteers_api
 ERROR_STATUSES = {Invalid: 422, NotFound: 404, Conflict: 409}
 
 DESCRIPTION = """Matching, neighbourly help (Nachbarschaftshilfe): volunteers with skills, languages,
-quarter and weekly availability; help requests from intake are matched on hard constraints (same
-quarter, every skill, some time) and ranked on soft ones (shared language, load, earliest time);
+quarter, reach and weekly availability; help requests from intake are matched on hard constraints
+(approved and active, within reach, every skill, a valid police-certificate check where the kind
+needs one, under their cap, not away, some time) and ranked on soft ones (shared language, load,
+earliest time);
 the best volunteer is asked, and on a decline or no answer in time, the next. No match goes to the
 coordinator. Names and contact details of volunteers stay here; events carry `volunteer_ref` only."""
 
@@ -44,6 +46,7 @@ class MatchingContext:
     city: City
     skills: tuple[str, ...]
     policy: matches.MatchingPolicy
+    vetting_valid_years: int
 
 
 def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -51,7 +54,13 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
     settings = settings or MatchingSettings()
     import_models()
     city = load_city(settings.city_dir)
-    policy = matches.MatchingPolicy(offer_timeout=timedelta(hours=settings.offer_timeout_hours), timezone=city.timezone)
+    policy = matches.MatchingPolicy(
+        offer_timeout=timedelta(hours=settings.offer_timeout_hours),
+        timezone=city.timezone,
+        city=city,
+        vetted_kinds=frozenset(settings.vetted_help_kinds),
+        max_reach_km=settings.max_reach_km,
+    )
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
 
     clock = runtime.clock
@@ -81,7 +90,9 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )
-    app.state.matching = MatchingContext(city=city, skills=tuple(settings.skills), policy=policy)
+    app.state.matching = MatchingContext(
+        city=city, skills=tuple(settings.skills), policy=policy, vetting_valid_years=settings.vetting_valid_years
+    )
     return app
 
 

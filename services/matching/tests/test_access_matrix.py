@@ -38,6 +38,7 @@ TABLE = {
     "GET /volunteers/me": row(VOLUNTEER, own_only=VOLUNTEER),
     "PATCH /volunteers/{volunteer_id}": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "POST /volunteers/{volunteer_id}/absences": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "POST /volunteers/{volunteer_id}/vetting": row(STAFF, owned=True),
     "GET /volunteers": row(STAFF),
     "GET /volunteers/{volunteer_id}": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "POST /volunteers/{volunteer_id}/status": row(STAFF, owned=True),
@@ -112,6 +113,8 @@ class MatchingWorld:
             # a year ahead: it must not keep the volunteer from the proposals of later cells
             starts = self.matching.clock.now().date() + timedelta(days=365)
             body = {"starts_on": starts.isoformat(), "ends_on": (starts + timedelta(days=7)).isoformat()}
+        if operation == "POST /volunteers/{volunteer_id}/vetting":
+            body = {"certificate_date": self.matching.clock.now().date().isoformat(), "no_relevant_entry": True}
         if operation == "POST /volunteers/applications":
             body = {k: v for k, v in volunteer_body("Bewerbung", quarter_id="ziebigk").items()}
         if operation == "POST /volunteers":
@@ -128,6 +131,7 @@ class MatchingWorld:
             "POST /volunteers/{volunteer_id}/status",
             "PATCH /volunteers/{volunteer_id}",
             "POST /volunteers/{volunteer_id}/absences",
+            "POST /volunteers/{volunteer_id}/vetting",
         ):
             return {self.owner_of[body["id"]]}
         if operation in MATCH_LISTS:

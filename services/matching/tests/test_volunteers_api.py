@@ -142,8 +142,8 @@ def test_every_demo_volunteer_registers_as_the_loader_posts_it(matching) -> None
         response = matching.client.post("/volunteers", json=entry, headers=matching.coordinator())
         assert response.status_code == 201, (entry["display_name"], response.text)
         quarters.add(response.json()["quarter_id"])
-    assert 6 <= len(entries) <= 8
-    assert quarters == {"innenstadt-sued", "innenstadt-mitte", "rosslau", "ziebigk"}
+    assert 10 <= len(entries) <= 14
+    assert quarters == {"innenstadt-sued", "innenstadt-mitte", "innenstadt-nord", "rosslau", "ziebigk"}
 
 
 def test_a_time_written_with_other_digits_is_refused_naming_the_window_not_a_server_error(matching) -> None:

@@ -36,8 +36,10 @@ from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
+from ..city import City
 from ..volunteers.domain import Slot
 from ..volunteers.models import Absence, Volunteer
+from ..volunteers.vetting import vetted_until
 from . import domain
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
 from .models import HelpRequest, Match
@@ -50,6 +52,29 @@ log = get_logger(__name__)
 class MatchingPolicy:
     offer_timeout: timedelta
     timezone: ZoneInfo
+    city: City | None = None
+    """The quarters' outlines, for reach; None: every volunteer helps in their own quarter only."""
+    vetted_kinds: frozenset[str] = frozenset()
+    """Help kinds only volunteers with a valid police-certificate check are proposed for."""
+    max_reach_km: float = 0.0
+    """The farthest reach a volunteer may give: who could reach a quarter lives at most this far."""
+
+    def need(self, request: HelpRequest, now: datetime) -> domain.Need:
+        """What `request` needs of a volunteer at `now`."""
+        today = now.astimezone(self.timezone).date()
+        return domain.Need(
+            request.quarter_id,
+            request.help_kind,
+            frozenset(request.skills),
+            tuple(request.languages),
+            vetting_needed_on=today if request.help_kind in self.vetted_kinds else None,
+        )
+
+    def homes(self, quarter_id: str) -> frozenset[str]:
+        """The quarters volunteers who may reach `quarter_id` live in."""
+        if self.city is None:
+            return frozenset({quarter_id})
+        return self.city.homes_within(quarter_id, self.max_reach_km)
 
 
 def receive_help_requests(
@@ -64,7 +89,7 @@ def receive_help_requests(
     The new rows (requests and their first proposals) are written at the end of the batch with
     `insert_objects` (one cached Core INSERT per table), not through the ORM's unit of work:
     nothing reads them back before."""
-    pool = CandidatePool(uow, policy.timezone, today=clock.now().astimezone(policy.timezone).date())
+    pool = CandidatePool(uow, policy, today=clock.now().astimezone(policy.timezone).date())
     ids = {delivery.event.help_request_id for delivery in deliveries}
     known = set(uow.session.connection().execute(_KNOWN_REQUESTS, {"ids": list(ids)}).scalars())
     new_rows: list[HelpRequest | Match] = []
@@ -116,7 +141,7 @@ def receive_help_request(
         _unmatched(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
         return [request]
     # as `propose_next` for a request nobody has been asked for yet
-    need = domain.Need(event.quarter_id, event.help_kind, frozenset(request.skills), tuple(request.languages))
+    need = policy.need(request, now)
     best = pool.choose_next(event.quarter_id, need, now, asked=())
     if best is None:
         _unmatched(request, UnmatchedReason.NO_CANDIDATES, uow=uow)
@@ -134,23 +159,31 @@ _ABSENT = exists().where(
         Absence.ends_on >= bindparam("today"),
     )
 )
+_HOMES = bindparam("homes", expanding=True)
 
-# built once, not per request: the quarter and the day are parameters. The ids and JSON columns are read as
-# their text and parsed through caches (`_uuid`, `_strings`, `_slots`): the same volunteers are
-# read again for every batch, and they share most skill, language and availability values
+# built once, not per request: the quarters and the day are parameters. The ids and JSON columns
+# are read as their text and parsed through caches (`_uuid`, `_strings`, `_slots`): the same
+# volunteers are read again for every batch, and they share most skill, language and availability
+# values
 _VOLUNTEERS_OF_QUARTER = select(
     cast(Volunteer.id, Text).label("id"),
     cast(Volunteer.volunteer_ref, Text).label("volunteer_ref"),
+    Volunteer.quarter_id,
     cast(Volunteer.skills, Text).label("skills"),
     cast(Volunteer.languages, Text).label("languages"),
     cast(Volunteer.availability, Text).label("availability"),
     Volunteer.registered_at,
-).where(Volunteer.quarter_id == bindparam("quarter_id"), Volunteer.status == _ACTIVE, ~_ABSENT)
+    Volunteer.reach,
+    Volunteer.reach_km,
+    Volunteer.max_open_tasks,
+    Volunteer.vetting_no_relevant_entry,
+    Volunteer.vetting_recheck_on,
+).where(Volunteer.quarter_id.in_(_HOMES), Volunteer.status == _ACTIVE, ~_ABSENT)
 
 _LOAD_IN_QUARTER = (
     select(Match.volunteer_id, func.count())
     .join(Volunteer, Volunteer.id == Match.volunteer_id)
-    .where(Volunteer.quarter_id == bindparam("quarter_id"), Volunteer.status == _ACTIVE)
+    .where(Volunteer.quarter_id.in_(_HOMES), Volunteer.status == _ACTIVE)
     .where(Match.status.in_([s.value for s in domain.OPEN_MATCH_STATUSES]))
     .group_by(Match.volunteer_id)
 )
@@ -196,9 +229,10 @@ class CandidatePool:
     without a pool). The best candidate for a request is `domain.choose_next`'s, found without
     ranking every volunteer for every request (`Shortlists`)."""
 
-    def __init__(self, uow: UnitOfWork, timezone: ZoneInfo, *, today: date) -> None:
+    def __init__(self, uow: UnitOfWork, policy: MatchingPolicy, *, today: date) -> None:
         self._session = uow.session
-        self._timezone = timezone
+        self._policy = policy
+        self._timezone = policy.timezone
         self._today = today
         self._quarters: dict[str, _Quarter] = {}
 
@@ -215,8 +249,11 @@ class CandidatePool:
         return _uuid(self._quarter(quarter_id).refs[volunteer_id])
 
     def proposed(self, quarter_id: str, volunteer_id: uuid.UUID) -> None:
-        """`volunteer_id` was asked: one more open match for the requests after this one."""
-        self._quarter(quarter_id).candidates.proposed(volunteer_id)
+        """`volunteer_id` was asked: one more open match for the requests after this one, in every
+        quarter they reach (each quarter read keeps its own view of them)."""
+        for quarter in self._quarters.values():
+            if volunteer_id in quarter.refs:
+                quarter.candidates.proposed(volunteer_id)
 
     def _quarter(self, quarter_id: str) -> _Quarter:
         found = self._quarters.get(quarter_id)
@@ -227,28 +264,33 @@ class CandidatePool:
     def _load(self, quarter_id: str) -> _Quarter:
         # Core on the session's connection: plain rows, no ORM loading
         connection = self._session.connection()
-        parameters = {"quarter_id": quarter_id}
-        load: dict[uuid.UUID, int] = dict(connection.execute(_LOAD_IN_QUARTER, parameters).all())
-        parameters = {"quarter_id": quarter_id, "today": self._today}
+        homes = sorted(self._policy.homes(quarter_id))
+        load: dict[uuid.UUID, int] = dict(connection.execute(_LOAD_IN_QUARTER, {"homes": homes}).all())
+        parameters = {"homes": homes, "today": self._today}
+        city = self._policy.city
         candidates: list[domain.Candidate] = []
         refs: dict[uuid.UUID, str] = {}
-        for raw_id, volunteer_ref, skills, languages, availability, registered_at in connection.execute(
-            _VOLUNTEERS_OF_QUARTER, parameters
-        ).all():
-            volunteer_id = _uuid(raw_id)
+        for row in connection.execute(_VOLUNTEERS_OF_QUARTER, parameters).all():
+            reaches = city.reaches(row.quarter_id, row.reach, row.reach_km) if city is not None else None
+            if row.quarter_id != quarter_id and (reaches is None or quarter_id not in reaches):
+                continue  # lives near enough for someone, but does not go this far
+            volunteer_id = _uuid(row.id)
             candidates.append(
                 domain.Candidate(
                     volunteer_id=volunteer_id,
                     status=VolunteerStatus.ACTIVE,
-                    quarter_id=quarter_id,
-                    skills=_strings(skills),
-                    languages=_strings(languages),
-                    slots=_slots(availability),
+                    quarter_id=row.quarter_id,
+                    skills=_strings(row.skills),
+                    languages=_strings(row.languages),
+                    slots=_slots(row.availability),
                     open_matches=load.get(volunteer_id, 0),
-                    registered_at=registered_at,
+                    registered_at=row.registered_at,
+                    reaches=reaches,
+                    vetted_until=vetted_until(row.vetting_no_relevant_entry, row.vetting_recheck_on),
+                    max_open=row.max_open_tasks,
                 )
             )
-            refs[volunteer_id] = volunteer_ref
+            refs[volunteer_id] = row.volunteer_ref
         return _Quarter(Shortlists(candidates, self._timezone), refs)
 
 
@@ -273,8 +315,8 @@ def propose_next(
     reason_if_nobody: UnmatchedReason,
 ) -> Match | None:
     """Asks the best volunteer not asked before, or hands the request to the coordinator."""
-    pool = CandidatePool(uow, policy.timezone, today=now.astimezone(policy.timezone).date())
-    need = domain.Need(request.quarter_id, request.help_kind, frozenset(request.skills), tuple(request.languages))
+    pool = CandidatePool(uow, policy, today=now.astimezone(policy.timezone).date())
+    need = policy.need(request, now)
     best = pool.choose_next(request.quarter_id, need, now, asked=[m.volunteer_id for m in request.matches])
     request.updated_at = now
     if best is None:

@@ -4,7 +4,7 @@ route, and what they see, is in `..access`."""
 from __future__ import annotations
 
 import uuid
-from datetime import time
+from datetime import date, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -15,7 +15,7 @@ from qn_infra.openapi_problems import conflict
 
 from .. import access
 from ..access import POLICY
-from . import domain, handlers
+from . import domain, handlers, vetting
 from .schemas import (
     AbsenceIn,
     ApplicationIn,
@@ -23,6 +23,7 @@ from .schemas import (
     ProfileIn,
     SlotIn,
     StatusIn,
+    VettingIn,
     VolunteerIn,
     VolunteerOut,
 )
@@ -51,6 +52,9 @@ def register_volunteer(
         skills=tuple(dict.fromkeys(body.skills)),
         languages=tuple(dict.fromkeys(body.languages)),
         availability=_slots(body.availability),
+        reach=body.reach,
+        reach_km=body.reach_km,
+        max_open_tasks=body.max_open_tasks,
     )
     ctx = request.app.state.matching
     runtime = request.app.state.runtime
@@ -61,6 +65,7 @@ def register_volunteer(
         known_skills=ctx.skills,
         registered_by=principal.subject,
         now=runtime.clock.now(),
+        max_reach_km=ctx.policy.max_reach_km,
     )
     response.headers["Location"] = f"/volunteers/{volunteer_id}"
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))
@@ -87,11 +92,19 @@ def apply(body: ApplicationIn, request: Request) -> ApplicationReceived:
         skills=tuple(dict.fromkeys(body.skills)),
         languages=tuple(dict.fromkeys(body.languages)),
         availability=_slots(body.availability),
+        reach=body.reach,
+        reach_km=body.reach_km,
+        max_open_tasks=body.max_open_tasks,
     )
     ctx = request.app.state.matching
     runtime = request.app.state.runtime
     reference = handlers.apply(
-        command, uow=runtime.unit_of_work(), city=ctx.city, known_skills=ctx.skills, now=runtime.clock.now()
+        command,
+        uow=runtime.unit_of_work(),
+        city=ctx.city,
+        known_skills=ctx.skills,
+        now=runtime.clock.now(),
+        max_reach_km=ctx.policy.max_reach_km,
     )
     return ApplicationReceived(reference=reference)
 
@@ -102,9 +115,15 @@ def list_volunteers(
     _: Annotated[Principal, POLICY.guard("GET /volunteers")],
     quarter_id: Annotated[QuarterId | None, Query(description="Only this quarter.")] = None,
     status: Annotated[VolunteerStatus | None, Query(description="Only this status.")] = None,
+    vetting_due_by: Annotated[
+        date | None, Query(description="Only those whose police certificate is to be seen again by this day.")
+    ] = None,
 ) -> list[VolunteerOut]:
     volunteers = handlers.list_volunteers(
-        uow=request.app.state.runtime.unit_of_work(), quarter_id=quarter_id, status=status.value if status else None
+        uow=request.app.state.runtime.unit_of_work(),
+        quarter_id=quarter_id,
+        status=status.value if status else None,
+        vetting_due_by=vetting_due_by,
     )
     return [VolunteerOut.model_validate(v) for v in volunteers]
 
@@ -147,13 +166,18 @@ def update_profile(
 ) -> VolunteerOut:
     _visible(request, principal, volunteer_id)
     runtime = request.app.state.runtime
-    handlers.update_profile(
-        volunteer_id,
+    change = handlers.ProfileChange(
+        changed=frozenset(body.model_fields_set),
         skills=body.skills,
         languages=body.languages,
         availability=_slots(body.availability) if body.availability is not None else None,
-        uow=runtime.unit_of_work(),
-        known_skills=request.app.state.matching.skills,
+        reach=body.reach,
+        reach_km=body.reach_km,
+        max_open_tasks=body.max_open_tasks,
+    )
+    ctx = request.app.state.matching
+    handlers.update_profile(
+        volunteer_id, change, uow=runtime.unit_of_work(), known_skills=ctx.skills, max_reach_km=ctx.policy.max_reach_km
     )
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))
 
@@ -208,4 +232,30 @@ def change_status(
         changed_by=principal.subject,
         now=runtime.clock.now(),
     )
+    return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))
+
+
+@router.post(
+    "/{volunteer_id}/vetting",
+    response_model=VolunteerOut,
+    summary="Record an inspected extended police certificate (never the document or its content)",
+)
+def record_vetting(
+    volunteer_id: uuid.UUID,
+    body: VettingIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("POST /volunteers/{volunteer_id}/vetting")],
+) -> VolunteerOut:
+    runtime = request.app.state.runtime
+    ctx = request.app.state.matching
+    now = runtime.clock.now()
+    record = vetting.check_vetting(
+        inspected_by=body.inspected_by or principal.subject,
+        certificate_date=body.certificate_date,
+        no_relevant_entry=body.no_relevant_entry,
+        recheck_on=body.recheck_on,
+        today=now.astimezone(ctx.city.timezone).date(),
+        valid_years=ctx.vetting_valid_years,
+    )
+    handlers.record_vetting(volunteer_id, record, uow=runtime.unit_of_work(), now=now)
     return VolunteerOut.model_validate(handlers.get_volunteer(volunteer_id, uow=runtime.unit_of_work()))

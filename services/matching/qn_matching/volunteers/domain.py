@@ -86,6 +86,9 @@ class RegisterVolunteer:
     availability: tuple[Slot, ...]
     contact: str | None = None
     account: str | None = None
+    reach: str = "own_quarter"
+    reach_km: float | None = None
+    max_open_tasks: int | None = None
 
 
 class UnknownQuarter(Invalid):
@@ -120,15 +123,40 @@ class InvalidAbsence(Invalid):
     code = "invalid_absence"
 
 
-def check_registration(cmd: RegisterVolunteer, city: City, known_skills: Sequence[str]) -> None:
-    """Refuses a quarter the city does not have, a skill not on the list and an empty time window."""
+class InvalidReach(Invalid):
+    code = "invalid_reach"
+
+
+def check_registration(
+    cmd: RegisterVolunteer, city: City, known_skills: Sequence[str], max_reach_km: float = 15.0
+) -> None:
+    """Refuses a quarter the city does not have, a skill not on the list, an empty time window and a
+    reach without its distance (or too far)."""
     check_profile(cmd.skills, cmd.availability, known_skills)
+    check_reach(cmd.reach, cmd.reach_km, max_reach_km)
     if city.quarters and cmd.quarter_id not in city.quarters:
         known = ", ".join(sorted(city.quarters))
         raise UnknownQuarter(
             f"Quartier '{cmd.quarter_id}' gibt es nicht. Bekannte Quartiere: {known}.",
             f"Unknown quarter '{cmd.quarter_id}'. Known quarters: {known}.",
             field="quarter_id",
+        )
+
+
+def check_reach(reach: str, km: float | None, max_km: float) -> None:
+    """A distance reach names its kilometres (at most `max_km`); the other reaches name none."""
+    if reach == "distance":
+        if km is None or km > max_km:
+            raise InvalidReach(
+                f"Mit der Reichweite 'distance' bitte die Entfernung angeben, höchstens {max_km:g} km.",
+                f"With the reach 'distance', give the distance, at most {max_km:g} km.",
+                field="reach_km",
+            )
+    elif km is not None:
+        raise InvalidReach(
+            "Eine Entfernung gehört nur zur Reichweite 'distance'.",
+            "A distance belongs to the reach 'distance' only.",
+            field="reach_km",
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from qn_infra.unit_of_work import UnitOfWork
 from ..city import City
 from . import domain
 from .models import Absence, Volunteer
+from .vetting import Vetting
 
 log = get_logger(__name__)
 
@@ -36,11 +38,12 @@ def register_volunteer(
     now: datetime,
     status: VolunteerStatus = VolunteerStatus.ACTIVE,
     application_ref: str | None = None,
+    max_reach_km: float = 15.0,
 ) -> uuid.UUID:
     """Registers a volunteer and announces them without name or contact: `active` when a
     coordinator registers them (that is their approval), `prospective` when they registered
     themself (`apply`)."""
-    domain.check_registration(cmd, city, known_skills)
+    domain.check_registration(cmd, city, known_skills, max_reach_km)
     with uow:
         if cmd.account:
             _check_account_free(uow, cmd.account, None)
@@ -54,6 +57,9 @@ def register_volunteer(
             skills=list(cmd.skills),
             languages=list(cmd.languages),
             availability=[slot.as_dict() for slot in cmd.availability],
+            reach=cmd.reach,
+            reach_km=cmd.reach_km,
+            max_open_tasks=cmd.max_open_tasks,
             status=status.value,
             application_ref=application_ref,
             registered_by=registered_by,
@@ -87,7 +93,13 @@ def new_application_ref() -> str:
 
 
 def apply(
-    cmd: domain.RegisterVolunteer, *, uow: UnitOfWork, city: City, known_skills: Sequence[str], now: datetime
+    cmd: domain.RegisterVolunteer,
+    *,
+    uow: UnitOfWork,
+    city: City,
+    known_skills: Sequence[str],
+    now: datetime,
+    max_reach_km: float = 15.0,
 ) -> str:
     """A self-registration without a login: a prospective volunteer a coordinator reviews; the
     answer is a reference and nothing else."""
@@ -101,6 +113,7 @@ def apply(
         now=now,
         status=VolunteerStatus.PROSPECTIVE,
         application_ref=reference,
+        max_reach_km=max_reach_km,
     )
     return reference
 
@@ -153,9 +166,14 @@ def get_volunteer(volunteer_id: uuid.UUID, *, uow: UnitOfWork) -> Volunteer:
         return volunteer
 
 
-def list_volunteers(*, uow: UnitOfWork, quarter_id: str | None = None, status: str | None = None) -> list[Volunteer]:
-    """Volunteers in registration order, optionally of one quarter or status."""
+def list_volunteers(
+    *, uow: UnitOfWork, quarter_id: str | None = None, status: str | None = None, vetting_due_by: date | None = None
+) -> list[Volunteer]:
+    """Volunteers in registration order, optionally of one quarter or status, or whose police
+    certificate is due to be seen again by a day."""
     query = select(Volunteer).order_by(Volunteer.registered_at, Volunteer.id)
+    if vetting_due_by:
+        query = query.where(Volunteer.vetting_recheck_on <= vetting_due_by)
     if quarter_id:
         query = query.where(Volunteer.quarter_id == quarter_id)
     if status:
@@ -190,30 +208,64 @@ def _check_account_free(uow: UnitOfWork, account: str, volunteer_id: uuid.UUID |
         )
 
 
+@dataclass(frozen=True)
+class ProfileChange:
+    """What changes about a volunteer's offer; `changed` names the fields given (None may clear)."""
+
+    changed: frozenset[str]
+    skills: Sequence[str] | None = None
+    languages: Sequence[str] | None = None
+    availability: Sequence[domain.Slot] | None = None
+    reach: str | None = None
+    reach_km: float | None = None
+    max_open_tasks: int | None = None
+
+
 def update_profile(
     volunteer_id: uuid.UUID,
+    change: ProfileChange,
     *,
-    skills: Sequence[str] | None,
-    languages: Sequence[str] | None,
-    availability: Sequence[domain.Slot] | None,
     uow: UnitOfWork,
     known_skills: Sequence[str],
+    max_reach_km: float,
 ) -> None:
     """What a volunteer (or a coordinator for them) changes about what they offer: skills,
-    languages, weekly availability. Left out is left as it is."""
-    domain.check_profile(skills or (), availability or (), known_skills)
+    languages, weekly availability, reach, their cap. Left out is left as it is."""
+    domain.check_profile(change.skills or (), change.availability or (), known_skills)
     with uow:
         volunteer = uow.session.get(Volunteer, volunteer_id, with_for_update=True)
         if volunteer is None:
             raise domain.volunteer_not_found(volunteer_id)
-        if skills is not None:
-            volunteer.skills = list(dict.fromkeys(skills))
-        if languages is not None:
-            volunteer.languages = list(dict.fromkeys(languages))
-        if availability is not None:
-            volunteer.availability = [slot.as_dict() for slot in availability]
+        if "reach" in change.changed or "reach_km" in change.changed:
+            reach = change.reach or volunteer.reach
+            km = change.reach_km if "reach_km" in change.changed else None
+            domain.check_reach(reach, km, max_reach_km)
+            volunteer.reach, volunteer.reach_km = reach, km
+        if change.skills is not None:
+            volunteer.skills = list(dict.fromkeys(change.skills))
+        if change.languages is not None:
+            volunteer.languages = list(dict.fromkeys(change.languages))
+        if change.availability is not None:
+            volunteer.availability = [slot.as_dict() for slot in change.availability]
+        if "max_open_tasks" in change.changed:
+            volunteer.max_open_tasks = change.max_open_tasks
         uow.commit()
-    log.info("volunteer_profile_changed", volunteer_id=str(volunteer_id))
+    log.info("volunteer_profile_changed", volunteer_id=str(volunteer_id), fields=sorted(change.changed))
+
+
+def record_vetting(volunteer_id: uuid.UUID, vetting: Vetting, *, uow: UnitOfWork, now: datetime) -> None:
+    """Keeps what the data-minimal practice allows of an inspected police certificate."""
+    with uow:
+        volunteer = uow.session.get(Volunteer, volunteer_id, with_for_update=True)
+        if volunteer is None:
+            raise domain.volunteer_not_found(volunteer_id)
+        volunteer.vetting_inspected_by = vetting.inspected_by
+        volunteer.vetting_certificate_date = vetting.certificate_date
+        volunteer.vetting_no_relevant_entry = vetting.no_relevant_entry
+        volunteer.vetting_recheck_on = vetting.recheck_on
+        volunteer.vetting_recorded_at = now
+        uow.commit()
+    log.info("volunteer_vetting_recorded", volunteer_id=str(volunteer_id), recheck_on=vetting.recheck_on.isoformat())
 
 
 def add_absence(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qn_infra.database import UtcDateTime
@@ -29,6 +29,18 @@ class Volunteer(Base):
     skills: Mapped[list[str]] = mapped_column(JSON)
     languages: Mapped[list[str]] = mapped_column(JSON)
     availability: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # where they help: own_quarter, neighbours, or distance (reach_km between quarter centroids)
+    reach: Mapped[str] = mapped_column(String(20), server_default="own_quarter")
+    reach_km: Mapped[float | None] = mapped_column(Float)
+    # at most this many open proposals and tasks at once (None: no cap)
+    max_open_tasks: Mapped[int | None] = mapped_column(Integer)
+    # vetting (§ 72a SGB VIII): who inspected the extended police certificate, its date, whether
+    # it has no relevant entry, when to check again -- never the document or what it says
+    vetting_inspected_by: Mapped[str | None] = mapped_column(String(200))
+    vetting_certificate_date: Mapped[date | None] = mapped_column(Date)
+    vetting_no_relevant_entry: Mapped[bool | None] = mapped_column(Boolean)
+    vetting_recheck_on: Mapped[date | None] = mapped_column(Date, index=True)
+    vetting_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(20), index=True)
     # why an engagement ended (status inactive): moved, quit, dismissed, deceased, opted_out
     archive_reason: Mapped[str | None] = mapped_column(String(20))
@@ -42,6 +54,17 @@ class Volunteer(Base):
     absences: Mapped[list[Absence]] = relationship(
         lazy="selectin", order_by="Absence.starts_on", cascade="all, delete-orphan"
     )
+
+    @property
+    def vetting(self) -> dict[str, object] | None:
+        if self.vetting_certificate_date is None:
+            return None
+        return {
+            "inspected_by": self.vetting_inspected_by,
+            "certificate_date": self.vetting_certificate_date,
+            "no_relevant_entry": self.vetting_no_relevant_entry,
+            "recheck_on": self.vetting_recheck_on,
+        }
 
     @property
     def slots(self) -> tuple[Slot, ...]:

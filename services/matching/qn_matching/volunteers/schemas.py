@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -13,6 +13,11 @@ from qn_contracts.vocabulary import Code, QuarterId, Weekday
 
 from .domain import SETTABLE_STATUSES, AbsenceReason, ArchiveReason
 
+ReachCode = Literal["own_quarter", "neighbours", "distance"]
+REACH_DESCRIPTION = (
+    "Where they help: own_quarter, neighbours (quarters sharing a border with theirs) or distance "
+    "(quarters whose centre lies within reach_km of their own quarter's)."
+)
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 
@@ -55,6 +60,13 @@ class VolunteerIn(BaseModel):
     availability: list[SlotIn] = Field(
         default_factory=list, max_length=50, description="Weekly time windows, local time."
     )
+    reach: ReachCode = Field("own_quarter", description=REACH_DESCRIPTION, examples=["neighbours"])
+    reach_km: float | None = Field(
+        None, gt=0, description="With reach=distance: kilometres between quarter centres.", examples=[3.0]
+    )
+    max_open_tasks: int | None = Field(
+        None, ge=1, le=20, description="At most this many open proposals and tasks at once.", examples=[2]
+    )
 
 
 class ApplicationIn(BaseModel):
@@ -82,6 +94,13 @@ class ApplicationIn(BaseModel):
     availability: list[SlotIn] = Field(
         default_factory=list, max_length=30, description="When you have time each week, local time."
     )
+    reach: ReachCode = Field("own_quarter", description=REACH_DESCRIPTION, examples=["neighbours"])
+    reach_km: float | None = Field(
+        None, gt=0, description="With reach=distance: kilometres between quarter centres.", examples=[3.0]
+    )
+    max_open_tasks: int | None = Field(
+        None, ge=1, le=20, description="At most this many open proposals and tasks at once.", examples=[2]
+    )
 
 
 class ApplicationReceived(BaseModel):
@@ -98,6 +117,9 @@ class ProfileIn(BaseModel):
     skills: list[Code] | None = Field(None, min_length=1, max_length=20, examples=[["shopping", "walk"]])
     languages: list[Language] | None = Field(None, max_length=10, examples=[["de", "ru"]])
     availability: list[SlotIn] | None = Field(None, max_length=50, description="Weekly time windows, local time.")
+    reach: ReachCode | None = Field(None, description=REACH_DESCRIPTION + " Give reach_km with distance.")
+    reach_km: float | None = Field(None, gt=0, examples=[3.0])
+    max_open_tasks: int | None = Field(None, ge=1, le=20, description="null: no cap.", examples=[2])
 
 
 class AbsenceIn(BaseModel):
@@ -106,6 +128,28 @@ class AbsenceIn(BaseModel):
     starts_on: date = Field(description="First day away.", examples=["2026-12-21"])
     ends_on: date = Field(description="Last day away (inclusive).", examples=["2027-01-03"])
     reason: AbsenceReason = Field(AbsenceReason.HOLIDAY, description="holiday, illness or other.", examples=["holiday"])
+
+
+class VettingIn(BaseModel):
+    """What is kept of an inspected extended police certificate: never the document or its content."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    certificate_date: date = Field(description="The date the certificate was issued.", examples=["2026-11-02"])
+    no_relevant_entry: bool = Field(description="True: no entry relevant under § 72a SGB VIII.", examples=[True])
+    recheck_on: date | None = Field(
+        None, description="When to see a new certificate; default: the configured years after its date."
+    )
+    inspected_by: str | None = Field(
+        None, min_length=1, max_length=200, description="Who inspected it; default: the caller.", examples=["anna"]
+    )
+
+
+class VettingOut(BaseModel):
+    inspected_by: str | None
+    certificate_date: date
+    no_relevant_entry: bool | None
+    recheck_on: date | None
 
 
 class AbsenceOut(BaseModel):
@@ -164,3 +208,7 @@ class VolunteerOut(BaseModel):
     application_ref: str | None = Field(description="The reference a self-registration was answered with.")
     registered_at: datetime
     absences: list[AbsenceOut] = Field(description="Pauses with a date range, past ones included.")
+    reach: str
+    reach_km: float | None
+    max_open_tasks: int | None
+    vetting: VettingOut | None = Field(description="The police-certificate check, if one was recorded.")

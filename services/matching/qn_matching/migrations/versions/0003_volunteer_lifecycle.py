@@ -1,5 +1,7 @@
 """volunteer lifecycle: prospective -> approved -> active <-> paused -> inactive, or denied;
-archive reasons, self-registration references, absences (pauses with a date range)
+archive reasons, self-registration references, absences (pauses with a date range); reach, a cap
+on open tasks, and vetting (who inspected the police certificate, its date, the outcome, the
+re-check date)
 
 Rows of 1.0's statuses move to their new names: `applied` -> `prospective`, and `withdrawn`
 (the volunteer ended their engagement) -> `inactive` with the archive reason `quit`.
@@ -26,7 +28,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('archive_reason', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('application_ref', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('status_changed_by', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('reach', sa.String(length=20), server_default='own_quarter', nullable=False))
+        batch_op.add_column(sa.Column('reach_km', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('max_open_tasks', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('vetting_inspected_by', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('vetting_certificate_date', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('vetting_no_relevant_entry', sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column('vetting_recheck_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('vetting_recorded_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_volunteers_application_ref'), ['application_ref'])
+        batch_op.create_index(batch_op.f('ix_volunteers_vetting_recheck_on'), ['vetting_recheck_on'], unique=False)
 
     op.create_table('volunteer_absences',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -62,7 +73,11 @@ def downgrade() -> None:
 
     op.drop_table('volunteer_absences')
     with op.batch_alter_table('volunteers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_volunteers_vetting_recheck_on'))
         batch_op.drop_constraint(batch_op.f('uq_volunteers_application_ref'), type_='unique')
+        for column in ('vetting_recorded_at', 'vetting_recheck_on', 'vetting_no_relevant_entry',
+                       'vetting_certificate_date', 'vetting_inspected_by', 'max_open_tasks', 'reach_km', 'reach'):
+            batch_op.drop_column(column)
         batch_op.drop_column('status_changed_by')
         batch_op.drop_column('application_ref')
         batch_op.drop_column('archive_reason')
