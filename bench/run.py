@@ -16,6 +16,7 @@ def main() -> int:
     import addresses
     import concerns
     import consumers
+    import ranking
     import rebuild
 
     print(f"Quartiersnetz benchmarks ({time.strftime('%Y-%m-%d %H:%M')}, Python {sys.version.split()[0]})\n")
@@ -32,6 +33,8 @@ def main() -> int:
     print(consumers.report(consumers.run()))
     print("\n4. Rebuilding reporting from the streams")
     print(rebuild.report(rebuild.run()))
+    print("\n5. Ranking a help request among 100,000 volunteers (Berlin's planning areas)")
+    print(ranking.report(ranking.run()))
     return 0
 
 

@@ -60,6 +60,8 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         city=city,
         vetted_kinds=frozenset(settings.vetted_help_kinds),
         max_reach_km=settings.max_reach_km,
+        offer_timeouts={k: timedelta(hours=v) for k, v in settings.offer_timeout_hours_by_urgency.items()},
+        max_attempts=settings.max_attempts,
     )
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
 

@@ -54,5 +54,14 @@ class MatchingSettings(ServiceSettings):
     max_reach_km: float = Field(
         15.0, gt=0, le=100, description="The farthest reach (km between quarter centroids) a volunteer may give."
     )
-    offer_timeout_hours: float = Field(48.0, gt=0, description="How long a volunteer has to answer a proposal.")
+    offer_timeout_hours: float = Field(
+        48.0, gt=0, description="How long a volunteer has to answer a proposal (urgencies not listed below)."
+    )
+    offer_timeout_hours_by_urgency: dict[str, float] = Field(
+        {"immediate": 4.0, "soon": 48.0, "plannable": 72.0},
+        description="How long a volunteer has to answer, by the request's urgency (JSON object of hours).",
+    )
+    max_attempts: int = Field(
+        5, ge=1, le=50, description="After this many declined or unanswered proposals the coordinator takes over."
+    )
     expiry_check_seconds: float = Field(60.0, gt=0, description="How often overdue proposals are expired.")

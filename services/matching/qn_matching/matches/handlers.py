@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -36,13 +36,13 @@ from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
-from ..city import City
+from ..city import City, Reach
 from ..volunteers.domain import Slot
 from ..volunteers.models import Absence, Volunteer
-from ..volunteers.vetting import vetted_until
 from . import domain
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
 from .models import HelpRequest, Match
+from .reasons import reasons_for
 from .shortlist import Shortlists
 
 log = get_logger(__name__)
@@ -58,6 +58,13 @@ class MatchingPolicy:
     """Help kinds only volunteers with a valid police-certificate check are proposed for."""
     max_reach_km: float = 0.0
     """The farthest reach a volunteer may give: who could reach a quarter lives at most this far."""
+    offer_timeouts: Mapping[str, timedelta] = field(default_factory=dict)
+    """How long a volunteer has to answer, by the request's urgency; `offer_timeout` otherwise."""
+    max_attempts: int = 5
+    """After this many volunteers declined or did not answer, the coordinator takes over."""
+
+    def offer_timeout_for(self, urgency: str) -> timedelta:
+        return self.offer_timeouts.get(urgency, self.offer_timeout)
 
     def need(self, request: HelpRequest, now: datetime) -> domain.Need:
         """What `request` needs of a volunteer at `now`."""
@@ -146,7 +153,7 @@ def receive_help_request(
     if best is None:
         _unmatched(request, UnmatchedReason.NO_CANDIDATES, uow=uow)
         return [request]
-    return [request, _ask(request, best, attempt=1, pool=pool, uow=uow, policy=policy, now=now)]
+    return [request, _ask(request, best, need, attempt=1, pool=pool, uow=uow, policy=policy, now=now)]
 
 
 _ACTIVE = VolunteerStatus.ACTIVE.value
@@ -161,10 +168,18 @@ _ABSENT = exists().where(
 )
 _HOMES = bindparam("homes", expanding=True)
 
-# built once, not per request: the quarters and the day are parameters. The ids and JSON columns
-# are read as their text and parsed through caches (`_uuid`, `_strings`, `_slots`): the same
-# volunteers are read again for every batch, and they share most skill, language and availability
-# values
+# a volunteer's load: their proposals awaiting an answer and accepted tasks not yet completed
+_OPEN_MATCHES = (
+    select(func.count())
+    .where(Match.volunteer_id == Volunteer.id, Match.status.in_([s.value for s in domain.OPEN_MATCH_STATUSES]))
+    .correlate(Volunteer)
+    .scalar_subquery()
+)
+
+# built once, not per request: the quarters and the day are parameters; one statement reads the
+# candidates with their load. The ids and JSON columns are read as their text and parsed through
+# caches (`_uuid`, `_strings`, `_slots`): the same volunteers are read again for every batch, and
+# they share most skill, language and availability values
 _VOLUNTEERS_OF_QUARTER = select(
     cast(Volunteer.id, Text).label("id"),
     cast(Volunteer.volunteer_ref, Text).label("volunteer_ref"),
@@ -178,15 +193,8 @@ _VOLUNTEERS_OF_QUARTER = select(
     Volunteer.max_open_tasks,
     Volunteer.vetting_no_relevant_entry,
     Volunteer.vetting_recheck_on,
+    _OPEN_MATCHES.label("open_matches"),
 ).where(Volunteer.quarter_id.in_(_HOMES), Volunteer.status == _ACTIVE, ~_ABSENT)
-
-_LOAD_IN_QUARTER = (
-    select(Match.volunteer_id, func.count())
-    .join(Volunteer, Volunteer.id == Match.volunteer_id)
-    .where(Volunteer.quarter_id.in_(_HOMES), Volunteer.status == _ACTIVE)
-    .where(Match.status.in_([s.value for s in domain.OPEN_MATCH_STATUSES]))
-    .group_by(Match.volunteer_id)
-)
 
 
 @lru_cache(maxsize=4096)
@@ -222,7 +230,7 @@ class _Quarter:
 
 class CandidatePool:
     """The active volunteers of each quarter asked about, except those away `today`, read once
-    per unit of work (two queries), with each volunteer's load kept current as proposals are made through it
+    per unit of work (one query), with each volunteer's load kept current as proposals are made through it
     (`domain.proposed`): the candidates a request sees are those a query would return after the
     proposals before it. Holds for one batch of help requests, which change nothing else about
     volunteers; a use case that also answers or expires proposals reads anew (`propose_next`
@@ -264,33 +272,47 @@ class CandidatePool:
     def _load(self, quarter_id: str) -> _Quarter:
         # Core on the session's connection: plain rows, no ORM loading
         connection = self._session.connection()
-        homes = sorted(self._policy.homes(quarter_id))
-        load: dict[uuid.UUID, int] = dict(connection.execute(_LOAD_IN_QUARTER, {"homes": homes}).all())
-        parameters = {"homes": homes, "today": self._today}
+        parameters = {"homes": sorted(self._policy.homes(quarter_id)), "today": self._today}
         city = self._policy.city
         candidates: list[domain.Candidate] = []
         refs: dict[uuid.UUID, str] = {}
-        for row in connection.execute(_VOLUNTEERS_OF_QUARTER, parameters).all():
-            reaches = city.reaches(row.quarter_id, row.reach, row.reach_km) if city is not None else None
-            if row.quarter_id != quarter_id and (reaches is None or quarter_id not in reaches):
+        own = Reach.OWN_QUARTER
+        # rows unpacked by position: a named attribute of a Row costs more, per column and volunteer
+        for (
+            raw_id,
+            volunteer_ref,
+            home,
+            skills,
+            languages,
+            availability,
+            registered_at,
+            reach,
+            reach_km,
+            max_open,
+            no_relevant_entry,
+            recheck_on,
+            open_matches,
+        ) in connection.execute(_VOLUNTEERS_OF_QUARTER, parameters).all():
+            reaches = city.reaches(home, reach, reach_km) if city is not None and reach != own else None
+            if home != quarter_id and (reaches is None or quarter_id not in reaches):
                 continue  # lives near enough for someone, but does not go this far
-            volunteer_id = _uuid(row.id)
+            volunteer_id = _uuid(raw_id)
             candidates.append(
                 domain.Candidate(
-                    volunteer_id=volunteer_id,
-                    status=VolunteerStatus.ACTIVE,
-                    quarter_id=row.quarter_id,
-                    skills=_strings(row.skills),
-                    languages=_strings(row.languages),
-                    slots=_slots(row.availability),
-                    open_matches=load.get(volunteer_id, 0),
-                    registered_at=row.registered_at,
-                    reaches=reaches,
-                    vetted_until=vetted_until(row.vetting_no_relevant_entry, row.vetting_recheck_on),
-                    max_open=row.max_open_tasks,
+                    volunteer_id,
+                    VolunteerStatus.ACTIVE,
+                    home,
+                    _strings(skills),
+                    _strings(languages),
+                    _slots(availability),
+                    open_matches,
+                    registered_at,
+                    reaches,
+                    recheck_on if no_relevant_entry else None,  # `vetting.vetted_until`
+                    max_open,
                 )
             )
-            refs[volunteer_id] = row.volunteer_ref
+            refs[volunteer_id] = volunteer_ref
         return _Quarter(Shortlists(candidates, self._timezone), refs)
 
 
@@ -315,15 +337,18 @@ def propose_next(
     reason_if_nobody: UnmatchedReason,
 ) -> Match | None:
     """Asks the best volunteer not asked before, or hands the request to the coordinator."""
+    request.updated_at = now
+    if len(request.matches) >= policy.max_attempts:
+        _unmatched(request, reason_if_nobody, uow=uow)
+        return None
     pool = CandidatePool(uow, policy, today=now.astimezone(policy.timezone).date())
     need = policy.need(request, now)
     best = pool.choose_next(request.quarter_id, need, now, asked=[m.volunteer_id for m in request.matches])
-    request.updated_at = now
     if best is None:
         _unmatched(request, reason_if_nobody, uow=uow)
         return None
     attempt = max((m.attempt for m in request.matches), default=0) + 1
-    match = _ask(request, best, attempt=attempt, pool=pool, uow=uow, policy=policy, now=now)
+    match = _ask(request, best, need, attempt=attempt, pool=pool, uow=uow, policy=policy, now=now)
     request.matches.append(match)
     return match
 
@@ -331,6 +356,7 @@ def propose_next(
 def _ask(
     request: HelpRequest,
     best: domain.Ranked,
+    need: domain.Need,
     *,
     attempt: int,
     pool: CandidatePool,
@@ -348,7 +374,8 @@ def _ask(
         score=best.score,
         status=MatchStatus.PROPOSED.value,
         proposed_at=now,
-        expires_at=now + policy.offer_timeout,
+        expires_at=now + policy.offer_timeout_for(request.urgency),
+        reasons=reasons_for(best, need, now, policy.timezone),
     )
     pool.proposed(request.quarter_id, volunteer_id)
     request.status = RequestStatus.PROPOSED.value

@@ -183,17 +183,20 @@ class Shortlists:
         self.tz = tz
         self.current: dict[UUID, Candidate] = {c.volunteer_id: c for c in candidates}
         """Each volunteer as the next request sees them (with the proposals made through here)."""
-        # volunteers whose slots are one tuple (as the pool's parsing cache hands out for the same
-        # stored value) share one `_Pattern`; equal but separate tuples only cost a computation more
-        patterns: dict[int, _Pattern] = {}
         self.pattern_of: dict[UUID, _Pattern] = {}
+        self._shortlists: dict[tuple[object, ...], _Shortlist] = {}
+        self._asked_once: set[tuple[object, ...]] = set()
+        self._latest: datetime | None = None
+
+    def _share_patterns(self) -> None:
+        """Volunteers whose slots are one tuple (as the pool's parsing cache hands out for the same
+        stored value) share one `_Pattern`; equal but separate tuples only cost a computation more."""
+        patterns: dict[int, _Pattern] = {}
         for candidate in self.current.values():
             pattern = patterns.get(id(candidate.slots))
             if pattern is None:
                 pattern = patterns[id(candidate.slots)] = _Pattern(candidate.slots)
             self.pattern_of[candidate.volunteer_id] = pattern
-        self._shortlists: dict[tuple[object, ...], _Shortlist] = {}
-        self._latest: datetime | None = None
 
     def candidates(self) -> Iterable[Candidate]:
         return self.current.values()
@@ -218,6 +221,13 @@ class Shortlists:
         # an emptied shortlist (all who shared the most languages reached their cap) is built
         # anew from those still eligible: they may share fewer
         if shortlist is None or shortlist.empty:
+            if key not in self._asked_once:
+                # a kind of need seen once (a pool read for one request) costs one plain pass;
+                # the shortlist pays from the second request of its kind on
+                self._asked_once.add(key)
+                return domain.choose_next(self.current.values(), need, now, self.tz)
+            if not self.pattern_of:
+                self._share_patterns()
             shortlist = self._shortlists[key] = _Shortlist(self, self._sharing_most(need))
         volunteer_id = shortlist.best(now, local_now)
         if volunteer_id is None:

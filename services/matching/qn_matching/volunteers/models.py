@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qn_infra.database import UtcDateTime
@@ -17,6 +17,9 @@ from .domain import Slot
 
 class Volunteer(Base):
     __tablename__ = "volunteers"
+    # the candidates of a request: the active volunteers of a few quarters (without it, SQLite
+    # walks every active volunteer of the city by the status index)
+    __table_args__ = (Index("ix_volunteers_quarter_id_status", "quarter_id", "status"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     # a second random id for events, so that the API id never travels to other services

@@ -1,7 +1,7 @@
 """volunteer lifecycle: prospective -> approved -> active <-> paused -> inactive, or denied;
 archive reasons, self-registration references, absences (pauses with a date range); reach, a cap
 on open tasks, and vetting (who inspected the police certificate, its date, the outcome, the
-re-check date)
+re-check date); the reasons a proposal was made; an index for reading a quarter's candidates
 
 Rows of 1.0's statuses move to their new names: `applied` -> `prospective`, and `withdrawn`
 (the volunteer ended their engagement) -> `inactive` with the archive reason `quit`.
@@ -38,6 +38,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('vetting_recorded_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_volunteers_application_ref'), ['application_ref'])
         batch_op.create_index(batch_op.f('ix_volunteers_vetting_recheck_on'), ['vetting_recheck_on'], unique=False)
+        batch_op.create_index('ix_volunteers_quarter_id_status', ['quarter_id', 'status'], unique=False)
 
     op.create_table('volunteer_absences',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -54,6 +55,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_volunteer_absences_ends_on'), ['ends_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_volunteer_absences_volunteer_id'), ['volunteer_id'], unique=False)
 
+    with op.batch_alter_table('matches', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reasons', sa.JSON(), nullable=True))
+
     volunteers = sa.table('volunteers', sa.column('status', sa.String), sa.column('archive_reason', sa.String))
     op.execute(volunteers.update().where(volunteers.c.status == 'applied').values(status='prospective'))
     op.execute(
@@ -67,12 +71,15 @@ def downgrade() -> None:
     op.execute(volunteers.update().where(volunteers.c.status == 'approved').values(status='inactive'))
     op.execute(volunteers.update().where(volunteers.c.status == 'denied').values(status='withdrawn'))
     op.execute(volunteers.update().where(volunteers.c.archive_reason.is_not(None)).values(status='withdrawn'))
+    with op.batch_alter_table('matches', schema=None) as batch_op:
+        batch_op.drop_column('reasons')
     with op.batch_alter_table('volunteer_absences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_volunteer_absences_volunteer_id'))
         batch_op.drop_index(batch_op.f('ix_volunteer_absences_ends_on'))
 
     op.drop_table('volunteer_absences')
     with op.batch_alter_table('volunteers', schema=None) as batch_op:
+        batch_op.drop_index('ix_volunteers_quarter_id_status')
         batch_op.drop_index(batch_op.f('ix_volunteers_vetting_recheck_on'))
         batch_op.drop_constraint(batch_op.f('uq_volunteers_application_ref'), type_='unique')
         for column in ('vetting_recorded_at', 'vetting_recheck_on', 'vetting_no_relevant_entry',
