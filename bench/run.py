@@ -18,6 +18,7 @@ def main() -> int:
     import concerns
     import consumers
     import portal
+    import ranking
     import rebuild
     import scheduling
 
@@ -41,6 +42,8 @@ def main() -> int:
     print(cluster.report(cluster.run()))
     print("\n7. Scheduling: a series against a full calendar, a city's week, a site's feed")
     print(scheduling.report(scheduling.run()))
+    print("\n8. Ranking a help request among 100,000 volunteers (Berlin's planning areas)")
+    print(ranking.report(ranking.run()))
     return 0
 
 

@@ -172,11 +172,24 @@ class ConsentPurpose(StrEnum):
 
 
 class VolunteerStatus(StrEnum):
-    APPLIED = "applied"
+    """A volunteer's lifecycle: prospective -> approved -> active <-> paused -> inactive, or denied
+    (1.3). `applied` and `withdrawn` are the 1.0 names, kept because removing a member is breaking;
+    matching no longer produces them (its rows became `prospective` and `inactive`)."""
+
+    PROSPECTIVE = "prospective"
+    """Registered (possibly by themself), not yet reviewed; never proposed."""
+    APPROVED = "approved"
+    """Reviewed and approved by a coordinator; proposed once active."""
     ACTIVE = "active"
     PAUSED = "paused"
     INACTIVE = "inactive"
+    """Archived: moved, quit, dismissed, deceased or opted out (the reason stays in matching)."""
+    DENIED = "denied"
+    """Not approved after review."""
+    APPLIED = "applied"
+    """1.0's name for `prospective`; no longer produced."""
     WITHDRAWN = "withdrawn"
+    """1.0's name for an engagement the volunteer ended; now `inactive`; no longer produced."""
 
 
 class RoomKind(StrEnum):

@@ -21,11 +21,24 @@ OWN = "coordinators and admins: any volunteer's; a volunteer: only their own (40
 
 POLICY = AccessPolicy(
     {
-        "POST /volunteers": Rule.roles(STAFF, scope="registers a volunteer in any quarter"),
+        "POST /volunteers": Rule.roles(STAFF, scope="registers a volunteer in any quarter (active: their approval)"),
+        "POST /volunteers/applications": Rule.public_route(
+            "self-registration without a login: a prospective volunteer; answers a reference, echoes nothing"
+        ),
+        "GET /volunteers/me": Rule.roles([Role.VOLUNTEER], scope="the caller's own record (their login linked)"),
+        "PATCH /volunteers/{volunteer_id}": Rule.roles(
+            STAFF_AND_VOLUNTEERS, scope=f"changes skills, languages, availability; {OWN}"
+        ),
+        "POST /volunteers/{volunteer_id}/absences": Rule.roles(
+            STAFF_AND_VOLUNTEERS, scope=f"a pause with a date range (holiday, illness); {OWN}"
+        ),
         "GET /volunteers": Rule.roles(STAFF, scope="every volunteer, with name, contact and availability"),
         "GET /volunteers/{volunteer_id}": Rule.roles(STAFF_AND_VOLUNTEERS, scope=f"a volunteer's record; {OWN}"),
         "POST /volunteers/{volunteer_id}/status": Rule.roles(
-            STAFF, scope="pauses, reactivates or ends any volunteer's engagement"
+            STAFF, scope="approves or denies an applicant; pauses, reactivates or archives any volunteer"
+        ),
+        "POST /volunteers/{volunteer_id}/vetting": Rule.roles(
+            STAFF, scope="records an inspected police certificate of any volunteer (date, outcome, re-check)"
         ),
         "GET /volunteers/me/matches": Rule.roles(
             [Role.VOLUNTEER], scope="the caller's own proposals and tasks (their login linked to a volunteer)"

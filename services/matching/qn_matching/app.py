@@ -36,8 +36,10 @@ log = get_logger(__name__)
 ERROR_STATUSES = {Invalid: 422, NotFound: 404, Conflict: 409}
 
 DESCRIPTION = """Matching, neighbourly help (Nachbarschaftshilfe): volunteers with skills, languages,
-quarter and weekly availability; help requests from intake are matched on hard constraints (same
-quarter, every skill, some time) and ranked on soft ones (shared language, load, earliest time);
+quarter, reach and weekly availability; help requests from intake are matched on hard constraints
+(approved and active, within reach, every skill, a valid police-certificate check where the kind
+needs one, under their cap, not away, some time) and ranked on soft ones (shared language, load,
+earliest time);
 the best volunteer is asked, and on a decline or no answer in time, the next. No match goes to the
 coordinator. Names and contact details of volunteers stay here; events carry `volunteer_ref` only."""
 
@@ -49,6 +51,7 @@ class MatchingContext:
     city: City
     skills: tuple[str, ...]
     policy: matches.MatchingPolicy
+    vetting_valid_years: int
     pseudonyms: LoginPseudonyms | None = None
     """Login pseudonyms for `match.accepted` (decision 0013); None when no key is configured."""
 
@@ -58,7 +61,15 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
     settings = settings or MatchingSettings()
     import_models()
     city = load_city(settings.city_dir)
-    policy = matches.MatchingPolicy(offer_timeout=timedelta(hours=settings.offer_timeout_hours), timezone=city.timezone)
+    policy = matches.MatchingPolicy(
+        offer_timeout=timedelta(hours=settings.offer_timeout_hours),
+        timezone=city.timezone,
+        city=city,
+        vetted_kinds=frozenset(settings.vetted_help_kinds),
+        max_reach_km=settings.max_reach_km,
+        offer_timeouts={k: timedelta(hours=v) for k, v in settings.offer_timeout_hours_by_urgency.items()},
+        max_attempts=settings.max_attempts,
+    )
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
 
     clock = runtime.clock
@@ -96,7 +107,13 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
     if pseudonyms is None:
         # volunteers can still accept; intake then lets nobody read the address (it fails closed)
         log.warning("pseudonym_key_missing", file=str(settings.pseudonym_key_file))
-    app.state.matching = MatchingContext(city=city, skills=tuple(settings.skills), policy=policy, pseudonyms=pseudonyms)
+    app.state.matching = MatchingContext(
+        city=city,
+        skills=tuple(settings.skills),
+        policy=policy,
+        vetting_valid_years=settings.vetting_valid_years,
+        pseudonyms=pseudonyms,
+    )
     return app
 
 

@@ -12,8 +12,21 @@ from qn_infra.settings import ServiceSettings
 
 # The kinds of neighbourly help named in Dessau-Roßlau's concept for its Angebotstreffs: shopping
 # when ill, small repairs (hanging pictures, changing bulbs), escort to doctor or authority, walks,
-# reading aloud, company, and help with digital media. A city may configure its own list.
-DEFAULT_SKILLS = ("shopping", "small_repairs", "escort", "walk", "reading", "company", "digital_help")
+# reading aloud, visits and company, help with digital media, and help with paperwork. A city may
+# configure its own list.
+DEFAULT_SKILLS = (
+    "shopping",
+    "small_repairs",
+    "escort",
+    "walk",
+    "reading",
+    "company",
+    "digital_help",
+    "paperwork",
+)
+# Help that means being alone with a child or a vulnerable adult at home: only volunteers whose
+# extended police certificate was inspected (§ 72a SGB VIII, and the same practice for adults)
+DEFAULT_VETTED_KINDS = ("reading", "company")
 
 
 class MatchingSettings(ServiceSettings):
@@ -27,7 +40,30 @@ class MatchingSettings(ServiceSettings):
         description="Directory holding city.toml (quarters, time zone); empty accepts any quarter id.",
     )
     skills: tuple[str, ...] = Field(DEFAULT_SKILLS, description="Skill codes volunteers may offer (JSON list).")
-    offer_timeout_hours: float = Field(48.0, gt=0, description="How long a volunteer has to answer a proposal.")
+    # the one public route with a body is the self-registration form: small, and a few per address
+    public_max_body_bytes: int = Field(4096, ge=0, description="Largest body of a self-registration (413 beyond).")
+    public_rate_limit: str = Field(
+        "20/minute;200/hour", description="Requests per client address on routes without a token (self-registration)."
+    )
+    vetted_help_kinds: tuple[str, ...] = Field(
+        DEFAULT_VETTED_KINDS, description="Help kinds that need a valid police-certificate check (JSON list)."
+    )
+    vetting_valid_years: int = Field(
+        5, ge=1, le=10, description="Years after the certificate's date until it is checked again (default)."
+    )
+    max_reach_km: float = Field(
+        15.0, gt=0, le=100, description="The farthest reach (km between quarter centroids) a volunteer may give."
+    )
+    offer_timeout_hours: float = Field(
+        48.0, gt=0, description="How long a volunteer has to answer a proposal (urgencies not listed below)."
+    )
+    offer_timeout_hours_by_urgency: dict[str, float] = Field(
+        {"immediate": 4.0, "soon": 48.0, "plannable": 72.0},
+        description="How long a volunteer has to answer, by the request's urgency (JSON object of hours).",
+    )
+    max_attempts: int = Field(
+        5, ge=1, le=50, description="After this many declined or unanswered proposals the coordinator takes over."
+    )
     expiry_check_seconds: float = Field(60.0, gt=0, description="How often overdue proposals are expired.")
     pseudonym_key: SecretStr | None = Field(
         None,

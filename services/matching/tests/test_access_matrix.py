@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -33,6 +34,11 @@ TABLE = {
     "GET /healthz": PUBLIC,
     "GET /readyz": PUBLIC,
     "POST /volunteers": row(STAFF),
+    "POST /volunteers/applications": PUBLIC,
+    "GET /volunteers/me": row(VOLUNTEER, own_only=VOLUNTEER),
+    "PATCH /volunteers/{volunteer_id}": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "POST /volunteers/{volunteer_id}/absences": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "POST /volunteers/{volunteer_id}/vetting": row(STAFF, owned=True),
     "GET /volunteers": row(STAFF),
     "GET /volunteers/{volunteer_id}": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "POST /volunteers/{volunteer_id}/status": row(STAFF, owned=True),
@@ -60,6 +66,7 @@ QUARTER = {OWN: "innenstadt-sued", OTHER: "rosslau"}
 NEEDS = {"accept": "proposed", "decline": "proposed", "complete": "accepted", "hours": "accepted"}
 BODIES: dict[str, Any] = {
     "POST /volunteers/{volunteer_id}/status": {"status": "paused"},
+    "PATCH /volunteers/{volunteer_id}": {"languages": ["de", "en"]},
     "POST /matches/{match_id}/decline": {"reason": "no_time"},
     "POST /matches/{match_id}/complete": {"hours": "1.5"},
     "POST /matches/{match_id}/hours": {"hours": "1"},
@@ -123,6 +130,14 @@ class MatchingWorld:
             needs = NEEDS.get(path.rsplit("/", 1)[-1])
             values["match_id"] = self.proposal(whose, needs) if fresh and needs else self.matches[whose]
         body = BODIES.get(operation)
+        if operation == "POST /volunteers/{volunteer_id}/absences":
+            # a year ahead: it must not keep the volunteer from the proposals of later cells
+            starts = self.matching.clock.now().date() + timedelta(days=365)
+            body = {"starts_on": starts.isoformat(), "ends_on": (starts + timedelta(days=7)).isoformat()}
+        if operation == "POST /volunteers/{volunteer_id}/vetting":
+            body = {"certificate_date": self.matching.clock.now().date().isoformat(), "no_relevant_entry": True}
+        if operation == "POST /volunteers/applications":
+            body = {k: v for k, v in volunteer_body("Bewerbung", quarter_id="ziebigk").items()}
         if operation == "POST /volunteers":
             # in a quarter of their own: they must not take the help requests of the others
             body = volunteer_body(f"Neu {next(self.newcomers)}", quarter_id="ziebigk")
@@ -131,7 +146,14 @@ class MatchingWorld:
     def owners(self, operation: str, body: Any) -> set[str] | None:
         if operation in MATCH_ANSWERS:
             return {self.owner_of[body["volunteer_id"]]}
-        if operation in ("GET /volunteers/{volunteer_id}", "POST /volunteers/{volunteer_id}/status"):
+        if operation in (
+            "GET /volunteers/{volunteer_id}",
+            "GET /volunteers/me",
+            "POST /volunteers/{volunteer_id}/status",
+            "PATCH /volunteers/{volunteer_id}",
+            "POST /volunteers/{volunteer_id}/absences",
+            "POST /volunteers/{volunteer_id}/vetting",
+        ):
             return {self.owner_of[body["id"]]}
         if operation in MATCH_LISTS:
             return {self.owner_of[m["volunteer_id"]] for m in body}

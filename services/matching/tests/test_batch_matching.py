@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from qn_infra.database import make_engine
 from qn_matching.db import PROCESSED_EVENTS
-from qn_matching.matches.handlers import CandidatePool
+from qn_matching.matches.handlers import CandidatePool, MatchingPolicy
 from qn_matching.matches.models import HelpRequest
 from qn_matching.volunteers.models import Volunteer
 
@@ -135,7 +135,9 @@ def test_a_batch_stores_requests_and_first_proposals_as_one_at_a_time_would(star
                 person_ref = session.get(HelpRequest, shopping.help_request_id).person_ref  # type: ignore[union-attr]
                 requested_event_id = session.get(HelpRequest, shopping.help_request_id).requested_event_id  # type: ignore[union-attr]
                 # the pool reads the volunteers as the ORM does
-                pool = CandidatePool(SimpleNamespace(session=session), ZoneInfo("Europe/Berlin"))  # type: ignore[arg-type]
+                today = matching.clock.now().date()
+                policy = MatchingPolicy(timedelta(hours=48), ZoneInfo("Europe/Berlin"))
+                pool = CandidatePool(SimpleNamespace(session=session), policy, today=today)  # type: ignore[arg-type]
                 read = {c.volunteer_id: c for c in pool.candidates("innenstadt-sued")}
                 active = session.scalars(
                     select(Volunteer).where(Volunteer.quarter_id == "innenstadt-sued", Volunteer.status == "active")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,12 +44,35 @@ def test_a_volunteer_in_the_quarter_with_the_skill_and_some_time_is_eligible() -
     assert ineligibility(volunteer(), SHOPPING_IN_SUED) is None
 
 
+def test_a_volunteer_is_asked_in_the_quarters_they_reach_only() -> None:
+    from_mitte = volunteer(quarter_id="innenstadt-mitte")
+    assert ineligibility(from_mitte, SHOPPING_IN_SUED) == "out_of_reach"
+    goes_next_door = replace(from_mitte, reaches=frozenset({"innenstadt-mitte", "innenstadt-sued"}))
+    assert ineligibility(goes_next_door, SHOPPING_IN_SUED) is None
+
+
+def test_kinds_that_need_vetting_take_only_volunteers_whose_check_counts_that_day() -> None:
+    reading = Need("innenstadt-sued", "reading", frozenset(), vetting_needed_on=date(2026, 11, 23))
+    reader = volunteer(skills=frozenset({"reading"}))
+    assert ineligibility(reader, reading) == "not_vetted"
+    assert ineligibility(replace(reader, vetted_until=date(2026, 11, 23)), reading) == "not_vetted"
+    assert ineligibility(replace(reader, vetted_until=date(2026, 11, 24)), reading) is None
+    # a kind without the need: the check does not matter
+    assert ineligibility(replace(reader, skills=frozenset({"shopping"})), SHOPPING_IN_SUED) is None
+
+
+def test_a_volunteer_at_their_cap_of_open_tasks_is_not_asked() -> None:
+    assert ineligibility(volunteer(max_open=2, open_matches=1), SHOPPING_IN_SUED) is None
+    assert ineligibility(volunteer(max_open=2, open_matches=2), SHOPPING_IN_SUED) == "at_capacity"
+    assert ineligibility(volunteer(max_open=None, open_matches=9), SHOPPING_IN_SUED) is None
+
+
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [
         ({"status": VolunteerStatus.PAUSED}, "not_active"),
         ({"status": VolunteerStatus.WITHDRAWN}, "not_active"),
-        ({"quarter_id": "rosslau"}, "other_quarter"),
+        ({"quarter_id": "rosslau"}, "out_of_reach"),
         ({"skills": frozenset({"walk", "reading"})}, "missing_skill"),
         ({"slots": ()}, "no_availability"),
     ],

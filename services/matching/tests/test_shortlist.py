@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -123,6 +123,11 @@ def random_pool(rnd: random.Random, size: int) -> list[Candidate]:
             slots=rnd.choice(shared) if rnd.random() < 0.5 else random_slots(rnd, backwards=0.05),
             open_matches=rnd.choice([0, 0, 0, 1, 2]),
             registered_at=rnd.choice(instants),
+            # reach, vetting and caps: some from Roßlau reach Innenstadt Süd, some are vetted, and
+            # some stop being eligible within the batch as their cap is reached
+            reaches=rnd.choice([None, None, frozenset({"innenstadt-sued", "rosslau"})]),
+            vetted_until=rnd.choice([None, date(2026, 1, 1), date(2031, 1, 1)]),
+            max_open=rnd.choice([None, None, 1, 2, 3]),
         )
         for _ in range(size)
     ]
@@ -135,6 +140,7 @@ def random_needs(rnd: random.Random) -> list[Need]:
             help_kind=rnd.choice(["shopping", "walk", "escort"]),
             skills=frozenset(rnd.sample(["shopping", "walk"], rnd.randint(0, 1))),
             languages=tuple(rnd.sample(["de", "ru", "tr", "ar"], rnd.randint(0, 2))),
+            vetting_needed_on=rnd.choice([None, None, date(2026, 11, 23)]),
         )
         for _ in range(4)
     ]

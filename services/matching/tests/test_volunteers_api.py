@@ -142,8 +142,8 @@ def test_every_demo_volunteer_registers_as_the_loader_posts_it(matching) -> None
         response = matching.client.post("/volunteers", json=entry, headers=matching.coordinator())
         assert response.status_code == 201, (entry["display_name"], response.text)
         quarters.add(response.json()["quarter_id"])
-    assert 6 <= len(entries) <= 8
-    assert quarters == {"innenstadt-sued", "innenstadt-mitte", "rosslau", "ziebigk"}
+    assert 10 <= len(entries) <= 14
+    assert quarters == {"innenstadt-sued", "innenstadt-mitte", "innenstadt-nord", "rosslau", "ziebigk"}
 
 
 def test_a_time_written_with_other_digits_is_refused_naming_the_window_not_a_server_error(matching) -> None:
@@ -154,14 +154,17 @@ def test_a_time_written_with_other_digits_is_refused_naming_the_window_not_a_ser
     assert response.json()["errors"][0]["field"] == "availability.0.starts"
 
 
-def test_applied_cannot_be_set_and_the_422_lists_the_statuses_that_can(matching) -> None:
+def test_prospective_cannot_be_set_and_the_422_lists_the_statuses_that_can(matching) -> None:
     volunteer = matching.register("Renate K.")
     response = matching.client.post(
-        f"/volunteers/{volunteer['id']}/status", json={"status": "applied"}, headers=matching.coordinator()
+        f"/volunteers/{volunteer['id']}/status", json={"status": "prospective"}, headers=matching.coordinator()
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "status", "message": "Ungültiger Wert; erlaubt: 'active', 'paused', 'inactive' oder 'withdrawn'."}
+        {
+            "field": "status",
+            "message": "Ungültiger Wert; erlaubt: 'approved', 'active', 'paused', 'inactive' oder 'denied'.",
+        }
     ]
 
 

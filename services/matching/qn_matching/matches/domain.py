@@ -15,6 +15,7 @@ from qn_contracts.vocabulary import VolunteerStatus
 from qn_infra.errors import Conflict, Forbidden, NotFound
 
 from ..volunteers.domain import WEEKDAYS, Slot
+from ..volunteers.vetting import is_vetted
 
 
 class MatchStatus(StrEnum):
@@ -70,12 +71,15 @@ def may_propose_for(age_band: str | None, asked_by: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Need:
-    """What a help request needs: the help kind counts as a skill the volunteer must have."""
+    """What a help request needs: the help kind counts as a skill the volunteer must have; a kind
+    the city names as needing vetting asks for a police-certificate check valid on
+    `vetting_needed_on`."""
 
     quarter_id: str
     help_kind: str
     skills: frozenset[str]
     languages: tuple[str, ...] = ()
+    vetting_needed_on: date | None = None
 
     @cached_property  # asked once per candidate when ranking: computed once per need
     def required_skills(self) -> frozenset[str]:
@@ -96,6 +100,12 @@ class Candidate:
     slots: tuple[Slot, ...]
     open_matches: int
     registered_at: datetime
+    reaches: frozenset[str] | None = None
+    """The quarters the volunteer helps in (`City.reaches`); None: their own only."""
+    vetted_until: date | None = None
+    """Their police-certificate check counts before this day; None: no clear check."""
+    max_open: int | None = None
+    """At most this many open proposals and tasks at once; None: no cap."""
 
 
 def proposed(candidate: Candidate) -> Candidate:
@@ -111,6 +121,9 @@ def proposed(candidate: Candidate) -> Candidate:
         slots=candidate.slots,
         open_matches=candidate.open_matches + 1,
         registered_at=candidate.registered_at,
+        reaches=candidate.reaches,
+        vetted_until=candidate.vetted_until,
+        max_open=candidate.max_open,
     )
 
 
@@ -122,14 +135,25 @@ class Ranked:
     score: float
 
 
+def at_capacity(candidate: Candidate) -> bool:
+    """Whether the volunteer has as many open proposals and tasks as they want at once."""
+    return candidate.max_open is not None and candidate.open_matches >= candidate.max_open
+
+
 def ineligibility(candidate: Candidate, need: Need) -> str | None:
     """Why a volunteer cannot be asked (a code), or None if they can."""
     if candidate.status is not VolunteerStatus.ACTIVE:
         return "not_active"
-    if candidate.quarter_id != need.quarter_id:
-        return "other_quarter"
+    if candidate.quarter_id != need.quarter_id and (
+        candidate.reaches is None or need.quarter_id not in candidate.reaches
+    ):
+        return "out_of_reach"
     if not need.required_skills <= candidate.skills:
         return "missing_skill"
+    if need.vetting_needed_on is not None and not is_vetted(candidate.vetted_until, need.vetting_needed_on):
+        return "not_vetted"
+    if at_capacity(candidate):
+        return "at_capacity"
     if not candidate.slots:
         return "no_availability"
     return None

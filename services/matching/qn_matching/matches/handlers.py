@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, bindparam, cast, func, select
+from sqlalchemy import Text, and_, bindparam, cast, exists, func, select
 
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
@@ -36,12 +36,14 @@ from qn_infra.pseudonyms import LoginPseudonyms
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
+from ..city import City, Reach
 from ..hours import handlers as hours_handlers
 from ..volunteers.domain import Slot
-from ..volunteers.models import Volunteer
+from ..volunteers.models import Absence, Volunteer
 from . import domain, task_log
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
 from .models import HelpRequest, Match
+from .reasons import reasons_for
 from .shortlist import Shortlists
 
 log = get_logger(__name__)
@@ -51,6 +53,36 @@ log = get_logger(__name__)
 class MatchingPolicy:
     offer_timeout: timedelta
     timezone: ZoneInfo
+    city: City | None = None
+    """The quarters' outlines, for reach; None: every volunteer helps in their own quarter only."""
+    vetted_kinds: frozenset[str] = frozenset()
+    """Help kinds only volunteers with a valid police-certificate check are proposed for."""
+    max_reach_km: float = 0.0
+    """The farthest reach a volunteer may give: who could reach a quarter lives at most this far."""
+    offer_timeouts: Mapping[str, timedelta] = field(default_factory=dict)
+    """How long a volunteer has to answer, by the request's urgency; `offer_timeout` otherwise."""
+    max_attempts: int = 5
+    """After this many volunteers declined or did not answer, the coordinator takes over."""
+
+    def offer_timeout_for(self, urgency: str) -> timedelta:
+        return self.offer_timeouts.get(urgency, self.offer_timeout)
+
+    def need(self, request: HelpRequest, now: datetime) -> domain.Need:
+        """What `request` needs of a volunteer at `now`."""
+        today = now.astimezone(self.timezone).date()
+        return domain.Need(
+            request.quarter_id,
+            request.help_kind,
+            frozenset(request.skills),
+            tuple(request.languages),
+            vetting_needed_on=today if request.help_kind in self.vetted_kinds else None,
+        )
+
+    def homes(self, quarter_id: str) -> frozenset[str]:
+        """The quarters volunteers who may reach `quarter_id` live in."""
+        if self.city is None:
+            return frozenset({quarter_id})
+        return self.city.homes_within(quarter_id, self.max_reach_km)
 
 
 def receive_help_requests(
@@ -65,7 +97,7 @@ def receive_help_requests(
     The new rows (requests and their first proposals) are written at the end of the batch with
     `insert_objects` (one cached Core INSERT per table), not through the ORM's unit of work:
     nothing reads them back before."""
-    pool = CandidatePool(uow, policy.timezone)
+    pool = CandidatePool(uow, policy, today=clock.now().astimezone(policy.timezone).date())
     ids = {delivery.event.help_request_id for delivery in deliveries}
     known = set(uow.session.connection().execute(_KNOWN_REQUESTS, {"ids": list(ids)}).scalars())
     new_rows: list[HelpRequest | Match] = []
@@ -117,35 +149,53 @@ def receive_help_request(
         _unmatched(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
         return [request]
     # as `propose_next` for a request nobody has been asked for yet
-    need = domain.Need(event.quarter_id, event.help_kind, frozenset(request.skills), tuple(request.languages))
+    need = policy.need(request, now)
     best = pool.choose_next(event.quarter_id, need, now, asked=())
     if best is None:
         _unmatched(request, UnmatchedReason.NO_CANDIDATES, uow=uow)
         return [request]
-    return [request, _ask(request, best, attempt=1, pool=pool, uow=uow, policy=policy, now=now)]
+    return [request, _ask(request, best, need, attempt=1, pool=pool, uow=uow, policy=policy, now=now)]
 
 
 _ACTIVE = VolunteerStatus.ACTIVE.value
 
-# built once, not per request: the quarter is a parameter. The ids and JSON columns are read as
-# their text and parsed through caches (`_uuid`, `_strings`, `_slots`): the same volunteers are
-# read again for every batch, and they share most skill, language and availability values
+# away today (a pause with a date range): not asked
+_ABSENT = exists().where(
+    and_(
+        Absence.volunteer_id == Volunteer.id,
+        Absence.starts_on <= bindparam("today"),
+        Absence.ends_on >= bindparam("today"),
+    )
+)
+_HOMES = bindparam("homes", expanding=True)
+
+# a volunteer's load: their proposals awaiting an answer and accepted tasks not yet completed
+_OPEN_MATCHES = (
+    select(func.count())
+    .where(Match.volunteer_id == Volunteer.id, Match.status.in_([s.value for s in domain.OPEN_MATCH_STATUSES]))
+    .correlate(Volunteer)
+    .scalar_subquery()
+)
+
+# built once, not per request: the quarters and the day are parameters; one statement reads the
+# candidates with their load. The ids and JSON columns are read as their text and parsed through
+# caches (`_uuid`, `_strings`, `_slots`): the same volunteers are read again for every batch, and
+# they share most skill, language and availability values
 _VOLUNTEERS_OF_QUARTER = select(
     cast(Volunteer.id, Text).label("id"),
     cast(Volunteer.volunteer_ref, Text).label("volunteer_ref"),
+    Volunteer.quarter_id,
     cast(Volunteer.skills, Text).label("skills"),
     cast(Volunteer.languages, Text).label("languages"),
     cast(Volunteer.availability, Text).label("availability"),
     Volunteer.registered_at,
-).where(Volunteer.quarter_id == bindparam("quarter_id"), Volunteer.status == _ACTIVE)
-
-_LOAD_IN_QUARTER = (
-    select(Match.volunteer_id, func.count())
-    .join(Volunteer, Volunteer.id == Match.volunteer_id)
-    .where(Volunteer.quarter_id == bindparam("quarter_id"), Volunteer.status == _ACTIVE)
-    .where(Match.status.in_([s.value for s in domain.OPEN_MATCH_STATUSES]))
-    .group_by(Match.volunteer_id)
-)
+    Volunteer.reach,
+    Volunteer.reach_km,
+    Volunteer.max_open_tasks,
+    Volunteer.vetting_no_relevant_entry,
+    Volunteer.vetting_recheck_on,
+    _OPEN_MATCHES.label("open_matches"),
+).where(Volunteer.quarter_id.in_(_HOMES), Volunteer.status == _ACTIVE, ~_ABSENT)
 
 
 @lru_cache(maxsize=4096)
@@ -180,17 +230,19 @@ class _Quarter:
 
 
 class CandidatePool:
-    """The active volunteers of each quarter asked about, read once per unit of work (two
-    queries), with each volunteer's load kept current as proposals are made through it
+    """The active volunteers of each quarter asked about, except those away `today`, read once
+    per unit of work (one query), with each volunteer's load kept current as proposals are made through it
     (`domain.proposed`): the candidates a request sees are those a query would return after the
     proposals before it. Holds for one batch of help requests, which change nothing else about
     volunteers; a use case that also answers or expires proposals reads anew (`propose_next`
     without a pool). The best candidate for a request is `domain.choose_next`'s, found without
     ranking every volunteer for every request (`Shortlists`)."""
 
-    def __init__(self, uow: UnitOfWork, timezone: ZoneInfo) -> None:
+    def __init__(self, uow: UnitOfWork, policy: MatchingPolicy, *, today: date) -> None:
         self._session = uow.session
-        self._timezone = timezone
+        self._policy = policy
+        self._timezone = policy.timezone
+        self._today = today
         self._quarters: dict[str, _Quarter] = {}
 
     def candidates(self, quarter_id: str) -> Iterable[domain.Candidate]:
@@ -206,8 +258,11 @@ class CandidatePool:
         return _uuid(self._quarter(quarter_id).refs[volunteer_id])
 
     def proposed(self, quarter_id: str, volunteer_id: uuid.UUID) -> None:
-        """`volunteer_id` was asked: one more open match for the requests after this one."""
-        self._quarter(quarter_id).candidates.proposed(volunteer_id)
+        """`volunteer_id` was asked: one more open match for the requests after this one, in every
+        quarter they reach (each quarter read keeps its own view of them)."""
+        for quarter in self._quarters.values():
+            if volunteer_id in quarter.refs:
+                quarter.candidates.proposed(volunteer_id)
 
     def _quarter(self, quarter_id: str) -> _Quarter:
         found = self._quarters.get(quarter_id)
@@ -218,24 +273,44 @@ class CandidatePool:
     def _load(self, quarter_id: str) -> _Quarter:
         # Core on the session's connection: plain rows, no ORM loading
         connection = self._session.connection()
-        parameters = {"quarter_id": quarter_id}
-        load: dict[uuid.UUID, int] = dict(connection.execute(_LOAD_IN_QUARTER, parameters).all())
+        parameters = {"homes": sorted(self._policy.homes(quarter_id)), "today": self._today}
+        city = self._policy.city
         candidates: list[domain.Candidate] = []
         refs: dict[uuid.UUID, str] = {}
-        for raw_id, volunteer_ref, skills, languages, availability, registered_at in connection.execute(
-            _VOLUNTEERS_OF_QUARTER, parameters
-        ).all():
+        own = Reach.OWN_QUARTER
+        # rows unpacked by position: a named attribute of a Row costs more, per column and volunteer
+        for (
+            raw_id,
+            volunteer_ref,
+            home,
+            skills,
+            languages,
+            availability,
+            registered_at,
+            reach,
+            reach_km,
+            max_open,
+            no_relevant_entry,
+            recheck_on,
+            open_matches,
+        ) in connection.execute(_VOLUNTEERS_OF_QUARTER, parameters).all():
+            reaches = city.reaches(home, reach, reach_km) if city is not None and reach != own else None
+            if home != quarter_id and (reaches is None or quarter_id not in reaches):
+                continue  # lives near enough for someone, but does not go this far
             volunteer_id = _uuid(raw_id)
             candidates.append(
                 domain.Candidate(
-                    volunteer_id=volunteer_id,
-                    status=VolunteerStatus.ACTIVE,
-                    quarter_id=quarter_id,
-                    skills=_strings(skills),
-                    languages=_strings(languages),
-                    slots=_slots(availability),
-                    open_matches=load.get(volunteer_id, 0),
-                    registered_at=registered_at,
+                    volunteer_id,
+                    VolunteerStatus.ACTIVE,
+                    home,
+                    _strings(skills),
+                    _strings(languages),
+                    _slots(availability),
+                    open_matches,
+                    registered_at,
+                    reaches,
+                    recheck_on if no_relevant_entry else None,  # `vetting.vetted_until`
+                    max_open,
                 )
             )
             refs[volunteer_id] = volunteer_ref
@@ -263,15 +338,18 @@ def propose_next(
     reason_if_nobody: UnmatchedReason,
 ) -> Match | None:
     """Asks the best volunteer not asked before, or hands the request to the coordinator."""
-    pool = CandidatePool(uow, policy.timezone)
-    need = domain.Need(request.quarter_id, request.help_kind, frozenset(request.skills), tuple(request.languages))
-    best = pool.choose_next(request.quarter_id, need, now, asked=[m.volunteer_id for m in request.matches])
     request.updated_at = now
+    if len(request.matches) >= policy.max_attempts:
+        _unmatched(request, reason_if_nobody, uow=uow)
+        return None
+    pool = CandidatePool(uow, policy, today=now.astimezone(policy.timezone).date())
+    need = policy.need(request, now)
+    best = pool.choose_next(request.quarter_id, need, now, asked=[m.volunteer_id for m in request.matches])
     if best is None:
         _unmatched(request, reason_if_nobody, uow=uow)
         return None
     attempt = max((m.attempt for m in request.matches), default=0) + 1
-    match = _ask(request, best, attempt=attempt, pool=pool, uow=uow, policy=policy, now=now)
+    match = _ask(request, best, need, attempt=attempt, pool=pool, uow=uow, policy=policy, now=now)
     request.matches.append(match)
     return match
 
@@ -279,6 +357,7 @@ def propose_next(
 def _ask(
     request: HelpRequest,
     best: domain.Ranked,
+    need: domain.Need,
     *,
     attempt: int,
     pool: CandidatePool,
@@ -296,7 +375,8 @@ def _ask(
         score=best.score,
         status=MatchStatus.PROPOSED.value,
         proposed_at=now,
-        expires_at=now + policy.offer_timeout,
+        expires_at=now + policy.offer_timeout_for(request.urgency),
+        reasons=reasons_for(best, need, now, policy.timezone),
     )
     pool.proposed(request.quarter_id, volunteer_id)
     request.status = RequestStatus.PROPOSED.value

@@ -60,6 +60,8 @@ class Match(Base):
     decline_reason: Mapped[str | None] = mapped_column(String(64))
     # the volunteer's own words: stays here, never in an event or a log line
     decline_note: Mapped[str | None] = mapped_column(Text)
+    # why this volunteer, as codes with their values (`reasons.py` has their words)
+    reasons: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 

@@ -15,6 +15,7 @@ from qn_contracts.vocabulary import HoursSource
 
 from .domain import DeclineReason
 from .models import HelpRequest, Match
+from .reasons import words
 
 # free text may span lines but holds no other control characters (PostgreSQL refuses NUL)
 Note = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
@@ -76,6 +77,12 @@ class CompleteIn(BaseModel):
     )
 
 
+class ReasonOut(BaseModel):
+    code: str = Field(examples=["speaks"])
+    de: str = Field(examples=["spricht ru wie die Person"])
+    en: str = Field(examples=["speaks ru as the person does"])
+
+
 class MatchOut(BaseModel):
     id: uuid.UUID
     help_request_id: uuid.UUID
@@ -88,6 +95,7 @@ class MatchOut(BaseModel):
     volunteer_display_name: str
     attempt: int
     score: float
+    reasons: list[ReasonOut] = Field(description="Why this volunteer was asked, in German and English.")
     status: str
     proposed_at: datetime
     expires_at: datetime
@@ -112,6 +120,9 @@ class MatchOut(BaseModel):
             volunteer_display_name=volunteer.display_name,
             attempt=match.attempt,
             score=match.score,
+            reasons=[
+                ReasonOut(code=str(r.get("code")), de=w[0], en=w[1]) for r in match.reasons or () for w in [words(r)]
+            ],
             status=match.status,
             proposed_at=match.proposed_at,
             expires_at=match.expires_at,

@@ -3,8 +3,10 @@ the first of `domain.choose_next`, found without looking at every volunteer for 
 
 `domain.rank` orders by languages shared, then load, then next available time, then registration
 date and id. For one kind of need, who can be asked and how many languages they share do not
-change within a batch, so only the volunteers sharing the most are kept (a `_Shortlist` per kind
-of need), grouped by load; a proposal moves its volunteer up one load. Among those of the lowest
+change within a batch -- except that a volunteer who reaches their cap of open tasks drops out --
+so only the volunteers sharing the most are kept (a `_Shortlist` per kind of need), grouped by
+load; a proposal moves its volunteer up one load (or out, at their cap; a shortlist left empty is
+built anew from who is still eligible). Among those of the lowest
 load, the next available time changes only when a slot begins or ends: whoever is in a running
 slot (available now, so ordered by registration) comes before whoever waits for one (ordered by
 that slot's start), and an entry is looked at again only once its slot has begun or ended
@@ -86,7 +88,15 @@ class _Shortlist:
         bucket.size -= 1
         if not bucket.size:
             del self._buckets[old_load]
+        if domain.at_capacity(self._owner.current[volunteer_id]):
+            # no longer eligible: their entries are dropped when met (their load has changed)
+            self._members.discard(volunteer_id)
+            return
         self._enter(volunteer_id, new_load)
+
+    @property
+    def empty(self) -> bool:
+        return not self._members
 
     def best(self, now: datetime, local_now: datetime) -> UUID | None:
         """The id of the first in `domain.rank`'s order at `now`, or None if nobody can be asked."""
@@ -173,17 +183,20 @@ class Shortlists:
         self.tz = tz
         self.current: dict[UUID, Candidate] = {c.volunteer_id: c for c in candidates}
         """Each volunteer as the next request sees them (with the proposals made through here)."""
-        # volunteers whose slots are one tuple (as the pool's parsing cache hands out for the same
-        # stored value) share one `_Pattern`; equal but separate tuples only cost a computation more
-        patterns: dict[int, _Pattern] = {}
         self.pattern_of: dict[UUID, _Pattern] = {}
+        self._shortlists: dict[tuple[object, ...], _Shortlist] = {}
+        self._asked_once: set[tuple[object, ...]] = set()
+        self._latest: datetime | None = None
+
+    def _share_patterns(self) -> None:
+        """Volunteers whose slots are one tuple (as the pool's parsing cache hands out for the same
+        stored value) share one `_Pattern`; equal but separate tuples only cost a computation more."""
+        patterns: dict[int, _Pattern] = {}
         for candidate in self.current.values():
             pattern = patterns.get(id(candidate.slots))
             if pattern is None:
                 pattern = patterns[id(candidate.slots)] = _Pattern(candidate.slots)
             self.pattern_of[candidate.volunteer_id] = pattern
-        self._shortlists: dict[tuple[str, frozenset[str], frozenset[str]], _Shortlist] = {}
-        self._latest: datetime | None = None
 
     def candidates(self) -> Iterable[Candidate]:
         return self.current.values()
@@ -203,9 +216,18 @@ class Shortlists:
         if self._latest is not None and local_now < self._latest:
             self._shortlists.clear()  # the local time went back: what held until now may not
         self._latest = local_now
-        key = (need.quarter_id, need.required_skills, need.languages_wanted)
+        key = (need.quarter_id, need.required_skills, need.languages_wanted, need.vetting_needed_on)
         shortlist = self._shortlists.get(key)
-        if shortlist is None:
+        # an emptied shortlist (all who shared the most languages reached their cap) is built
+        # anew from those still eligible: they may share fewer
+        if shortlist is None or shortlist.empty:
+            if key not in self._asked_once:
+                # a kind of need seen once (a pool read for one request) costs one plain pass;
+                # the shortlist pays from the second request of its kind on
+                self._asked_once.add(key)
+                return domain.choose_next(self.current.values(), need, now, self.tz)
+            if not self.pattern_of:
+                self._share_patterns()
             shortlist = self._shortlists[key] = _Shortlist(self, self._sharing_most(need))
         volunteer_id = shortlist.best(now, local_now)
         if volunteer_id is None:

@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0004'
-down_revision = '0002'  # re-chained after 0003 (match1) when merged
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
