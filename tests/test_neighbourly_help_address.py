@@ -51,6 +51,12 @@ def register(city: Any, name: str, account: str, quarter_id: str) -> dict[str, A
             },
         )
         assert registered.status_code == 201, registered.text
+        # company (what loneliness asks for) needs an inspected police certificate (§ 72a SGB VIII)
+        seen = matching.post(
+            f"/volunteers/{registered.json()['id']}/vetting",
+            json={"certificate_date": "2020-01-02", "no_relevant_entry": True, "recheck_on": "2099-12-31"},
+        )
+        assert seen.status_code == 200, seen.text
         return registered.json()  # type: ignore[no-any-return]
 
 
