@@ -34,7 +34,13 @@ from pathlib import Path
 
 from qn_contracts import DEAD_LETTER, STREAMS, dead_letter_subject, stream_for_subject
 from qn_contracts.intake import ConcernClosed, ConsentWithdrawn, HelpRequested, PersonErased
-from qn_contracts.matching import AssignmentCompleted, HelpRequestCancelled, HelpRequestUnmatched, MatchAccepted
+from qn_contracts.matching import (
+    AssignmentCompleted,
+    HelpRequestCancelled,
+    HelpRequestUnmatched,
+    MatchAccepted,
+    MatchCancelled,
+)
 from qn_contracts.vocabulary import ORG_ID_PATTERN
 
 ACCOUNT = "QN"
@@ -49,6 +55,7 @@ SERVICE_CONSUMERS: dict[str, tuple[tuple[str, str], ...]] = {
         ("assignment-completed", AssignmentCompleted.spec.subject),
         ("help-request-unmatched", HelpRequestUnmatched.spec.subject),
         ("help-request-cancelled", HelpRequestCancelled.spec.subject),
+        ("match-cancelled", MatchCancelled.spec.subject),
     ),
     "matching": (
         ("help-requested", HelpRequested.spec.subject),

@@ -141,7 +141,7 @@ def test_a_table_says_in_german_what_its_dots_mean_and_needs_no_login(
 
 def test_an_unknown_metric_or_a_bad_level_is_refused_naming_the_field(reporting: Reporting) -> None:
     unknown = reporting.client.get("/tables/concern.escalated", params={"year": YEAR})
-    assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "metric"
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "metric"
     bad = reporting.client.get("/tables/concern.recorded", params={"year": YEAR, "time": "week"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "time"
 

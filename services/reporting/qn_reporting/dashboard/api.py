@@ -12,9 +12,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from qn_infra.errors import NotFound
 from qn_infra.http import language
 
+from ..figures.api import CountMetric
 from ..figures.catalogue import COUNTS
 from ..tables import domain, handlers
 from ..tables.api import NOTE
@@ -32,7 +32,9 @@ PUBLIC_METRICS = ("concern.recorded", "referral.requested", "signal.raised", "he
 @router.get("/dashboard", response_class=HTMLResponse, summary="The public dashboard (HTML, no login)")
 def get_dashboard(
     request: Request,
-    metric: Annotated[str, Query(pattern=r"^[a-z_.]{1,200}$")] = "concern.recorded",
+    metric: Annotated[CountMetric, Query(description="A count metric, see GET /metrics-catalogue.")] = (
+        "concern.recorded"
+    ),
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     time: Annotated[Literal["quartal", "month"], Query()] = "quartal",
     topic: Annotated[str, Query(pattern=r"^(\*|[a-z][a-z0-9_]{0,63})$")] = "*",
@@ -40,8 +42,6 @@ def get_dashboard(
 ) -> HTMLResponse:
     lang = lang or language(request)
     t = TEXTS[lang]
-    if metric not in COUNTS:
-        raise NotFound(f"Kennzahl '{metric}' gibt es nicht.", f"No metric '{metric}'.", field="metric")
     state = request.app.state
     year = year or state.runtime.clock.now().year
     cubes: handlers.ProtectedCubes = state.protected_cubes

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from qn_infra.errors import NotFound
 from qn_infra.http import language
 
+from ..figures.api import CountMetric
 from ..figures.catalogue import COUNTS
 from . import domain, handlers
 from .csv_export import csv_response
@@ -45,7 +45,7 @@ def _place(code: str) -> str:
 )
 def get_table(
     request: Request,
-    metric: Annotated[str, Path(pattern=r"^[a-z_.]{1,200}$", examples=["concern.recorded"])],
+    metric: Annotated[CountMetric, Path(description="A count metric, see GET /metrics-catalogue.")],
     year: Annotated[int, Query(ge=2000, le=2100, description="Calendar year (Europe/Berlin).")],
     time: Annotated[domain.TimeLevel, Query(description="Rows per month, Quartal or year.")] = domain.TimeLevel.QUARTAL,
     place: Annotated[domain.PlaceLevel, Query(description="Rows per quarter, district or city.")] = (
@@ -58,12 +58,6 @@ def get_table(
     ] = "json",
 ) -> TableOut | Response:
     lang = language(request)
-    if metric not in COUNTS:
-        raise NotFound(
-            f"Kennzahl '{metric}' gibt es nicht; siehe GET /metrics-catalogue.",
-            f"No metric '{metric}'; see GET /metrics-catalogue.",
-            field="metric",
-        )
     state = request.app.state
     with state.runtime.sessions() as session:
         table = handlers.get_table(
