@@ -29,6 +29,8 @@ ANYONE_SIGNED_IN = tuple(Role)
 POLICY_RULES: dict[str, Rule] = {
     "GET /": Rule.public_route("the start: the sign-in page, or the signed-in person's first screen"),
     "GET /healthz": Rule.public_route("liveness probe"),
+    "GET /readyz": Rule.public_route("readiness probe: does intake answer (no data)"),
+    "GET /metrics": Rule.public_route("Prometheus metrics of this process (no personal data)"),
     "GET /sprache": Rule.public_route("switches the language (kept in the session; no data)"),
     "GET /anmelden": Rule.public_route("the sign-in page"),
     "GET /anmelden/oidc": Rule.public_route("starts the city's sign-in (OpenID Connect with PKCE)"),

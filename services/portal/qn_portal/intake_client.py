@@ -51,6 +51,14 @@ class IntakeClient:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self._http = http
 
+    async def alive(self) -> bool:
+        """Whether intake answers its liveness probe (for the portal's readiness)."""
+        try:
+            response = await self._http.get("/healthz", timeout=2)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
     async def call(
         self,
         user: SignedIn,

@@ -37,6 +37,8 @@ PUBLIC = "public"
 EXPECTED: dict[str, dict[str, str] | str] = {
     "GET /": PUBLIC,
     "GET /healthz": PUBLIC,
+    "GET /readyz": PUBLIC,
+    "GET /metrics": PUBLIC,
     "GET /sprache": PUBLIC,
     "GET /anmelden": PUBLIC,
     "GET /anmelden/oidc": PUBLIC,

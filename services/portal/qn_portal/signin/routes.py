@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from qn_infra.devkeys import issue_token
 from qn_infra.logs import get_logger
+from qn_infra.metrics import metrics_endpoint
 
 from ..access import POLICY
 from ..messages import LANGUAGES
@@ -41,6 +42,20 @@ def safe_next(target: str | None) -> str:
 @router.get("/healthz", dependencies=[POLICY.guard("GET /healthz")])
 async def healthz() -> JSONResponse:
     return JSONResponse({"status": "alive"})
+
+
+@router.get("/readyz", dependencies=[POLICY.guard("GET /readyz")])
+async def readyz(request: Request) -> JSONResponse:
+    """Ready while intake answers: the portal keeps no data, every screen calls intake."""
+    ready = await request.app.state.intake.alive()
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": {"intake": ready}}, status_code=200 if ready else 503
+    )
+
+
+@router.get("/metrics", dependencies=[POLICY.guard("GET /metrics")])
+async def metrics(request: Request) -> Response:
+    return await metrics_endpoint(request)
 
 
 @router.get("/", dependencies=[POLICY.guard("GET /")])
