@@ -71,7 +71,7 @@ def protect(cube: Cube, *, minimum: int = DEFAULT_MINIMUM, max_rounds: int = 200
         for key in failing:
             if any(cell in added for i in relations.of.get(key, ()) for cell in relations.cells[i]):
                 continue
-            complement, _ = _complement(key, cube, hidden, relations, need=minimum - cube.value(key))
+            complement = _complement(key, cube, hidden, relations, need=minimum - cube.value(key))
             if complement is None:
                 raise CannotProtect(f"no cell left to hide beside {key}")
             hidden.add(complement)
@@ -124,9 +124,7 @@ def _close_lines(cube: Cube, hidden: set[Key], relations: _Relations, minimum: i
         queue.extend(i for i in relations.of.get(chosen, ()) if single(i))
 
 
-def _complement(
-    key: Key, cube: Cube, hidden: set[Key], relations: _Relations, need: int
-) -> tuple[Key | None, set[Key]]:
+def _complement(key: Key, cube: Cube, hidden: set[Key], relations: _Relations, need: int) -> Key | None:
     """The next cell to hide for a small cell the attack still pins.
 
     The attack pins it through a chain of relations that each hold one hidden cell only (such a
@@ -134,8 +132,7 @@ def _complement(
     cheapest open cell of a relation with a single hidden cell among them is hidden. Cheapest: a
     detail cell before a total (totals are what committees read), one that alone gives the small
     cell room (value >= `need`) before one that does not, then the smallest value (least
-    information lost); zeros last, since hiding a zero widens nothing. Returns it with the hidden
-    cells linked to `key`."""
+    information lost); zeros last, since hiding a zero widens nothing."""
     roots = {d.total for d in cube.dimensions}
 
     def cost(cell: Key) -> tuple[bool, int, bool, int, Key]:
@@ -157,7 +154,7 @@ def _complement(
                     linked.add(other)
                     queue.append(other)
     candidates = closing or touching
-    return (min(candidates, key=cost) if candidates else None), linked
+    return min(candidates, key=cost) if candidates else None
 
 
 def safe_share(part: int | None, base: int | None, *, minimum: int = DEFAULT_MINIMUM) -> float | None:
