@@ -70,6 +70,8 @@ def portal_env(key_dir: Path) -> dict[str, str]:
     env.setdefault("QN_PORTAL_PORT", str(PORTAL_PORT))
     env.setdefault("QN_PORTAL_PUBLIC_URL", f"http://{HOST}:{PORTAL_PORT}")
     env.setdefault("QN_PORTAL_INTAKE_URL", f"http://{HOST}:{SERVICES['intake']}")
+    env.setdefault("QN_PORTAL_MATCHING_URL", f"http://{HOST}:{SERVICES['matching']}")
+    env.setdefault("QN_PORTAL_CITY_DIR", str(DEMO_CITY))
     env.setdefault("QN_PORTAL_LOCAL_KEY_DIR", str(key_dir))
     env.setdefault("QN_PORTAL_LOCAL_CITY_DIR", str(DEMO_CITY))
     env.setdefault("QN_PORTAL_LOG_JSON", "false")

@@ -25,6 +25,49 @@ RECORDERS = (R.TEAM_STAFF, R.KUEMMERER, R.COORDINATOR, R.ADMIN)
 CARRIERS = (R.CARRIER,)
 CITY_WIDE = (R.COORDINATOR, R.ADMIN)
 ANYONE_SIGNED_IN = tuple(Role)
+VOLUNTEERS = (R.VOLUNTEER,)
+VOLUNTEERS_AND_COORDINATORS = (R.VOLUNTEER, *CITY_WIDE)
+
+# neighbourly help (matching's API): what a person sees there is decided by matching, which gets
+# their token -- a volunteer only their own proposals and tasks, coordinators every volunteer's
+MATCHING_RULES: dict[str, Rule] = {
+    "GET /mitmachen": Rule.public_route("the self-registration form for newcomers (no login; no data)"),
+    "POST /mitmachen": Rule.public_route("sends a self-registration to matching; answers only its reference"),
+    "GET /ehrenamtliche": Rule.roles(CITY_WIDE, scope="matching's volunteers, by status (applications first)"),
+    "GET /ehrenamtliche/{volunteer_id}": Rule.roles(CITY_WIDE, scope="a volunteer's record and proposals"),
+    "POST /ehrenamtliche/{volunteer_id}/status": Rule.roles(
+        CITY_WIDE, scope="approves, denies, starts, pauses or archives a volunteer"
+    ),
+    "POST /ehrenamtliche/{volunteer_id}/fuehrungszeugnis": Rule.roles(
+        CITY_WIDE, scope="records an inspected police certificate (date, outcome, re-check; never its content)"
+    ),
+    "POST /ehrenamtliche/{volunteer_id}/verfuegbarkeit": Rule.roles(
+        CITY_WIDE, scope="changes a volunteer's weekly availability (one who phones in)"
+    ),
+    "GET /offene-anfragen": Rule.roles(CITY_WIDE, scope="help requests nobody could be found for"),
+    "GET /vorschlaege": Rule.roles(CITY_WIDE, scope="every proposal and task, by status"),
+    "GET /stunden": Rule.roles(CITY_WIDE, scope="hours waiting for approval"),
+    "POST /stunden/{entry_id}/freigeben": Rule.roles(CITY_WIDE, scope="approves an hours entry"),
+    "POST /stunden/{entry_id}/zurueckgeben": Rule.roles(CITY_WIDE, scope="returns an hours entry with a reason"),
+    "GET /meine-einsaetze": Rule.roles(VOLUNTEERS, scope="the volunteer's own proposals and tasks"),
+    "GET /einsaetze/{match_id}": Rule.roles(
+        VOLUNTEERS_AND_COORDINATORS,
+        scope="a proposal or task: a volunteer's own (matching answers 403 otherwise); the address from intake "
+        "only to who accepted it (intake decides, logs)",
+    ),
+    "POST /einsaetze/{match_id}/annehmen": Rule.roles(
+        VOLUNTEERS_AND_COORDINATORS, scope="accepts a proposal: one's own, or a coordinator for the volunteer"
+    ),
+    "POST /einsaetze/{match_id}/ablehnen": Rule.roles(
+        VOLUNTEERS_AND_COORDINATORS, scope="declines a proposal with a reason: one's own, or for the volunteer"
+    ),
+    "POST /einsaetze/{match_id}/stunden": Rule.roles(
+        VOLUNTEERS_AND_COORDINATORS, scope="logs hours on a task; coordinators also from a paper slip"
+    ),
+    "POST /einsaetze/{match_id}/abschliessen": Rule.roles(
+        VOLUNTEERS_AND_COORDINATORS, scope="completes an accepted task, with its last hours"
+    ),
+}
 
 POLICY_RULES: dict[str, Rule] = {
     "GET /": Rule.public_route("the start: the sign-in page, or the signed-in person's first screen"),
@@ -60,6 +103,7 @@ POLICY_RULES: dict[str, Rule] = {
         CARRIERS, scope="the person's contact details, only under consent naming the carrier (intake decides, logs)"
     ),
     "POST /vermittlungen/{referral_id}/status": Rule.roles(CARRIERS, scope="answers a referral to the own carrier"),
+    **MATCHING_RULES,
 }
 
 

@@ -22,8 +22,20 @@ from qn_infra.logs import get_logger
 from .access import POLICY, BadCsrf, NotAllowed, NotSignedIn
 from .config import PortalSettings
 from .intake_client import ApiProblem, IntakeClient, ServiceUnavailable
+from .matching_client import MatchingClient
 from .pages import render
-from .screens import concerns, data_protection, persons, queue, referrals, signals
+from .screens import (
+    concerns,
+    data_protection,
+    matching_apply,
+    matching_hours,
+    matching_tasks,
+    matching_volunteers,
+    persons,
+    queue,
+    referrals,
+    signals,
+)
 from .session import sign_out
 from .signin import routes as signin
 from .signin.oidc import make_oauth
@@ -38,8 +50,13 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(base_url=settings.intake_url, timeout=settings.api_timeout_seconds) as http:
+        timeout = settings.api_timeout_seconds
+        async with (
+            httpx.AsyncClient(base_url=settings.intake_url, timeout=timeout) as http,
+            httpx.AsyncClient(base_url=settings.matching_url, timeout=timeout) as matching_http,
+        ):
             app.state.intake = IntakeClient(http)
+            app.state.matching = MatchingClient(matching_http)
             yield
 
     app = FastAPI(title="Quartiersnetz portal", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
@@ -57,6 +74,8 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (signin, queue, concerns, persons, referrals, signals, data_protection):
+        app.include_router(module.router)
+    for module in (matching_volunteers, matching_tasks, matching_hours, matching_apply):
         app.include_router(module.router)
     _errors(app)
     POLICY.verify(app)

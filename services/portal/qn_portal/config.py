@@ -22,6 +22,11 @@ class PortalSettings(BaseSettings):
     log_json: bool | None = Field(None, description="JSON log lines; default: when not on a terminal.")
 
     intake_url: str = Field("http://127.0.0.1:8001", description="Intake's API.")
+    matching_url: str = Field("http://127.0.0.1:8002", description="Matching's API (volunteers, proposals, hours).")
+    city_dir: Path = Field(
+        Path("deploy/demo-city"),
+        description="The city's configuration (city.toml): the quarters the public volunteer form offers.",
+    )
     api_timeout_seconds: float = Field(10.0, description="How long a call to a service may take.")
 
     session_secret: str = Field(

@@ -17,8 +17,10 @@ from qn_portal.config import PortalSettings
 from qn_infra.embedded_broker import NatsServer
 from qn_testkit.auth import Tokens
 from qn_testkit.canaries import leaks_in_log
+from qn_testkit.city import City, start_city, stop_city
 from qn_testkit.databases import DatabaseFactory
 from qn_testkit.services import REPO, ServiceProcess
+from qn_testkit.waiting import eventually
 
 DEMO_CITY = REPO / "deploy" / "demo-city"
 PORTAL_URL = "http://127.0.0.1:8000"
@@ -28,6 +30,9 @@ CARITAS = "demo-carrier-caritas-dessau"
 DIAKONIE = "demo-carrier-diakonie-dessau"
 KUEMMERER = "demo-kuemmerer-team-innenstadt"
 COORDINATOR = "demo-coordinator"
+# demo volunteers with a login (deploy/demo-city/volunteers.toml), registered in matching by `neighbourly`
+VOLUNTEER = "renate.k"
+OTHER_VOLUNTEER = "dmitri.s"
 
 
 def start_intake(directory: Path, databases: DatabaseFactory, **auth: object) -> tuple[NatsServer, ServiceProcess]:
@@ -138,6 +143,93 @@ def record_concern(client: TestClient, **fields: Any) -> Any:
     return client.post("/anliegen", data=data)
 
 
+@pytest.fixture(scope="session")
+def neighbourly(databases: DatabaseFactory, tokens: Tokens, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
+    """Intake and matching as real processes on one broker, sharing the login-pseudonym key
+    (decision 0013), with two demo volunteers registered: Renate (Innenstadt Süd, company, police
+    certificate inspected) is asked for every loneliness concern there; Dmitri lives elsewhere."""
+    running = start_city(databases, tokens, tmp_path_factory.mktemp("portal-neighbourly"), only=("intake", "matching"))
+    try:
+        register_volunteer(running, "Renate K.", VOLUNTEER, "innenstadt-sued")
+        register_volunteer(running, "Dmitri S.", OTHER_VOLUNTEER, "ziebigk")
+        yield running
+    finally:
+        stop_city(running)
+
+
+def neighbourly_settings(city: City, tokens: Tokens) -> PortalSettings:
+    """The portal in front of the neighbourly city's intake and matching."""
+    return PortalSettings(
+        public_url=PORTAL_URL,
+        intake_url=city.url("intake"),
+        matching_url=city.url("matching"),
+        session_secret="test-session-secret",
+        local_key_dir=tokens.key_dir,
+        local_city_dir=DEMO_CITY,
+        city_dir=DEMO_CITY,
+        log_json=True,
+    )
+
+
+def register_volunteer(city: City, name: str, account: str, quarter_id: str) -> str:
+    with city.client("matching", "coordinator", subject="carla.coordinator") as matching:
+        registered = matching.post(
+            "/volunteers",
+            json={
+                "display_name": name,
+                "contact": "0340 555000",
+                "quarter_id": quarter_id,
+                "skills": ["company", "shopping"],
+                "languages": ["de"],
+                "availability": [{"weekday": "tu", "starts": "10:00", "ends": "12:00"}],
+                "account": account,
+            },
+        )
+        assert registered.status_code == 201, registered.text
+        # company (what loneliness asks for) needs an inspected police certificate (§ 72a SGB VIII)
+        seen = matching.post(
+            f"/volunteers/{registered.json()['id']}/vetting",
+            json={"certificate_date": "2020-01-02", "no_relevant_entry": True, "recheck_on": "2099-12-31"},
+        )
+        assert seen.status_code == 200, seen.text
+        return str(registered.json()["id"])
+
+
+HELPED = {
+    "given_name": "Irmgard",
+    "family_name": "Zeisig",
+    "birth_year": 1936,
+    "phone": "0340 2233445",
+    "address": {"street": "Franzstraße", "house_number": "147", "postcode": "06842"},
+}
+
+
+def ask_for_help(city: City) -> dict[str, Any]:
+    """A team records a loneliness concern for a person who consented to neighbourly help; returns
+    the proposal matching makes to Renate for it."""
+    with city.client("intake", "team_staff", team="team-innenstadt") as intake:
+        person = intake.post("/persons", json=HELPED)
+        assert person.status_code == 201, person.text
+        consent = intake.post(
+            f"/persons/{person.json()['id']}/consents",
+            json={"purpose": "neighbourly_help", "given_by": "person", "form": "written"},
+        )
+        assert consent.status_code == 201, consent.text
+        recorded = intake.post(
+            "/concerns",
+            json={"channel": "phone", "topics": ["einsamkeit"], "urgency": "soon", "person_id": person.json()["id"]},
+        )
+        assert recorded.status_code == 201, recorded.text
+        help_request_id = str(recorded.json()["help_requests"][0]["id"])
+
+    def proposal() -> dict[str, Any] | None:
+        with city.client("matching", "coordinator", subject="carla.coordinator") as matching:
+            found = matching.get("/matches", params={"help_request_id": help_request_id}).json()
+            return found[0] if found else None
+
+    return eventually(proposal, what="a proposal for the help request")  # type: ignore[no-any-return]
+
+
 class Kit:
     """What the tests do as a person would, handed to them as the `kit` fixture (test modules
     cannot import this conftest under --import-mode=importlib)."""
@@ -151,6 +243,11 @@ class Kit:
     DIAKONIE = DIAKONIE
     KUEMMERER = KUEMMERER
     COORDINATOR = COORDINATOR
+    VOLUNTEER = VOLUNTEER
+    OTHER_VOLUNTEER = OTHER_VOLUNTEER
+    HELPED = HELPED
+    neighbourly_settings = staticmethod(neighbourly_settings)
+    ask_for_help = staticmethod(ask_for_help)
     DEMO_CITY = DEMO_CITY
     PORTAL_URL = PORTAL_URL
 

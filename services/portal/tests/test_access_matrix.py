@@ -2,7 +2,9 @@
 refused. The expected cells are written here, independently of the portal's access policy, so a
 wrong policy fails this test; a route without a row fails it too. Where a page shows one team's
 or one carrier's record, the cell is tried on the own and on another's record: the portal passes
-the person's token on, and intake's refusal reaches them as a 403 page.
+the person's token on, and intake's refusal reaches them as a 403 page. The same for a volunteer's
+task: the portal runs here in front of real intake and matching processes, and matching refuses
+another volunteer's task.
 
 Cells: "A" allowed (neither 403 nor sent to the sign-in page); "N" refused with 403; without a
 session every non-public route sends the person to the sign-in page."""
@@ -25,6 +27,8 @@ PERSONAS = {
     "coordinator": "demo-coordinator",
     "carrier": "demo-carrier-caritas-dessau",
     "other_carrier": "demo-carrier-diakonie-dessau",
+    "volunteer": "renate.k",
+    "other_volunteer": "dmitri.s",
 }
 ALL = dict.fromkeys(PERSONAS, "A")
 STAFF = {"team_staff": "A", "other_team_staff": "A", "coordinator": "A"}
@@ -33,6 +37,9 @@ RECORDERS = {**STAFF, "kuemmerer": "A"}
 CARRIER = {"carrier": "A", "other_carrier": "A"}
 OWN_CARRIER = {"carrier": "A"}  # the referral is addressed to caritas-dessau
 PUBLIC = "public"
+COORDINATOR = {"coordinator": "A"}
+VOLUNTEERS = {"volunteer": "A", "other_volunteer": "A"}
+OWN_TASK = {"volunteer": "A", "coordinator": "A"}  # the task is Renate's; coordinators answer for her
 
 EXPECTED: dict[str, dict[str, str] | str] = {
     "GET /": PUBLIC,
@@ -64,7 +71,31 @@ EXPECTED: dict[str, dict[str, str] | str] = {
     "GET /vermittlungen/{referral_id}": OWN_CARRIER,
     "GET /vermittlungen/{referral_id}/kontakt": OWN_CARRIER,
     "POST /vermittlungen/{referral_id}/status": OWN_CARRIER,
+    "GET /mitmachen": PUBLIC,
+    "POST /mitmachen": PUBLIC,
+    "GET /ehrenamtliche": COORDINATOR,
+    "GET /ehrenamtliche/{volunteer_id}": COORDINATOR,
+    "POST /ehrenamtliche/{volunteer_id}/status": COORDINATOR,
+    "POST /ehrenamtliche/{volunteer_id}/fuehrungszeugnis": COORDINATOR,
+    "POST /ehrenamtliche/{volunteer_id}/verfuegbarkeit": COORDINATOR,
+    "GET /offene-anfragen": COORDINATOR,
+    "GET /vorschlaege": COORDINATOR,
+    "GET /stunden": COORDINATOR,
+    "POST /stunden/{entry_id}/freigeben": COORDINATOR,
+    "POST /stunden/{entry_id}/zurueckgeben": COORDINATOR,
+    "GET /meine-einsaetze": VOLUNTEERS,
+    "GET /einsaetze/{match_id}": OWN_TASK,
+    "POST /einsaetze/{match_id}/annehmen": OWN_TASK,
+    "POST /einsaetze/{match_id}/ablehnen": OWN_TASK,
+    "POST /einsaetze/{match_id}/stunden": OWN_TASK,
+    "POST /einsaetze/{match_id}/abschliessen": OWN_TASK,
 }
+
+
+@pytest.fixture
+def portal_settings(neighbourly, tokens, kit):
+    """The portal in front of real intake and matching processes (matching decides whose task)."""
+    return kit.neighbourly_settings(neighbourly, tokens)
 
 
 def test_every_route_has_a_row_and_every_row_a_route(portal):
@@ -80,6 +111,8 @@ def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
     if path.endswith("/loeschen") and method == "POST":
         path = path.replace("{person_id}", ids["erasable"].pop())  # every erasure needs a person of its own
     path = path.replace("{person_id}", ids["person"])
+    for name in ("match_id", "volunteer_id", "entry_id"):
+        path = path.replace("{" + name + "}", ids[name])
     params = {
         "/adressen/vorschlaege": {"street": "Franz"},
         "/adressen/quartier": {"street": "Franzstr.", "house_number": "147"},
@@ -102,6 +135,12 @@ def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
         data |= {"family_name": "Matrix", "given_name": "Mia"}
     elif path == "/signale":
         data |= {"signal_type": "loneliness", "quarter_id": "innenstadt-sued"}
+    elif path.endswith("/verfuegbarkeit"):
+        data |= {"weekday_0": "tu", "starts_0": "10:00", "ends_0": "12:00"}  # as registered: nothing changes
+    elif path.endswith("/ablehnen"):
+        data["decline_reason"] = "other"  # reaches matching, which decides whose task it is
+    elif path.startswith("/einsaetze/") and path.endswith("/stunden"):
+        data["hours"] = "1"
     elif path.endswith("/status"):
         data["to_status"] = "not-a-status"  # allowed callers get the form back, nothing changes
     return client.post(path, data=data, follow_redirects=False)
@@ -123,7 +162,21 @@ def _refused(answer: Any) -> str:
     return "A"
 
 
-def test_every_route_for_every_persona(portal, kit):
+def _task_with_hours(city: Any, kit: Any) -> dict[str, str]:
+    """A proposal to Renate, accepted, with an hours entry waiting for approval."""
+    proposal = kit.ask_for_help(city)
+    with city.client("matching", "volunteer", subject=kit.VOLUNTEER) as matching:
+        assert matching.post(f"/matches/{proposal['id']}/accept").status_code == 200
+        logged = matching.post(f"/matches/{proposal['id']}/hours", json={"hours": "1"})
+        assert logged.status_code == 201, logged.text
+    return {
+        "match_id": proposal["id"],
+        "volunteer_id": proposal["volunteer_id"],
+        "entry_id": logged.json()["entries"][0]["id"],
+    }
+
+
+def test_every_route_for_every_persona(portal, kit, neighbourly):
     staff = kit.sign_in(portal(), kit.STAFF_INNENSTADT)
     concern_page = kit.record_concern(staff, topics=["schulden"])
     concern = concern_page.url.path.rsplit("/", 1)[1]
@@ -133,6 +186,7 @@ def test_every_route_for_every_persona(portal, kit):
     assert referral, "the carrier should have a referral to open"
     ids: dict[str, Any] = {"concern": concern, "referral": referral, "person": _person(staff, kit), "erasable": []}
     ids["erasable"] = [_person(staff, kit) for _ in range(len(PERSONAS) + 1)]
+    ids |= _task_with_hours(neighbourly, kit)
 
     wrong: list[str] = []
     # signing out last: it ends the persona's session

@@ -1,6 +1,6 @@
 """The people of the demo city that the local sign-in lists: one staff member per team, a
-Kümmerer, a coordinator and one account per carrier or office, with ids the services know
-(from the city's `city.toml`)."""
+Kümmerer, a coordinator, one account per carrier or office (from the city's `city.toml`), and
+the demo volunteers who have a login (`volunteers.toml`, whose `account` matching knows)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ class DemoUser:
     team_name: str | None = None
     org: str | None = None
     org_name: str | None = None
+    name: str | None = None
+    """How a volunteer is called (their login is their id)."""
 
 
 def demo_users(city_dir: Path) -> list[DemoUser]:
@@ -31,4 +33,15 @@ def demo_users(city_dir: Path) -> list[DemoUser]:
         users.append(DemoUser(f"demo-kuemmerer-{teams[0][0]}", "kuemmerer", *teams[0]))
     users.append(DemoUser("demo-coordinator", "coordinator"))
     users += [DemoUser(f"demo-carrier-{org}", "carrier", org=org, org_name=name) for org, name in orgs]
-    return users
+    return users + _volunteers(city_dir / "volunteers.toml")
+
+
+def _volunteers(path: Path) -> list[DemoUser]:
+    if not path.is_file():
+        return []
+    listed = tomllib.loads(path.read_text(encoding="utf-8")).get("volunteers", [])
+    return [
+        DemoUser(str(v["account"]), "volunteer", name=str(v.get("display_name", v["account"])))
+        for v in listed
+        if v.get("account")
+    ]

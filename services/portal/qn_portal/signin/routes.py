@@ -29,6 +29,7 @@ HOME = {
     "admin": "/warteschlange",
     "carrier": "/vermittlungen",
     "kuemmerer": "/signale",
+    "volunteer": "/meine-einsaetze",
 }
 
 
@@ -142,7 +143,7 @@ async def sign_in_local(
         org=chosen.org,
         ttl_seconds=LOCAL_TOKEN_HOURS * 3600,
     )
-    name = chosen.team_name or chosen.org_name or chosen.id
+    name = chosen.team_name or chosen.org_name or chosen.name or chosen.id
     sign_in(
         request,
         SignedIn(chosen.id, (chosen.role,), token, now + LOCAL_TOKEN_HOURS * 3600, chosen.team, chosen.org, name),
