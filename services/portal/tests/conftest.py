@@ -15,9 +15,10 @@ from qn_portal.app import create_app
 from qn_portal.config import PortalSettings
 
 from qn_infra.embedded_broker import NatsServer
+from qn_infra.pseudonyms import ensure_pseudonym_key
 from qn_testkit.auth import Tokens
 from qn_testkit.canaries import leaks_in_log
-from qn_testkit.city import City, start_city, stop_city
+from qn_testkit.city import City
 from qn_testkit.databases import DatabaseFactory
 from qn_testkit.services import REPO, ServiceProcess
 from qn_testkit.waiting import eventually
@@ -43,6 +44,8 @@ def start_intake(directory: Path, databases: DatabaseFactory, **auth: object) ->
         "data_dir": directory / "intake",
         "city_dir": DEMO_CITY,
         "outbox_poll_seconds": 0.2,
+        # the login-pseudonym key intake shares with matching (decision 0013), as `make run` makes it
+        "pseudonym_key_file": ensure_pseudonym_key(directory / "keys"),
         **auth,
     }
     return nats, ServiceProcess("intake", settings=settings, log_dir=directory).start()
@@ -66,6 +69,7 @@ def intakes(
         started.append(start_intake(tmp_path_factory.mktemp("portal-intake"), databases, **auth))
         return started[-1][1]
 
+    start.started = started  # type: ignore[attr-defined]  # the broker of each, for matching (`neighbourly`)
     yield start
     for nats, process in started:
         stop_intake(nats, process)
@@ -144,17 +148,38 @@ def record_concern(client: TestClient, **fields: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
-def neighbourly(databases: DatabaseFactory, tokens: Tokens, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
-    """Intake and matching as real processes on one broker, sharing the login-pseudonym key
+def neighbourly(
+    intake: ServiceProcess,
+    intakes: Any,
+    databases: DatabaseFactory,
+    tokens: Tokens,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[City]:
+    """The session's intake and a matching process on its broker, sharing its login-pseudonym key
     (decision 0013), with two demo volunteers registered: Renate (Innenstadt Süd, company, police
     certificate inspected) is asked for every loneliness concern there; Dmitri lives elsewhere."""
-    running = start_city(databases, tokens, tmp_path_factory.mktemp("portal-neighbourly"), only=("intake", "matching"))
+    nats = next(n for n, process in intakes.started if process is intake)
+    directory = tmp_path_factory.mktemp("portal-matching")
+    settings: dict[str, object] = {
+        "database_url": databases.create("matching"),
+        "nats_url": nats.url,
+        "auth_jwks_file": tokens.jwks_file,
+        "data_dir": directory / "matching",
+        "outbox_poll_seconds": 0.2,
+        "consumer_backoff_seconds": "[0.2, 0.5, 1.0]",
+        "pseudonym_key_file": intake.settings["pseudonym_key_file"],
+    }
+    matching = ServiceProcess("matching", settings=settings, log_dir=directory).start()
     try:
-        register_volunteer(running, "Renate K.", VOLUNTEER, "innenstadt-sued")
-        register_volunteer(running, "Dmitri S.", OTHER_VOLUNTEER, "ziebigk")
-        yield running
+        city = City(nats, {"intake": intake, "matching": matching}, tokens)
+        register_volunteer(city, "Renate K.", VOLUNTEER, "innenstadt-sued")
+        register_volunteer(city, "Dmitri S.", OTHER_VOLUNTEER, "ziebigk")
+        yield city
     finally:
-        stop_city(running)
+        matching.stop()
+        log = matching.log_path.read_text(errors="replace") if matching.log_path.exists() else ""
+        leaks = leaks_in_log(log, "matching log")
+        assert not leaks, "personal data in matching's log:\n" + "\n".join(leaks[:20])
 
 
 def neighbourly_settings(city: City, tokens: Tokens) -> PortalSettings:
