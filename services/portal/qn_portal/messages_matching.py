@@ -113,6 +113,7 @@ MATCHING_MESSAGES: dict[str, tuple[str, str]] = {
         "Nur für diesen Einsatz. Die Adresse ist nicht mehr sichtbar, sobald der Einsatz abgeschlossen ist.",
         "For this task only. The address is no longer shown once the task is completed.",
     ),
+    "phone_number": ("Telefon", "Phone"),
     "no_address": ("Die Adresse ist nicht verfügbar.", "The address is not available."),
     "why_you": ("Warum Sie gefragt werden", "Why you are asked"),
     "why_you_proxy": ("Warum diese Person gefragt wird", "Why this volunteer is asked"),

@@ -116,11 +116,11 @@ def test_a_volunteer_on_a_phone_accepts_a_proposal_and_then_sees_the_address(
         sign_in(phone, kit.VOLUNTEER)
         assert phone.locator("h1").inner_text() == "Meine Einsätze"
         accessible(phone, "my tasks on a phone")
-        shot(phone, shots, "20-meine-einsaetze-telefon")
+        shot(phone, shots, "40-meine-einsaetze-telefon")
         phone.locator(f'a[href="/einsaetze/{proposal["id"]}"]').click()
         accessible(phone, "a proposal on a phone")
         assert "Irmgard" not in phone.locator("main").inner_text()
-        shot(phone, shots, "21-anfrage-telefon")
+        shot(phone, shots, "41-anfrage-telefon")
 
         phone.get_by_role("button", name="Zusagen").click()
         sync_api.expect(phone.get_by_role("status")).to_contain_text("Sie haben zugesagt")
@@ -139,7 +139,7 @@ def test_a_volunteer_on_a_phone_accepts_a_proposal_and_then_sees_the_address(
         sync_api.expect(phone.get_by_role("status")).to_contain_text("Die Stunden sind eingetragen.")
         sync_api.expect(phone.locator("main table")).to_contain_text("wartet auf Freigabe")
         accessible(phone, "a task with hours on a phone")
-        shot(phone, shots, "22-einsatz-mit-adresse-telefon")
+        shot(phone, shots, "42-einsatz-mit-adresse-telefon")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "the page scrolls sideways"
     finally:
         phone.context.close()
@@ -163,7 +163,7 @@ def test_the_coordinators_pages_and_the_public_form_pass_axe(browser, portal_url
         page.get_by_label("Ihr Stadtteil").select_option("innenstadt-sued")
         page.get_by_label("Einkaufen").check()
         page.get_by_label("Spazierengehen").check()
-        shot(page, shots, "23-mitmachen")
+        shot(page, shots, "43-mitmachen")
         page.get_by_role("button", name="Absenden").click()
         sync_api.expect(page.locator("[data-reference]")).to_contain_text("QN-")
         accessible(page, "the thank-you page with the reference")
@@ -172,17 +172,17 @@ def test_the_coordinators_pages_and_the_public_form_pass_axe(browser, portal_url
         page.get_by_role("link", name="Ehrenamtliche").click()
         sync_api.expect(page.locator("main")).to_contain_text("Walter B.")
         accessible(page, "the applications")
-        shot(page, shots, "24-bewerbungen")
+        shot(page, shots, "44-bewerbungen")
         page.get_by_role("link", name="Walter B.").click()
         accessible(page, "a volunteer's record")
-        shot(page, shots, "25-ehrenamtliche")
+        shot(page, shots, "45-ehrenamtliche")
         page.get_by_role("button", name="Status speichern").click()
         sync_api.expect(page.locator(".error-summary")).to_be_focused()
         accessible(page, "a volunteer's record with an error")
         for link, what, name in (
             ("Offene Anfragen", "the unmatched requests", ""),
-            ("Vorschläge", "the proposals", "26-vorschlaege"),
-            ("Stunden", "the hours to approve", "27-stunden-freigeben"),
+            ("Vorschläge", "the proposals", "46-vorschlaege"),
+            ("Stunden", "the hours to approve", "47-stunden-freigeben"),
         ):
             page.get_by_role("link", name=link, exact=True).click()
             accessible(page, what)
