@@ -107,6 +107,15 @@ def sign_in(page: Any, user_id: str) -> None:
     page.wait_for_load_state()
 
 
+def tab_to(page: Any, selector: str, limit: int = 60) -> None:
+    """Presses Tab until the element is focused, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
 def test_a_volunteer_on_a_phone_accepts_a_proposal_and_then_sees_the_address(
     browser, portal_url, shots, kit, neighbourly
 ):
@@ -122,7 +131,8 @@ def test_a_volunteer_on_a_phone_accepts_a_proposal_and_then_sees_the_address(
         assert "Irmgard" not in phone.locator("main").inner_text()
         shot(phone, shots, "41-anfrage-telefon")
 
-        phone.get_by_role("button", name="Zusagen").click()
+        tab_to(phone, "button.button:not(.button-warning)")  # "Zusagen", by keyboard alone
+        phone.keyboard.press("Enter")
         sync_api.expect(phone.get_by_role("status")).to_contain_text("Sie haben zugesagt")
         address = phone.locator("[data-contact]")
         for _ in range(50):  # intake learns of the acceptance from matching's event a moment later
@@ -192,5 +202,8 @@ def test_the_coordinators_pages_and_the_public_form_pass_axe(browser, portal_url
         page.locator('a[href^="/einsaetze/"]').first.click()
         sync_api.expect(page.locator("main")).to_contain_text("Sie handeln für")
         accessible(page, "a proposal answered for a volunteer (proxy)")
+        page.get_by_role("link", name="Switch to English").click()
+        sync_api.expect(page.locator("main")).to_contain_text("You act for")
+        accessible(page, "the English proposal page")
     finally:
         page.context.close()
