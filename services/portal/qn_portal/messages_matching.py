@@ -21,6 +21,8 @@ MATCHING_MESSAGES: dict[str, tuple[str, str]] = {
         "deny. Only active volunteers are proposed.",
     ),
     "volunteers_empty": ("Niemand in diesem Status.", "Nobody with this status."),
+    "due_by_label": ("Führungszeugnis fällig bis", "Police certificate due by"),
+    "due_by_title": ("Führungszeugnis bis {day} erneut vorzulegen", "Police certificate due again by {day}"),
     "col_name": ("Name", "Name"),
     "col_skills": ("Hilfe", "Help"),
     "col_recheck": ("Führungszeugnis bis", "Certificate until"),

@@ -143,6 +143,8 @@ def test_a_newcomer_applies_and_a_coordinator_approves_and_records_the_certifica
     assert half.status_code == 422 and summary_links(half.text) == ["no_relevant_entry"]
     seen = form(carla, kit, f"{volunteer}/fuehrungszeugnis", certificate_date="2026-11-02", no_relevant_entry="yes")
     assert "ausgestellt am 2026-11-02, erneut vorzulegen ab 2031-11-02" in seen.text
+    due = carla.get("/ehrenamtliche", params={"pruefung_bis": "2031-11-02"})
+    assert "Greta W." in due.text and "Greta W." not in carla.get("/ehrenamtliche?pruefung_bis=2031-11-01").text
     times = form(carla, kit, f"{volunteer}/verfuegbarkeit", weekday_0="fr", starts_0="09:00", ends_0="11:00",
                  weekday_1="", starts_1="", ends_1="")  # fmt: skip
     assert times.status_code == 200 and 'value="09:00"' in times.text

@@ -6,6 +6,7 @@ and names the field when it refuses; its sentence is shown next to that field.""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -45,15 +46,19 @@ async def volunteers(
     request: Request,
     user: Annotated[SignedIn, POLICY.guard("GET /ehrenamtliche")],
     status: Annotated[str, Query(max_length=30)] = "prospective",
+    pruefung_bis: Annotated[date | None, Query()] = None,
 ) -> HTMLResponse:
+    """By status; or, with `pruefung_bis`, whose police certificate is to be seen again by that day."""
     lang = language(request)
     status = status if status in STATUSES else "prospective"
-    found = await request.app.state.matching.call(user, lang, "GET", "/volunteers", params={"status": status})
+    params = {"vetting_due_by": pruefung_bis.isoformat()} if pruefung_bis else {"status": status}
+    found = await request.app.state.matching.call(user, lang, "GET", "/volunteers", params=params)
     return render(
         request,
         "matching/volunteers.html",
         items=found,
-        shown=status,
+        due_by=pruefung_bis.isoformat() if pruefung_bis else "",
+        shown="" if pruefung_bis else status,
         statuses=STATUSES,
         status_labels=VOLUNTEER_STATUS,
         kinds=HELP_KINDS,
