@@ -23,7 +23,19 @@ from .access import POLICY, BadCsrf, NotAllowed, NotSignedIn
 from .config import PortalSettings
 from .intake_client import ApiProblem, IntakeClient, ServiceUnavailable
 from .pages import render
-from .screens import concerns, data_protection, persons, queue, referrals, signals
+from .screens import (
+    committee_figures,
+    concerns,
+    data_protection,
+    persons,
+    queue,
+    referrals,
+    scheduling_closures,
+    scheduling_hours,
+    scheduling_series,
+    scheduling_week,
+    signals,
+)
 from .session import sign_out
 from .signin import routes as signin
 from .signin.oidc import make_oauth
@@ -38,8 +50,16 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(base_url=settings.intake_url, timeout=settings.api_timeout_seconds) as http:
+        timeout = settings.api_timeout_seconds
+        async with (
+            httpx.AsyncClient(base_url=settings.intake_url, timeout=timeout) as http,
+            httpx.AsyncClient(base_url=settings.scheduling_url, timeout=timeout) as scheduling_http,
+            httpx.AsyncClient(base_url=settings.reporting_url, timeout=timeout) as reporting_http,
+        ):
             app.state.intake = IntakeClient(http)
+            # the same token-forwarding client serves every API: each answers problem+json alike
+            app.state.scheduling = IntakeClient(scheduling_http)
+            app.state.reporting = IntakeClient(reporting_http)
             yield
 
     app = FastAPI(title="Quartiersnetz portal", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
@@ -57,6 +77,8 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (signin, queue, concerns, persons, referrals, signals, data_protection):
+        app.include_router(module.router)
+    for module in (scheduling_week, scheduling_series, scheduling_closures, scheduling_hours, committee_figures):
         app.include_router(module.router)
     _errors(app)
     POLICY.verify(app)

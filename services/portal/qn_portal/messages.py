@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from .messages_scheduling import SCHEDULING_MESSAGES
+
 LANGUAGES = ("de", "en")
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -283,6 +285,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error_expires": ("Geben Sie ein Datum in der Zukunft an.", "Enter a date in the future."),
 }
+MESSAGES.update(SCHEDULING_MESSAGES)
 
 SIGNAL_TYPES = {
     "loneliness": ("Vereinsamung", "Loneliness"),
