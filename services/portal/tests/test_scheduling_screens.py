@@ -62,7 +62,7 @@ def test_attendance_takes_two_taps_and_a_wrong_count_is_named_at_the_field(as_pe
 
     # a second count is scheduling's 409, in its German sentence, next to the field
     again = coordinator.post(action, data={"csrf_token": csrf, "attendance": "15"})
-    assert again.status_code in (404, 409) or "Es gibt ein Problem" in again.text
+    assert again.status_code == 409 and "Es gibt ein Problem" in again.text
     assert "Traceback" not in again.text and '"detail"' not in again.text
 
 
@@ -76,6 +76,7 @@ def test_a_series_is_previewed_with_its_collisions_and_saved_leaving_them_out(as
         "title": "Kochkurs",
         "kind": "course",
         "room_id": "kueche",
+        "topics": ["existenzsicherung"],
         "first_day": monday.isoformat(),
         "starts": "12:00",
         "ends": "14:00",
@@ -90,7 +91,8 @@ def test_a_series_is_previewed_with_its_collisions_and_saved_leaving_them_out(as
     preview = coordinator.post("/treffs/franztreff/angebote", data={**fields, "step": "preview"})
     assert preview.status_code == 200
     summary = re.search(r"data-preview-summary[^>]*>([^<]+)<", preview.text)
-    assert summary and "3 von 6 Terminen kollidieren" in summary.group(1), preview.text[-3000:]
+    counted = re.match(r"(\d+) von (\d+) Terminen kollidieren: ", summary.group(1)) if summary else None
+    assert counted and int(counted.group(1)) >= 2, preview.text[-3000:]  # the lunch table's Mondays
     assert "Mittagstisch" in preview.text and "Kollidierende Termine auslassen" in preview.text
 
     refused = coordinator.post("/treffs/franztreff/angebote", data={**fields, "step": "save"})
@@ -144,7 +146,7 @@ def test_closures_are_added_and_removed_by_the_coordinator(as_person, kit):
     removed = coordinator.post(
         "/treffs/franztreff/schliesszeiten", data={"csrf_token": csrf, "remove": "2027-07-19/2027-08-06"}
     )
-    assert removed.status_code == 200 and "Sommerpause" not in removed.text
+    assert removed.status_code == 200 and "2027-07-19" not in removed.text
 
 
 def test_a_carrier_sees_its_own_counselling_hours_and_no_one_elses(as_person, kit, drop_in):

@@ -18,6 +18,7 @@ from ..messages_scheduling import OFFER_KINDS, WEEKDAY_NAMES
 from ..pages import FieldError, render
 from ..session import SignedIn
 from .form_errors import field_errors
+from .lookups import vocabulary
 from .scheduling_calendar import WEEKDAYS, series_rule, week_of
 from .scheduling_week import SiteId, today
 
@@ -31,17 +32,23 @@ FIELDS = {
     "starts": "starts",
     "ends": "ends",
     "rrule": "weekdays",
+    "topics": "topics",
     "on_holiday": "on_holiday",
 }
 TEXT_FIELDS = ("title", "kind", "org_id", "room_id", "first_day", "starts", "ends", "interval", "until", "on_holiday")
 ON_HOLIDAY = ("skip", "move", "keep")
 
 
-def series_body(form: dict[str, Any], weekdays: list[str], lang: str) -> tuple[dict[str, Any], list[FieldError]]:
-    """The body of scheduling's offer routes from the form, or what is missing to build its rule."""
+def series_body(
+    form: dict[str, Any], weekdays: list[str], topics: list[str], lang: str
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """The body of scheduling's offer routes from the form, or what is missing to build its rule.
+    A topic is asked for here: the programme and the committee's figures sort offers by topic."""
     errors = []
     if not form["title"]:
         errors.append(FieldError("title", text(lang, "error_title")))
+    if not topics:
+        errors.append(FieldError("topics", text(lang, "error_topics_required")))
     if not weekdays:
         errors.append(FieldError("weekdays", text(lang, "error_weekdays")))
     try:
@@ -56,6 +63,7 @@ def series_body(form: dict[str, Any], weekdays: list[str], lang: str) -> tuple[d
         "title": form["title"],
         "kind": form["kind"],
         "room_id": form["room_id"],
+        "topics": topics,
         "first_day": form["first_day"],
         "starts": form["starts"],
         "ends": form["ends"],
@@ -74,6 +82,7 @@ async def _form_page(
     *,
     form: dict[str, str],
     weekdays: list[str],
+    topics: list[str] | None = None,
     preview: dict[str, Any] | None = None,
     errors: list[FieldError] | None = None,
     status: int = 200,
@@ -88,6 +97,8 @@ async def _form_page(
         site=site,
         form=form,
         weekdays=weekdays,
+        topics=topics or [],
+        words=await vocabulary(request, user, lang),
         preview=preview,
         kinds=[(code, pick(lang, pair)) for code, pair in OFFER_KINDS.items()],
         rooms=[(r["room_id"], r["name"]) for r in site.get("rooms", [])],
@@ -117,20 +128,33 @@ async def save_series(
     raw = await request.form()
     form = {name: str(raw.get(name, "")).strip() for name in TEXT_FIELDS}
     weekdays = [str(d) for d in raw.getlist("weekdays") if str(d) in WEEKDAYS]
-    body, errors = series_body(form, weekdays, lang)
+    topics = [str(t) for t in raw.getlist("topics")][:20]
+    body, errors = series_body(form, weekdays, topics, lang)
     if errors:
-        return await _form_page(request, user, site_id, form=form, weekdays=weekdays, errors=errors, status=422)
+        return await _form_page(
+            request, user, site_id, form=form, weekdays=weekdays, topics=topics, errors=errors, status=422
+        )
     scheduling = request.app.state.scheduling
     wants_preview = raw.get("step") != "save"
     try:
         preview = await scheduling.call(user, lang, "POST", f"/sites/{site_id}/offers/preview", json=body)
         if wants_preview:
-            return await _form_page(request, user, site_id, form=form, weekdays=weekdays, preview=preview)
+            return await _form_page(
+                request, user, site_id, form=form, weekdays=weekdays, topics=topics, preview=preview
+            )
         skip = raw.get("skip_collisions") == "on"
         if preview.get("collisions") and not skip:
             errors = [FieldError("skip_collisions", text(lang, "error_collisions"))]
             return await _form_page(
-                request, user, site_id, form=form, weekdays=weekdays, preview=preview, errors=errors, status=409
+                request,
+                user,
+                site_id,
+                form=form,
+                weekdays=weekdays,
+                topics=topics,
+                preview=preview,
+                errors=errors,
+                status=409,
             )
         await scheduling.call(user, lang, "POST", f"/sites/{site_id}/offers", json=body | {"skip_collisions": skip})
     except ApiProblem as problem:
@@ -138,7 +162,7 @@ async def save_series(
             raise
         errors = field_errors(problem, FIELDS, default="title")
         return await _form_page(
-            request, user, site_id, form=form, weekdays=weekdays, errors=errors, status=problem.status
+            request, user, site_id, form=form, weekdays=weekdays, topics=topics, errors=errors, status=problem.status
         )
     return RedirectResponse(
         f"/treffs/{site_id}/woche?woche={week_of(date.fromisoformat(form['first_day']))}&gespeichert=reihe",
