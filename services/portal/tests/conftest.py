@@ -198,6 +198,23 @@ def _franztreff() -> dict[str, Any]:
     return {k: v for k, v in site.items() if k != "id"}
 
 
+def _offers(url: str, headers: dict[str, str], today: date) -> Callable[..., str]:
+    """`offer(title, kind, topic, org, room, first_day, starts, ends, days)` plans a weekly offer
+    for a year at the Franztreff, as its coordinator would; returns its id."""
+
+    def offer(
+        title: str, kind: str, topic: str, org: str, room: str, first: date, starts: str, ends: str, days: str
+    ) -> str:
+        body = {"title": title, "kind": kind, "topics": [topic], "org_id": org, "room_id": room,
+                "first_day": first.isoformat(), "starts": starts, "ends": ends,
+                "rrule": f"FREQ=WEEKLY;BYDAY={days};UNTIL={today.year + 1}{today:%m%d}"}  # fmt: skip
+        created = httpx.post(f"{url}/sites/franztreff/offers", headers=headers, json=body, timeout=30)
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    return offer
+
+
 @pytest.fixture(scope="session")
 def drop_in(databases: DatabaseFactory, tokens: Tokens, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DropIn]:
     from qn_reporting.app import create_app as reporting_app
@@ -228,41 +245,27 @@ def drop_in(databases: DatabaseFactory, tokens: Tokens, tmp_path_factory: pytest
             ) as r_url,
         ):
             coordinator = tokens.headers("coordinator", org="drk-dessau")
-            assert httpx.put(f"{s_url}/sites/franztreff", json=_franztreff(), headers=coordinator).status_code in (
-                200,
-                201,
-            )
+            put = httpx.put(f"{s_url}/sites/franztreff", json=_franztreff(), headers=coordinator)
+            assert put.status_code in (200, 201), put.text
             today = clock.now().astimezone(BERLIN).date()
-            until = f"{today.year + 1}{today:%m%d}"
-            lunch = httpx.post(f"{s_url}/sites/franztreff/offers", headers=coordinator, timeout=30, json={
-                "title": "Mittagstisch", "kind": "lunch_table", "topics": ["existenzsicherung"], "org_id": "dessauer-tafel", "room_id": "kueche",
-                "first_day": today.isoformat(), "starts": "11:00", "ends": "13:00",
-                "rrule": f"FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL={until}"})  # fmt: skip
-            assert lunch.status_code == 201, lunch.text
-            counselling = httpx.post(f"{s_url}/sites/franztreff/offers", headers=coordinator, timeout=30, json={
-                "title": "Schuldnerberatung", "kind": "counselling", "topics": ["schulden"], "org_id": "caritas-dessau",
-                "room_id": "beratung-traeger", "first_day": (today + timedelta(days=1)).isoformat(), "starts": "09:00", "ends": "12:00",
-                "rrule": f"FREQ=WEEKLY;BYDAY=TU,TH;UNTIL={until}"})  # fmt: skip
-            assert counselling.status_code == 201, counselling.text
-            cafe = httpx.post(f"{s_url}/sites/franztreff/offers", headers=coordinator, timeout=30, json={
-                "title": "Offenes Café", "kind": "open_cafe", "topics": ["einsamkeit"], "org_id": "drk-dessau", "room_id": "offener-bereich",
-                "first_day": today.isoformat(), "starts": "10:00", "ends": "12:00",
-                "rrule": f"FREQ=WEEKLY;BYDAY=WE;UNTIL={until}"})  # fmt: skip
-            assert cafe.status_code == 201, cafe.text
+            offer = _offers(s_url, coordinator, today)
+            lunch = offer("Mittagstisch", "lunch_table", "existenzsicherung", "dessauer-tafel", "kueche",
+                          today, "11:00", "13:00", "MO,WE,FR")  # fmt: skip
+            counselling = offer("Schuldnerberatung", "counselling", "schulden", "caritas-dessau", "beratung-traeger",
+                                today + timedelta(days=1), "09:00", "12:00", "TU,TH")  # fmt: skip
+            cafe = offer("Offenes Café", "open_cafe", "einsamkeit", "drk-dessau", "offener-bereich",
+                         today, "10:00", "12:00", "WE")  # fmt: skip
             clock.advance(hours=3)  # 12:30: today's lunch table and café have begun
 
-            def first_today(offer: Any) -> str:
+            def first_today(offer_id: str) -> str:
                 listed = httpx.get(
-                    f"{s_url}/offers/{offer.json()['id']}/occurrences",
+                    f"{s_url}/offers/{offer_id}/occurrences",
                     params={"from": today.isoformat(), "to": today.isoformat()},
                     headers=coordinator,
                 )
                 return str(listed.json()[0]["id"])
 
-            yield DropIn(
-                s_url, r_url, clock, lunch.json()["id"], first_today(lunch), counselling.json()["id"],
-                cafe.json()["id"], first_today(cafe),
-            )  # fmt: skip
+            yield DropIn(s_url, r_url, clock, lunch, first_today(lunch), counselling, cafe, first_today(cafe))
     finally:
         nats.stop()
 
