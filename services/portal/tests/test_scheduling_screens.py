@@ -37,8 +37,10 @@ def test_the_coordinator_finds_the_centre_and_its_week_by_room_and_day(as_person
     assert f"<h1>Franztreff: Woche {_week(drop_in)}</h1>" in week.text
     assert '<th scope="row">Küche</th>' in week.text and "Mittagstisch" in week.text
     assert "Schuldnerberatung" in week.text and "Mi 10.03." in week.text
-    # today's begun occurrences offer attendance; later ones do not yet
-    assert week.text.count("Teilnahme erfassen") == 2
+    # today's begun lunch table offers attendance; tomorrow's counselling does not yet
+    today, tomorrow = drop_in.today(), drop_in.today() + timedelta(days=1)
+    assert f"/termine/{drop_in.lunch_today}?tag={today}#attendance" in week.text
+    assert f"?tag={tomorrow}#attendance" not in week.text and f"?tag={tomorrow}" in week.text
     following = (drop_in.today() + timedelta(days=7)).isocalendar()
     assert f"woche={following[0]}-W{following[1]:02d}" in week.text
 
