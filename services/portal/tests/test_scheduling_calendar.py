@@ -73,3 +73,12 @@ def test_the_committee_table_keeps_reportings_dot_and_puts_periods_in_columns():
         ("Stadt gesamt", ["40", ""]),
     ]
     assert pivot(rows, "en")[1][0].cells == ["1,234", "."]
+
+
+def test_the_id_token_is_kept_for_the_sign_out_only_where_the_cookie_has_room():
+    from qn_portal.signin.logout import NOT_KEPT, SAME_AS_API_TOKEN, kept_for_sign_out
+
+    assert kept_for_sign_out("id_token", "a.b.c", "a.b.c") == SAME_AS_API_TOKEN
+    assert kept_for_sign_out("access_token", "x" * 1200, "i.d.t") == "i.d.t"
+    assert kept_for_sign_out("access_token", "x" * 1500, "y" * 1500) == NOT_KEPT
+    assert kept_for_sign_out("access_token", "x", None) == NOT_KEPT

@@ -132,6 +132,17 @@ def test_one_occurrence_is_cancelled_or_moved_with_a_reason(as_person, kit, drop
     assert cancelled.status_code == 200 and "Der Termin ist abgesagt." in cancelled.text
     assert "entfällt" in cancelled.text
 
+    friday = drop_in.today() + timedelta(days=2)
+    lunch = re.search(rf'href="(/angebote/{drop_in.lunch_offer}/termine/[^"?]+)\?tag={friday}"', cancelled.text)
+    assert lunch, "Friday's lunch table is in the week"
+    moved = coordinator.post(
+        f"{lunch.group(1)}/verlegung?tag={friday}",
+        data={"csrf_token": csrf, "move_day": friday.isoformat(), "move_starts": "14:00", "move_ends": "16:00",
+              "move_reason": "room_unavailable", "move_note": "Küche wird gereinigt"},
+    )  # fmt: skip
+    assert moved.status_code == 200 and "Der Termin ist verlegt." in moved.text
+    assert "14:00–16:00" in moved.text and "verlegt</span>" in moved.text
+
 
 def test_closures_are_added_and_removed_by_the_coordinator(as_person, kit):
     coordinator = as_person(kit.COORDINATOR)

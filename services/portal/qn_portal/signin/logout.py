@@ -21,23 +21,38 @@ from .oidc import PROVIDER
 
 ID_TOKEN_KEY = "oidc_id_token"
 SAME_AS_API_TOKEN = "="
+NOT_KEPT = "-"
+"""Signed in at the provider, but the ID token did not fit: the sign-out names the client only."""
+ROOM_FOR_TOKENS = 2400
+"""Characters both tokens may take together: the signed cookie (base64 of the session) must stay
+under the browsers' 4 KB, and Keycloak's access tokens alone can take half of that."""
 log = get_logger("qn_portal.signin")
 
 
+def kept_for_sign_out(api_token_kind: str, api_token: str, id_token: object) -> str:
+    """What the session keeps for the sign-out: the ID token, a marker when it is the API token
+    already, or a marker that it did not fit beside the API token."""
+    if api_token_kind == "id_token":
+        return SAME_AS_API_TOKEN
+    if isinstance(id_token, str) and len(api_token) + len(id_token) <= ROOM_FOR_TOKENS:
+        return id_token
+    return NOT_KEPT
+
+
 def remember_id_token(request: Request, settings: PortalSettings, token: dict[str, Any]) -> None:
-    """Keeps the ID token for the sign-out; when it is also the API token, only a marker (the
-    session cookie has room for one token, not two)."""
-    id_token = token.get("id_token")
-    if not isinstance(id_token, str):
-        return
-    request.session[ID_TOKEN_KEY] = SAME_AS_API_TOKEN if settings.oidc_api_token == "id_token" else id_token
+    api_token = str(token.get(settings.oidc_api_token) or "")
+    request.session[ID_TOKEN_KEY] = kept_for_sign_out(settings.oidc_api_token, api_token, token.get("id_token"))
 
 
 def id_token_hint(request: Request) -> str | None:
+    """The hint for the provider ("" when the person signed in there but it was not kept), or
+    None when they did not sign in at the provider (the local sign-in)."""
     kept = request.session.get(ID_TOKEN_KEY)
     if kept == SAME_AS_API_TOKEN:
         user = request.session.get("user")
-        return str(user.get("token")) if isinstance(user, dict) and user.get("token") else None
+        return str(user.get("token")) if isinstance(user, dict) and user.get("token") else ""
+    if kept == NOT_KEPT:
+        return ""
     return kept if isinstance(kept, str) else None
 
 
@@ -47,7 +62,7 @@ def post_logout_url(settings: PortalSettings) -> str:
 
 async def end_session_url(oauth: OAuth | None, settings: PortalSettings, hint: str | None) -> str | None:
     """The provider's end-session address for this person, or None (local sign-out only)."""
-    if oauth is None or not hint:
+    if oauth is None or hint is None:
         return None
     try:
         metadata = await oauth.create_client(PROVIDER).load_server_metadata()
