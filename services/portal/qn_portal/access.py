@@ -68,6 +68,9 @@ MATCHING_RULES: dict[str, Rule] = {
         VOLUNTEERS_AND_COORDINATORS, scope="completes an accepted task, with its last hours"
     ),
 }
+# drop-in centres: who plans their week (scheduling lets them book for any organisation)
+SCHEDULERS = (R.COORDINATOR, R.TEAM_STAFF, R.ADMIN)
+FIGURE_READERS = (R.COMMITTEE, R.COORDINATOR, R.ADMIN)
 
 POLICY_RULES: dict[str, Rule] = {
     "GET /": Rule.public_route("the start: the sign-in page, or the signed-in person's first screen"),
@@ -104,6 +107,25 @@ POLICY_RULES: dict[str, Rule] = {
     ),
     "POST /vermittlungen/{referral_id}/status": Rule.roles(CARRIERS, scope="answers a referral to the own carrier"),
     **MATCHING_RULES,
+    # drop-in centres (scheduling); the paths of one occurrence carry its offer
+    "GET /treffs": Rule.roles(SCHEDULERS, scope="the drop-in centres (public places, no personal data)"),
+    "GET /treffs/{site_id}/woche": Rule.roles(SCHEDULERS, scope="a centre's week of rooms, offers and bookings"),
+    "GET /treffs/{site_id}/angebote/neu": Rule.roles(SCHEDULERS, scope="the series form with scheduling's preview"),
+    "POST /treffs/{site_id}/angebote": Rule.roles(SCHEDULERS, scope="previews or saves a series (scheduling decides)"),
+    "GET /angebote/{offer_id}/termine/{occurrence_id}": Rule.roles(SCHEDULERS, scope="one occurrence and its forms"),
+    "POST /angebote/{offer_id}/termine/{occurrence_id}/teilnahme": Rule.roles(
+        SCHEDULERS, scope="records how many came (counts only)"
+    ),
+    "POST /angebote/{offer_id}/termine/{occurrence_id}/absage": Rule.roles(
+        SCHEDULERS, scope="cancels one occurrence with a reason"
+    ),
+    "POST /angebote/{offer_id}/termine/{occurrence_id}/verlegung": Rule.roles(
+        SCHEDULERS, scope="moves one occurrence with a reason"
+    ),
+    "GET /treffs/{site_id}/schliesszeiten": Rule.roles(CITY_WIDE, scope="a centre's closures"),
+    "POST /treffs/{site_id}/schliesszeiten": Rule.roles(CITY_WIDE, scope="adds or removes a closure of a centre"),
+    "GET /beratungszeiten": Rule.roles(CARRIERS, scope="the own organisation's offers and bookings in the centres"),
+    "GET /kennzahlen": Rule.roles(FIGURE_READERS, scope="reporting's protected tables (no figure points at a person)"),
 }
 
 

@@ -25,6 +25,7 @@ from .intake_client import ApiProblem, IntakeClient, ServiceUnavailable
 from .matching_client import MatchingClient
 from .pages import render
 from .screens import (
+    committee_figures,
     concerns,
     data_protection,
     matching_apply,
@@ -34,6 +35,10 @@ from .screens import (
     persons,
     queue,
     referrals,
+    scheduling_closures,
+    scheduling_hours,
+    scheduling_series,
+    scheduling_week,
     signals,
 )
 from .session import sign_out
@@ -54,9 +59,14 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
         async with (
             httpx.AsyncClient(base_url=settings.intake_url, timeout=timeout) as http,
             httpx.AsyncClient(base_url=settings.matching_url, timeout=timeout) as matching_http,
+            httpx.AsyncClient(base_url=settings.scheduling_url, timeout=timeout) as scheduling_http,
+            httpx.AsyncClient(base_url=settings.reporting_url, timeout=timeout) as reporting_http,
         ):
             app.state.intake = IntakeClient(http)
             app.state.matching = MatchingClient(matching_http)
+            # the same token-forwarding client serves every API: each answers problem+json alike
+            app.state.scheduling = IntakeClient(scheduling_http)
+            app.state.reporting = IntakeClient(reporting_http)
             yield
 
     app = FastAPI(title="Quartiersnetz portal", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
@@ -75,7 +85,17 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (signin, queue, concerns, persons, referrals, signals, data_protection):
         app.include_router(module.router)
-    for module in (matching_volunteers, matching_tasks, matching_hours, matching_apply):
+    for module in (
+        matching_volunteers,
+        matching_tasks,
+        matching_hours,
+        matching_apply,
+        scheduling_week,
+        scheduling_series,
+        scheduling_closures,
+        scheduling_hours,
+        committee_figures,
+    ):
         app.include_router(module.router)
     _errors(app)
     POLICY.verify(app)

@@ -27,6 +27,8 @@ class PortalSettings(BaseSettings):
         Path("deploy/demo-city"),
         description="The city's configuration (city.toml): the quarters the public volunteer form offers.",
     )
+    scheduling_url: str = Field("http://127.0.0.1:8003", description="Scheduling's API (drop-in centres).")
+    reporting_url: str = Field("http://127.0.0.1:8004", description="Reporting's API (committee figures).")
     api_timeout_seconds: float = Field(10.0, description="How long a call to a service may take.")
 
     session_secret: str = Field(
@@ -43,6 +45,11 @@ class PortalSettings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_scope: str = "openid profile"
+    oidc_post_logout_url: str = Field(
+        "",
+        description="Where the identity provider sends a person after signing out there; default: the "
+        "portal's sign-in page (public_url + /anmelden?abgemeldet=1).",
+    )
     oidc_api_token: str = Field(
         "access_token",
         description="Which token of the code flow the portal sends to the services: access_token (Keycloak) or "

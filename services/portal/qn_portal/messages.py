@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from .messages_matching import MATCHING_MESSAGES
+from .messages_scheduling import SCHEDULING_MESSAGES
 
 LANGUAGES = ("de", "en")
 
@@ -285,6 +286,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error_expires": ("Geben Sie ein Datum in der Zukunft an.", "Enter a date in the future."),
 }
+MESSAGES.update(SCHEDULING_MESSAGES)
 
 MESSAGES |= MATCHING_MESSAGES
 

@@ -5,21 +5,28 @@ development key that intake trusts."""
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from qn_portal.app import create_app
 from qn_portal.config import PortalSettings
 
+from qn_infra.clock import TickingClock
 from qn_infra.embedded_broker import NatsServer
 from qn_infra.pseudonyms import ensure_pseudonym_key
 from qn_testkit.auth import Tokens
 from qn_testkit.canaries import leaks_in_log
 from qn_testkit.city import City
 from qn_testkit.databases import DatabaseFactory
+from qn_testkit.days import BERLIN, reference_day
+from qn_testkit.served_app import served
 from qn_testkit.services import REPO, ServiceProcess
 from qn_testkit.waiting import eventually
 
@@ -273,6 +280,7 @@ class Kit:
     HELPED = HELPED
     neighbourly_settings = staticmethod(neighbourly_settings)
     ask_for_help = staticmethod(ask_for_help)
+    COMMITTEE = "demo-committee"
     DEMO_CITY = DEMO_CITY
     PORTAL_URL = PORTAL_URL
 
@@ -280,3 +288,112 @@ class Kit:
 @pytest.fixture
 def kit() -> type[Kit]:
     return Kit
+
+
+# -- the drop-in centres and the committee's figures: scheduling and reporting, served over HTTP ----
+
+
+@dataclass
+class DropIn:
+    """Scheduling and reporting in-process on the test's reference day, served over real HTTP; the
+    demo city's Franztreff with a lunch table (begun today: its attendance can be recorded), the
+    Caritas debt counselling on Tuesdays, and the clock both use (the portal under test too)."""
+
+    scheduling_url: str
+    reporting_url: str
+    clock: TickingClock
+    lunch_offer: str
+    lunch_today: str
+    """The occurrence of the lunch table that began an hour and a half ago."""
+    counselling_offer: str
+    cafe_offer: str
+    cafe_today: str
+    """The open café's occurrence of today, begun too: for the browser's attendance journey."""
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(BERLIN).date()
+
+
+def _franztreff() -> dict[str, Any]:
+    sites = tomllib.loads((DEMO_CITY / "sites.toml").read_text(encoding="utf-8"))["sites"]
+    site = next(s for s in sites if s["id"] == "franztreff")
+    return {k: v for k, v in site.items() if k != "id"}
+
+
+def _offers(url: str, headers: dict[str, str], today: date) -> Callable[..., str]:
+    """`offer(title, kind, topic, org, room, first_day, starts, ends, days)` plans a weekly offer
+    for a year at the Franztreff, as its coordinator would; returns its id."""
+
+    def offer(
+        title: str, kind: str, topic: str, org: str, room: str, first: date, starts: str, ends: str, days: str
+    ) -> str:
+        body = {"title": title, "kind": kind, "topics": [topic], "org_id": org, "room_id": room,
+                "first_day": first.isoformat(), "starts": starts, "ends": ends,
+                "rrule": f"FREQ=WEEKLY;BYDAY={days};UNTIL={today.year + 1}{today:%m%d}"}  # fmt: skip
+        created = httpx.post(f"{url}/sites/franztreff/offers", headers=headers, json=body, timeout=30)
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    return offer
+
+
+@pytest.fixture(scope="session")
+def drop_in(databases: DatabaseFactory, tokens: Tokens, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DropIn]:
+    from qn_reporting.app import create_app as reporting_app
+    from qn_reporting.config import ReportingSettings
+    from qn_scheduling.app import create_app as scheduling_app
+    from qn_scheduling.config import SchedulingSettings
+
+    directory = tmp_path_factory.mktemp("portal-drop-in")
+    clock = TickingClock(reference_day())  # a Wednesday, 09:30 in Berlin
+    nats = NatsServer(directory / "jetstream", log_file=directory / "nats-server.log").start()
+    common: dict[str, Any] = {"nats_url": nats.url, "auth_jwks_file": tokens.jwks_file, "city_dir": DEMO_CITY,
+                              "outbox_poll_seconds": 0.2}  # fmt: skip
+    scheduling = SchedulingSettings(
+        database_url=databases.create("scheduling"), data_dir=directory / "scheduling", **common
+    )
+    reporting = ReportingSettings(
+        database_url=databases.create("reporting"), data_dir=directory / "reporting", **common
+    )
+    try:
+        with (
+            served(
+                scheduling_app(scheduling, clock=clock),
+                migrations_of="scheduling",
+                database_url=scheduling.database_url,
+            ) as s_url,
+            served(
+                reporting_app(reporting, clock=clock), migrations_of="reporting", database_url=reporting.database_url
+            ) as r_url,
+        ):
+            coordinator = tokens.headers("coordinator", org="drk-dessau")
+            put = httpx.put(f"{s_url}/sites/franztreff", json=_franztreff(), headers=coordinator)
+            assert put.status_code in (200, 201), put.text
+            today = clock.now().astimezone(BERLIN).date()
+            offer = _offers(s_url, coordinator, today)
+            lunch = offer("Mittagstisch", "lunch_table", "existenzsicherung", "dessauer-tafel", "kueche",
+                          today, "11:00", "13:00", "MO,WE,FR")  # fmt: skip
+            counselling = offer("Schuldnerberatung", "counselling", "schulden", "caritas-dessau", "beratung-traeger",
+                                today + timedelta(days=1), "09:00", "12:00", "TU,TH")  # fmt: skip
+            cafe = offer("Offenes Café", "open_cafe", "einsamkeit", "drk-dessau", "offener-bereich",
+                         today, "10:00", "12:00", "WE")  # fmt: skip
+            clock.advance(hours=3)  # 12:30: today's lunch table and café have begun
+
+            def first_today(offer_id: str) -> str:
+                listed = httpx.get(
+                    f"{s_url}/offers/{offer_id}/occurrences",
+                    params={"from": today.isoformat(), "to": today.isoformat()},
+                    headers=coordinator,
+                )
+                return str(listed.json()[0]["id"])
+
+            yield DropIn(s_url, r_url, clock, lunch, first_today(lunch), counselling, cafe, first_today(cafe))
+    finally:
+        nats.stop()
+
+
+@pytest.fixture
+def drop_in_settings(portal_settings: PortalSettings, drop_in: DropIn) -> PortalSettings:
+    return portal_settings.model_copy(
+        update={"scheduling_url": drop_in.scheduling_url, "reporting_url": drop_in.reporting_url}
+    )

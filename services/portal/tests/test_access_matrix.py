@@ -29,6 +29,7 @@ PERSONAS = {
     "other_carrier": "demo-carrier-diakonie-dessau",
     "volunteer": "renate.k",
     "other_volunteer": "dmitri.s",
+    "committee": "demo-committee",
 }
 ALL = dict.fromkeys(PERSONAS, "A")
 STAFF = {"team_staff": "A", "other_team_staff": "A", "coordinator": "A"}
@@ -36,6 +37,8 @@ OWN_TEAM = {"team_staff": "A", "coordinator": "A"}  # the record is team-innenst
 RECORDERS = {**STAFF, "kuemmerer": "A"}
 CARRIER = {"carrier": "A", "other_carrier": "A"}
 OWN_CARRIER = {"carrier": "A"}  # the referral is addressed to caritas-dessau
+SCHEDULERS = {**STAFF}  # drop-in centres: scheduling lets staff book for any organisation
+CITY_WIDE = {"coordinator": "A"}
 PUBLIC = "public"
 COORDINATOR = {"coordinator": "A"}
 VOLUNTEERS = {"volunteer": "A", "other_volunteer": "A"}
@@ -89,6 +92,18 @@ EXPECTED: dict[str, dict[str, str] | str] = {
     "POST /einsaetze/{match_id}/ablehnen": OWN_TASK,
     "POST /einsaetze/{match_id}/stunden": OWN_TASK,
     "POST /einsaetze/{match_id}/abschliessen": OWN_TASK,
+    "GET /treffs": SCHEDULERS,
+    "GET /treffs/{site_id}/woche": SCHEDULERS,
+    "GET /treffs/{site_id}/angebote/neu": SCHEDULERS,
+    "POST /treffs/{site_id}/angebote": SCHEDULERS,
+    "GET /angebote/{offer_id}/termine/{occurrence_id}": SCHEDULERS,
+    "POST /angebote/{offer_id}/termine/{occurrence_id}/teilnahme": SCHEDULERS,
+    "POST /angebote/{offer_id}/termine/{occurrence_id}/absage": SCHEDULERS,
+    "POST /angebote/{offer_id}/termine/{occurrence_id}/verlegung": SCHEDULERS,
+    "GET /treffs/{site_id}/schliesszeiten": CITY_WIDE,
+    "POST /treffs/{site_id}/schliesszeiten": CITY_WIDE,
+    "GET /beratungszeiten": CARRIER,  # each sees only the own organisation's (scheduling decides)
+    "GET /kennzahlen": {"committee": "A", "coordinator": "A"},
 }
 
 
@@ -113,6 +128,10 @@ def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
     path = path.replace("{person_id}", ids["person"])
     for name in ("match_id", "volunteer_id", "entry_id"):
         path = path.replace("{" + name + "}", ids[name])
+    path = path.replace("{site_id}", "franztreff").replace("{offer_id}", ids["offer"])
+    path = path.replace("{occurrence_id}", ids["occurrence"])
+    if "/termine/" in path:
+        path += f"?tag={ids['day']}"
     params = {
         "/adressen/vorschlaege": {"street": "Franz"},
         "/adressen/quartier": {"street": "Franzstr.", "house_number": "147"},
@@ -176,15 +195,18 @@ def _task_with_hours(city: Any, kit: Any) -> dict[str, str]:
     }
 
 
-def test_every_route_for_every_persona(portal, kit, neighbourly):
-    staff = kit.sign_in(portal(), kit.STAFF_INNENSTADT)
+def test_every_route_for_every_persona(portal, kit, neighbourly, drop_in, drop_in_settings):
+    # forms are sent empty or wrong where they would change something: allowed callers get the
+    # form back with its errors, so every persona meets the same records
+    staff = kit.sign_in(portal(drop_in_settings), kit.STAFF_INNENSTADT)
     concern_page = kit.record_concern(staff, topics=["schulden"])
     concern = concern_page.url.path.rsplit("/", 1)[1]
-    carrier = kit.sign_in(portal(), kit.CARITAS)
+    carrier = kit.sign_in(portal(drop_in_settings), kit.CARITAS)
     inbox = carrier.get("/vermittlungen")
     referral = inbox.text.split("/vermittlungen/", 2)[1].split('"', 1)[0] if "/vermittlungen/" in inbox.text else ""
     assert referral, "the carrier should have a referral to open"
     ids: dict[str, Any] = {"concern": concern, "referral": referral, "person": _person(staff, kit), "erasable": []}
+    ids |= {"offer": drop_in.lunch_offer, "occurrence": drop_in.lunch_today, "day": drop_in.today().isoformat()}
     ids["erasable"] = [_person(staff, kit) for _ in range(len(PERSONAS) + 1)]
     ids |= _task_with_hours(neighbourly, kit)
 
@@ -192,7 +214,7 @@ def test_every_route_for_every_persona(portal, kit, neighbourly):
     # signing out last: it ends the persona's session
     keys = sorted(EXPECTED, key=lambda k: k == "POST /abmelden")
     for persona, user_id in [(None, None), *PERSONAS.items()]:
-        client = portal()
+        client = portal(drop_in_settings)
         if user_id:
             kit.sign_in(client, user_id)
         csrf = kit.csrf_of(client.get("/anmelden").text)

@@ -5,7 +5,9 @@ comes from intake with the token the code flow produced."""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import subprocess
 import sys
 import time
@@ -108,3 +110,50 @@ def test_a_return_with_a_foreign_state_is_refused(portal, oidc_settings):
     client = portal(oidc_settings)
     answer = client.get("/anmelden/rueckkehr", params={"code": "x", "state": "not-ours"})
     assert answer.url.path == "/anmelden" and "Die Anmeldung hat nicht geklappt" in answer.text
+
+
+def test_signing_out_ends_the_session_at_the_provider_too_and_comes_back(portal, oidc_settings):
+    client = portal(oidc_settings)
+    to_provider = client.get("/anmelden/oidc", params={"weiter": "/warteschlange"}, follow_redirects=False)
+    consent = httpx.post(to_provider.headers["location"], data={"sub": STAFF["sub"]}, follow_redirects=False)
+    back = urlsplit(consent.headers["location"])
+    queue = client.get(f"{back.path}?{back.query}")
+    assert queue.url.path == "/warteschlange"
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', queue.text)
+    assert csrf
+
+    out = client.post("/abmelden", data={"csrf_token": csrf.group(1)}, follow_redirects=False)
+    assert out.status_code == 303
+    end_session = urlsplit(out.headers["location"])
+    discovery = httpx.get(oidc_settings.oidc_issuer + "/.well-known/openid-configuration").json()
+    assert f"{end_session.scheme}://{end_session.netloc}{end_session.path}" == discovery["end_session_endpoint"]
+    asked = parse_qs(end_session.query)
+    assert asked["post_logout_redirect_uri"] == ["http://127.0.0.1:8000/anmelden?abgemeldet=1"]
+    assert asked["client_id"] == [CLIENT_ID]
+    hint = asked["id_token_hint"][0]
+    assert hint.count(".") == 2 and _claims(hint)["sub"] == STAFF["sub"]  # the ID token of this sign-in
+    # the portal's own session is over already, whatever the provider does next
+    assert client.get("/warteschlange", follow_redirects=False).status_code == 303
+
+    # the person confirms at the provider, which sends them back to the portal's sign-in page
+    form = httpx.get(out.headers["location"])
+    assert form.status_code == 200 and "id_token_hint</code> not set" not in form.text
+    confirm = httpx.post(
+        discovery["end_session_endpoint"] + "/confirm",
+        data={"redirect_uri": asked["post_logout_redirect_uri"][0]},
+        follow_redirects=False,
+    )
+    landing = client.get(urlsplit(confirm.headers["location"]).path + "?" + urlsplit(confirm.headers["location"]).query)
+    assert landing.url.path == "/anmelden" and "Sie sind abgemeldet." in landing.text
+
+
+def test_a_local_sign_in_signs_out_locally_only(portal, portal_settings, kit):
+    client = kit.sign_in(portal(portal_settings), kit.STAFF_INNENSTADT)
+    csrf = kit.csrf_of(client.get("/anmelden").text)
+    out = client.post("/abmelden", data={"csrf_token": csrf}, follow_redirects=False)
+    assert out.headers["location"] == "/anmelden?abgemeldet=1"
+
+
+def _claims(jwt: str) -> dict[str, object]:
+    payload = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

@@ -32,6 +32,7 @@ def demo_users(city_dir: Path) -> list[DemoUser]:
     if teams:
         users.append(DemoUser(f"demo-kuemmerer-{teams[0][0]}", "kuemmerer", *teams[0]))
     users.append(DemoUser("demo-coordinator", "coordinator"))
+    users.append(DemoUser("demo-committee", "committee"))
     users += [DemoUser(f"demo-carrier-{org}", "carrier", org=org, org_name=name) for org, name in orgs]
     return users + _volunteers(city_dir / "volunteers.toml")
 

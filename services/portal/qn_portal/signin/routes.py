@@ -13,10 +13,12 @@ from qn_infra.logs import get_logger
 from qn_infra.metrics import metrics_endpoint
 
 from ..access import POLICY
+from ..config import PortalSettings
 from ..messages import LANGUAGES
 from ..pages import render
 from ..session import SignedIn, sign_in, sign_out
 from .demo_users import demo_users
+from .logout import end_session_url, id_token_hint, remember_id_token
 from .oidc import PROVIDER, person_from_tokens
 
 router = APIRouter()
@@ -30,7 +32,13 @@ HOME = {
     "carrier": "/vermittlungen",
     "kuemmerer": "/signale",
     "volunteer": "/meine-einsaetze",
+    "committee": "/kennzahlen",
 }
+
+
+def settings_of(request: Request) -> PortalSettings:
+    settings: PortalSettings = request.app.state.settings
+    return settings
 
 
 def safe_next(target: str | None) -> str:
@@ -120,6 +128,7 @@ async def sign_in_return(request: Request) -> Response:
     person = person_from_tokens(request.app.state.settings, token, now)
     target = safe_next(request.session.get("next"))
     sign_in(request, person)
+    remember_id_token(request, settings_of(request), token)
     log.info("signed_in", method="oidc", roles=list(person.roles))
     return RedirectResponse(target, status_code=303)
 
@@ -154,5 +163,10 @@ async def sign_in_local(
 
 @router.post("/abmelden", dependencies=[POLICY.guard("POST /abmelden")])
 async def sign_out_now(request: Request) -> Response:
+    """Ends the portal's session, and -- for a person who signed in at the city's provider --
+    their session there too (RP-initiated logout), so the next person at a shared computer is
+    not signed straight back in. The local sign-in just clears the session."""
+    hint = id_token_hint(request)
     sign_out(request)
-    return RedirectResponse("/anmelden?abgemeldet=1", status_code=303)
+    end_session = await end_session_url(request.app.state.oauth, settings_of(request), hint)
+    return RedirectResponse(end_session or "/anmelden?abgemeldet=1", status_code=303)
