@@ -4,7 +4,7 @@ feed itself (public: the link is the secret). Who may call each route is in `..a
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
@@ -19,7 +19,7 @@ from .schemas import FeedLinkOut
 router = APIRouter(tags=["calendar"])
 
 ICS = "text/calendar; charset=utf-8"
-CALENDAR = {
+CALENDAR: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {}}, "description": "An iCalendar (RFC 5545) document."},
     404: {"description": "No such link: unknown, renewed or revoked"},
 }
