@@ -76,6 +76,15 @@ def test_a_renewed_link_replaces_the_old_one_and_a_revoked_link_shows_nothing(ma
     assert matching.client.get(second).status_code == 404
     assert matching.client.delete(path, headers=matching.volunteer("renate.k")).status_code == 204  # again: fine
 
+    third = feed_path(matching.client.post(path, headers=matching.volunteer("renate.k")).json()["url"])
+    archived = matching.client.post(
+        f"/volunteers/{renate['id']}/status",
+        json={"status": "inactive", "archive_reason": "moved"},
+        headers=matching.coordinator(),
+    )
+    assert archived.status_code == 200, archived.text
+    assert matching.client.get(third).status_code == 404  # an engagement that ended takes its link along
+
 
 def test_an_appointment_is_for_an_accepted_task_and_lies_ahead(matching) -> None:
     matching.register("Renate K.", account="renate.k")

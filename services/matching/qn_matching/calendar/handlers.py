@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from qn_contracts.vocabulary import VolunteerStatus
 from qn_infra.errors import NotFound
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
@@ -26,6 +27,7 @@ log = get_logger(__name__)
 
 # what a feed shows: tasks taken on, and the ones done (so the past stays in the calendar)
 SHOWN = (MatchStatus.ACCEPTED.value, MatchStatus.COMPLETED.value)
+ENDED = (VolunteerStatus.INACTIVE.value, VolunteerStatus.DENIED.value)
 
 
 class FeedNotFound(NotFound):
@@ -81,7 +83,10 @@ def tasks_of_feed(token: str, *, uow: UnitOfWork) -> list[FeedTask]:
     """The tasks behind a link; 404 for a link that is unknown, renewed or revoked."""
     with uow:
         volunteer_id = uow.session.scalar(
-            select(CalendarFeed.volunteer_id).where(CalendarFeed.token_hash == hash_token(token))
+            select(CalendarFeed.volunteer_id)
+            .join(Volunteer, Volunteer.id == CalendarFeed.volunteer_id)
+            # an engagement that ended (or never began) takes its link with it
+            .where(CalendarFeed.token_hash == hash_token(token), Volunteer.status.not_in(ENDED))
         )
         if volunteer_id is None:
             raise FeedNotFound(
