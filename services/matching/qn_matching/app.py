@@ -46,7 +46,10 @@ quarter, reach and weekly availability; help requests from intake are matched on
 needs one, under their cap, not away, some time) and ranked on soft ones (shared language, load,
 earliest time);
 the best volunteer is asked, and on a decline or no answer in time, the next. No match goes to the
-coordinator. Names and contact details of volunteers stay here; events carry `volunteer_ref` only."""
+coordinator. Names, contact details and e-mail addresses of volunteers stay here; events carry
+`volunteer_ref` only. Reminders go out by e-mail, once each (before an agreed appointment, before a
+proposal times out, before a police certificate's re-check date, for hours waiting for approval);
+each volunteer can subscribe to their tasks through a secret, revocable calendar link."""
 
 
 @dataclass(frozen=True)

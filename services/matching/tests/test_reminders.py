@@ -59,7 +59,12 @@ def test_the_scheduler_reminds_of_a_proposal_and_of_the_agreed_time_once_each(st
     with start_matching(**smtp(mailbox, reminder_check_seconds=0.2)) as matching:
         matching.register("Renate K.", account="renate.k", email=RENATE)
         event = matching.help_requested(quarter_id="ziebigk")
-        ziebigk = matching.register("Rita Z.", account="rita.z", email="rita@example.org", quarter_id="ziebigk")
+        ziebigk = matching.register("Rita Z.", account="rita.z", quarter_id="ziebigk")
+        # she gives her address herself, in her own profile
+        given = matching.client.patch(
+            f"/volunteers/{ziebigk['id']}", json={"email": "rita@example.org"}, headers=matching.volunteer("rita.z")
+        )
+        assert given.status_code == 200 and given.json()["email"] == "rita@example.org"
         matching.publish(event)
         match = matching.help_request(event.help_request_id)["matches"][0]
         assert match["volunteer_id"] == ziebigk["id"]
@@ -151,9 +156,26 @@ def test_certificate_and_hours_reminders_go_out_once_even_after_a_restart(start_
         assert not [m for m in mailbox.mails if RENATE in str(m["To"]) and "Dmitri" in mailbox.body(m)]
 
 
-def test_the_e_mail_address_of_a_reminder_stays_out_of_the_log(start_matching, mailbox, caplog) -> None:
+def test_an_address_given_on_the_form_is_used_and_stays_out_of_answers_and_log(start_matching, mailbox, caplog) -> None:
     with start_matching(**smtp(mailbox)) as matching:
-        matching.register("Renate K.", account="renate.k", email=RENATE)
+        form = matching.body("Renate K.", email=RENATE)
+        applied = matching.client.post("/volunteers/applications", json=form)
+        assert applied.status_code == 202 and RENATE not in applied.text
+        [renate] = matching.client.get("/volunteers", headers=matching.coordinator()).json()
+        assert renate["email"] == RENATE
+        approved = matching.client.post(
+            f"/volunteers/{renate['id']}/status",
+            json={"status": "approved", "account": "renate.k"},
+            headers=matching.coordinator(),
+        )
+        assert approved.status_code == 200, approved.text
+        matching.client.post(
+            f"/volunteers/{renate['id']}/status", json={"status": "active"}, headers=matching.coordinator()
+        )
+        bad = matching.client.patch(
+            f"/volunteers/{renate['id']}", json={"email": "keine adresse"}, headers=matching.volunteer("renate.k")
+        )
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "email"
         event = matching.help_requested()
         matching.publish(event)
         match = matching.help_request(event.help_request_id)["matches"][0]
