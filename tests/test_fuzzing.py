@@ -58,6 +58,10 @@ EXCLUSIONS: dict[str, Exclusions] = {
             NOT_POSITIVE: "the certificate cannot be dated after today (the service's clock), and the re-check "
             "must follow the certificate's date (two fields)"
         },
+        "PUT /matches/{match_id}/appointment": {
+            NOT_POSITIVE: "an appointment lies ahead (the service's clock) and ends after it starts, within a day "
+            "(two fields), on an accepted task (data)"
+        },
     },
     "scheduling": {
         "PUT /sites/{site_id}": {

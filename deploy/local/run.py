@@ -32,6 +32,8 @@ from qn_infra.pseudonyms import ensure_pseudonym_key  # noqa: E402
 VAR = Path(os.environ.get("QN_DATA_DIR", REPO / "var"))
 SERVICES = {"intake": 8001, "matching": 8002, "scheduling": 8003, "reporting": 8004}
 PORTAL_PORT = 8000
+# the local mail catcher (mailcatcher.py): matching's reminders go to its SMTP port, its page lists them
+MAIL_SMTP_PORT, MAIL_PAGE_PORT = 1025, 8025
 HOST = "127.0.0.1"
 DEMO_CITY = REPO / "deploy" / "demo-city"
 
@@ -60,6 +62,12 @@ def service_env(name: str, nats_url: str) -> dict[str, str]:
     env.setdefault(prefix + "HOST", HOST)
     env.setdefault(prefix + "PORT", str(SERVICES[name]))
     env.setdefault(prefix + "LOG_JSON", "false")  # readable lines here; JSON in deployments
+    if name == "matching":
+        env.setdefault(prefix + "SMTP_HOST", HOST)
+        env.setdefault(prefix + "SMTP_PORT", str(MAIL_SMTP_PORT))
+        env.setdefault(prefix + "SMTP_STARTTLS", "false")
+        env.setdefault(prefix + "COORDINATOR_EMAIL", "koordination@nachbarschaftshilfe.example")
+        env.setdefault(prefix + "REMINDER_CHECK_SECONDS", "60")
     return env
 
 
@@ -130,6 +138,7 @@ def banner(city: DevCity, *, nats_url: str, port_note: str, sites: int, voluntee
         team=city.default_team,
         broker=broker,
         roles=roles,
+        mails=MAIL_PAGE_PORT,
         **{k: v for k, v in SERVICES.items()},
     )
 
@@ -146,6 +155,7 @@ BANNER = """
    scheduling  http://127.0.0.1:{scheduling}/docs
    reporting   http://127.0.0.1:{reporting}/docs
    broker      {broker}
+   mails       http://127.0.0.1:{mails}   (reminders matching sent; nothing is delivered)
 
  A token for team staff of {team} (12 h):
 
@@ -174,7 +184,8 @@ def main() -> int:
     key_dir = ensure_keys(VAR / "keys").parent
     # the key of the login pseudonyms intake and matching share (decision 0013); both find it in var/keys
     ensure_pseudonym_key(key_dir)
-    for name, port in {"portal": PORTAL_PORT, **SERVICES}.items():
+    ports = {"portal": PORTAL_PORT, **SERVICES, "mail catcher (SMTP)": MAIL_SMTP_PORT, "mail page": MAIL_PAGE_PORT}
+    for name, port in ports.items():
         if not port_free(port):
             print(f"Port {port} for {name} is in use: stop what runs there (an earlier `make run`?) and try again.")
             return 1
@@ -186,6 +197,12 @@ def main() -> int:
     manager.add_process(
         "nats",
         f"{nats_server_binary()} -js -a {HOST} -p {nats_port} -sd {VAR / 'nats'} --server_name quartiersnetz-local",
+        cwd=str(REPO),
+    )
+    manager.add_process(
+        "mail",
+        f"{sys.executable} {Path(__file__).parent / 'mailcatcher.py'} "
+        f"--smtp-port {MAIL_SMTP_PORT} --http-port {MAIL_PAGE_PORT}",
         cwd=str(REPO),
     )
     for name in SERVICES:

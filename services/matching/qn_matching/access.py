@@ -65,6 +65,20 @@ POLICY = AccessPolicy(
             scope=f"logs hours on a task; {OWN}; paper slips: coordinators and admins only",
         ),
         "GET /matches/{match_id}/hours": Rule.roles(STAFF_AND_VOLUNTEERS, scope=f"a task's hours; {OWN}"),
+        "PUT /matches/{match_id}/appointment": Rule.roles(
+            STAFF_AND_VOLUNTEERS, scope=f"notes when an accepted task takes place; {OWN}"
+        ),
+        "POST /volunteers/{volunteer_id}/calendar-feed": Rule.roles(
+            STAFF_AND_VOLUNTEERS, scope=f"makes or renews a volunteer's secret calendar link; {OWN}"
+        ),
+        "DELETE /volunteers/{volunteer_id}/calendar-feed": Rule.roles(
+            STAFF_AND_VOLUNTEERS, scope=f"revokes a volunteer's calendar link; {OWN}"
+        ),
+        "GET /calendar-feeds/{token}.ics": Rule.public_route(
+            "a volunteer's tasks as iCalendar for whoever holds the secret link: kind, quarter, time -- no "
+            "name, no address"
+        ),
+        "GET /reminders": Rule.roles(STAFF, scope="every reminder and what became of it (why one was not sent)"),
         "GET /hours": Rule.roles(STAFF, scope="every volunteer's hours entries (the approval queue)"),
         "POST /hours/{entry_id}/approve": Rule.roles(STAFF, scope="approves any volunteer's hours entry"),
         "POST /hours/{entry_id}/return": Rule.roles(STAFF, scope="returns any volunteer's hours entry"),

@@ -22,6 +22,7 @@ from qn_infra.unit_of_work import UnitOfWork
 
 from . import __version__
 from .access import POLICY
+from .calendar import api as calendar_api
 from .city import City, load_city
 from .config import MatchingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
@@ -29,6 +30,10 @@ from .hours import api as hours_api
 from .matches import api as matches_api
 from .matches import handlers as matches
 from .matches import stops
+from .notifications import api as notifications_api
+from .notifications.email import SmtpNotifier
+from .notifications.jobs import ReminderRound, send_due_reminders
+from .notifications.reminders import Timings
 from .volunteers import api as volunteers_api
 
 log = get_logger(__name__)
@@ -41,7 +46,10 @@ quarter, reach and weekly availability; help requests from intake are matched on
 needs one, under their cap, not away, some time) and ranked on soft ones (shared language, load,
 earliest time);
 the best volunteer is asked, and on a decline or no answer in time, the next. No match goes to the
-coordinator. Names and contact details of volunteers stay here; events carry `volunteer_ref` only."""
+coordinator. Names, contact details and e-mail addresses of volunteers stay here; events carry
+`volunteer_ref` only. Reminders go out by e-mail, once each (before an agreed appointment, before a
+proposal times out, before a police certificate's re-check date, for hours waiting for approval);
+each volunteer can subscribe to their tasks through a secret, revocable calendar link."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,8 @@ class MatchingContext:
     vetting_valid_years: int
     pseudonyms: LoginPseudonyms | None = None
     """Login pseudonyms for `match.accepted` (decision 0013); None when no key is configured."""
+    public_url: str = ""
+    """How volunteers reach this API: the start of their calendar links."""
 
 
 def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -89,13 +99,20 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         matches.expire_proposals(now=clock.now(), uow=runtime.unit_of_work(), policy=policy)
 
     runtime.every(settings.expiry_check_seconds, "expire-proposals", expire_overdue_proposals)
+    schedule_reminders(runtime, settings, city)
 
     app = create_service_app(
         runtime,
         title="Quartiersnetz – Matching",
         version=__version__,
         description=DESCRIPTION,
-        routers=[volunteers_api.router, matches_api.router, hours_api.router],
+        routers=[
+            volunteers_api.router,
+            matches_api.router,
+            hours_api.router,
+            calendar_api.router,
+            notifications_api.router,
+        ],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )
@@ -113,8 +130,37 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         policy=policy,
         vetting_valid_years=settings.vetting_valid_years,
         pseudonyms=pseudonyms,
+        public_url=settings.public_url,
     )
     return app
+
+
+def reminder_round(settings: MatchingSettings, city: City) -> ReminderRound:
+    return ReminderRound(
+        timings=Timings(
+            task_before=timedelta(hours=settings.remind_task_hours),
+            proposal_before=timedelta(hours=settings.remind_proposal_hours),
+            vetting_before=timedelta(days=settings.remind_vetting_days),
+            hours_after=timedelta(days=settings.remind_hours_after_days),
+        ),
+        city=city,
+        coordinator_email=settings.coordinator_email,
+    )
+
+
+def schedule_reminders(runtime: ServiceRuntime, settings: MatchingSettings, city: City) -> None:
+    """The periodic reminder round, on the service's clock; without an SMTP host there is no
+    channel, and no reminder is claimed (none is lost: they are found once mail is configured)."""
+    notifier = SmtpNotifier.from_settings(settings, runtime.clock)
+    if notifier is None:
+        log.warning("reminders_off_no_smtp_host", setting=MatchingSettings.env_name("smtp_host"))
+        return
+    setup = reminder_round(settings, city)
+
+    def send_reminders() -> None:
+        send_due_reminders(new_uow=runtime.unit_of_work, notifier=notifier, now=runtime.clock.now(), setup=setup)
+
+    runtime.every(settings.reminder_check_seconds, "send-reminders", send_reminders)
 
 
 Consumer = Callable[[Any, EventMeta, UnitOfWork], None]

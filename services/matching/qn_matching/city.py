@@ -44,6 +44,11 @@ class City:
     timezone: ZoneInfo
     outlines: Mapping[str, Sequence[tuple[float, float]]] = field(default_factory=dict)
     """(longitude, latitude) rings of the quarters that have one."""
+    names: Mapping[str, str] = field(default_factory=dict)
+    """The quarters' names, for what volunteers read (reminders, their calendar)."""
+
+    def quarter_name(self, quarter_id: str) -> str:
+        return self.names.get(quarter_id, quarter_id)
 
     @cached_property
     def centroids(self) -> dict[str, tuple[float, float]]:
@@ -139,4 +144,5 @@ def load_city(directory: Path | None) -> City:
     except (tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as exc:
         raise CityConfigError(f"{path}: {exc}") from exc
     quarters = frozenset(str(q["id"]) for q in raw.get("quarters", []) if "id" in q)
-    return City(quarters, timezone, outlines)
+    names = {str(q["id"]): str(q["name"]) for q in raw.get("quarters", []) if "id" in q and q.get("name")}
+    return City(quarters, timezone, outlines, names)

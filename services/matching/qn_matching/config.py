@@ -74,6 +74,41 @@ class MatchingSettings(ServiceSettings):
         None, description="File holding the pseudonym key; default data_dir/keys/pseudonym.key."
     )
 
+    # reminders by e-mail (the first channel of the notification port); no smtp_host: no mail
+    smtp_host: str | None = Field(None, description="SMTP server for reminders; empty: no e-mail is sent.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 with STARTTLS, 25 inside a network).")
+    smtp_starttls: bool = Field(True, description="Upgrade the connection with STARTTLS before logging in.")
+    smtp_user: str | None = Field(None, description="SMTP login, if the server asks for one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password; smtp_password_file wins.")
+    smtp_password_file: Path | None = Field(None, description="File holding the SMTP password (a mounted secret).")
+    smtp_sender: str = Field(
+        "Quartiersnetz <nachbarschaftshilfe@quartiersnetz.invalid>", description="From: of every reminder."
+    )
+    smtp_timeout_seconds: float = Field(10.0, gt=0, description="How long to wait for the SMTP server.")
+    coordinator_email: str | None = Field(
+        None, description="Where reminders for coordinators go (a team mailbox); empty: none are sent."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8002", description="How volunteers reach this API: the start of calendar feed links."
+    )
+    reminder_check_seconds: float = Field(300.0, gt=0, description="How often due reminders are looked for.")
+    remind_task_hours: float = Field(24.0, gt=0, description="Hours before an agreed appointment to remind.")
+    remind_proposal_hours: float = Field(
+        2.0, gt=0, description="Hours before an unanswered proposal times out to remind the volunteer."
+    )
+    remind_vetting_days: int = Field(
+        42, ge=1, le=365, description="Days before a police certificate's re-check date to remind both sides."
+    )
+    remind_hours_after_days: int = Field(
+        7, ge=1, le=90, description="Days after which hours still waiting for approval are reminded of."
+    )
+
+    def smtp_secret(self) -> str | None:
+        """The SMTP password: from `smtp_password_file` if set, else `smtp_password`."""
+        if self.smtp_password_file is not None:
+            return self.smtp_password_file.read_text(encoding="utf-8").strip()
+        return self.smtp_password.get_secret_value() if self.smtp_password else None
+
     @model_validator(mode="after")
     def _pseudonym_key_file(self) -> MatchingSettings:
         if self.pseudonym_key_file is None:

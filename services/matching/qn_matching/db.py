@@ -19,7 +19,9 @@ PROCESSED_EVENTS = processed_events_table(Base.metadata)
 
 def import_models() -> None:
     """Imports every module that declares tables, so that `Base.metadata` is complete."""
+    from .calendar import models as _calendar  # noqa: F401
     from .hours import models as _hours  # noqa: F401
     from .matches import models as _matches  # noqa: F401
     from .matches import task_log as _task_log  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
     from .volunteers import models as _volunteers  # noqa: F401

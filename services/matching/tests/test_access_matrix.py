@@ -54,6 +54,11 @@ TABLE = {
     "GET /matches/{match_id}/log": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "POST /matches/{match_id}/hours": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "GET /matches/{match_id}/hours": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "PUT /matches/{match_id}/appointment": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "POST /volunteers/{volunteer_id}/calendar-feed": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "DELETE /volunteers/{volunteer_id}/calendar-feed": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
+    "GET /calendar-feeds/{token}.ics": PUBLIC,
+    "GET /reminders": row(STAFF),
     "GET /hours": row(STAFF),
     "POST /hours/{entry_id}/approve": row(STAFF),
     "POST /hours/{entry_id}/return": row(STAFF),
@@ -63,7 +68,13 @@ ACCOUNT = {OWN: "renate.k", OTHER: "dmitri.s"}
 # one quarter each, so that a help request there can only go to its volunteer
 QUARTER = {OWN: "innenstadt-sued", OTHER: "rosslau"}
 # what an answer must be in before it can be given: an accepted proposal cannot be accepted again
-NEEDS = {"accept": "proposed", "decline": "proposed", "complete": "accepted", "hours": "accepted"}
+NEEDS = {
+    "accept": "proposed",
+    "decline": "proposed",
+    "complete": "accepted",
+    "hours": "accepted",
+    "appointment": "accepted",
+}
 BODIES: dict[str, Any] = {
     "POST /volunteers/{volunteer_id}/status": {"status": "paused"},
     "PATCH /volunteers/{volunteer_id}": {"languages": ["de", "en"]},
@@ -77,6 +88,7 @@ MATCH_ANSWERS = {
     "POST /matches/{match_id}/accept",
     "POST /matches/{match_id}/decline",
     "POST /matches/{match_id}/complete",
+    "PUT /matches/{match_id}/appointment",
 }
 MATCH_LISTS = {"GET /matches", "GET /volunteers/me/matches", "GET /volunteers/{volunteer_id}/matches"}
 
@@ -117,6 +129,13 @@ class MatchingWorld:
             assert accepted.status_code == 200, accepted.text
         return str(match["id"])
 
+    def feed_token(self) -> str:
+        """The secret of a fresh calendar link (renewing and revoking cells change the older ones)."""
+        path = f"/volunteers/{self.volunteers[OTHER]['id']}/calendar-feed"
+        made = self.client.post(path, headers=self.matching.coordinator())
+        assert made.status_code == 201, made.text
+        return str(made.json()["url"]).rsplit("/", 1)[-1].removesuffix(".ics")
+
     def headers(self, role: str | None) -> dict[str, str]:
         return {} if role is None else self.matching.tokens.headers(role, subject=ACCOUNT[OWN])
 
@@ -129,7 +148,11 @@ class MatchingWorld:
         if "{match_id}" in path:
             needs = NEEDS.get(path.rsplit("/", 1)[-1])
             values["match_id"] = self.proposal(whose, needs) if fresh and needs else self.matches[whose]
+        if "{token}" in path:
+            values["token"] = self.feed_token()
         body = BODIES.get(operation)
+        if operation == "PUT /matches/{match_id}/appointment":
+            body = {"starts_at": (self.matching.clock.now() + timedelta(days=365)).isoformat()}
         if operation == "POST /volunteers/{volunteer_id}/absences":
             # a year ahead: it must not keep the volunteer from the proposals of later cells
             starts = self.matching.clock.now().date() + timedelta(days=365)

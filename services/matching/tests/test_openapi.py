@@ -19,6 +19,7 @@ CONFLICTS = {
     ("post", "/matches/{match_id}/hours"),
     ("post", "/hours/{entry_id}/approve"),
     ("post", "/hours/{entry_id}/return"),
+    ("put", "/matches/{match_id}/appointment"),
 }
 
 

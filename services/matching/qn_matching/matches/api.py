@@ -16,9 +16,9 @@ from qn_infra.openapi_problems import conflict
 from .. import access
 from ..access import POLICY
 from ..volunteers import handlers as volunteers
-from . import handlers, queries, task_log
+from . import appointment, handlers, queries, task_log
 from .domain import OPEN_MATCH_STATUSES, MatchStatus, RequestStatus
-from .schemas import CompleteIn, DeclineIn, HelpRequestOut, MatchOut, TaskLogOut
+from .schemas import AppointmentIn, CompleteIn, DeclineIn, HelpRequestOut, MatchOut, TaskLogOut
 
 router = APIRouter(tags=["matches"])
 
@@ -216,3 +216,26 @@ def task_log_of(
     access.check_sees_volunteer(principal, match.volunteer.account)
     with runtime.unit_of_work() as uow:
         return [TaskLogOut.model_validate(e, from_attributes=True) for e in task_log.entries(uow, match_id)]
+
+
+@router.put(
+    "/matches/{match_id}/appointment",
+    response_model=MatchOut,
+    summary="Note when the volunteer goes (after accepting): the reminder and the calendar feed use it",
+    responses=conflict("The task is not accepted (the answer names its current status)"),
+)
+def set_appointment(
+    match_id: uuid.UUID,
+    body: AppointmentIn,
+    request: Request,
+    principal: Annotated[Principal, POLICY.guard("PUT /matches/{match_id}/appointment")],
+) -> MatchOut:
+    appointment.set_appointment(
+        match_id,
+        body.starts_at,
+        body.ends_at,
+        uow=request.app.state.runtime.unit_of_work(),
+        principal=principal,
+        now=_now(request),
+    )
+    return _read_match(request, match_id)

@@ -64,6 +64,9 @@ class Match(Base):
     reasons: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # when the volunteer goes, as agreed with the person after accepting (the reminder and the feed)
+    appointment_starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    appointment_ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     help_request: Mapped[HelpRequest] = relationship(back_populates="matches")
     volunteer: Mapped[Volunteer] = relationship(lazy="joined", innerjoin=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from qn_contracts.vocabulary import HoursSource
@@ -104,6 +104,8 @@ class MatchOut(BaseModel):
     decline_note: str | None = Field(description="The volunteer's free text on a decline, if any.")
     completed_at: datetime | None
     hours: Decimal | None
+    appointment_starts_at: datetime | None = Field(None, description="When the volunteer goes, as agreed.")
+    appointment_ends_at: datetime | None = None
 
     @classmethod
     def of(cls, match: Match) -> MatchOut:
@@ -131,6 +133,8 @@ class MatchOut(BaseModel):
             decline_note=match.decline_note,
             completed_at=match.completed_at,
             hours=match.hours,
+            appointment_starts_at=match.appointment_starts_at,
+            appointment_ends_at=match.appointment_ends_at,
         )
 
 
@@ -166,3 +170,16 @@ class TaskLogOut(BaseModel):
     )
     hours_entry_id: uuid.UUID | None
     at: datetime
+
+
+class AppointmentIn(BaseModel):
+    """When the volunteer goes, as agreed with the person after accepting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: AwareDatetime = Field(
+        description="Start, with its offset (ISO 8601).", examples=["2026-12-08T10:00:00+01:00"]
+    )
+    ends_at: AwareDatetime | None = Field(
+        None, description="End, after the start and within 24 hours.", examples=["2026-12-08T11:30:00+01:00"]
+    )

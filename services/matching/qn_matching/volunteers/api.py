@@ -47,6 +47,7 @@ def register_volunteer(
     command = domain.RegisterVolunteer(
         display_name=body.display_name,
         contact=body.contact,
+        email=body.email,
         account=body.account,
         quarter_id=body.quarter_id,
         skills=tuple(dict.fromkeys(body.skills)),
@@ -88,6 +89,7 @@ def apply(body: ApplicationIn, request: Request) -> ApplicationReceived:
     command = domain.RegisterVolunteer(
         display_name=body.display_name,
         contact=body.contact,
+        email=body.email,
         quarter_id=body.quarter_id,
         skills=tuple(dict.fromkeys(body.skills)),
         languages=tuple(dict.fromkeys(body.languages)),
@@ -174,6 +176,7 @@ def update_profile(
         reach=body.reach,
         reach_km=body.reach_km,
         max_open_tasks=body.max_open_tasks,
+        email=body.email,
     )
     ctx = request.app.state.matching
     handlers.update_profile(

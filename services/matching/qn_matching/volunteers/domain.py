@@ -89,6 +89,7 @@ class RegisterVolunteer:
     reach: str = "own_quarter"
     reach_km: float | None = None
     max_open_tasks: int | None = None
+    email: str | None = None
 
 
 class UnknownQuarter(Invalid):

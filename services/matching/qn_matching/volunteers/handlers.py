@@ -52,6 +52,7 @@ def register_volunteer(
             volunteer_ref=uuid.uuid4(),
             display_name=cmd.display_name,
             contact=cmd.contact,
+            email=cmd.email,
             account=cmd.account,
             quarter_id=cmd.quarter_id,
             skills=list(cmd.skills),
@@ -219,6 +220,7 @@ class ProfileChange:
     reach: str | None = None
     reach_km: float | None = None
     max_open_tasks: int | None = None
+    email: str | None = None
 
 
 def update_profile(
@@ -249,7 +251,10 @@ def update_profile(
             volunteer.availability = [slot.as_dict() for slot in change.availability]
         if "max_open_tasks" in change.changed:
             volunteer.max_open_tasks = change.max_open_tasks
+        if "email" in change.changed:
+            volunteer.email = change.email
         uow.commit()
+    # the field names only, never the values (an e-mail address is personal data)
     log.info("volunteer_profile_changed", volunteer_id=str(volunteer_id), fields=sorted(change.changed))
 
 

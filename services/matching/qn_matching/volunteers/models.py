@@ -26,6 +26,8 @@ class Volunteer(Base):
     volunteer_ref: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     contact: Mapped[str | None] = mapped_column(Text)
+    # where reminders go (optional): personal data, it never leaves matching but for the mail itself
+    email: Mapped[str | None] = mapped_column(String(320))
     # the `sub` of the volunteer's own login, so they can answer their proposals themselves
     account: Mapped[str | None] = mapped_column(String(200), unique=True)
     quarter_id: Mapped[str] = mapped_column(String(64), index=True)

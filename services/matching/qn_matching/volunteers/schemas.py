@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from qn_contracts.vocabulary import Code, QuarterId, Weekday
 
@@ -42,6 +42,12 @@ class VolunteerIn(BaseModel):
         max_length=1000,
         description="Phone or e-mail, free text; never leaves matching.",
         examples=["0340 123456"],
+    )
+    email: EmailStr | None = Field(
+        None,
+        max_length=320,
+        description="Where reminders go (optional; without it no reminder is sent); never leaves matching.",
+        examples=["renate.k@example.org"],
     )
     account: str | None = Field(
         None,
@@ -84,6 +90,12 @@ class ApplicationIn(BaseModel):
         description="Phone or e-mail, so the team can reach you; never leaves matching.",
         examples=["0340 123456"],
     )
+    email: EmailStr | None = Field(
+        None,
+        max_length=320,
+        description="Where reminders go (optional; without it no reminder is sent); never leaves matching.",
+        examples=["renate.k@example.org"],
+    )
     quarter_id: QuarterId = Field(description="The quarter you live in.", examples=["innenstadt-sued"])
     skills: list[Code] = Field(
         min_length=1, max_length=20, description="What you would like to help with.", examples=[["shopping", "walk"]]
@@ -120,6 +132,9 @@ class ProfileIn(BaseModel):
     reach: ReachCode | None = Field(None, description=REACH_DESCRIPTION + " Give reach_km with distance.")
     reach_km: float | None = Field(None, gt=0, examples=[3.0])
     max_open_tasks: int | None = Field(None, ge=1, le=20, description="null: no cap.", examples=[2])
+    email: EmailStr | None = Field(
+        None, max_length=320, description="Where reminders go; null: no reminders.", examples=["renate.k@example.org"]
+    )
 
 
 class AbsenceIn(BaseModel):
@@ -198,6 +213,7 @@ class VolunteerOut(BaseModel):
     volunteer_ref: uuid.UUID
     display_name: str
     contact: str | None
+    email: str | None = Field(description="Where reminders go; without it none is sent (see GET /reminders).")
     account: str | None
     quarter_id: str
     skills: list[str]
