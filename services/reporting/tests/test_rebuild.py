@@ -145,7 +145,7 @@ def all_figures(reporting) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     figures = {}
     for path, metrics in (("/counts", COUNT_METRICS), ("/sums", SUM_METRICS)):
         for metric in sorted(metrics):
-            response = reporting.client.get(path, params={"metric": metric}, headers=reporting.committee())
+            response = reporting.client.get(path, params={"metric": metric}, headers=reporting.office())
             assert response.status_code == 200, response.text
             figures[f"{path} {metric}"] = response.json()
     return figures
