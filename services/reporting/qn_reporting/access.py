@@ -31,6 +31,10 @@ POLICY = AccessPolicy(
             "a published table of one metric and year: counts with disclosure control (small cells and "
             "their complements shown as '.'), the same for everyone -- the public dashboard's source"
         ),
+        "GET /figures/{figure}": Rule.public_route(
+            "a published figure of one year (unmet need, early warning, neighbourly help, drop-in centres): "
+            "counts with disclosure control, shares only on a base at or above the minimum, the same for everyone"
+        ),
         "GET /dashboard": Rule.public_route(
             "the public dashboard page: charts, map and tables cut from the protected tables only"
         ),

@@ -36,6 +36,7 @@ TABLE = {
     "GET /sums": row(OFFICE),
     "GET /metrics-catalogue": row(READERS),
     "GET /tables/{metric}": PUBLIC,
+    "GET /figures/{figure}": PUBLIC,
     "GET /dashboard": PUBLIC,
 }
 
@@ -43,6 +44,7 @@ PARAMS = {
     "GET /counts": {"metric": "concern.recorded", "topic": "*", "group_by": ""},
     "GET /sums": {"metric": "assignment.completed.hours"},
     "GET /tables/{metric}": {"year": "2026"},
+    "GET /figures/{figure}": {"year": "2026"},
 }
 
 
@@ -62,7 +64,7 @@ class ReportingWorld:
 
     def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
         method, path = operation.split(" ", 1)
-        return Call(method, path.replace("{metric}", "concern.recorded"), params=PARAMS.get(operation, {}))
+        return Call(method, path.replace("{metric}", "concern.recorded").replace("{figure}", "unmet_need"), params=PARAMS.get(operation, {}))
 
     def owners(self, operation: str, body: Any) -> set[str] | None:
         return None  # figures belong to nobody
