@@ -21,7 +21,8 @@ FIGURES = "city-wide aggregates, the same for every reader; no cell points at a 
 POLICY = AccessPolicy(
     {
         "GET /counts": Rule.roles(
-            OFFICE, scope=f"raw counts per month, quarter and topic, small ones included (the office's check): {FIGURES}"
+            OFFICE,
+            scope=f"raw counts per month, quarter and topic, small ones included (the office's check): {FIGURES}",
         ),
         "GET /sums": Rule.roles(
             OFFICE, scope=f"raw sums (hours, attendance) per month, quarter and topic (the office's check): {FIGURES}"

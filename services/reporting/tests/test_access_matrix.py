@@ -64,7 +64,11 @@ class ReportingWorld:
 
     def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
         method, path = operation.split(" ", 1)
-        return Call(method, path.replace("{metric}", "concern.recorded").replace("{figure}", "unmet_need"), params=PARAMS.get(operation, {}))
+        return Call(
+            method,
+            path.replace("{metric}", "concern.recorded").replace("{figure}", "unmet_need"),
+            params=PARAMS.get(operation, {}),
+        )
 
     def owners(self, operation: str, body: Any) -> set[str] | None:
         return None  # figures belong to nobody

@@ -66,8 +66,12 @@ def test_signals_count_per_iso_week_in_berlin_and_drop_in_figures_per_week_of_th
     }
     offer = uuid.uuid4()
     held = OccurrenceAttended(
-        offer_id=offer, site_id="franztreff", quarter_id="innenstadt-sued",
-        occurrence_start=datetime.fromisoformat("2026-01-07T11:00:00+01:00"), attendance=14, topics=["alter"],
+        offer_id=offer,
+        site_id="franztreff",
+        quarter_id="innenstadt-sued",
+        occurrence_start=datetime.fromisoformat("2026-01-07T11:00:00+01:00"),
+        attendance=14,
+        topics=["alter"],
     )
     # counted in the occurrence's week, whenever the attendance was recorded
     assert breakdown(held, meta_of(held)) == {
@@ -76,10 +80,16 @@ def test_signals_count_per_iso_week_in_berlin_and_drop_in_figures_per_week_of_th
     whole = BookingCancelled(booking_id=uuid.uuid4(), site_id="franztreff", room_id="kueche")
     assert breakdown(whole, meta_of(whole)) == {}, "a whole booking called off is no occurrence"
     hours = AssignmentCompleted(
-        match_id=uuid.uuid4(), help_request_id=uuid.uuid4(), volunteer_ref=uuid.uuid4(),
-        quarter_id="ziebigk", help_kind="shopping", hours=Decimal("1.5"),
+        match_id=uuid.uuid4(),
+        help_request_id=uuid.uuid4(),
+        volunteer_ref=uuid.uuid4(),
+        quarter_id="ziebigk",
+        help_kind="shopping",
+        hours=Decimal("1.5"),
     )
-    assert breakdown(hours, meta_of(hours)) == {BreakdownKey("help_hours", "2026-03", "ziebigk", "*", "shopping"): (1, 150)}
+    assert breakdown(hours, meta_of(hours)) == {
+        BreakdownKey("help_hours", "2026-03", "ziebigk", "*", "shopping"): (1, 150)
+    }
 
 
 def test_a_week_far_above_the_quarters_own_mean_scores_high_and_a_quiet_quarter_does_not_alarm() -> None:

@@ -45,10 +45,13 @@ def place_label(code: str, lang: str, city, offers: dict[str, tuple[str, str]]) 
 
 def figure_out(figure: handlers.Figure, lang: str, city, offers: dict[str, tuple[str, str]]) -> FigureOut:  # type: ignore[no-untyped-def]
     spec = figure.spec
-    columns = [ColumnOut(name=c.name, label=c.label_de if lang == "de" else c.label_en, kind=c.protection)
-               for c in spec.columns]
-    columns += [ColumnOut(name=r.name, label=r.label_de if lang == "de" else r.label_en, kind="share")
-                for r in spec.ratios]
+    columns = [
+        ColumnOut(name=c.name, label=c.label_de if lang == "de" else c.label_en, kind=c.protection)
+        for c in spec.columns
+    ]
+    columns += [
+        ColumnOut(name=r.name, label=r.label_de if lang == "de" else r.label_en, kind="share") for r in spec.ratios
+    ]
     rows = [
         FigureRowOut(
             period=row.time,
@@ -103,7 +106,9 @@ def get_figure(
         Literal["json", "csv"],
         Query(description="json, or csv the way German spreadsheets open it (semicolons, UTF-8 with BOM)."),
     ] = "json",
-    lang: Annotated[Literal["de", "en"] | None, Query(description="Language of labels (default: Accept-Language).")] = None,
+    lang: Annotated[
+        Literal["de", "en"] | None, Query(description="Language of labels (default: Accept-Language).")
+    ] = None,
 ) -> FigureOut | Response:
     lang = lang or language(request)
     state = request.app.state

@@ -15,7 +15,10 @@ HEADERS = {
     "de": ["Zeitraum", "Ort", "Bezeichnung", "Thema", "Merkmal"],
     "en": ["Period", "Place", "Name", "Topic", "Detail"],
 }
-FRESH = {"de": "Stand: Ereignisse bis {latest} ({events} Ereignisse)", "en": "As of: events up to {latest} ({events} events)"}
+FRESH = {
+    "de": "Stand: Ereignisse bis {latest} ({events} Ereignisse)",
+    "en": "As of: events up to {latest} ({events} events)",
+}
 
 
 def number(value: float | None) -> str:
@@ -34,7 +37,9 @@ def csv_text(figure: FigureOut, language: str) -> str:
         writer.writerow([row.period, row.place, row.place_label, row.topic, row.detail, *cells])
     writer.writerow([])
     latest = figure.freshness.latest_event_time
-    writer.writerow([FRESH[language].format(latest=latest.isoformat() if latest else "–", events=figure.freshness.events)])
+    writer.writerow(
+        [FRESH[language].format(latest=latest.isoformat() if latest else "–", events=figure.freshness.events)]
+    )
     writer.writerow([figure.protection.note])
     return buffer.getvalue()
 

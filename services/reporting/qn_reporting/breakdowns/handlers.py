@@ -55,7 +55,7 @@ class FigureRow:
     place: str
     topic: str
     detail: str
-    values: dict[str, float | None]
+    values: dict[str, int | float | None]
     """Column or ratio -> published value; None where hidden ('.') or, for a ratio, where its
     base is below the minimum or hidden."""
 
@@ -90,7 +90,7 @@ def get_figure(breakdowns: ProtectedBreakdowns, session: Session, *, name: str, 
     keys = sorted({k for p in protected.values() for k, v in p.cube.values.items() if v} | set(first.hidden))
     rows = []
     for key in keys:
-        values: dict[str, float | None] = {}
+        values: dict[str, int | float | None] = {}
         for column in spec.columns:
             shown = protected[column.name].shown(key) if key in protected[column.name].cube.values else 0
             coordinates = (spec.name, column.name, *key)
@@ -100,8 +100,9 @@ def get_figure(breakdowns: ProtectedBreakdowns, session: Session, *, name: str, 
                 values[column.name] = publication.value(shown, coordinates)
         for ratio in spec.ratios:
             part, base = values[ratio.part], values[ratio.base]
-            share = safe_share(None if part is None else int(part), None if base is None else int(base),
-                               minimum=publication.minimum)
+            share = safe_share(
+                None if part is None else int(part), None if base is None else int(base), minimum=publication.minimum
+            )
             values[ratio.name] = None if share is None else round(share, 3)
         rows.append(FigureRow(*key, values=values))
     latest, events = store.freshness(session, [source.spec.type for source in spec.sources])

@@ -25,7 +25,7 @@ class FigureRowOut(BaseModel):
     place_label: str = Field(examples=["Ziebigk"])
     topic: str = Field(description="Topic code, or '*' for all topics.", examples=["*"])
     detail: str = Field(description="Reason or kind of help; '*' for all.", examples=["no_capacity"])
-    values: dict[str, float | None] = Field(
+    values: dict[str, int | float | None] = Field(
         description="Column -> published value; null where it is not published ('.'), or for a share or mean "
         "where its base is below the minimum.",
         examples=[{"requested": 12, "matched": 9, "matched_share": 0.75}],

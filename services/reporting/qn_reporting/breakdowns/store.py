@@ -38,7 +38,8 @@ class Fold:
 
     def add(self, event: Event, meta: EventMeta) -> None:
         add_into(self.amounts, breakdown(event, meta))
-        moment = meta.time if meta.time.tzinfo else meta.time.replace(tzinfo=UTC)
+        # in UTC, so that SQLite (which keeps the text as given) compares and returns it right
+        moment = (meta.time if meta.time.tzinfo else meta.time.replace(tzinfo=UTC)).astimezone(UTC)
         old = self.latest.get(meta.type)
         self.latest[meta.type] = (moment, 1) if old is None else (max(old[0], moment), old[1] + 1)
         if isinstance(event, OfferPublished):
@@ -47,8 +48,15 @@ class Fold:
 
 def breakdown_rows(amounts: Mapping[BreakdownKey, tuple[int, int]]) -> list[dict[str, Any]]:
     return [
-        {"figure": k.figure, "period": k.period, "place": k.place, "topic": k.topic, "detail": k.detail,
-         "n": n, "hundredths": value}
+        {
+            "figure": k.figure,
+            "period": k.period,
+            "place": k.place,
+            "topic": k.topic,
+            "detail": k.detail,
+            "n": n,
+            "hundredths": value,
+        }
         for k, (n, value) in sorted(amounts.items())
     ]
 

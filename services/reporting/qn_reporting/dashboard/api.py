@@ -131,4 +131,3 @@ def get_dashboard(
         + urlencode({"year": year, "time": time, "place": "quarter", "topics": "true", "format": "csv"}),
     )
     return HTMLResponse(html, headers={"Content-Language": lang})
-

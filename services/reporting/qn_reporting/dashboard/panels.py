@@ -49,7 +49,7 @@ def _fresh(figure: FigureOut, t: dict[str, str]) -> str:
 
 
 def _bars(series: list[tuple[str, float | None]]) -> list[charts.Bar]:
-    return charts.bars([(label, None if v is None else int(round(v))) for label, v in series])
+    return charts.bars([(label, None if v is None else round(v)) for label, v in series])
 
 
 def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[str], str]) -> list[Panel]:
@@ -68,8 +68,10 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
             t["unmet_chart"].format(year=year),
             _bars([(t.get("reason_" + r, r or "–"), by_reason.get((year, r))) for r in reasons]),
             [unmet.detail_label or "", *quartals, year],
-            [(t.get("reason_" + r, r or "–"), [shown(by_reason.get((p, r), 0)) for p in (*quartals, year)])
-             for r in [*reasons, "*"]],
+            [
+                (t.get("reason_" + r, r or "–"), [shown(by_reason.get((p, r), 0)) for p in (*quartals, year)])
+                for r in [*reasons, "*"]
+            ],
             _fresh(unmet, t),
             csv_url("unmet_need"),
         )
@@ -78,7 +80,9 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
     warning = figures["early_warning"]
     weekly = [(r.period, r.values["signals"]) for r in _rows(warning, lambda r: r.place == CITY and "-W" in r.period)]
     flags = [
-        t["flagged"].format(place=f.place_label, weeks=", ".join(f"{w.week} ({w.signals}; z = {w.z:.1f})" for w in f.weeks))
+        t["flagged"].format(
+            place=f.place_label, weeks=", ".join(f"{w.week} ({w.signals}; z = {w.z:.1f})" for w in f.weeks)
+        )
         for f in warning.flagged
     ]
     panels.append(
@@ -108,8 +112,10 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
             _bars([(q.split("-")[1], per_quartal.get(q)) for q in quartals]),
             [helps.detail_label or "", *(labels[n] for n in names)],
             [
-                (t["all_kinds"] if r.detail == "*" else r.detail,
-                 [shown(r.values[n], share=n == "matched_share") for n in names])
+                (
+                    t["all_kinds"] if r.detail == "*" else r.detail,
+                    [shown(r.values[n], share=n == "matched_share") for n in names],
+                )
                 for r in sorted(kinds, key=lambda r: (r.detail == "*", r.detail))
             ],
             _fresh(helps, t),

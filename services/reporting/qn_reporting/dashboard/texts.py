@@ -41,7 +41,8 @@ TEXTS = {
         "all_kinds": "alle Arten",
         "flagged": "Auffällig: {place} – Wochen {weeks}.",
         "no_flags": "Kein Quartier liegt in einer Woche deutlich über seinem eigenen Durchschnitt.",
-        "flag_method": "Auffällig heißt: in der Woche mindestens zwei Standardabweichungen über dem eigenen Wochendurchschnitt des Quartiers (z-Wert).",
+        "flag_method": "Auffällig heißt: in der Woche mindestens zwei Standardabweichungen über dem eigenen "
+        "Wochendurchschnitt des Quartiers (z-Wert).",
         "csv_figure": "Als CSV herunterladen",
         "reason_no_capacity": "keine Kapazität",
         "reason_out_of_area": "nicht zuständig (Gebiet)",
@@ -92,7 +93,8 @@ TEXTS = {
         "all_kinds": "all kinds",
         "flagged": "Flagged: {place} – weeks {weeks}.",
         "no_flags": "No neighbourhood lies clearly above its own weekly average in any week.",
-        "flag_method": "Flagged means: in that week at least two standard deviations above the neighbourhood's own weekly average (z-score).",
+        "flag_method": "Flagged means: in that week at least two standard deviations above the "
+        "neighbourhood's own weekly average (z-score).",
         "csv_figure": "Download as CSV",
         "reason_no_capacity": "no capacity",
         "reason_out_of_area": "out of area",

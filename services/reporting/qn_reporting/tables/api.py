@@ -41,6 +41,8 @@ def protection_note(lang: str, minimum: int, method: str) -> str:
     """What the protection of a table means, in the reader's language."""
     extra = next((text for key, text in METHOD_NOTE[lang].items() if method.endswith(key)), "")
     return NOTE[lang].format(minimum=minimum) + extra
+
+
 PLACE_LABELS = {
     "de": {domain.CITY: "Stadt gesamt", "": "ohne Quartier"},
     "en": {domain.CITY: "City total", "": "no quarter"},

@@ -88,11 +88,15 @@ def get_table(
     topics = dims[2].codes if by_topic else (dims[2].total,)
     publish = cubes.publication.value
     cells = [
-        TableCell(t, p, topic, publish(protected.shown((t, p, topic)), (metric, t, p, topic)), (t, p, topic) in protected.primary)
+        TableCell(
+            t,
+            p,
+            topic,
+            publish(protected.shown((t, p, topic)), (metric, t, p, topic)),
+            (t, p, topic) in protected.primary,
+        )
         for t in domain.codes_at(dims[0], time)
         for p in domain.codes_at(dims[1], place)
         for topic in topics
     ]
-    return Table(
-        metric, year, time, place, cells, protected.minimum, len(protected.hidden), cubes.publication.code
-    )
+    return Table(metric, year, time, place, cells, protected.minimum, len(protected.hidden), cubes.publication.code)
