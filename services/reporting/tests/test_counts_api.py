@@ -128,9 +128,7 @@ def test_bookings_count_in_the_quarter_of_their_site_and_hours_and_attendance_ar
 
     bookings = reporting.counts(metric="booking.confirmed")
     assert [(r["quarter_id"], r["count"]) for r in bookings["rows"]] == [("innenstadt-sued", 1)]
-    hours = reporting.client.get(
-        "/sums", params={"metric": "assignment.completed.hours"}, headers=reporting.office()
-    )
+    hours = reporting.client.get("/sums", params={"metric": "assignment.completed.hours"}, headers=reporting.office())
     assert hours.status_code == 200, hours.text
     assert hours.json()["total"] == 3.75 and hours.json()["unit"] == "hours"
     assert hours.json()["rows"] == [{"month": "2026-11", "quarter_id": "innenstadt-nord", "topic": "*", "value": 3.75}]

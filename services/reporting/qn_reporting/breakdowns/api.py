@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from qn_infra.http import language
 
+from ..city import City
 from ..tables.api import protection_note
 from ..tables.schemas import Protection
 from . import handlers
@@ -32,7 +33,7 @@ def place_code(code: str) -> str:
     return code.replace("@district:", "district:")
 
 
-def place_label(code: str, lang: str, city, offers: dict[str, tuple[str, str]]) -> str:  # type: ignore[no-untyped-def]
+def place_label(code: str, lang: str, city: City, offers: dict[str, tuple[str, str]]) -> str:
     if code in PLACES[lang]:
         return PLACES[lang][code]
     if code.startswith("@district:"):
@@ -43,7 +44,7 @@ def place_label(code: str, lang: str, city, offers: dict[str, tuple[str, str]]) 
     return city.label(code)
 
 
-def figure_out(figure: handlers.Figure, lang: str, city, offers: dict[str, tuple[str, str]]) -> FigureOut:  # type: ignore[no-untyped-def]
+def figure_out(figure: handlers.Figure, lang: str, city: City, offers: dict[str, tuple[str, str]]) -> FigureOut:
     spec = figure.spec
     columns = [
         ColumnOut(name=c.name, label=c.label_de if lang == "de" else c.label_en, kind=c.protection)

@@ -13,9 +13,9 @@ from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended
 
 from .cubes import Shape
 
-Protection = Literal["count", "people", "hours"]
+Protection = Literal["count", "people", "magnitude"]
 """count: events, protected on themselves; people: a number of people (attendance), protected on
-itself like a count; hours: a magnitude, shown only where the number of events behind it is."""
+itself like a count; magnitude (hours, minutes): shown only where the number of events behind it is."""
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,20 @@ FIGURES: dict[str, FigureSpec] = {
                 Column("matched", "Vermittelt", "Matched", "help_matched"),
                 Column("unmatched", "Ohne passende Ehrenamtliche", "Without a match", "help_unmatched"),
                 Column("assignments", "Abgeschlossene Einsätze", "Assignments completed", "help_hours"),
-                Column("hours", "Stunden", "Hours", "help_hours", "hours"),
+                Column("hours", "Stunden", "Hours", "help_hours", "magnitude"),
+                Column("timed", "Vermittlungen mit Dauer", "Matches with their time", "help_match_time"),
+                Column("minutes", "Minuten bis zur Vermittlung", "Minutes to match", "help_match_time", "magnitude"),
             ),
-            (Ratio("matched_share", "Anteil vermittelt", "Share matched", "matched", "requested"),),
+            (
+                Ratio("matched_share", "Anteil vermittelt", "Share matched", "matched", "requested"),
+                Ratio(
+                    "mean_minutes_to_match",
+                    "Minuten bis zur Vermittlung (Mittel)",
+                    "Minutes to match (mean)",
+                    "minutes",
+                    "timed",
+                ),
+            ),
             (HelpRequested, MatchAccepted, HelpRequestUnmatched, AssignmentCompleted),
             "Art der Hilfe",
             "Kind of help",

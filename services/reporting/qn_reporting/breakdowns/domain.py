@@ -6,7 +6,8 @@ A breakdown cell is (figure, period, place, topic, detail):
   topic ('*' and each topic, as the count cells);
 - `signal_week`: early-warning signals per ISO week (Europe/Berlin) and quarter, by signal type;
 - `help_requested`, `help_matched`, `help_unmatched`: neighbourly help per month and quarter, by
-  kind of help; `help_hours`: assignments completed with their hours;
+  kind of help; `help_match_time`: matches whose event carries `minutes_to_match` (since
+  contracts 1.7), with those minutes; `help_hours`: assignments completed with their hours;
 - `occurrence_held` (with its attendance as the measure) and `occurrence_cancelled`: drop-in
   centres per ISO week of the occurrence, site and offer."""
 
@@ -89,7 +90,12 @@ def breakdown(event: Event, meta: EventMeta) -> Amounts:
     if figure is not None:
         value = hundredths(event.hours) if isinstance(event, AssignmentCompleted) else 0
         quarter = str(getattr(event, "quarter_id", None) or NO_QUARTER)
-        return {BreakdownKey(figure, month_of(meta.time), quarter, "*", _help_kind(event)): (1, value)}
+        month, kind = month_of(meta.time), _help_kind(event)
+        found = {BreakdownKey(figure, month, quarter, "*", kind): (1, value)}
+        minutes = getattr(event, "minutes_to_match", None) if isinstance(event, MatchAccepted) else None
+        if minutes is not None:
+            found[BreakdownKey("help_match_time", month, quarter, "*", kind)] = (1, minutes * 100)
+        return found
     if isinstance(event, OccurrenceAttended):
         key = BreakdownKey("occurrence_held", week_of(event.occurrence_start), event.site_id, "*", str(event.offer_id))
         return {key: (1, event.attendance * 100)}

@@ -31,7 +31,7 @@ class ProtectedBreakdowns:
         self._lock = threading.Lock()
 
     def get(self, session: Session, spec: FigureSpec, column: Column, year: int) -> Protected:
-        # hours are shown where their number of assignments is: the count's cube decides
+        # a magnitude is shown where the number of events behind it is: the count's cube decides
         measure = "people" if column.protection == "people" else "count"
         key = (column.breakdown, measure, year)
         fingerprint = store.fingerprint(session, [column.breakdown], f"{year}-%")
@@ -85,7 +85,9 @@ def get_figure(breakdowns: ProtectedBreakdowns, session: Session, *, name: str, 
     spec = FIGURES[name]
     publication = breakdowns.publication
     protected = {c.name: breakdowns.get(session, spec, c, year) for c in spec.columns}
-    hours = {c.name: _hours(breakdowns, session, spec, c, year) for c in spec.columns if c.protection == "hours"}
+    magnitudes = {
+        c.name: _magnitudes(breakdowns, session, spec, c, year) for c in spec.columns if c.protection == "magnitude"
+    }
     first = protected[spec.columns[0].name]
     keys = sorted({k for p in protected.values() for k, v in p.cube.values.items() if v} | set(first.hidden))
     rows = []
@@ -94,8 +96,8 @@ def get_figure(breakdowns: ProtectedBreakdowns, session: Session, *, name: str, 
         for column in spec.columns:
             shown = protected[column.name].shown(key) if key in protected[column.name].cube.values else 0
             coordinates = (spec.name, column.name, *key)
-            if column.protection == "hours":
-                values[column.name] = None if shown is None else hours[column.name].get(key, 0) / 100
+            if column.protection == "magnitude":
+                values[column.name] = None if shown is None else magnitudes[column.name].get(key, 0) / 100
             else:
                 values[column.name] = publication.value(shown, coordinates)
         for ratio in spec.ratios:
@@ -104,17 +106,19 @@ def get_figure(breakdowns: ProtectedBreakdowns, session: Session, *, name: str, 
                 None if part is None else int(part), None if base is None else int(base), minimum=publication.minimum
             )
             values[ratio.name] = None if share is None else round(share, 3)
-        rows.append(FigureRow(*key, values=values))
+        time, place, topic, detail = key
+        rows.append(FigureRow(time, place, topic, detail, values))
     latest, events = store.freshness(session, [source.spec.type for source in spec.sources])
     hidden = sum(len(p.hidden) for p in protected.values())
     flags = _flags(first, publication, spec.name) if name == "early_warning" else []
     return Figure(spec, year, rows, publication.minimum, publication.code, hidden, latest, events, flags)
 
 
-def _hours(
+def _magnitudes(
     breakdowns: ProtectedBreakdowns, session: Session, spec: FigureSpec, column: Column, year: int
 ) -> dict[Key, int]:
-    """The hours of every cell of the cube, in hundredths; shown only where the count is."""
+    """The magnitude (hours, minutes) of every cell of the cube, in hundredths; shown only where
+    the count is."""
     cells = store.cells_of(session, column.breakdown, f"{year}-%")
     return dict(cube_of(cells, year, breakdowns.city, spec.shape, lambda c: c.hundredths).values)
 

@@ -12,7 +12,9 @@ from ..tables.schemas import Protection
 class ColumnOut(BaseModel):
     name: str = Field(examples=["requested"])
     label: str = Field(examples=["Anfragen"])
-    kind: str = Field(description="count, people, hours, or share (a ratio of two columns).", examples=["count"])
+    kind: str = Field(
+        description="count, people, magnitude (hours, minutes), or share (a ratio of two columns).", examples=["count"]
+    )
 
 
 class FigureRowOut(BaseModel):

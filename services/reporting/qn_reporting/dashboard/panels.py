@@ -102,7 +102,7 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
     helps = figures["neighbourly_help"]
     per_quartal = {r.period: r.values["requested"] for r in _rows(helps, lambda r: r.place == CITY and r.detail == "*")}
     kinds = _rows(helps, lambda r: r.place == CITY and r.period == year)
-    names = ["requested", "matched", "matched_share", "unmatched", "hours"]
+    names = ["requested", "matched", "matched_share", "unmatched", "hours", "mean_minutes_to_match"]
     labels = {c.name: c.label for c in helps.columns}
     panels.append(
         Panel(
