@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from qn_contracts import Event, EventMeta
 from qn_contracts.scheduling import OfferPublished
 
-from .domain import Amounts, BreakdownKey, add_into, breakdown
+from .domain import SOURCES, Amounts, BreakdownKey, add_into, breakdown
 from .models import BreakdownCell, Freshness, OfferName
 
 BREAKDOWNS: Table = BreakdownCell.__table__  # type: ignore[assignment]
@@ -31,19 +31,26 @@ class Fold:
     that each row is written once."""
 
     amounts: Amounts = field(default_factory=dict)
-    latest: dict[str, tuple[datetime, int]] = field(default_factory=dict)
-    """event type -> (latest ce-time, events)."""
+    latest: dict[str, list[Any]] = field(default_factory=dict)
+    """event type -> [latest ce-time, events]."""
     offers: dict[str, tuple[str, str]] = field(default_factory=dict)
     """offer id -> (site, title), the last one published wins."""
 
     def add(self, event: Event, meta: EventMeta) -> None:
-        add_into(self.amounts, breakdown(event, meta))
-        # in UTC, so that SQLite (which keeps the text as given) compares and returns it right
-        moment = (meta.time if meta.time.tzinfo else meta.time.replace(tzinfo=UTC)).astimezone(UTC)
-        old = self.latest.get(meta.type)
-        self.latest[meta.type] = (moment, 1) if old is None else (max(old[0], moment), old[1] + 1)
-        if isinstance(event, OfferPublished):
-            self.offers[str(event.offer_id)] = (event.site_id, event.title)
+        # a rebuild folds a million events through here: only what is needed, nothing converted
+        cls = type(event)
+        if cls in SOURCES:
+            add_into(self.amounts, breakdown(event, meta))
+        elif cls is OfferPublished:
+            self.offers[str(event.offer_id)] = (event.site_id, event.title)  # type: ignore[attr-defined]
+        moment = meta.time if meta.time.tzinfo is not None else meta.time.replace(tzinfo=UTC)
+        slot = self.latest.get(meta.type)
+        if slot is None:
+            self.latest[meta.type] = [moment, 1]
+        else:
+            slot[1] += 1
+            if moment > slot[0]:
+                slot[0] = moment
 
 
 def breakdown_rows(amounts: Mapping[BreakdownKey, tuple[int, int]]) -> list[dict[str, Any]]:
@@ -94,7 +101,11 @@ def write(connection: Session | Connection, fold: Fold) -> None:
                     "events": FRESHNESS.c.events + statement.excluded.events,
                 },
             ),
-            [{"event_type": t, "latest": at, "events": n} for t, (at, n) in sorted(fold.latest.items())],
+            # in UTC, so that SQLite (which keeps the text as given) compares and returns it right
+            [
+                {"event_type": t, "latest": at.astimezone(UTC), "events": n}
+                for t, (at, n) in sorted(fold.latest.items())
+            ],
         )
     if fold.offers:
         statement = insert(OFFERS)
