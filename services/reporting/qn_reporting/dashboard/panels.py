@@ -66,7 +66,7 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
             "unmet",
             unmet.label,
             t["unmet_chart"].format(year=year),
-            _bars([(t.get("reason_" + r, r or "–"), by_reason.get((year, r))) for r in reasons]),
+            _bars([(t.get("reason_" + r, r or "–"), by_reason.get((year, r), 0)) for r in reasons]),
             [unmet.detail_label or "", *quartals, year],
             [
                 (t.get("reason_" + r, r or "–"), [shown(by_reason.get((p, r), 0)) for p in (*quartals, year)])
@@ -109,7 +109,8 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
             "help",
             helps.label,
             t["help_chart"].format(year=year),
-            _bars([(q.split("-")[1], per_quartal.get(q)) for q in quartals]),
+            # a Quartal without a row had nothing in it (rows of zeros are left out): 0, not "."
+            _bars([(q.split("-")[1], per_quartal.get(q, 0)) for q in quartals]),
             [helps.detail_label or "", *(labels[n] for n in names)],
             [
                 (
