@@ -19,7 +19,11 @@ from qn_contracts.matching import AssignmentCompleted, MatchAccepted
 from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended, OfferPublished
 from qn_infra.clock import TickingClock
 from qn_reporting.app import create_app
+from qn_reporting.breakdowns.handlers import ProtectedBreakdowns, get_figure
 from qn_reporting.config import ReportingSettings
+from qn_reporting.disclosure.perturb import Method, Publication
+from qn_reporting.tables.domain import PlaceLevel, TimeLevel
+from qn_reporting.tables.handlers import ProtectedCubes, get_table
 from qn_testkit.days import reference_day
 from qn_testkit.services import running_app
 from qn_testkit.waiting import eventually
@@ -269,3 +273,35 @@ def test_a_wrong_figure_or_year_gets_422_naming_it(reporting) -> None:
     wrong = reporting.client.get("/figures/everything", params={"year": "2025"})
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "figure"
     assert reporting.client.get("/figures/drop_in").json()["errors"][0]["field"] == "year"
+
+
+def test_rounding_and_the_cell_key_change_only_shown_values_and_the_same_cell_always_alike(reporting) -> None:
+    state = reporting.client.app.state
+    city = state.protected_breakdowns.city
+    plain = ProtectedBreakdowns(city, Publication())
+    rounded = ProtectedBreakdowns(city, Publication(Method.ROUNDING, 3))
+    keyed = ProtectedBreakdowns(city, Publication(Method.CELL_KEY, 3, b"the office's secret key"))
+    with state.runtime.sessions() as session:
+        base = get_figure(plain, session, name="early_warning", year=YEAR)
+        by_five = get_figure(rounded, session, name="early_warning", year=YEAR)
+        noisy, again = (get_figure(keyed, session, name="early_warning", year=YEAR) for _ in range(2))
+        table = get_table(
+            ProtectedCubes(city, 3, Publication(Method.CELL_KEY, 3, b"the office's secret key")),
+            session,
+            metric="signal.raised",
+            year=YEAR,
+            time=TimeLevel.YEAR,
+            place=PlaceLevel.CITY,
+            by_topic=False,
+        )
+    pairs = list(zip(base.rows, by_five.rows, noisy.rows, again.rows, strict=True))
+    assert pairs and by_five.method.endswith("+rounding_5") and noisy.method.endswith("+cell_key")
+    for b, r, n, a in pairs:
+        value = b.values["signals"]
+        if value is None:
+            assert r.values["signals"] is n.values["signals"] is None, "a hidden cell stays hidden"
+            continue
+        assert r.values["signals"] % 5 == 0 and abs(r.values["signals"] - value) <= 2
+        assert abs(n.values["signals"] - value) <= 2 and n.values == a.values, "the same noise every time"
+    assert {n.values["signals"] for *_, n, _ in pairs} != {b.values["signals"] for b, *_ in pairs}
+    assert [c.value for c in table.cells] != [None] and table.method.endswith("+cell_key")
