@@ -16,7 +16,7 @@ import pytest
 
 from qn_contracts.intake import HelpRequested, ReferralStatusChanged, SignalRaised
 from qn_contracts.matching import AssignmentCompleted, MatchAccepted
-from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended, OfferPublished
+from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended, OfferPublished, SiteUpdated
 from qn_infra.clock import TickingClock
 from qn_reporting.app import create_app
 from qn_reporting.breakdowns.handlers import ProtectedBreakdowns, get_figure
@@ -122,6 +122,14 @@ def _events() -> list[tuple[Any, datetime]]:
                     march,
                 )
             )
+    events.append(
+        (
+            SiteUpdated(
+                site_id="franztreff", name="Franztreff", quarter_id="innenstadt-sued", rooms=[], opening_hours=[]
+            ),
+            MONDAY,
+        )
+    )
     events.append(
         (
             OfferPublished(
@@ -248,7 +256,7 @@ def test_neighbourly_help_gives_the_matched_share_and_hours_and_drop_in_centres_
     assert offer == {"held": 4, "cancelled": None, "attendance": 46, "mean_attendance": 11.5}
     assert row(drop_in, period=f"{YEAR}-W02", place="franztreff", topic="*", detail="*")["attendance"] == 10
     names = {r["place_label"] for r in drop_in["rows"]}
-    assert "franztreff: Mittagstisch" in names
+    assert "Franztreff: Mittagstisch" in names and "Franztreff" in names, "named as published"
 
 
 def test_every_figure_comes_as_csv_for_german_spreadsheets(reporting) -> None:

@@ -33,19 +33,23 @@ def place_code(code: str) -> str:
     return code.replace("@district:", "district:")
 
 
-def place_label(code: str, lang: str, city: City, offers: dict[str, tuple[str, str]]) -> str:
+def place_label(code: str, lang: str, city: City, names: handlers.Names) -> str:
     if code in PLACES[lang]:
         return PLACES[lang][code]
     if code.startswith("@district:"):
         return city.label(code.removeprefix("@district:"))
     if "/" in code:
         site, offer = code.split("/", 1)
-        return f"{site}: {offers.get(offer, (site, offer or '–'))[1]}"
+        return f"{names.sites.get(site, site)}: {names.offers.get(offer, (site, offer or '–'))[1]}"
+    if code in names.sites:
+        return names.sites[code]
     return city.label(code)
 
 
-def figure_out(figure: handlers.Figure, lang: str, city: City, offers: dict[str, tuple[str, str]]) -> FigureOut:
+def figure_out(figure: handlers.Figure, lang: str, city: City, names: handlers.Names) -> FigureOut:
     spec = figure.spec
+    if spec.shape.places != "sites":  # quarter ids and site ids may coincide: name sites only here
+        names = handlers.Names({}, {})
     columns = [
         ColumnOut(name=c.name, label=c.label_de if lang == "de" else c.label_en, kind=c.protection)
         for c in spec.columns
@@ -57,7 +61,7 @@ def figure_out(figure: handlers.Figure, lang: str, city: City, offers: dict[str,
         FigureRowOut(
             period=row.time,
             place=place_code(row.place),
-            place_label=place_label(row.place, lang, city, offers),
+            place_label=place_label(row.place, lang, city, names),
             topic=row.topic,
             detail="*" if row.detail == ALL else row.detail,
             values=row.values,
@@ -85,7 +89,7 @@ def figure_out(figure: handlers.Figure, lang: str, city: City, offers: dict[str,
         flagged=[
             FlagOut(
                 place=flag.place,
-                place_label=place_label(flag.place, lang, city, offers),
+                place_label=place_label(flag.place, lang, city, names),
                 weeks=[WeekOut(week=w.week, signals=w.count, z=w.z) for w in flag.weeks],
             )
             for flag in figure.flags
@@ -116,8 +120,8 @@ def get_figure(
     breakdowns: handlers.ProtectedBreakdowns = state.protected_breakdowns
     with state.runtime.sessions() as session:
         found = handlers.get_figure(breakdowns, session, name=figure, year=year)
-        offers = handlers.offer_names(session)
-    out = figure_out(found, lang, breakdowns.city, offers)
+        names = handlers.offer_names(session)
+    out = figure_out(found, lang, breakdowns.city, names)
     if format == "csv":
         return csv_response(out, lang)
     return out

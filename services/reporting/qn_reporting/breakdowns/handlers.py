@@ -149,6 +149,14 @@ def _flags(protected: Protected, publication: Publication, figure: str) -> list[
     return flags
 
 
-def offer_names(session: Session) -> dict[str, tuple[str, str]]:
-    """offer id -> (site, public title), to name the offers in the drop-in figures."""
-    return store.offer_names(session)
+@dataclass(frozen=True)
+class Names:
+    """The public names of offers (id -> (site, title)) and sites (id -> name)."""
+
+    offers: dict[str, tuple[str, str]]
+    sites: dict[str, str]
+
+
+def offer_names(session: Session) -> Names:
+    """The public names that label the drop-in figures."""
+    return Names(store.offer_names(session), store.site_names(session))

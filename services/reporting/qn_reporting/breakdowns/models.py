@@ -40,6 +40,15 @@ class Freshness(Base):
     events: Mapped[int] = mapped_column(BigInteger)
 
 
+class SiteName(Base):
+    """The public name of a site (drop-in centre), from `site.updated`, to name it in the figures."""
+
+    __tablename__ = "site_names"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
 class OfferName(Base):
     """The public title and site of an offer, from `offer.published`, to name it in the figures."""
 

@@ -14,14 +14,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from qn_contracts import Event, EventMeta
-from qn_contracts.scheduling import OfferPublished
+from qn_contracts.scheduling import OfferPublished, SiteUpdated
 
 from .domain import SOURCES, Amounts, BreakdownKey, add_into, breakdown
-from .models import BreakdownCell, Freshness, OfferName
+from .models import BreakdownCell, Freshness, OfferName, SiteName
 
 BREAKDOWNS: Table = BreakdownCell.__table__  # type: ignore[assignment]
 FRESHNESS: Table = Freshness.__table__  # type: ignore[assignment]
 OFFERS: Table = OfferName.__table__  # type: ignore[assignment]
+SITE_NAMES: Table = SiteName.__table__  # type: ignore[assignment]
 KEY = ("figure", "period", "place", "topic", "detail")
 
 
@@ -35,6 +36,8 @@ class Fold:
     """event type -> [latest ce-time, events]."""
     offers: dict[str, tuple[str, str]] = field(default_factory=dict)
     """offer id -> (site, title), the last one published wins."""
+    sites: dict[str, str] = field(default_factory=dict)
+    """site id -> public name, the last one published wins."""
 
     def add(self, event: Event, meta: EventMeta) -> None:
         # a rebuild folds a million events through here: only what is needed, nothing converted
@@ -43,6 +46,8 @@ class Fold:
             add_into(self.amounts, breakdown(event, meta))
         elif cls is OfferPublished:
             self.offers[str(event.offer_id)] = (event.site_id, event.title)  # type: ignore[attr-defined]
+        elif cls is SiteUpdated:
+            self.sites[event.site_id] = event.name  # type: ignore[attr-defined]
         moment = meta.time if meta.time.tzinfo is not None else meta.time.replace(tzinfo=UTC)
         slot = self.latest.get(meta.type)
         if slot is None:
@@ -116,10 +121,16 @@ def write(connection: Session | Connection, fold: Fold) -> None:
             ),
             [{"offer_id": o, "site_id": s, "title": t} for o, (s, t) in sorted(fold.offers.items())],
         )
+    if fold.sites:
+        statement = insert(SITE_NAMES)
+        execute(
+            statement.on_conflict_do_update(index_elements=["site_id"], set_={"name": statement.excluded.name}),
+            [{"site_id": s, "name": n} for s, n in sorted(fold.sites.items())],
+        )
 
 
 def forget(connection: Session | Connection) -> None:
-    for table in (BREAKDOWNS, FRESHNESS, OFFERS):
+    for table in (BREAKDOWNS, FRESHNESS, OFFERS, SITE_NAMES):
         connection.execute(delete(table))
 
 
@@ -164,3 +175,8 @@ def freshness(session: Session, event_types: Iterable[str]) -> tuple[datetime | 
 def offer_names(session: Session) -> dict[str, tuple[str, str]]:
     """offer id -> (site, title)."""
     return {row.offer_id: (row.site_id, row.title) for row in session.execute(select(OFFERS))}
+
+
+def site_names(session: Session) -> dict[str, str]:
+    """site id -> public name."""
+    return {row.site_id: row.name for row in session.execute(select(SITE_NAMES))}

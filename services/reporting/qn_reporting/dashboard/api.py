@@ -77,10 +77,10 @@ def get_dashboard(
             by_topic=True,
         )
         finer: breakdowns.ProtectedBreakdowns = state.protected_breakdowns
-        offers = breakdowns.offer_names(session)
+        names = breakdowns.offer_names(session)
         figures = {
             name: breakdowns_api.figure_out(
-                breakdowns.get_figure(finer, session, name=name, year=year), lang, cubes.city, offers
+                breakdowns.get_figure(finer, session, name=name, year=year), lang, cubes.city, names
             )
             for name in FIGURES
         }

@@ -43,9 +43,16 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("offer_id", name=op.f("pk_offer_names")),
     )
+    op.create_table(
+        "site_names",
+        sa.Column("site_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.PrimaryKeyConstraint("site_id", name=op.f("pk_site_names")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("site_names")
     op.drop_table("offer_names")
     op.drop_table("freshness")
     op.drop_table("breakdowns")
