@@ -23,7 +23,7 @@ def vetted(matching, volunteer_id: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def concerns_counted(city, quarter_id: str) -> int:  # type: ignore[no-untyped-def]
-    with city.client("reporting", "committee") as reporting:
+    with city.client("reporting", "admin") as reporting:
         response = reporting.get(
             "/counts", params={"metric": "concern.recorded", "quarter_id": quarter_id, "topic": "*"}
         )

@@ -302,7 +302,7 @@ def test_the_services_work_under_the_generated_permissions(broker: SecuredNats, 
             assert response.status_code == 201, response.text
 
         def counted() -> int:
-            with city.client("reporting", "committee") as reporting:
+            with city.client("reporting", "admin") as reporting:
                 figures = reporting.get("/counts", params={"metric": "concern.recorded", "topic": "*"})
                 return int(figures.json()["total"]) if figures.status_code == 200 else 0
 

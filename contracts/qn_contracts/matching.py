@@ -74,6 +74,13 @@ class MatchAccepted(Event):
         "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
         default=None,
     )
+    minutes_to_match: int | None = doc(
+        "Since 1.7. Whole minutes from matching receiving the help request to this acceptance (reporting's "
+        "time to match: it keeps cells, not requests, so it cannot join the two events itself).",
+        95,
+        default=None,
+        ge=0,
+    )
 
 
 class MatchDeclined(Event):

@@ -171,7 +171,9 @@ BANNER = """
         -H 'Content-Type: application/json' \\
         -d '{{"channel":"walk_in","topics":["einsamkeit"],"urgency":"soon",
              "address":{{"street":"Franzstr.","house_number":"147"}}}}'
-   curl -s "http://127.0.0.1:{reporting}/counts?metric=concern.recorded" -H "Authorization: Bearer $TOKEN"
+   curl -s "http://127.0.0.1:{reporting}/counts?metric=concern.recorded" \\
+        -H "Authorization: Bearer $(make -s token ROLE=admin)"   # raw cells: the office's check
+   The committee's protected figures: http://127.0.0.1:{reporting}/dashboard
 
  Ctrl-C stops everything; data stays in var/ for the next run.
 ================================================================================

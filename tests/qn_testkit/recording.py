@@ -15,7 +15,7 @@ CONCERN = {
 
 
 def concerns_counted(city) -> int:  # type: ignore[no-untyped-def]
-    with city.client("reporting", "committee") as reporting:
+    with city.client("reporting", "admin") as reporting:
         response = reporting.get("/counts", params={"metric": "concern.recorded", "topic": "*"})
         response.raise_for_status()
         return int(response.json()["total"])

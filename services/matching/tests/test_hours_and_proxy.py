@@ -160,6 +160,7 @@ def test_match_accepted_names_the_volunteers_login_by_pseudonym_only(matching: A
     [accepted] = matching.wait_for_event(ACCEPTED, match_id=match_id)
     logins = LoginPseudonyms(load_pseudonym_key(None, matching.settings.pseudonym_key_file), "quartiersnetz-local")
     assert (accepted.body["volunteer_login"], accepted.body["proxy_login"]) == (logins.of("renate.k"), None)
+    assert 0 <= accepted.body["minutes_to_match"] < 60, "reporting's time to match: accepted at once here"
     assert "renate.k" not in str(accepted.body) and "renate.k" not in str(accepted.headers)
     logged = matching.client.get(f"/matches/{match_id}/log", headers=matching.volunteer("renate.k")).json()
     assert [(e["action"], e["on_behalf_of"]) for e in logged] == [("accepted", None)]

@@ -11,7 +11,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from qn_contracts.vocabulary import VolunteerStatus, Weekday
-from qn_matching.matches.domain import Candidate, Need, choose_next, ineligibility, next_available, proposed, rank
+from qn_matching.matches.domain import (
+    Candidate,
+    Need,
+    choose_next,
+    ineligibility,
+    minutes_to_match,
+    next_available,
+    proposed,
+    rank,
+)
 from qn_matching.volunteers.domain import Slot
 
 pytestmark = pytest.mark.unit
@@ -240,3 +249,9 @@ def test_the_next_volunteer_is_the_first_of_the_ranking_whatever_the_ties() -> N
             ),
         )
         assert choose_next(pool, need, MONDAY_9, BERLIN, asked=asked) == (ranked[0] if ranked else None)
+
+
+def test_the_time_to_match_is_whole_minutes_from_the_request_and_never_negative() -> None:
+    received = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    assert minutes_to_match(received, received + timedelta(hours=2, minutes=5, seconds=59)) == 125
+    assert minutes_to_match(received, received - timedelta(minutes=3)) == 0, "clocks of two replicas may differ"

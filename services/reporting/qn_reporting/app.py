@@ -11,6 +11,8 @@ from qn_infra.service_app import create_service_app
 
 from . import __version__
 from .access import POLICY
+from .breakdowns import api as breakdowns_api
+from .breakdowns.handlers import ProtectedBreakdowns
 from .city import load_city
 from .config import ReportingSettings
 from .dashboard import api as dashboard_api
@@ -42,9 +44,11 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None
         title="Quartiersnetz – Reporting",
         version=__version__,
         description=DESCRIPTION,
-        routers=[figures_api.router, tables_api.router, dashboard_api.router],
+        routers=[figures_api.router, tables_api.router, breakdowns_api.router, dashboard_api.router],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )
-    app.state.protected_cubes = ProtectedCubes(load_city(settings.city_dir), settings.disclosure_minimum)
+    city = load_city(settings.city_dir)
+    app.state.protected_cubes = ProtectedCubes(city, settings.disclosure_minimum, settings.publication())
+    app.state.protected_breakdowns = ProtectedBreakdowns(city, settings.publication())
     return app

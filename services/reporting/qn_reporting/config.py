@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from qn_infra.settings import ServiceSettings
+
+from .disclosure.perturb import Method, Publication
 
 
 class ReportingSettings(ServiceSettings):
@@ -28,3 +30,25 @@ class ReportingSettings(ServiceSettings):
         description="Smallest count published; smaller ones are hidden ('.'), with enough others that "
         "no table gives them away (official statistics use 3).",
     )
+    disclosure_method: Method = Field(
+        Method.SUPPRESSION,
+        description="On top of suppression: 'rounding' (shown values to multiples of 5, as Destatis) or "
+        "'cell_key' (a small noise per cell, the same wherever the cell is shown, as the Zensus 2022).",
+    )
+    disclosure_cell_key_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Secret of the cell-key method (at least 16 characters; needed for 'cell_key'). Whoever "
+        "has it can remove the noise: keep it like a password, and keep it when restarting, or the "
+        "published figures change.",
+    )
+
+    @model_validator(mode="after")
+    def _cell_key_needs_a_secret(self) -> ReportingSettings:
+        if self.disclosure_method is Method.CELL_KEY and len(self.disclosure_cell_key_secret.get_secret_value()) < 16:
+            raise ValueError("QN_REPORTING_DISCLOSURE_CELL_KEY_SECRET (>= 16 characters) is needed for 'cell_key'")
+        return self
+
+    def publication(self) -> Publication:
+        """How the shown cells are published."""
+        secret = self.disclosure_cell_key_secret.get_secret_value().encode()
+        return Publication(self.disclosure_method, self.disclosure_minimum, secret)

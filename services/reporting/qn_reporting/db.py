@@ -23,4 +23,5 @@ PROCESSED_EVENTS = processed_events_table(Base.metadata)
 
 def import_models() -> None:
     """Imports every module that declares tables, so that `Base.metadata` is complete."""
+    from .breakdowns import models as _breakdowns  # noqa: F401
     from .figures import models as _figures  # noqa: F401

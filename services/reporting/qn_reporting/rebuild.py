@@ -41,6 +41,7 @@ from qn_infra.messaging import connect_options, ensure_streams
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.settings import ServiceSettings
 
+from .breakdowns import store as breakdowns
 from .db import PROCESSED_EVENTS
 from .figures import store
 from .figures.replay import Cells, Replay
@@ -306,6 +307,8 @@ def _write(engine: Engine, replay: Replay, cells: Cells, now: datetime) -> None:
     """Replaces every projection and the processed ids, in one transaction."""
     with engine.begin() as connection:
         store.forget_everything(connection, PROCESSED_EVENTS)
+        breakdowns.forget(connection)
+        breakdowns.write(connection, replay.finer)
         _insert_rows(connection, COUNTS, store.cell_rows(cells.counts, "n"))
         _insert_rows(connection, SUMS, store.cell_rows(cells.sums, "hundredths"))
         _insert_rows(connection, SITES, [{"site_id": s, "quarter_id": q} for s, q in sorted(replay.sites.items())])

@@ -37,6 +37,10 @@ class Reporting:
     def committee(self, **kwargs: str) -> dict[str, str]:
         return self.tokens.headers("committee", **kwargs)
 
+    def office(self, **kwargs: str) -> dict[str, str]:
+        """An admin of the statistics office: the only role that reads raw cells (/counts, /sums)."""
+        return self.tokens.headers("admin", **kwargs)
+
     def wire(self, event: Event, at: str | None = None) -> WireMessage:
         """An event as its producer would put it on the wire, at ce-time `at` or now."""
         meta = EventMeta.for_event(event, time=datetime.fromisoformat(at) if at else self.clock.now())
@@ -55,7 +59,7 @@ class Reporting:
         return asyncio.run(consumer_backlog(self.nats_url, stream, durable))
 
     def counts(self, **params: str) -> dict[str, Any]:
-        response = self.client.get("/counts", params=params, headers=self.committee())
+        response = self.client.get("/counts", params=params, headers=self.office())
         assert response.status_code == 200, response.text
         return response.json()
 

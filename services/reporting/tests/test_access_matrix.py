@@ -27,14 +27,16 @@ from .conftest import Reporting
 pytestmark = pytest.mark.integration
 
 READERS = {"committee", "coordinator", "team_staff", "admin"}
+OFFICE = {"admin"}
 
 TABLE = {
     "GET /healthz": PUBLIC,
     "GET /readyz": PUBLIC,
-    "GET /counts": row(READERS),
-    "GET /sums": row(READERS),
+    "GET /counts": row(OFFICE),
+    "GET /sums": row(OFFICE),
     "GET /metrics-catalogue": row(READERS),
     "GET /tables/{metric}": PUBLIC,
+    "GET /figures/{figure}": PUBLIC,
     "GET /dashboard": PUBLIC,
 }
 
@@ -42,6 +44,7 @@ PARAMS = {
     "GET /counts": {"metric": "concern.recorded", "topic": "*", "group_by": ""},
     "GET /sums": {"metric": "assignment.completed.hours"},
     "GET /tables/{metric}": {"year": "2026"},
+    "GET /figures/{figure}": {"year": "2026"},
 }
 
 
@@ -61,7 +64,11 @@ class ReportingWorld:
 
     def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
         method, path = operation.split(" ", 1)
-        return Call(method, path.replace("{metric}", "concern.recorded"), params=PARAMS.get(operation, {}))
+        return Call(
+            method,
+            path.replace("{metric}", "concern.recorded").replace("{figure}", "unmet_need"),
+            params=PARAMS.get(operation, {}),
+        )
 
     def owners(self, operation: str, body: Any) -> set[str] | None:
         return None  # figures belong to nobody
@@ -90,5 +97,7 @@ def test_each_caller_is_allowed_and_refused_exactly_as_the_table_says(world: Rep
     world.shown.clear()
     problems = walk(world, world.client.app.openapi(), TABLE, role)
     assert not problems, "\n".join(problems)
-    if role in READERS:
-        assert world.shown == {"GET /counts": 1}, "a reader sees the figure, not an empty answer"
+    if role in OFFICE:
+        assert world.shown == {"GET /counts": 1}, "the office sees the raw figure, not an empty answer"
+    else:
+        assert world.shown == {}, "a raw cell of 1 reaches no reader outside the office"

@@ -78,7 +78,7 @@ def test_an_unknown_event_type_is_acknowledged_and_ignored_never_a_metric(report
     assert "qn.intake.concern.escalated.v1" not in str(catalogue)
     assert (
         reporting.client.get(
-            "/counts", params={"metric": "unknown:qn.intake.concern.escalated.v1"}, headers=reporting.committee()
+            "/counts", params={"metric": "unknown:qn.intake.concern.escalated.v1"}, headers=reporting.office()
         ).status_code
         == 422
     )

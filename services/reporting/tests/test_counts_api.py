@@ -1,4 +1,5 @@
-"""Figures over HTTP, as a committee member reads them, from events as producers publish them."""
+"""Raw figures over HTTP, as the statistics office checks them (admins only: readers get the
+protected tables), from events as producers publish them."""
 
 from __future__ import annotations
 
@@ -127,15 +128,13 @@ def test_bookings_count_in_the_quarter_of_their_site_and_hours_and_attendance_ar
 
     bookings = reporting.counts(metric="booking.confirmed")
     assert [(r["quarter_id"], r["count"]) for r in bookings["rows"]] == [("innenstadt-sued", 1)]
-    hours = reporting.client.get(
-        "/sums", params={"metric": "assignment.completed.hours"}, headers=reporting.committee()
-    )
+    hours = reporting.client.get("/sums", params={"metric": "assignment.completed.hours"}, headers=reporting.office())
     assert hours.status_code == 200, hours.text
     assert hours.json()["total"] == 3.75 and hours.json()["unit"] == "hours"
     assert hours.json()["rows"] == [{"month": "2026-11", "quarter_id": "innenstadt-nord", "topic": "*", "value": 3.75}]
     assert reporting.total("assignment.completed") == 2
     attendance = reporting.client.get(
-        "/sums", params={"metric": "occurrence.attended.attendance", "topic": "alter"}, headers=reporting.committee()
+        "/sums", params={"metric": "occurrence.attended.attendance", "topic": "alter"}, headers=reporting.office()
     )
     assert attendance.json()["total"] == 14
 
@@ -194,7 +193,7 @@ def test_the_catalogue_names_every_metric_in_german_and_english(reporting) -> No
     ],
 )
 def test_a_bad_question_gets_422_naming_the_parameter(reporting, params: dict[str, str], field: str) -> None:
-    response = reporting.client.get("/counts", params=params, headers=reporting.committee())
+    response = reporting.client.get("/counts", params=params, headers=reporting.office())
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
     assert response.json()["title"] == "Ungültige Eingabe"
@@ -205,10 +204,12 @@ def test_without_a_token_the_figures_answer_401_and_to_a_volunteer_403(reporting
     assert reporting.client.get("/counts", params=params).status_code == 401
     volunteer = reporting.client.get("/counts", params=params, headers=reporting.tokens.headers("volunteer"))
     assert volunteer.status_code == 403
-    assert "committee" in volunteer.json()["required_roles"]
+    assert volunteer.json()["required_roles"] == ["admin"]
     assert reporting.client.get("/metrics-catalogue", headers=reporting.tokens.headers("volunteer")).status_code == 403
-    for role in ("committee", "coordinator", "team_staff", "admin"):
-        assert reporting.client.get("/counts", params=params, headers=reporting.tokens.headers(role)).status_code == 200
+    for role in ("committee", "coordinator", "team_staff"):
+        # raw cells (a 1 included) are the office's own check; readers read the protected tables
+        assert reporting.client.get("/counts", params=params, headers=reporting.tokens.headers(role)).status_code == 403
+    assert reporting.client.get("/counts", params=params, headers=reporting.office()).status_code == 200
 
 
 def test_a_booking_that_arrives_before_its_site_moves_to_the_sites_quarter_once_the_site_is_known(reporting) -> None:
@@ -230,10 +231,10 @@ def test_a_booking_that_arrives_before_its_site_moves_to_the_sites_quarter_once_
 
 def test_the_metric_is_required_and_a_wrong_one_gets_422_listing_the_known_metrics(reporting) -> None:
     """The document said `metric` was optional and any text, and the service then refused both."""
-    missing = reporting.client.get("/sums", headers=reporting.committee())
-    wrong = reporting.client.get("/sums", params={"metric": "hours"}, headers=reporting.committee())
+    missing = reporting.client.get("/sums", headers=reporting.office())
+    wrong = reporting.client.get("/sums", params={"metric": "hours"}, headers=reporting.office())
     english = reporting.client.get(
-        "/sums", params={"metric": "hours"}, headers={**reporting.committee(), "Accept-Language": "en"}
+        "/sums", params={"metric": "hours"}, headers={**reporting.office(), "Accept-Language": "en"}
     )
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "metric"
     assert wrong.status_code == 422 and wrong.json()["errors"] == [
@@ -264,7 +265,7 @@ def test_the_metric_is_required_and_a_wrong_one_gets_422_listing_the_known_metri
 )
 def test_the_form_of_every_parameter_is_in_the_schema_and_refused_otherwise(reporting, params, field) -> None:
     response = reporting.client.get(
-        "/counts", params={"metric": "concern.recorded", **params}, headers=reporting.committee()
+        "/counts", params={"metric": "concern.recorded", **params}, headers=reporting.office()
     )
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == field

@@ -145,10 +145,18 @@ def all_figures(reporting) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     figures = {}
     for path, metrics in (("/counts", COUNT_METRICS), ("/sums", SUM_METRICS)):
         for metric in sorted(metrics):
-            response = reporting.client.get(path, params={"metric": metric}, headers=reporting.committee())
+            response = reporting.client.get(path, params={"metric": metric}, headers=reporting.office())
             assert response.status_code == 200, response.text
             figures[f"{path} {metric}"] = response.json()
     return figures
+
+
+def finer_figures(reporting) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The published finer figures of 2026 (breakdowns, freshness, offers' names included)."""
+    return {
+        name: reporting.client.get(f"/figures/{name}", params={"year": "2026"}).json()
+        for name in ("unmet_need", "early_warning", "neighbourly_help", "drop_in")
+    }
 
 
 def cells(figures: dict[str, Any]) -> dict[tuple[str, str, str, str], float]:
@@ -206,7 +214,9 @@ def test_a_rebuild_gives_the_figures_the_live_consumer_gave_and_the_live_consume
         wait_until_consumed(reporting)
         eventually(lambda: read_stream(reporting.nats_url, "QN_DEADLETTER"), what="the invalid event dead-lettered")
         live = all_figures(reporting)
+        finer = finer_figures(reporting)
     assert live["/counts booking.confirmed"]["total"] == 4
+    assert finer["neighbourly_help"]["freshness"]["events"] == 2
     assert [(r["quarter_id"], r["count"]) for r in live["/counts booking.confirmed"]["rows"]] == [
         ("", 1),
         ("rosslau", 3),
@@ -230,6 +240,7 @@ def test_a_rebuild_gives_the_figures_the_live_consumer_gave_and_the_live_consume
 
     with start_reporting() as reporting:
         assert all_figures(reporting) == live
+        assert finer_figures(reporting) == finer
         reporting.send(later, **{"Nats-Msg-Id": "published-again"})  # an old event, again: counted already
         reporting.publish(concern("rosslau", "wohnen"), "2027-01-04T09:00:00+00:00")
         reporting.publish(booking("rosseltreff"), "2026-11-12T09:00:00+00:00")

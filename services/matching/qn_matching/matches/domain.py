@@ -347,3 +347,9 @@ def not_your_proposal() -> NotYourProposal:
         "This proposal is addressed to someone else; volunteers answer only their own.",
         extra={"reason": "not_your_proposal"},
     )
+
+
+def minutes_to_match(received_at: datetime, accepted_at: datetime) -> int:
+    """Whole minutes from a help request's arrival to its acceptance, for reporting's time to
+    match (which keeps cells, not requests, and cannot join the two itself); never negative."""
+    return max(0, int((accepted_at - received_at).total_seconds() // 60))

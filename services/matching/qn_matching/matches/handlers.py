@@ -431,6 +431,7 @@ def accept_match(
                 **_match_fields(match),
                 volunteer_login=pseudonyms.of(account) if pseudonyms and account else None,
                 proxy_login=pseudonyms.of(principal.subject) if pseudonyms and on_behalf else None,
+                minutes_to_match=domain.minutes_to_match(request.received_at, now),
             )
         )
         uow.commit()

@@ -14,11 +14,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qn_infra.http import language
 
+from ..breakdowns import api as breakdowns_api
+from ..breakdowns import handlers as breakdowns
+from ..breakdowns.catalogue import FIGURES
 from ..figures.api import CountMetric
 from ..figures.catalogue import COUNTS
 from ..tables import domain, handlers
-from ..tables.api import NOTE
-from . import charts
+from ..tables.api import protection_note
+from . import charts, panels
 from .texts import TEXTS
 
 router = APIRouter(tags=["dashboard"])
@@ -73,6 +76,14 @@ def get_dashboard(
             place=domain.PlaceLevel.CITY,
             by_topic=True,
         )
+        finer: breakdowns.ProtectedBreakdowns = state.protected_breakdowns
+        names = breakdowns.offer_names(session)
+        figures = {
+            name: breakdowns_api.figure_out(
+                breakdowns.get_figure(finer, session, name=name, year=year), lang, cubes.city, names
+            )
+            for name in FIGURES
+        }
     topics = sorted({c.topic for c in table.cells} - {"*"})
     topic = topic if topic in topics else "*"
     city = cubes.city
@@ -99,7 +110,7 @@ def get_dashboard(
         time=time,
         topics=topics,
         topic=topic,
-        note=_note(lang, table.minimum),
+        note=protection_note(lang, table.minimum, table.method),
         series_title=t["series"].format(label=label, year=year),
         bars=charts.bars([(c.time, c.value) for c in series.cells if c.topic == topic]),
         map_title=t["map"].format(label=label, year=year),
@@ -110,13 +121,13 @@ def get_dashboard(
         table_title=t["table"].format(label=label, year=year),
         periods=periods,
         grid=[(names.get(p, p), [value[(period, p)] for period in periods]) for p in places],
+        more_title=t["more"].format(year=year),
+        panels=panels.build(
+            figures, t, lambda name: f"figures/{name}?" + urlencode({"year": year, "format": "csv", "lang": lang})
+        ),
         csv_url="tables/"
         + metric
         + "?"
         + urlencode({"year": year, "time": time, "place": "quarter", "topics": "true", "format": "csv"}),
     )
     return HTMLResponse(html, headers={"Content-Language": lang})
-
-
-def _note(lang: str, minimum: int) -> str:
-    return NOTE[lang].format(minimum=minimum)

@@ -11,6 +11,7 @@ from qn_infra.consumers import Delivery
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
+from ..breakdowns import store as breakdowns
 from . import domain, store
 from .catalogue import COUNTS, SUMS, Metric
 
@@ -27,9 +28,11 @@ def record_events(deliveries: Sequence[Delivery[Event]], uow: UnitOfWork) -> Non
     site's quarter when the site is placed."""
     session = uow.session
     folded = store.Fold()
+    finer = breakdowns.Fold()
     site_quarters: dict[str, str | None] = {}
     for delivery in deliveries:
         event, meta = delivery.event, delivery.meta
+        finer.add(event, meta)
         if isinstance(event, SiteUpdated):
             # what this batch added so far must be in the tables before the site's cells move
             store.flush(session, folded)
@@ -47,6 +50,7 @@ def record_events(deliveries: Sequence[Delivery[Event]], uow: UnitOfWork) -> Non
         if quarter is None:
             folded.hold(site_id, tally)
     store.flush(session, folded)
+    breakdowns.write(session, finer)
 
 
 @dataclass(frozen=True)

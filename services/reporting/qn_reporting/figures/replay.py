@@ -21,6 +21,7 @@ from typing import TypeVar
 from qn_contracts import Event, EventMeta
 from qn_contracts.scheduling import SiteUpdated
 
+from ..breakdowns import store as breakdowns
 from .catalogue import MEASURES, metric_of
 from .domain import ALL_TOPICS, NO_QUARTER, Cell, hundredths, month_of, topics_of
 
@@ -79,6 +80,8 @@ class Replay:
         self._months: dict[tuple[int, int, int, int, timedelta], str] = {}
         self.events = 0
         """Events folded (second copies not included)."""
+        self.finer = breakdowns.Fold()
+        """The breakdowns, freshness and offers' names, as the live consumer keeps them."""
 
     def first_time(self, consumer: str, meta: EventMeta) -> bool:
         """Records that `consumer` handles the event; False for a second copy (skip it)."""
@@ -94,6 +97,7 @@ class Replay:
     def add(self, event: Event, meta: EventMeta) -> None:
         """Folds one event, in stream order (call `first_time` first)."""
         self.events += 1
+        self.finer.add(event, meta)
         cls = type(event)
         shape = _SHAPES.get(cls) or _shape(cls)
         if isinstance(event, SiteUpdated):

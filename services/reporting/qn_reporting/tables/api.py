@@ -23,6 +23,26 @@ NOTE = {
     "en": "Values below {minimum} are not shown ('.'), nor are as many others as it takes that no hidden value "
     "can be worked out from totals or from this year's other tables.",
 }
+METHOD_NOTE = {
+    "de": {
+        "rounding": " Die gezeigten Werte sind auf Vielfache von 5 gerundet; Summen können daher abweichen.",
+        "cell_key": " Die gezeigten Werte sind leicht und für jede Zelle immer gleich überlagert (Cell-Key-"
+        "Verfahren, höchstens ±2); Summen können daher abweichen.",
+    },
+    "en": {
+        "rounding": " Shown values are rounded to multiples of 5, so totals may differ from their parts.",
+        "cell_key": " Shown values carry a small noise, always the same for the same cell (cell-key method, "
+        "at most ±2), so totals may differ from their parts.",
+    },
+}
+
+
+def protection_note(lang: str, minimum: int, method: str) -> str:
+    """What the protection of a table means, in the reader's language."""
+    extra = next((text for key, text in METHOD_NOTE[lang].items() if method.endswith(key)), "")
+    return NOTE[lang].format(minimum=minimum) + extra
+
+
 PLACE_LABELS = {
     "de": {domain.CITY: "Stadt gesamt", "": "ohne Quartier"},
     "en": {domain.CITY: "City total", "": "no quarter"},
@@ -83,10 +103,10 @@ def get_table(
         time=time.value,
         place=place.value,
         protection=Protection(
-            method="primary_and_secondary_suppression",
+            method=table.method,
             minimum=table.minimum,
             hidden_cells_in_year=table.hidden_in_year,
-            note=NOTE[lang].format(minimum=table.minimum),
+            note=protection_note(lang, table.minimum, table.method),
         ),
         rows=rows,
     )

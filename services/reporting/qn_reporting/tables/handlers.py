@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..city import City
 from ..disclosure import Protected, protect
+from ..disclosure.perturb import Publication
 from ..figures.models import CountCell
 from . import domain
 
@@ -39,14 +40,18 @@ class Table:
     minimum: int
     hidden_in_year: int
     """How many cells of the year's whole table family are hidden (all levels)."""
+    method: str = "primary_and_secondary_suppression"
+    """The protection, as `Publication.code` names it."""
 
 
 class ProtectedCubes:
     """The protected cube of each metric and year, kept while its cells do not change."""
 
-    def __init__(self, city: City, minimum: int) -> None:
+    def __init__(self, city: City, minimum: int, publication: Publication | None = None) -> None:
         self.city = city
         self.minimum = minimum
+        self.publication = publication or Publication(minimum=minimum)
+        """Rounding or cell-key noise on the shown cells, if the office chose one."""
         self._kept: dict[tuple[str, int], tuple[tuple[int, ...], Protected]] = {}
         self._lock = threading.Lock()
 
@@ -81,10 +86,17 @@ def get_table(
     protected = cubes.get(session, metric, year)
     dims = protected.cube.dimensions
     topics = dims[2].codes if by_topic else (dims[2].total,)
+    publish = cubes.publication.value
     cells = [
-        TableCell(t, p, topic, protected.shown((t, p, topic)), (t, p, topic) in protected.primary)
+        TableCell(
+            t,
+            p,
+            topic,
+            publish(protected.shown((t, p, topic)), (metric, t, p, topic)),
+            (t, p, topic) in protected.primary,
+        )
         for t in domain.codes_at(dims[0], time)
         for p in domain.codes_at(dims[1], place)
         for topic in topics
     ]
-    return Table(metric, year, time, place, cells, protected.minimum, len(protected.hidden))
+    return Table(metric, year, time, place, cells, protected.minimum, len(protected.hidden), cubes.publication.code)

@@ -19,7 +19,11 @@ class TableRow(BaseModel):
 
 
 class Protection(BaseModel):
-    method: str = Field(examples=["primary_and_secondary_suppression"])
+    method: str = Field(
+        description="primary_and_secondary_suppression, with '+rounding_5' or '+cell_key' where the office "
+        "publishes shown values rounded or with cell-key noise.",
+        examples=["primary_and_secondary_suppression"],
+    )
     minimum: int = Field(description="Smallest count published.", examples=[3])
     hidden_cells_in_year: int = Field(description="Cells hidden across all tables of this metric and year.")
     note: str = Field(description="What the protection means, after Accept-Language.")

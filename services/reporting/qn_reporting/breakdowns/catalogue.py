@@ -1,0 +1,122 @@
+"""The finer figures reporting publishes, with their German and English names: which breakdowns
+each is cut from, the columns it shows and how each column is protected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from qn_contracts import Event
+from qn_contracts.intake import HelpRequested, ReferralStatusChanged, SignalRaised
+from qn_contracts.matching import AssignmentCompleted, HelpRequestUnmatched, MatchAccepted
+from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended
+
+from .cubes import Shape
+
+Protection = Literal["count", "people", "magnitude"]
+"""count: events, protected on themselves; people: a number of people (attendance), protected on
+itself like a count; magnitude (hours, minutes): shown only where the number of events behind it is."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label_de: str
+    label_en: str
+    breakdown: str
+    protection: Protection = "count"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A share or mean of two columns, given only on a published base of at least the minimum."""
+
+    name: str
+    label_de: str
+    label_en: str
+    part: str
+    base: str
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str
+    label_de: str
+    label_en: str
+    shape: Shape
+    columns: tuple[Column, ...]
+    ratios: tuple[Ratio, ...]
+    sources: tuple[type[Event], ...]
+    detail_de: str = ""
+    detail_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.label_de if lang == "de" else self.label_en
+
+
+FIGURES: dict[str, FigureSpec] = {
+    spec.name: spec
+    for spec in (
+        FigureSpec(
+            "unmet_need",
+            "Ungedeckter Bedarf: abgelehnte und gescheiterte Weiterleitungen nach Grund",
+            "Unmet need: declined and failed referrals by reason",
+            Shape("quartal", "quarters", details=True),
+            (Column("referrals", "Weiterleitungen", "Referrals", "unmet_need"),),
+            (),
+            (ReferralStatusChanged,),
+            "Grund",
+            "Reason",
+        ),
+        FigureSpec(
+            "early_warning",
+            "Frühwarnsignale je Woche und Quartier",
+            "Early-warning signals per week and neighbourhood",
+            Shape("week", "quarters", details=False),
+            (Column("signals", "Signale", "Signals", "signal_week"),),
+            (),
+            (SignalRaised,),
+        ),
+        FigureSpec(
+            "neighbourly_help",
+            "Nachbarschaftshilfe: Anfragen, Vermittlungen und Stunden",
+            "Neighbourly help: requests, matches and hours",
+            Shape("quartal", "quarters", details=True),
+            (
+                Column("requested", "Anfragen", "Requests", "help_requested"),
+                Column("matched", "Vermittelt", "Matched", "help_matched"),
+                Column("unmatched", "Ohne passende Ehrenamtliche", "Without a match", "help_unmatched"),
+                Column("assignments", "Abgeschlossene Einsätze", "Assignments completed", "help_hours"),
+                Column("hours", "Stunden", "Hours", "help_hours", "magnitude"),
+                Column("timed", "Vermittlungen mit Dauer", "Matches with their time", "help_match_time"),
+                Column("minutes", "Minuten bis zur Vermittlung", "Minutes to match", "help_match_time", "magnitude"),
+            ),
+            (
+                Ratio("matched_share", "Anteil vermittelt", "Share matched", "matched", "requested"),
+                Ratio(
+                    "mean_minutes_to_match",
+                    "Minuten bis zur Vermittlung (Mittel)",
+                    "Minutes to match (mean)",
+                    "minutes",
+                    "timed",
+                ),
+            ),
+            (HelpRequested, MatchAccepted, HelpRequestUnmatched, AssignmentCompleted),
+            "Art der Hilfe",
+            "Kind of help",
+        ),
+        FigureSpec(
+            "drop_in",
+            "Angebotstreffs: Termine, Absagen und Teilnahme",
+            "Drop-in centres: occurrences, cancellations and attendance",
+            Shape("week", "sites", details=False),
+            (
+                Column("held", "Stattgefundene Termine", "Occurrences held", "occurrence_held"),
+                Column("cancelled", "Abgesagte Termine", "Occurrences cancelled", "occurrence_cancelled"),
+                Column("attendance", "Teilnehmende", "Attendance", "occurrence_held", "people"),
+            ),
+            (Ratio("mean_attendance", "Teilnehmende je Termin", "Attendance per occurrence", "attendance", "held"),),
+            (OccurrenceAttended, BookingCancelled),
+        ),
+    )
+}

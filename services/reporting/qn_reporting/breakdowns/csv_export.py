@@ -1,0 +1,53 @@
+"""A published figure as CSV the way German spreadsheets open it, as the count tables are
+(`..tables.csv_export`): semicolons, decimal commas, UTF-8 with a byte-order mark, CRLF, "."
+where a value is not published, the freshness and the protection note in the last lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import Response
+
+from .schemas import FigureOut
+
+HEADERS = {
+    "de": ["Zeitraum", "Ort", "Bezeichnung", "Thema", "Merkmal"],
+    "en": ["Period", "Place", "Name", "Topic", "Detail"],
+}
+FRESH = {
+    "de": "Stand: Ereignisse bis {latest} ({events} Ereignisse)",
+    "en": "As of: events up to {latest} ({events} events)",
+}
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "."
+    text = str(int(value)) if float(value).is_integer() else f"{value:.3f}".rstrip("0")
+    return text.replace(".", ",")
+
+
+def csv_text(figure: FigureOut, language: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([*HEADERS[language], *(c.label for c in figure.columns)])
+    for row in figure.rows:
+        cells = [number(row.values.get(c.name)) for c in figure.columns]
+        writer.writerow([row.period, row.place, row.place_label, row.topic, row.detail, *cells])
+    writer.writerow([])
+    latest = figure.freshness.latest_event_time
+    writer.writerow(
+        [FRESH[language].format(latest=latest.isoformat() if latest else "–", events=figure.freshness.events)]
+    )
+    writer.writerow([figure.protection.note])
+    return buffer.getvalue()
+
+
+def csv_response(figure: FigureOut, language: str) -> Response:
+    name = f"{figure.figure.replace('_', '-')}-{figure.year}.csv"
+    return Response(
+        content="\ufeff" + csv_text(figure, language),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

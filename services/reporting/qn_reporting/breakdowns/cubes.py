@@ -1,0 +1,85 @@
+"""The cubes the finer figures are published from, one per breakdown and year, each protected as a
+whole like the count tables (`..disclosure`): every level of every dimension is in the cube, so
+that no table cut from it, and no sum over its rows, gives a hidden cell away.
+
+Dimensions: time (year ⊃ Quartals, or year ⊃ ISO weeks), place (city ⊃ districts ⊃ quarters, or
+all sites ⊃ sites ⊃ offers), topic ('*' and each topic; not additive) and detail (all ⊃ reason,
+signal type or kind of help). Plain functions, no database."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from ..city import City
+from ..disclosure import Cube, Dimension, Key
+from ..tables.domain import place_dimension, quartal_of, topic_dimension
+from .domain import weeks_in
+from .store import StoredBreakdown
+
+ALL = "@all"
+"""The total of the detail dimension, and of the drop-in centres' place dimension."""
+SITES = "@sites"
+
+Grain = Literal["quartal", "week"]
+Places = Literal["quarters", "sites"]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a breakdown's cells become a cube."""
+
+    grain: Grain
+    places: Places
+    details: bool
+    """False: the detail dimension is summed away (one total code only)."""
+
+
+def time_dimension(year: int, grain: Grain) -> Dimension:
+    if grain == "quartal":
+        return Dimension.flat("time", str(year), [f"{year}-Q{q}" for q in range(1, 5)])
+    return Dimension.flat("time", str(year), [f"{year}-W{w:02d}" for w in range(1, weeks_in(year) + 1)])
+
+
+def _time_leaf(period: str, grain: Grain) -> str:
+    return quartal_of(period) if grain == "quartal" else period
+
+
+def _in_year(period: str, year: int) -> bool:
+    return period.startswith(f"{year}-")
+
+
+def site_dimension(offers: Iterable[tuple[str, str]]) -> Dimension:
+    """All sites ⊃ each site ⊃ its offers (`site/offer`)."""
+    by_site: dict[str, list[str]] = defaultdict(list)
+    for site, offer in sorted(set(offers)):
+        by_site[site].append(f"{site}/{offer}")
+    return Dimension("place", SITES, {SITES: tuple(by_site), **{s: tuple(o) for s, o in by_site.items()}})
+
+
+def cube_of(
+    cells: Iterable[StoredBreakdown], year: int, city: City, shape: Shape, value: Callable[[StoredBreakdown], int]
+) -> Cube:
+    """The cube of one breakdown and year, every level summed up from the stored cells."""
+    cells = [c for c in cells if _in_year(c.period, year)]
+    if shape.places == "quarters":
+        places = place_dimension(city, {c.place for c in cells})
+    else:
+        places = site_dimension((c.place, c.detail) for c in cells)
+    parents = {child: parent for parent, kids in places.children.items() for child in kids}
+    topics = topic_dimension(c.topic for c in cells)
+    details = Dimension.flat("detail", ALL, sorted({c.detail for c in cells}) if shape.details else [])
+    values: dict[Key, int] = defaultdict(int)
+    for cell in cells:
+        times = (_time_leaf(cell.period, shape.grain), str(year))
+        chain = [f"{cell.place}/{cell.detail}" if shape.places == "sites" else cell.place]
+        while chain[-1] in parents:
+            chain.append(parents[chain[-1]])
+        kinds = (cell.detail, ALL) if shape.details else (ALL,)
+        for time in times:
+            for place in chain:
+                for detail in kinds:
+                    values[(time, place, cell.topic, detail)] += value(cell)
+    return Cube((time_dimension(year, shape.grain), places, topics, details), dict(values))

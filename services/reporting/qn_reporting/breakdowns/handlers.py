@@ -1,0 +1,162 @@
+"""Use cases of the finer figures: cut a figure of one year from the protected cubes of its
+breakdowns, with its freshness and, for the early warning, the flagged weeks.
+
+Each column's cube is protected once per year and kept until its cells change, as the count
+tables are (`..tables.handlers.ProtectedCubes`)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ..city import City
+from ..disclosure import Key, Protected, protect, safe_share
+from ..disclosure.perturb import Publication
+from . import store
+from .catalogue import FIGURES, Column, FigureSpec
+from .cubes import ALL, cube_of
+from .domain import Z_THRESHOLD, WeekScore, z_scores
+
+
+class ProtectedBreakdowns:
+    """The protected cube of each breakdown, value and year, kept while its cells do not change."""
+
+    def __init__(self, city: City, publication: Publication) -> None:
+        self.city = city
+        self.publication = publication
+        self._kept: dict[tuple[str, str, int], tuple[tuple[int, ...], Protected]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, spec: FigureSpec, column: Column, year: int) -> Protected:
+        # a magnitude is shown where the number of events behind it is: the count's cube decides
+        measure = "people" if column.protection == "people" else "count"
+        key = (column.breakdown, measure, year)
+        fingerprint = store.fingerprint(session, [column.breakdown], f"{year}-%")
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept and kept[0] == fingerprint:
+                return kept[1]
+            cells = store.cells_of(session, column.breakdown, f"{year}-%")
+            if measure == "people":
+                cube = cube_of(cells, year, self.city, spec.shape, lambda c: c.hundredths // 100)
+            else:
+                cube = cube_of(cells, year, self.city, spec.shape, lambda c: c.n)
+            protected = protect(cube, minimum=self.publication.minimum)
+            self._kept[key] = (fingerprint, protected)
+            return protected
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    time: str
+    place: str
+    topic: str
+    detail: str
+    values: dict[str, int | float | None]
+    """Column or ratio -> published value; None where hidden ('.') or, for a ratio, where its
+    base is below the minimum or hidden."""
+
+
+@dataclass(frozen=True)
+class Flag:
+    place: str
+    weeks: list[WeekScore]
+
+
+@dataclass(frozen=True)
+class Figure:
+    spec: FigureSpec
+    year: int
+    rows: list[FigureRow]
+    minimum: int
+    method: str
+    hidden: int
+    """Cells hidden across the figure's cubes (all levels)."""
+    latest: datetime | None
+    events: int
+    flags: list[Flag]
+
+
+def get_figure(breakdowns: ProtectedBreakdowns, session: Session, *, name: str, year: int) -> Figure:
+    """One figure of one year, every level of every dimension, rows with nothing in them left out."""
+    spec = FIGURES[name]
+    publication = breakdowns.publication
+    protected = {c.name: breakdowns.get(session, spec, c, year) for c in spec.columns}
+    magnitudes = {
+        c.name: _magnitudes(breakdowns, session, spec, c, year) for c in spec.columns if c.protection == "magnitude"
+    }
+    first = protected[spec.columns[0].name]
+    keys = sorted({k for p in protected.values() for k, v in p.cube.values.items() if v} | set(first.hidden))
+    rows = []
+    for key in keys:
+        values: dict[str, int | float | None] = {}
+        for column in spec.columns:
+            shown = protected[column.name].shown(key) if key in protected[column.name].cube.values else 0
+            coordinates = (spec.name, column.name, *key)
+            if column.protection == "magnitude":
+                values[column.name] = None if shown is None else magnitudes[column.name].get(key, 0) / 100
+            else:
+                values[column.name] = publication.value(shown, coordinates)
+        for ratio in spec.ratios:
+            part, base = values[ratio.part], values[ratio.base]
+            share = safe_share(
+                None if part is None else int(part), None if base is None else int(base), minimum=publication.minimum
+            )
+            values[ratio.name] = None if share is None else round(share, 3)
+        time, place, topic, detail = key
+        rows.append(FigureRow(time, place, topic, detail, values))
+    latest, events = store.freshness(session, [source.spec.type for source in spec.sources])
+    hidden = sum(len(p.hidden) for p in protected.values())
+    flags = _flags(first, publication, spec.name) if name == "early_warning" else []
+    return Figure(spec, year, rows, publication.minimum, publication.code, hidden, latest, events, flags)
+
+
+def _magnitudes(
+    breakdowns: ProtectedBreakdowns, session: Session, spec: FigureSpec, column: Column, year: int
+) -> dict[Key, int]:
+    """The magnitude (hours, minutes) of every cell of the cube, in hundredths; shown only where
+    the count is."""
+    cells = store.cells_of(session, column.breakdown, f"{year}-%")
+    return dict(cube_of(cells, year, breakdowns.city, spec.shape, lambda c: c.hundredths).values)
+
+
+def _flags(protected: Protected, publication: Publication, figure: str) -> list[Flag]:
+    """Per quarter, the weeks whose signal count lies `Z_THRESHOLD` deviations above the quarter's
+    own weekly mean -- over the weeks up to the last one with any signal in the city. Only weeks
+    whose count is published are flagged (a flag on a hidden cell would give it away)."""
+    cube = protected.cube
+    time, place = cube.dimensions[0], cube.dimensions[1]
+    weeks = list(time.children.get(time.total, ()))
+    seen = [w for w in weeks if cube.value((w, place.total, "*", ALL))]
+    if not seen:
+        return []
+    weeks = weeks[: weeks.index(seen[-1]) + 1]
+    quarters = [q for q in place.codes if q not in place.children]
+    flags = []
+    for quarter in quarters:
+        counts = [cube.value((w, quarter, "*", ALL)) for w in weeks]
+        flagged = []
+        for score in z_scores(counts, weeks):
+            key = (score.week, quarter, "*", ALL)
+            shown = publication.value(protected.shown(key), (figure, "signals", *key))
+            if score.z >= Z_THRESHOLD and shown is not None:
+                flagged.append(WeekScore(score.week, shown, score.z))
+        if flagged:
+            flags.append(Flag(quarter, flagged))
+    return flags
+
+
+@dataclass(frozen=True)
+class Names:
+    """The public names of offers (id -> (site, title)) and sites (id -> name)."""
+
+    offers: dict[str, tuple[str, str]]
+    sites: dict[str, str]
+
+
+def offer_names(session: Session) -> Names:
+    """The public names that label the drop-in figures."""
+    return Names(store.offer_names(session), store.site_names(session))

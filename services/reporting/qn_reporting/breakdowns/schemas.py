@@ -1,0 +1,69 @@
+"""What the finer figures API returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from ..tables.schemas import Protection
+
+
+class ColumnOut(BaseModel):
+    name: str = Field(examples=["requested"])
+    label: str = Field(examples=["Anfragen"])
+    kind: str = Field(
+        description="count, people, magnitude (hours, minutes), or share (a ratio of two columns).", examples=["count"]
+    )
+
+
+class FigureRowOut(BaseModel):
+    period: str = Field(description="Year (2026), Quartal (2026-Q1) or ISO week (2026-W05).", examples=["2026-Q1"])
+    place: str = Field(
+        description="'city', 'district:<id>', a quarter id, '' (no quarter); for the drop-in centres 'sites', "
+        "a site id or '<site>/<offer>'.",
+        examples=["ziebigk"],
+    )
+    place_label: str = Field(examples=["Ziebigk"])
+    topic: str = Field(description="Topic code, or '*' for all topics.", examples=["*"])
+    detail: str = Field(description="Reason or kind of help; '*' for all.", examples=["no_capacity"])
+    values: dict[str, int | float | None] = Field(
+        description="Column -> published value; null where it is not published ('.'), or for a share or mean "
+        "where its base is below the minimum.",
+        examples=[{"requested": 12, "matched": 9, "matched_share": 0.75}],
+    )
+
+
+class Freshness(BaseModel):
+    latest_event_time: datetime | None = Field(
+        description="The latest event time (ce-time) counted in this figure; null before the first event."
+    )
+    events: int = Field(description="Events of the figure's source types counted so far (all years).")
+    event_types: list[str] = Field(description="The event types the figure is built from.")
+
+
+class WeekOut(BaseModel):
+    week: str = Field(examples=["2026-W05"])
+    signals: int = Field(description="The week's published signal count.", examples=[7])
+    z: float = Field(description="Deviations above the quarter's own weekly mean.", examples=[2.4])
+
+
+class FlagOut(BaseModel):
+    place: str = Field(examples=["ziebigk"])
+    place_label: str = Field(examples=["Ziebigk"])
+    weeks: list[WeekOut]
+
+
+class FigureOut(BaseModel):
+    figure: str = Field(examples=["neighbourly_help"])
+    label: str
+    year: int = Field(examples=[2026])
+    columns: list[ColumnOut]
+    detail_label: str | None = Field(description="What the detail codes are, if the figure has any.")
+    freshness: Freshness
+    protection: Protection
+    rows: list[FigureRowOut]
+    flagged: list[FlagOut] = Field(
+        description="Early warning only: per quarter, the weeks whose count lies 2 or more standard deviations "
+        "above the quarter's own weekly mean (weeks up to the last with a signal; a deviation below 1 counts as 1)."
+    )

@@ -1,0 +1,147 @@
+"""The dashboard's panels of the finer figures: for each, a bar chart, the table of exactly the
+values the chart draws (and a few more columns), the flagged quarters of the early warning, and
+how fresh the figure is. Built from the published figure (`..breakdowns.api.figure_out`) only, so
+the page shows nothing the public API would not. Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..breakdowns.schemas import FigureOut, FigureRowOut
+from . import charts
+
+CITY, SITES = "city", "sites"
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    chart_title: str
+    bars: list[charts.Bar]
+    headers: list[str]
+    rows: list[tuple[str, list[str]]]
+    fresh: str
+    csv_url: str
+    flags: list[str] = field(default_factory=list)
+
+
+def shown(value: float | None, *, share: bool = False) -> str:
+    """A published value the German way ("." where not published; decimal comma)."""
+    if value is None:
+        return "."
+    if share:
+        return f"{value * 100:.0f} %"
+    text = str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return text.replace(".", ",")
+
+
+def _rows(figure: FigureOut, keep: Callable[[FigureRowOut], bool]) -> list[FigureRowOut]:
+    return [row for row in figure.rows if keep(row)]
+
+
+def _fresh(figure: FigureOut, t: dict[str, str]) -> str:
+    latest = figure.freshness.latest_event_time
+    if latest is None:
+        return t["fresh_none"]
+    return t["fresh"].format(latest=latest.strftime("%Y-%m-%d %H:%M UTC"), events=figure.freshness.events)
+
+
+def _bars(series: list[tuple[str, float | None]]) -> list[charts.Bar]:
+    return charts.bars([(label, None if v is None else round(v)) for label, v in series])
+
+
+def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[str], str]) -> list[Panel]:
+    year = str(next(iter(figures.values())).year) if figures else ""
+    panels = []
+
+    unmet = figures["unmet_need"]
+    quartals = [f"{year}-Q{q}" for q in range(1, 5)]
+    city_total = _rows(unmet, lambda r: r.place == CITY and r.topic == "*")
+    by_reason = {(r.period, r.detail): r.values["referrals"] for r in city_total}
+    reasons = sorted({r.detail for r in city_total} - {"*"})
+    panels.append(
+        Panel(
+            "unmet",
+            unmet.label,
+            t["unmet_chart"].format(year=year),
+            _bars([(t.get("reason_" + r, r or "–"), by_reason.get((year, r), 0)) for r in reasons]),
+            [unmet.detail_label or "", *quartals, year],
+            [
+                (t.get("reason_" + r, r or "–"), [shown(by_reason.get((p, r), 0)) for p in (*quartals, year)])
+                for r in [*reasons, "*"]
+            ],
+            _fresh(unmet, t),
+            csv_url("unmet_need"),
+        )
+    )
+
+    warning = figures["early_warning"]
+    weekly = [(r.period, r.values["signals"]) for r in _rows(warning, lambda r: r.place == CITY and "-W" in r.period)]
+    flags = [
+        t["flagged"].format(
+            place=f.place_label, weeks=", ".join(f"{w.week} ({w.signals}; z = {w.z:.1f})" for w in f.weeks)
+        )
+        for f in warning.flagged
+    ]
+    panels.append(
+        Panel(
+            "warning",
+            warning.label,
+            t["warning_chart"].format(year=year),
+            _bars([(p.split("-W")[1], v) for p, v in weekly]),
+            [t["week"], t["signals"]],
+            [(p, [shown(v)]) for p, v in weekly],
+            _fresh(warning, t),
+            csv_url("early_warning"),
+            flags or [t["no_flags"]],
+        )
+    )
+
+    helps = figures["neighbourly_help"]
+    per_quartal = {r.period: r.values["requested"] for r in _rows(helps, lambda r: r.place == CITY and r.detail == "*")}
+    kinds = _rows(helps, lambda r: r.place == CITY and r.period == year)
+    names = ["requested", "matched", "matched_share", "unmatched", "hours", "mean_minutes_to_match"]
+    labels = {c.name: c.label for c in helps.columns}
+    panels.append(
+        Panel(
+            "help",
+            helps.label,
+            t["help_chart"].format(year=year),
+            # a Quartal without a row had nothing in it (rows of zeros are left out): 0, not "."
+            _bars([(q.split("-")[1], per_quartal.get(q, 0)) for q in quartals]),
+            [helps.detail_label or "", *(labels[n] for n in names)],
+            [
+                (
+                    t["all_kinds"] if r.detail == "*" else r.detail,
+                    [shown(r.values[n], share=n == "matched_share") for n in names],
+                )
+                for r in sorted(kinds, key=lambda r: (r.detail == "*", r.detail))
+            ],
+            _fresh(helps, t),
+            csv_url("neighbourly_help"),
+        )
+    )
+
+    drop_in = figures["drop_in"]
+    weekly_attendance = [
+        (r.period.split("-W")[1], r.values["attendance"])
+        for r in _rows(drop_in, lambda r: r.place == SITES and "-W" in r.period)
+    ]
+    offers = _rows(drop_in, lambda r: r.period == year and r.place != SITES)
+    names = ["held", "cancelled", "attendance", "mean_attendance"]
+    labels = {c.name: c.label for c in drop_in.columns}
+    panels.append(
+        Panel(
+            "dropin",
+            drop_in.label,
+            t["dropin_chart"].format(year=year),
+            _bars(weekly_attendance),
+            [t["offer"], *(labels[n] for n in names)],
+            [(r.place_label, [shown(r.values[n]) for n in names]) for r in sorted(offers, key=lambda r: r.place)],
+            _fresh(drop_in, t),
+            csv_url("drop_in"),
+        )
+    )
+    return panels
