@@ -6,7 +6,11 @@ count (for a 1, they cannot tell anyone is behind it)."""
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -110,6 +114,43 @@ def test_no_small_cell_can_be_narrowed_below_the_minimum_across_months_quartals_
         assert low - 1e-6 <= cube.value(key) <= high + 1e-6, "the intruder's interval holds the truth"
         assert kept_promise(low, high, cube.value(key), 3), f"{key} (value {cube.value(key)}) pinned to [{low}, {high}]"
     assert protected.shown(("2026", "city", "*")) == cube.value(("2026", "city", "*"))
+
+
+def test_the_same_figures_get_the_same_cells_hidden_however_their_codes_are_listed() -> None:
+    # two processes (or two requests) that list quarters or topics in another order must hide the
+    # same cells: otherwise the two publications together show what each of them hides
+    cube = consistent_cube(random.Random(7), small_share=0.35)
+
+    def reordered(dimension: Dimension) -> Dimension:
+        kids = {parent: tuple(reversed(children)) for parent, children in reversed(dimension.children.items())}
+        return Dimension(dimension.name, dimension.total, kids, dimension.additive)
+
+    shuffled = Cube(
+        tuple(reordered(d) for d in cube.dimensions), dict(reversed(list(cube.values.items())))
+    )
+    first, second = protect(cube, minimum=3), protect(shuffled, minimum=3)
+    assert first.secondary, "the random city needs secondary suppression"
+    assert first.hidden == second.hidden
+
+
+def test_two_processes_hide_the_same_cells() -> None:
+    # Python orders sets of strings differently in every process (hash randomisation): nothing
+    # the choice of hidden cells depends on may follow such an order
+    script = (
+        "import random, sys; sys.path[:0] = sys.argv[1:]\n"
+        "from test_disclosure import consistent_cube; from qn_reporting.disclosure import protect\n"
+        "print(sorted(protect(consistent_cube(random.Random(7), small_share=0.35), minimum=3).hidden))"
+    )
+    here = str(Path(__file__).parent)
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script, here, str(Path(here).parents[2] / "tests")],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(runs) == 1, "the hidden cells depend on the process's hash seed"
 
 
 def test_a_larger_minimum_hides_more_and_still_holds() -> None:

@@ -17,6 +17,7 @@ the rule, is what guarantees the protection."""
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -90,6 +91,8 @@ class _Relations:
         for index, cells in enumerate(self.cells):
             for cell in cells:
                 self.of[cell].append(index)
+        # a name for each relation that does not depend on the order the cube lists codes in
+        self.order: list[tuple[Key, ...]] = [tuple(sorted(cells)) for cells in self.cells]
 
 
 def _close_lines(cube: Cube, hidden: set[Key], relations: _Relations, minimum: int) -> None:
@@ -98,15 +101,27 @@ def _close_lines(cube: Cube, hidden: set[Key], relations: _Relations, minimum: i
     program; the audit afterwards catches what only several sums together reveal.
 
     A partner is chosen the way `_complement` ranks cells, preferring one that closes other
-    open sums too (a cell in two such sums fixes both)."""
+    open sums too (a cell in two such sums fixes both).
+
+    The open sums are closed in a fixed order (by their cells), never in the order of a set or of
+    the cube's codes: the same figures must always get the same cells hidden, or two requests
+    served by two processes would together show what each hides."""
     roots = {d.total for d in cube.dimensions}
 
     def single(index: int) -> bool:
         return relations.exact[index] and sum(1 for c in relations.cells[index] if c in hidden) == 1
 
-    queue = [i for cell in hidden for i in relations.of.get(cell, ()) if single(i)]
+    queue: list[tuple[tuple[Key, ...], int]] = []
+
+    def push(cell: Key) -> None:
+        for i in relations.of.get(cell, ()):
+            if single(i):
+                heapq.heappush(queue, (relations.order[i], i))
+
+    for cell in sorted(hidden):
+        push(cell)
     while queue:
-        index = queue.pop()
+        _, index = heapq.heappop(queue)
         if not single(index):
             continue
 
@@ -121,7 +136,7 @@ def _close_lines(cube: Cube, hidden: set[Key], relations: _Relations, minimum: i
             continue
         chosen = min(open_cells, key=cost)
         hidden.add(chosen)
-        queue.extend(i for i in relations.of.get(chosen, ()) if single(i))
+        push(chosen)
 
 
 def _complement(key: Key, cube: Cube, hidden: set[Key], relations: _Relations, need: int) -> Key | None:
