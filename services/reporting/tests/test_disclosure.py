@@ -125,9 +125,7 @@ def test_the_same_figures_get_the_same_cells_hidden_however_their_codes_are_list
         kids = {parent: tuple(reversed(children)) for parent, children in reversed(dimension.children.items())}
         return Dimension(dimension.name, dimension.total, kids, dimension.additive)
 
-    shuffled = Cube(
-        tuple(reordered(d) for d in cube.dimensions), dict(reversed(list(cube.values.items())))
-    )
+    shuffled = Cube(tuple(reordered(d) for d in cube.dimensions), dict(reversed(list(cube.values.items()))))
     first, second = protect(cube, minimum=3), protect(shuffled, minimum=3)
     assert first.secondary, "the random city needs secondary suppression"
     assert first.hidden == second.hidden
@@ -146,7 +144,9 @@ def test_two_processes_hide_the_same_cells() -> None:
         subprocess.run(
             [sys.executable, "-c", script, here, str(Path(here).parents[2] / "tests")],
             env={**os.environ, "PYTHONHASHSEED": seed},
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         for seed in ("1", "2", "3")
     }
