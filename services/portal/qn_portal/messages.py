@@ -286,9 +286,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error_expires": ("Geben Sie ein Datum in der Zukunft an.", "Enter a date in the future."),
 }
-MESSAGES.update(SCHEDULING_MESSAGES)
 
-MESSAGES |= MATCHING_MESSAGES
+
+def _add(screens: dict[str, tuple[str, str]]) -> None:
+    # each area keeps its texts in its own file; a key two files share would silently show one
+    # area's sentence on the other's page, so it is refused when the portal starts
+    shared = MESSAGES.keys() & screens.keys()
+    if shared:
+        raise RuntimeError(f"message keys defined twice: {sorted(shared)}")
+    MESSAGES.update(screens)
+
+
+_add(SCHEDULING_MESSAGES)
+_add(MATCHING_MESSAGES)
 
 SIGNAL_TYPES = {
     "loneliness": ("Vereinsamung", "Loneliness"),

@@ -111,7 +111,7 @@ MATCHING_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "volunteer_record": ("Zum Eintrag", "To the record"),
     "address_title": ("Wem Sie helfen", "Whom you help"),
-    "address_hint": (
+    "task_address_hint": (
         "Nur für diesen Einsatz. Die Adresse ist nicht mehr sichtbar, sobald der Einsatz abgeschlossen ist.",
         "For this task only. The address is no longer shown once the task is completed.",
     ),

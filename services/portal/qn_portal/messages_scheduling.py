@@ -6,7 +6,7 @@ from __future__ import annotations
 
 SCHEDULING_MESSAGES: dict[str, tuple[str, str]] = {
     "nav_sites": ("Treffs", "Drop-in centres"),
-    "nav_hours": ("Beratungszeiten", "Counselling hours"),
+    "nav_counselling_hours": ("Beratungszeiten", "Counselling hours"),
     "nav_figures": ("Kennzahlen", "Figures"),
     "sites_title": ("Treffs und ihre Woche", "Drop-in centres and their week"),
     "sites_intro": (
@@ -123,7 +123,7 @@ SCHEDULING_MESSAGES: dict[str, tuple[str, str]] = {
     "remove": ("Entfernen", "Remove"),
     "remove_closure": ("Schließzeit {first} bis {last} entfernen", "Remove the closure {first} to {last}"),
     "closures_saved": ("Die Schließzeiten sind gespeichert.", "The closures are saved."),
-    "hours_title": ("Ihre Beratungszeiten", "Your counselling hours"),
+    "counselling_hours_title": ("Ihre Beratungszeiten", "Your counselling hours"),
     "hours_intro": (
         "Die Termine Ihrer Organisation in den Treffs in der Woche {week}: Angebote und einzelne Buchungen.",
         "Your organisation's times at the drop-in centres in week {week}: offers and single bookings.",
@@ -133,7 +133,6 @@ SCHEDULING_MESSAGES: dict[str, tuple[str, str]] = {
         "Raumanfragen mit Freigabe durch die Koordination folgen, sobald die Terminplanung sie anbietet.",
         "Room requests approved by the coordinator follow once scheduling offers them.",
     ),
-    "col_day": ("Tag", "Day"),
     "col_time": ("Zeit", "Time"),
     "col_site": ("Treff", "Centre"),
     "col_offer": ("Angebot", "Offer"),
