@@ -13,6 +13,7 @@ from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
+from ..bookings import occupancy
 from ..bookings.models import Booking
 from ..sites import domain as sites_domain
 from ..sites.handlers import SchedulingContext
@@ -93,7 +94,7 @@ def create_offer(
                 held.book(occurrence, offer, site, uow=uow, ctx=ctx, by=principal.subject, now=now)
         uow.session.flush()
         uow.emit(held.published(offer, site, ctx))
-        uow.commit()
+        occupancy.commit(uow, ctx)
         log.info("offer_created", offer_id=str(offer.id), site_id=site_id, occurrences=len(plan.planned))
         uow.session.expunge_all()
         return offer
@@ -223,7 +224,7 @@ def edit_series(
         uow.emit(held.published(target, site, ctx))
         if target is not offer:
             uow.emit(held.published(offer, site, ctx))
-        uow.commit()
+        occupancy.commit(uow, ctx)
         log.info("offer_edited", offer_id=str(target.id), scope=scope.value)
         uow.session.expunge_all()
         return target
