@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import noload, selectinload
+from sqlalchemy.orm import raiseload, selectinload
 
 from qn_infra.unit_of_work import UnitOfWork
 
@@ -114,8 +114,8 @@ def feed_series(
         sites = {
             s.id: s
             for s in uow.session.scalars(
-                select(Site).where(Site.id.in_(site_ids)).options(noload(Site.rooms), noload(Site.opening_hours),
-                                                                  noload(Site.closures))
+                select(Site).where(Site.id.in_(site_ids)).options(raiseload(Site.rooms), raiseload(Site.opening_hours),
+                                                                  raiseload(Site.closures))
             ).all()
         }  # fmt: skip
         rooms = {
