@@ -18,7 +18,7 @@ from qn_testkit.services import running_app
 from qn_testkit.streams import read_stream
 from qn_testkit.waiting import eventually
 
-from .conftest import DEMO_CITY, Scheduling, at, problem_field, quiet_monday
+from .conftest import DEMO_CITY, Scheduling, at, lunch_table, problem_field, quiet_monday
 
 pytestmark = pytest.mark.integration
 
@@ -64,6 +64,10 @@ def test_a_carrier_requests_a_series_and_the_coordinator_approves_it(site) -> No
     tuesday, caritas, awo = monday + timedelta(days=1), scheduling.carrier(), scheduling.carrier("awo-dessau")
     direct = scheduling.book("beratung-2", tuesday, "09:00", "11:00", headers=caritas)
     assert direct.status_code == 403 and direct.json()["code"] == "approval_required"
+    series = lunch_table(tuesday, title="Schuldnerberatung", org_id="caritas-dessau", room_id="beratung-2",
+                         rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=3")  # fmt: skip
+    own_offer = scheduling.offer(series, headers=caritas)
+    assert own_offer.status_code == 403 and own_offer.json()["code"] == "approval_required"
 
     asked = ask(scheduling, "beratung-2", tuesday, "09:00", "11:00", caritas, rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=3")
     assert asked.status_code == 201, asked.text
