@@ -34,7 +34,7 @@ def calendar(name: str, series: Iterable[FeedSeries], tz: ZoneInfo, *, stamp: da
             cal.add_component(event)
     zone = _vtimezone(tz.key, stamp.year) if cal.subcomponents else None
     if zone is not None:
-        cal.add_component(zone)
+        cal.subcomponents.insert(0, zone)  # where add_missing_timezones puts a zone: before the events
     cal.add_missing_timezones(first_date=date(stamp.year - 1, 1, 1), last_date=date(stamp.year + 10, 1, 1))
     _one_rdate_per_line(cal, keep=zone)
     return bytes(cal.to_ical())
