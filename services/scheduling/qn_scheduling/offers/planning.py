@@ -125,14 +125,24 @@ def slots_overlapping(
     # The ids as the database's text and the times as the driver gives them: turning thousands of
     # rows into UUIDs and aware datetimes costs more than the sweep itself. SQLite gives naive UTC;
     # then the few periods are made naive UTC instead of the many bookings aware.
-    taken = uow.session.execute(
-        select(
-            cast(Booking.id, String), type_coerce(Booking.starts_at, RAW_TIME), type_coerce(Booking.ends_at, RAW_TIME)
+    # (on the session's connection, as a Core statement: rows, not ORM results, are all the sweep needs)
+    bookings = Booking.__table__.c
+    taken = (
+        uow.session.connection()
+        .execute(
+            select(
+                cast(bookings.id, String),
+                type_coerce(bookings.starts_at, RAW_TIME),
+                type_coerce(bookings.ends_at, RAW_TIME),
+            )
+            .where(
+                bookings.site_id == site_id, bookings.room_id == room_id, bookings.status == bookings_domain.CONFIRMED
+            )
+            .where(bookings.starts_at < periods[-1][1], bookings.ends_at > periods[0][0])
+            .order_by(bookings.starts_at)
         )
-        .where(Booking.site_id == site_id, Booking.room_id == room_id, Booking.status == bookings_domain.CONFIRMED)
-        .where(Booking.starts_at < periods[-1][1], Booking.ends_at > periods[0][0])
-        .order_by(Booking.starts_at)
-    ).all()
+        .all()
+    )
     if taken and taken[0][1].tzinfo is None:
         periods = [(start.astimezone(UTC).replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None))
                    for start, end in periods]  # fmt: skip
