@@ -88,6 +88,15 @@ EXCLUSIONS: dict[str, Exclusions] = {
             NOT_POSITIVE: "counts are whole numbers (JSON Schema's integer also admits 30.0), the parts add up "
             "to the whole (several fields), and only once the occurrence has begun (the service's clock)"
         },
+        "POST /sites/{site_id}/rooms/{room_id}/requests": {
+            NOT_POSITIVE: "the end must follow the start (two fields), every slot of the series within the site's "
+            "opening hours (data) and not in the past (the service's clock), for an organisation of the city "
+            f"({CITY})"
+        },
+        "POST /occurrences/{occurrence_id}/registrations": {
+            NOT_POSITIVE: "no more places than the offer has (data), before the occurrence begins (the service's "
+            "clock)"
+        },
         "POST /sites/{site_id}/rooms/{room_id}/waitlist": {
             NOT_POSITIVE: "the end must follow the start (two fields), within opening hours (data), at a time "
             f"the room is taken (data), for an organisation of the city ({CITY})"

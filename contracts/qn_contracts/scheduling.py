@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 from typing import Annotated, ClassVar
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
@@ -11,6 +12,8 @@ from .event import Classification, Event, EventSpec
 from .fields import BookingId, OfferId, Org, Quarter, RoomId, SiteId, Timestamp, Topics, doc
 from .vocabulary import AgeBand, Code, Growable, OfferKind, RoomKind, Weekday
 
+_REQUEST_EXAMPLE = "2b3c4d5e-6f70-4a81-92b3-c4d5e6f7a8b9"
+RequestId = UUID
 _PUB = Classification.PUBLIC
 _I = Classification.INTERNAL
 
@@ -88,6 +91,33 @@ class BookingConfirmed(Event):
         "innenstadt-sued",
         default=None,
     )
+    request_id: RequestId | None = doc(
+        "The carrier's room request this booking grants, if any; added in 1.7.", _REQUEST_EXAMPLE, default=None
+    )
+
+
+class BookingRequested(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "booking",
+        "requested",
+        _I,
+        "A carrier asked for a room (one slot or a series); the site's coordinator approves or rejects it. "
+        "Added in 1.7.",
+        "org_id",
+    )
+
+    request_id: RequestId = doc("Id of the room request in scheduling.", _REQUEST_EXAMPLE)
+    site_id: SiteId
+    room_id: RoomId
+    quarter_id: Quarter
+    starts_at: Timestamp
+    ends_at: Timestamp
+    slots: int = doc("How many slots the request asks for (1, or the occurrences of its series).", 12, ge=1, le=1000)
+    rrule: str | None = doc(
+        "RFC 5545 rule of a series, in local wall-clock time.", "FREQ=WEEKLY;BYDAY=TU;COUNT=12", default=None
+    )
+    org_id: Org | None = doc("Carrier or office the room is asked for.", "caritas-dessau", default=None)
+    purpose: Code | None = doc("Purpose code (counselling, group, meal ...).", "counselling", default=None)
 
 
 class BookingRejected(Event):
@@ -109,6 +139,16 @@ class BookingRejected(Event):
     org_id: Org | None = doc(
         "Carrier or office the booking is for; absent for the site's own bookings. Added in 1.3.",
         "caritas-dessau",
+        default=None,
+    )
+    quarter_id: Quarter | None = doc(
+        "Quarter of the booking's site, so that no consumer has to look it up; added in 1.7.",
+        "innenstadt-sued",
+        default=None,
+    )
+    request_id: RequestId | None = doc(
+        "The room request the coordinator rejected (then `booking_id` is the request's id as well); added in 1.7.",
+        _REQUEST_EXAMPLE,
         default=None,
     )
 
@@ -177,6 +217,41 @@ class OccurrenceAttended(Event):
         ge=1,
     )
     kind: Annotated[str, Growable(OfferKind)] | None = doc("Kind of offer; added in 1.5.", "lunch_table", default=None)
+    registered: int | None = doc(
+        "Places taken by registration for this occurrence, for offers that need one; added in 1.7.",
+        12,
+        default=None,
+        ge=0,
+        le=10000,
+    )
+
+
+class RoomOccupancyChanged(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "room",
+        "occupancy_changed",
+        _I,
+        "How much of one room's opening time in one week is booked, sent again whenever a booking in "
+        "that week changes (the last one counts). Added in 1.7.",
+    )
+
+    site_id: SiteId
+    room_id: RoomId
+    quarter_id: Quarter
+    week: str = doc("ISO 8601 week (local time).", "2027-W12", pattern=r"^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")
+    week_start: date = doc("Local Monday the week begins with.", "2027-03-22")
+    minutes_booked: int = doc(
+        "Minutes of confirmed bookings in the week, within the opening hours and never counted twice.",
+        1320,
+        ge=0,
+        le=10080,
+    )
+    minutes_open: int = doc(
+        "Minutes the site is open that week (opening hours, less public holidays and closures).",
+        2400,
+        ge=0,
+        le=10080,
+    )
 
 
 class OfferPublished(Event):
@@ -205,9 +280,11 @@ class OfferPublished(Event):
 
 EVENTS: tuple[type[Event], ...] = (
     SiteUpdated,
+    BookingRequested,
     BookingConfirmed,
     BookingRejected,
     BookingCancelled,
     OccurrenceAttended,
+    RoomOccupancyChanged,
     OfferPublished,
 )

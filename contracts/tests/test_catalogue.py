@@ -89,6 +89,7 @@ def test_events_for_one_organisation_name_it_in_their_subject() -> None:
         "qn.intake.referral.status_changed.v1": "target_id",
         "qn.intake.referral.overdue.v1": "target_id",
         "qn.intake.consent.withdrawn.v1": "carrier_id",
+        "qn.scheduling.booking.requested.v1": "org_id",
         "qn.scheduling.booking.confirmed.v1": "org_id",
         "qn.scheduling.booking.rejected.v1": "org_id",
         "qn.scheduling.booking.cancelled.v1": "org_id",

@@ -77,6 +77,31 @@ POLICY = AccessPolicy(
         "POST /occurrences/{occurrence_id}/approve": Rule.roles(
             STAFF, scope="lets an occurrence on a holiday or closure day take place"
         ),
+        "POST /sites/{site_id}/rooms/{room_id}/requests": Rule.roles(
+            BOOKERS, scope=f"requests a room for any organisation; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "GET /sites/{site_id}/requests": Rule.roles(
+            BOOKERS, scope=f"every room request of the site; {CARRIER_OWN} (the others are left out)"
+        ),
+        "GET /requests/{request_id}": Rule.roles(BOOKERS, scope=f"any room request; {CARRIER_OWN} (403 otherwise)"),
+        "POST /requests/{request_id}/withdraw": Rule.roles(
+            BOOKERS, scope=f"withdraws any pending request; {CARRIER_OWN} (403 otherwise)"
+        ),
+        "POST /requests/{request_id}/approve": Rule.roles(
+            STAFF, scope="the site's coordinator approves any room request (its slots are booked)"
+        ),
+        "POST /requests/{request_id}/reject": Rule.roles(
+            STAFF, scope="the site's coordinator rejects any room request with a reason"
+        ),
+        "POST /occurrences/{occurrence_id}/registrations": Rule.roles(
+            BOOKERS, scope=f"registers people for any offer's occurrence; {CARRIER_OWN} offers' (403 otherwise)"
+        ),
+        "GET /occurrences/{occurrence_id}/registrations": Rule.roles(
+            BOOKERS, scope=f"places and registrations of any offer's occurrence; {CARRIER_OWN} offers' (403 otherwise)"
+        ),
+        "POST /registrations/{registration_id}/cancel": Rule.roles(
+            BOOKERS, scope=f"cancels a registration for any offer; {CARRIER_OWN} offers' (403 otherwise)"
+        ),
     }
 )
 

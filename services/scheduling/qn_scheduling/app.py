@@ -18,6 +18,8 @@ from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .offers import api as offers_api
 from .offers import reconfirmation
 from .programme import api as programme_api
+from .registrations import api as registrations_api
+from .room_requests import api as room_requests_api
 from .sites import api as sites_api
 from .sites.handlers import SchedulingContext
 
@@ -43,7 +45,14 @@ def create_app(settings: SchedulingSettings | None = None, *, clock: Clock | Non
         title="Quartiersnetz – Scheduling",
         version=__version__,
         description=DESCRIPTION,
-        routers=[sites_api.router, bookings_api.router, offers_api.router, programme_api.router],
+        routers=[
+            sites_api.router,
+            bookings_api.router,
+            room_requests_api.router,
+            offers_api.router,
+            registrations_api.router,
+            programme_api.router,
+        ],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )

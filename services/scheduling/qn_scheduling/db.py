@@ -22,4 +22,6 @@ def import_models() -> None:
     """Imports every module that declares tables, so that `Base.metadata` is complete."""
     from .bookings import models as _bookings  # noqa: F401
     from .offers import models as _offers  # noqa: F401
+    from .registrations import models as _registrations  # noqa: F401
+    from .room_requests import models as _room_requests  # noqa: F401
     from .sites import models as _sites  # noqa: F401

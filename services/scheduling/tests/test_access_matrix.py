@@ -61,12 +61,26 @@ TABLE = {
     "POST /occurrences/{occurrence_id}/attendance": row(BOOKERS, own_only=CARRIER, owned=True),
     "POST /occurrences/{occurrence_id}/confirm": row(BOOKERS, own_only=CARRIER, owned=True),
     "POST /sites/{site_id}/rooms/{room_id}/waitlist": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /sites/{site_id}/rooms/{room_id}/requests": row(BOOKERS, own_only=CARRIER, owned=True),
+    "GET /sites/{site_id}/requests": row(BOOKERS, own_only=CARRIER),
+    "GET /requests/{request_id}": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /requests/{request_id}/withdraw": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /requests/{request_id}/approve": row(STAFF, owned=True),
+    "POST /requests/{request_id}/reject": row(STAFF, owned=True),
+    "POST /occurrences/{occurrence_id}/registrations": row(BOOKERS, own_only=CARRIER, owned=True),
+    "GET /occurrences/{occurrence_id}/registrations": row(BOOKERS, own_only=CARRIER, owned=True),
+    "POST /registrations/{registration_id}/cancel": row(BOOKERS, own_only=CARRIER, owned=True),
 }
 
 ORG = {OWN: "caritas-dessau", OTHER: "awo-dessau"}
 # open every day from morning to night, so that every cell finds a free hour on the next days; closed
 # (by a closure, not the opening hours) for a month far ahead, where offers wait for approval
-SITE = franztreff(opening_hours=[{"weekday": day[:2], "opens": "06:00", "closes": "22:00"} for day in WEEKDAYS])
+# (no monthly quota for carriers: the cells pile up a carrier's hours in a few days; quotas are
+# tested in test_room_requests.py)
+SITE = franztreff(
+    opening_hours=[{"weekday": day[:2], "opens": "06:00", "closes": "22:00"} for day in WEEKDAYS],
+    booking_rules={"carrier_hours_per_month": None},
+)
 HOURS_A_DAY = 14  # 07:00 to 21:00
 CLOSED_FROM, CLOSED_DAYS = 300, 30  # days after the first day
 ATTENDANCE_POOL = 12  # occurrences per organisation that cells may record attendance of
@@ -91,6 +105,10 @@ class SchedulingWorld:
         assert created.status_code == 201, created.text
         self.bookings = {owner: self.booking(owner) for owner in (OWN, OTHER)}
         self.offers = {owner: self.offer(owner) for owner in (OWN, OTHER)}
+        # room requests in the office (nothing else books it), a day ahead each, well within the horizon
+        self.request_days = itertools.count()
+        self.requests = {owner: self.room_request(owner) for owner in (OWN, OTHER)}
+        self.registrations = {owner: self.registration(owner) for owner in (OWN, OTHER)}
         # a taken hour in the room the waitlist cells ask for
         self.taken = (self.first_day + timedelta(days=200), "09:00", "10:00")
         taken = self.client.post(
@@ -126,6 +144,31 @@ class SchedulingWorld:
             headers=self.scheduling.coordinator(),
         )
         return str(listed.json()[0]["id"])
+
+    def request_body(self, owner: str) -> dict[str, Any]:
+        n = next(self.request_days)
+        day, hour = self.first_day + timedelta(days=n // HOURS_A_DAY), 7 + n % HOURS_A_DAY
+        start, end = f"{hour:02d}:00", f"{hour:02d}:30"
+        return {"starts_at": at(day, start), "ends_at": at(day, end), "title": "Sprechstunde", "org_id": ORG[owner]}
+
+    def room_request(self, owner: str) -> str:
+        """A new pending room request for the owner's organisation, made by the coordinator."""
+        made = self.client.post(
+            "/sites/franztreff/rooms/buero/requests",
+            json=self.request_body(owner),
+            headers=self.scheduling.coordinator(),
+        )
+        assert made.status_code == 201, made.text
+        return str(made.json()["id"])
+
+    def registration(self, owner: str) -> str:
+        """A new registration for the owner's offer's occurrence, made by the coordinator."""
+        _, occurrence_id = self.offers[owner]
+        made = self.client.post(
+            f"/occurrences/{occurrence_id}/registrations", json={"places": 1}, headers=self.scheduling.coordinator()
+        )
+        assert made.status_code == 201, made.text
+        return str(made.json()["id"])
 
     def free_hour(self) -> tuple[date, str, str]:
         n = next(self.hours)
@@ -192,6 +235,19 @@ class SchedulingWorld:
             occurrence_id = self.begun[whose].pop() if fresh else self.begun[whose][0]
             url = path.format(occurrence_id=occurrence_id)
             return Call(method, url, json={"attendance": 3})
+        if operation == "POST /sites/{site_id}/rooms/{room_id}/requests":
+            url = path.format(site_id="franztreff", room_id="buero")
+            return Call(method, url, json=self.request_body(whose))
+        if "/requests/{request_id}" in operation:
+            request_id = self.room_request(whose) if fresh and operation != "GET /requests/{request_id}" else None
+            url = path.format(request_id=request_id or self.requests[whose])
+            return Call(method, url, json={"reason": "other"} if operation.endswith("/reject") else None)
+        if operation == "POST /registrations/{registration_id}/cancel":
+            registration_id = self.registration(whose) if fresh else self.registrations[whose]
+            return Call(method, path.format(registration_id=registration_id))
+        if operation == "POST /occurrences/{occurrence_id}/registrations":
+            _, occurrence_id = self.offers[whose]
+            return Call(method, path.format(occurrence_id=occurrence_id), json={"places": 1})
         if "/occurrences/" in operation:
             changes = fresh or operation.endswith("/approve")  # approving needs an occurrence that waits
             offer_id, occurrence_id = (
@@ -251,8 +307,10 @@ class SchedulingWorld:
             or "hsds" in operation
         ):
             return None  # the programme is public; an occurrence names no organisation
-        if operation == "GET /sites/{site_id}/bookings":
+        if operation in ("GET /sites/{site_id}/bookings", "GET /sites/{site_id}/requests"):
             return {whose[booking["org_id"]] for booking in body}
+        if "requests" in operation:
+            return {whose[body["org_id"]]}
         if "booking" in operation:
             return {whose[body["org_id"]]}
         return None

@@ -5,6 +5,7 @@ loads them (its own function builds the request bodies)."""
 from __future__ import annotations
 
 import importlib.util
+import io
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -13,10 +14,12 @@ from typing import Any
 
 import pytest
 from dateutil.easter import easter
+from pypdf import PdfReader
 
 from qn_infra.clock import TickingClock
 from qn_scheduling.app import create_app
 from qn_scheduling.config import SchedulingSettings
+from qn_testkit.browser import CHROMIUM, LAUNCH_FLAGS, NO_CHROMIUM, accessibility_problems
 from qn_testkit.days import reference_day
 from qn_testkit.services import running_app
 
@@ -116,3 +119,41 @@ def test_christmas_and_easter_monday_are_skipped(demo) -> None:
         headers=demo.coordinator(),
     ).json()
     assert nothing == []
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """The system's Chromium (never a downloaded one); the tests that need it skip without it."""
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("site_id", ["franztreff", "rosseltreff"])
+def test_the_demo_weeks_programme_passes_axe_and_prints_on_one_a4_page(
+    demo, chromium: Any, site_id: str, tmp_path: Any
+) -> None:
+    """As the coordinator prints it for the notice board: the quiet week of the demo, in Chromium."""
+    year, week, _ = demo.quiet_monday(weeks=2).isocalendar()
+    html = demo.client.get(f"/sites/{site_id}/programme", params={"week": f"{year}-W{week:02d}"}).text
+    page = chromium.new_page(viewport={"width": 1100, "height": 900})
+    try:
+        page.set_content(html)
+        assert page.locator("main table").count() == 5, "Monday to Friday"
+        assert page.locator("text=Mittagstisch").count() == 3
+        problems = accessibility_problems(page)
+        assert not problems, "axe-core on the programme:\n" + "\n".join(problems)
+        printed = page.pdf(format="A4", prefer_css_page_size=True, print_background=False)
+    finally:
+        page.close()
+    (tmp_path / f"programme-{site_id}.pdf").write_bytes(printed)
+    pdf = PdfReader(io.BytesIO(printed))
+    assert len(pdf.pages) == 1, f"{len(pdf.pages)} pages"
+    width, height = (float(v) for v in pdf.pages[0].mediabox.upper_right)
+    assert (round(width), round(height)) == (595, 842), "A4 portrait in points"
+    assert "Mittagstisch" in pdf.pages[0].extract_text()

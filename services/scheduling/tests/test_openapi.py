@@ -1,5 +1,6 @@
 """Scheduling's OpenAPI document says which routes can answer 409: every one that can raise a
-conflict (a room taken, a room still booked, a booking cancelled already, a series colliding)."""
+conflict (a room taken, a room still booked, a booking cancelled already, a series colliding,
+a carrier's quota, a request decided already, a person registered already)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ CONFLICTS = {
     ("post", "/occurrences/{occurrence_id}/approve"),
     ("post", "/occurrences/{occurrence_id}/attendance"),
     ("post", "/occurrences/{occurrence_id}/confirm"),
+    ("post", "/sites/{site_id}/rooms/{room_id}/requests"),
+    ("post", "/requests/{request_id}/approve"),
+    ("post", "/requests/{request_id}/reject"),
+    ("post", "/requests/{request_id}/withdraw"),
+    ("post", "/occurrences/{occurrence_id}/registrations"),
+    ("post", "/registrations/{registration_id}/cancel"),
 }
 
 

@@ -45,10 +45,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "assignment.completed": ("Abgeschlossene Einsätze", "Assignments completed"),
     # scheduling
     "site.updated": ("Änderungen an Standorten", "Site updates"),
+    "booking.requested": ("Raumanfragen von Trägern", "Room requests by carriers"),
     "booking.confirmed": ("Bestätigte Raumbuchungen", "Room bookings confirmed"),
     "booking.rejected": ("Abgelehnte Raumbuchungen", "Room bookings rejected"),
     "booking.cancelled": ("Stornierte Raumbuchungen", "Room bookings cancelled"),
     "occurrence.attended": ("Termine mit erfasster Teilnahme", "Occurrences with attendance recorded"),
+    "room.occupancy_changed": ("Neu berechnete Raumauslastungen", "Room occupancy recalculated"),
     "offer.published": ("Veröffentlichte Angebote", "Offers published"),
     # sums
     "assignment.completed.hours": ("Geleistete Stunden Nachbarschaftshilfe", "Hours of neighbourly help given"),

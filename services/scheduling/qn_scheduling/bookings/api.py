@@ -34,7 +34,10 @@ RoomIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="Id of the room
     status_code=201,
     response_model=BookingOut,
     summary="Book a room (409 names the booking it collides with)",
-    responses=conflict("The room is taken then (the answer names the booking, if the caller may see it)"),
+    responses=conflict(
+        "The room is taken then (the answer names the booking, if the caller may see it), or a carrier's "
+        "monthly quota at the site would be exceeded (`quota_exceeded`)"
+    ),
 )
 def book_room(
     site_id: SiteIdPath,
@@ -129,6 +132,7 @@ def cancel_booking(
     booking = handlers.cancel_booking(
         booking_id,
         uow=runtime.unit_of_work(),
+        ctx=context(request),
         reason=body.reason if body else None,
         note=body.note if body else None,
         principal=principal,

@@ -13,10 +13,12 @@ from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
+from ..offers.reconfirmation import grant_waiting
+from ..room_requests.queries import periods_held
 from ..sites import domain as sites_domain
 from ..sites.handlers import SchedulingContext
 from ..sites.models import Room, Site
-from . import domain
+from . import domain, occupancy, rules
 from .models import Booking
 
 log = get_logger(__name__)
@@ -50,6 +52,8 @@ def book_room(
         if room is None or room.retired_at is not None:
             raise sites_domain.room_not_found(cmd.site_id, cmd.room_id)
         domain.check_opening_hours(cmd.starts_at, cmd.ends_at, site.windows(), ctx.tz, site_name=site.name)
+        if access.own_org_only(principal):
+            check_carrier_rules(uow, site, org_id, [(cmd.starts_at, cmd.ends_at)], ctx=ctx, now=now, direct=True)
         slot = domain.first_conflict(cmd.starts_at, cmd.ends_at, _slots_around(uow, cmd, ctx))
         if slot is not None:
             raise domain.conflict(slot, room.name, ctx.tz, named=access.may_see(principal, slot.org_id))
@@ -67,6 +71,7 @@ def book_room(
             created_at=now,
         )
         uow.session.add(booking)
+        occupancy.touch(uow, booking, ctx.tz)
         uow.emit(
             BookingConfirmed(
                 booking_id=booking.id,
@@ -79,10 +84,31 @@ def book_room(
                 quarter_id=site.quarter_id,
             )
         )
-        uow.commit()
+        occupancy.commit(uow, ctx)
         log.info("booking_confirmed", booking_id=str(booking.id), site_id=cmd.site_id, room_id=cmd.room_id)
         uow.session.expunge_all()  # hand back detached objects; closing must not expire them
         return booking
+
+
+def check_carrier_rules(
+    uow: UnitOfWork,
+    site: Site,
+    org_id: str | None,
+    wanted: list[rules.Period],
+    *,
+    ctx: SchedulingContext,
+    now: datetime,
+    direct: bool,
+    field: str = "starts_at",
+) -> None:
+    """A carrier booking (`direct`) or requesting room time itself: the site must let carriers
+    book directly, and the time must lie within its horizon and the carrier's monthly quota."""
+    site_rules = site.rules()
+    if direct and not site_rules.carriers_book_directly:
+        raise rules.approval_required(site.name)
+    rules.check_horizon(wanted, site_rules, now=now, tz=ctx.tz, field=field)
+    held = periods_held(uow, site.id, org_id, wanted, ctx.tz)
+    rules.check_quota(wanted, held, site_rules, org_id=org_id, tz=ctx.tz)
 
 
 def _slots_around(uow: UnitOfWork, cmd: domain.BookRoom, ctx: SchedulingContext) -> list[domain.Slot]:
@@ -106,13 +132,15 @@ def cancel_booking(
     booking_id: uuid.UUID,
     *,
     uow: UnitOfWork,
+    ctx: SchedulingContext,
     reason: domain.CancelReason | None,
     note: str | None = None,
     principal: Principal,
     now: datetime,
 ) -> Booking:
     """Cancels a confirmed booking; a carrier only its own organisation's. The note stays here:
-    the event and the log carry the reason code only."""
+    the event and the log carry the reason code only. The freed time goes to whoever waits for
+    the room (earliest first), as when an occurrence is released."""
     with uow:
         booking = uow.session.get(Booking, booking_id, with_for_update=True)
         if booking is None:
@@ -124,7 +152,9 @@ def cancel_booking(
         booking.cancelled_by = principal.subject
         booking.cancel_reason = reason.value if reason else None
         booking.cancel_note = note
+        occupancy.touch(uow, booking, ctx.tz)
         site = uow.session.get(Site, booking.site_id)
+        assert site is not None  # a booking's site is never deleted
         uow.emit(
             BookingCancelled(
                 booking_id=booking.id,
@@ -133,10 +163,11 @@ def cancel_booking(
                 reason=booking.cancel_reason,
                 org_id=booking.org_id,
                 offer_id=booking.offer_id,
-                quarter_id=site.quarter_id if site else None,
+                quarter_id=site.quarter_id,
             )
         )
-        uow.commit()
+        grant_waiting(uow, site, booking.room_id, booking.starts_at, booking.ends_at, ctx=ctx, now=now)
+        occupancy.commit(uow, ctx)
         log.info("booking_cancelled", booking_id=str(booking.id), site_id=booking.site_id, reason=booking.cancel_reason)
         uow.session.expunge_all()
         return booking

@@ -16,6 +16,7 @@ from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
+from ..registrations.handlers import registered_places
 from ..sites.handlers import SchedulingContext
 from ..sites.models import Site
 from . import domain
@@ -115,6 +116,7 @@ def record_attendance(
                 by_age_band=attendance.by_age_band,
                 capacity=offer.capacity,
                 kind=offer.kind,
+                registered=registered_places(uow, occurrence.id) if offer.capacity is not None else None,
             )
         )
         uow.commit()

@@ -10,6 +10,7 @@ from qn_contracts.scheduling import BookingCancelled, BookingConfirmed, OfferPub
 from qn_infra.unit_of_work import UnitOfWork
 
 from ..bookings import domain as bookings_domain
+from ..bookings import occupancy
 from ..bookings.models import Booking
 from ..sites.handlers import SchedulingContext
 from ..sites.models import Site
@@ -38,6 +39,7 @@ def book(
         created_at=now,
     )
     uow.session.add(booking)
+    occupancy.touch(uow, booking, ctx.tz)
     occurrence.booking_id = booking.id
     uow.emit(
         BookingConfirmed(
@@ -67,6 +69,7 @@ def release(
         return
     booking.status = bookings_domain.CANCELLED
     booking.cancelled_at, booking.cancelled_by, booking.cancel_reason = now, by, reason
+    occupancy.touch(uow, booking, ctx.tz)
     uow.emit(
         BookingCancelled(
             booking_id=booking.id,
@@ -74,6 +77,7 @@ def release(
             room_id=booking.room_id,
             occurrence_start=booking.starts_at.astimezone(ctx.tz),
             reason=reason,
+            org_id=booking.org_id,
             offer_id=occurrence.offer_id,
             quarter_id=site.quarter_id,
         )

@@ -13,6 +13,7 @@ from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
+from ..bookings import occupancy, rules
 from ..bookings.models import Booking
 from ..sites import domain as sites_domain
 from ..sites.handlers import SchedulingContext
@@ -73,12 +74,16 @@ def create_offer(
     reconfirm_days: int | None = None,
 ) -> Offer:
     """Saves an offer with its occurrences and their room bookings. A collision refuses the whole
-    series (409 listing them) unless `skip_collisions`: then those occurrences are left out."""
+    series (409 listing them) unless `skip_collisions`: then those occurrences are left out. Where
+    the coordinator allocates the rooms (`carriers_book_directly` false), a carrier's offer is
+    refused as its booking would be: it asks for the room and the coordinator plans the offer."""
     when = _checked(details, when, ctx, principal)
     details = replace(details, org_id=access.booking_org(details.org_id, principal))
     domain.check_when(when, now=now, tz=ctx.tz)
     with uow:
         site, _ = site_and_room(uow, site_id, when.room_id)
+        if access.own_org_only(principal) and not site.rules().carriers_book_directly:
+            raise rules.approval_required(site.name)
         plan = plan_series(when, policy, site=site, uow=uow, ctx=ctx, not_before=now)
         if plan.collisions and not skip_collisions:
             raise domain.series_collides(plan, ctx.tz, named=_named(plan, principal))
@@ -93,7 +98,7 @@ def create_offer(
                 held.book(occurrence, offer, site, uow=uow, ctx=ctx, by=principal.subject, now=now)
         uow.session.flush()
         uow.emit(held.published(offer, site, ctx))
-        uow.commit()
+        occupancy.commit(uow, ctx)
         log.info("offer_created", offer_id=str(offer.id), site_id=site_id, occurrences=len(plan.planned))
         uow.session.expunge_all()
         return offer
@@ -223,7 +228,7 @@ def edit_series(
         uow.emit(held.published(target, site, ctx))
         if target is not offer:
             uow.emit(held.published(offer, site, ctx))
-        uow.commit()
+        occupancy.commit(uow, ctx)
         log.info("offer_edited", offer_id=str(target.id), scope=scope.value)
         uow.session.expunge_all()
         return target

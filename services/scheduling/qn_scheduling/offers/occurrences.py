@@ -13,6 +13,7 @@ from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
 from ..bookings import domain as bookings_domain
+from ..bookings import occupancy
 from ..sites.handlers import SchedulingContext
 from ..sites.models import Site
 from . import bookings_of_occurrences as held
@@ -20,6 +21,7 @@ from . import calendar_rules, domain
 from .calendar_rules import ChangeReason, OccurrenceStatus, Planned
 from .models import Occurrence, Offer
 from .planning import check_hours, room_slots, site_and_room
+from .reconfirmation import grant_waiting
 
 log = get_logger(__name__)
 TAKING_PLACE = (OccurrenceStatus.SCHEDULED, OccurrenceStatus.PENDING_APPROVAL)
@@ -60,8 +62,9 @@ def cancel_occurrence(
         occurrence.status, occurrence.reason, occurrence.note = OccurrenceStatus.CANCELLED.value, code, note
         occurrence.changed_at, occurrence.changed_by = now, principal.subject
         uow.session.flush()
+        grant_waiting(uow, site, occurrence.room_id, occurrence.starts_at, occurrence.ends_at, ctx=ctx, now=now)
         uow.emit(held.published(offer, site, ctx))
-        uow.commit()
+        occupancy.commit(uow, ctx)
         log.info("occurrence_cancelled", occurrence_id=str(occurrence.id), offer_id=str(offer.id), reason=code)
         uow.session.expunge_all()
         return occurrence
@@ -112,7 +115,7 @@ def move_occurrence(
         held.book(occurrence, offer, site, uow=uow, ctx=ctx, by=by, now=now)
         uow.session.flush()
         uow.emit(held.published(offer, site, ctx))
-        uow.commit()
+        occupancy.commit(uow, ctx)
         log.info("occurrence_moved", occurrence_id=str(occurrence.id), offer_id=str(offer.id))
         uow.session.expunge_all()
         return occurrence
@@ -140,7 +143,7 @@ def approve_occurrence(
             principal.subject,
         )
         held.book(occurrence, offer, site, uow=uow, ctx=ctx, by=principal.subject, now=now)
-        uow.commit()
+        occupancy.commit(uow, ctx)
         log.info("occurrence_approved", occurrence_id=str(occurrence.id), offer_id=str(offer.id))
         uow.session.expunge_all()
         return occurrence

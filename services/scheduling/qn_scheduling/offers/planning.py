@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, String, cast, select, type_coerce
 
 from qn_infra.errors import Invalid
 from qn_infra.unit_of_work import UnitOfWork
@@ -108,6 +108,9 @@ def plan_series(
     return plan
 
 
+RAW_TIME = DateTime(timezone=True)
+
+
 def slots_overlapping(
     uow: UnitOfWork,
     site_id: str,
@@ -119,20 +122,39 @@ def slots_overlapping(
     """Confirmed bookings of the room that overlap any of `periods` (sorted by start), earliest
     first. Reads only start and end of the room's bookings over the series' span, and titles only
     of those that collide: a two-year series meets few of the room's thousands of bookings."""
-    taken = uow.session.execute(
-        select(Booking.id, Booking.starts_at, Booking.ends_at)
-        .where(Booking.site_id == site_id, Booking.room_id == room_id, Booking.status == bookings_domain.CONFIRMED)
-        .where(Booking.starts_at < periods[-1][1], Booking.ends_at > periods[0][0])
-        .order_by(Booking.starts_at)
-    ).all()
+    # The ids as the database's text and the times as the driver gives them: turning thousands of
+    # rows into UUIDs and aware datetimes costs more than the sweep itself. SQLite gives naive UTC;
+    # then the few periods are made naive UTC instead of the many bookings aware.
+    # (on the session's connection, as a Core statement: rows, not ORM results, are all the sweep needs)
+    bookings = Booking.__table__.c
+    taken = (
+        uow.session.connection()
+        .execute(
+            select(
+                cast(bookings.id, String),
+                type_coerce(bookings.starts_at, RAW_TIME),
+                type_coerce(bookings.ends_at, RAW_TIME),
+            )
+            .where(
+                bookings.site_id == site_id, bookings.room_id == room_id, bookings.status == bookings_domain.CONFIRMED
+            )
+            .where(bookings.starts_at < periods[-1][1], bookings.ends_at > periods[0][0])
+            .order_by(bookings.starts_at)
+        )
+        .all()
+    )
+    if taken and taken[0][1].tzinfo is None:
+        periods = [(start.astimezone(UTC).replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None))
+                   for start, end in periods]  # fmt: skip
     hits, first = [], 0
     for start, end in periods:  # one sorted pass over both lists
         while first < len(taken) and taken[first][2] <= start:
             first += 1
         index = first
         while index < len(taken) and taken[index][1] < end:
-            if taken[index][0] not in ignore:
-                hits.append(taken[index][0])
+            booking_id = uuid.UUID(taken[index][0])
+            if booking_id not in ignore:
+                hits.append(booking_id)
             index += 1
     if not hits:
         return []

@@ -21,6 +21,7 @@ from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
 from ..bookings import domain as bookings_domain
+from ..bookings import occupancy
 from ..bookings.models import Booking
 from ..sites import domain as sites_domain
 from ..sites.handlers import SchedulingContext
@@ -113,22 +114,33 @@ def release_unconfirmed(*, uow: UnitOfWork, ctx: SchedulingContext, now: datetim
             occurrence.status, occurrence.reason = OccurrenceStatus.CANCELLED.value, reason
             occurrence.changed_at, occurrence.changed_by = now, "system"
             uow.session.flush()
-            _grant_waiting(uow, site, occurrence, ctx=ctx, now=now)
+            grant_waiting(uow, site, occurrence.room_id, occurrence.starts_at, occurrence.ends_at, ctx=ctx, now=now)
             uow.emit(held.published(offer, site, ctx))
             released += 1
-        uow.commit()
+        occupancy.commit(uow, ctx)
         if released:
             log.info("occurrences_released", count=released)
         return released
 
 
-def _grant_waiting(uow: UnitOfWork, site: Site, freed: Occurrence, *, ctx: SchedulingContext, now: datetime) -> None:
-    """Books the room for the earliest waiting request that now fits, if any."""
+def grant_waiting(
+    uow: UnitOfWork,
+    site: Site,
+    room_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    ctx: SchedulingContext,
+    now: datetime,
+) -> Booking | None:
+    """Books the room for the earliest waiting request that now fits the freed time, if any:
+    the same rule whether an occurrence was released, cancelled or a booking cancelled."""
+    uow.session.flush()  # the freed booking must no longer count as taking the room
     waiting = uow.session.scalars(
         select(WaitlistEntry)
-        .where(WaitlistEntry.site_id == freed.site_id, WaitlistEntry.room_id == freed.room_id)
-        .where(WaitlistEntry.status == WAITING, WaitlistEntry.starts_at < freed.ends_at)
-        .where(WaitlistEntry.ends_at > freed.starts_at)
+        .where(WaitlistEntry.site_id == site.id, WaitlistEntry.room_id == room_id)
+        .where(WaitlistEntry.status == WAITING, WaitlistEntry.starts_at < ends_at)
+        .where(WaitlistEntry.ends_at > starts_at, WaitlistEntry.starts_at > now)
         .order_by(WaitlistEntry.created_at)
     ).all()
     for entry in waiting:
@@ -140,6 +152,7 @@ def _grant_waiting(uow: UnitOfWork, site: Site, freed: Occurrence, *, ctx: Sched
             status=bookings_domain.CONFIRMED, booked_by=entry.requested_by, created_at=now,
         )  # fmt: skip
         uow.session.add(booking)
+        occupancy.touch(uow, booking, ctx.tz)
         entry.status, entry.booking_id = GRANTED, booking.id
         uow.emit(
             BookingConfirmed(
@@ -149,7 +162,9 @@ def _grant_waiting(uow: UnitOfWork, site: Site, freed: Occurrence, *, ctx: Sched
             )
         )  # fmt: skip
         uow.session.flush()
-        return
+        log.info("waitlist_granted", entry_id=str(entry.id), booking_id=str(booking.id), site_id=site.id)
+        return booking
+    return None
 
 
 def register(runtime: ServiceRuntime, context: Callable[[], SchedulingContext]) -> None:

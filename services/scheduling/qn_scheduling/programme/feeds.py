@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component, Event
 from icalendar.prop import vRecur
 
 from ..offers.calendar_rules import OccurrenceStatus
@@ -31,16 +32,36 @@ def calendar(name: str, series: Iterable[FeedSeries], tz: ZoneInfo, *, stamp: da
     for item in series:
         for event in _events(item, tz, stamp):
             cal.add_component(event)
+    zone = _vtimezone(tz.key, stamp.year) if cal.subcomponents else None
+    if zone is not None:
+        cal.subcomponents.insert(0, zone)  # where add_missing_timezones puts a zone: before the events
     cal.add_missing_timezones(first_date=date(stamp.year - 1, 1, 1), last_date=date(stamp.year + 10, 1, 1))
-    _one_rdate_per_line(cal)
+    _one_rdate_per_line(cal, keep=zone)
     return bytes(cal.to_ical())
 
 
-def _one_rdate_per_line(cal: Calendar) -> None:
+@lru_cache(maxsize=8)
+def _vtimezone(key: str, year: int) -> Component:
+    """The city's VTIMEZONE for eleven years around `year`, built once: working out a zone's
+    transitions is most of a small feed's cost, and the zone is the same in every feed. Shared,
+    so never changed after it is built."""
+    cal = Calendar()
+    event = Event()
+    event.add("dtstart", datetime(year, 1, 1, tzinfo=ZoneInfo(key)))
+    cal.add_component(event)
+    cal.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 10, 1, 1))
+    _one_rdate_per_line(cal)
+    (zone,) = cal.walk("VTIMEZONE")
+    return zone
+
+
+def _one_rdate_per_line(cal: Calendar, keep: Component | None = None) -> None:
     """Writes each transition of a VTIMEZONE as its own RDATE line. RFC 5545 allows a list in one
     line, but some readers (vobject, and through it dateutil's tzical) keep only its first date and
     then place every summer occurrence an hour off; one date per line every reader understands."""
     for zone in cal.walk("VTIMEZONE"):
+        if zone is keep:
+            continue
         for part in zone.subcomponents:
             if "RDATE" not in part:
                 continue

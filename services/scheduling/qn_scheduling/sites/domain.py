@@ -42,6 +42,24 @@ class Window:
         return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
+DEFAULT_HORIZON_DAYS = 180
+DEFAULT_CARRIER_HOURS_PER_MONTH = 40
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    """What a site allows carriers who book or request its rooms themselves (staff of the city
+    book for anyone, unbounded). The defaults suit a drop-in centre like the Franztreff: half a
+    year ahead, and about one counselling day a week per carrier."""
+
+    horizon_days: int = DEFAULT_HORIZON_DAYS
+    """How far ahead a carrier may book or request (days from today)."""
+    carrier_hours_per_month: int | None = DEFAULT_CARRIER_HOURS_PER_MONTH
+    """Hours of room time one carrier may hold at this site in one calendar month; None: no limit."""
+    carriers_book_directly: bool = True
+    """False: a carrier requests rooms and the coordinator approves; it cannot book them itself."""
+
+
 @dataclass(frozen=True)
 class Closure:
     """Days the site is closed besides public holidays (summer break, works), both included."""
@@ -63,6 +81,7 @@ class SiteSpec:
     rooms: tuple[RoomSpec, ...]
     opening_hours: tuple[Window, ...]
     closures: tuple[Closure, ...] = ()
+    rules: BookingRules = BookingRules()
 
     def normalised(self) -> SiteSpec:
         """The same site with its opening hours in weekday order. Room order is kept: it is the
@@ -70,8 +89,9 @@ class SiteSpec:
         hours = tuple(sorted(self.opening_hours, key=Window.sort_key))
         closures = tuple(sorted(self.closures, key=lambda c: (c.first_day, c.last_day)))
         return SiteSpec(
-            self.site_id, self.name, self.quarter_id, self.carrier_id, self.address, self.rooms, hours, closures
-        )
+            self.site_id, self.name, self.quarter_id, self.carrier_id, self.address, self.rooms, hours, closures,
+            self.rules,
+        )  # fmt: skip
 
 
 class SiteNotFound(NotFound):

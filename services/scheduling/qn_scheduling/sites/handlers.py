@@ -121,6 +121,9 @@ def _apply(site: Site, spec: domain.SiteSpec, now: datetime) -> None:
         OpeningHours(weekday=w.weekday.value, opens=w.opens, closes=w.closes) for w in spec.opening_hours
     ]
     site.closures = [SiteClosure(first_day=c.first_day, last_day=c.last_day, reason=c.reason) for c in spec.closures]
+    site.booking_horizon_days = spec.rules.horizon_days
+    site.carrier_hours_per_month = spec.rules.carrier_hours_per_month
+    site.carriers_book_directly = spec.rules.carriers_book_directly
 
 
 def _site_updated(spec: domain.SiteSpec) -> SiteUpdated:

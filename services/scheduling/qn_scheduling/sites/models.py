@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Time
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qn_contracts.vocabulary import RoomKind, Weekday
 from qn_infra.database import UtcDateTime
 
 from ..db import Base
-from .domain import Closure, RoomSpec, SiteSpec, Window
+from .domain import DEFAULT_HORIZON_DAYS, BookingRules, Closure, RoomSpec, SiteSpec, Window
 
 
 class Site(Base):
@@ -28,6 +28,10 @@ class Site(Base):
     address: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # what carriers may book themselves (BookingRules); staff of the city are not bound by them
+    booking_horizon_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_HORIZON_DAYS)
+    carrier_hours_per_month: Mapped[int | None] = mapped_column(Integer)
+    carriers_book_directly: Mapped[bool] = mapped_column(Boolean, default=True)
 
     rooms: Mapped[list[Room]] = relationship(
         back_populates="site", lazy="selectin", order_by="Room.position", cascade="all, delete-orphan"
@@ -54,7 +58,15 @@ class Site(Base):
             rooms=tuple(RoomSpec(r.room_id, r.name, RoomKind(r.kind), r.capacity) for r in self.active_rooms),
             opening_hours=tuple(Window(Weekday(h.weekday), h.opens, h.closes) for h in self.opening_hours),
             closures=tuple(Closure(c.first_day, c.last_day, c.reason) for c in self.closures),
+            rules=self.rules(),
         ).normalised()
+
+    def rules(self) -> BookingRules:
+        return BookingRules(
+            horizon_days=self.booking_horizon_days,
+            carrier_hours_per_month=self.carrier_hours_per_month,
+            carriers_book_directly=self.carriers_book_directly,
+        )
 
     def windows(self) -> list[Window]:
         return list(self.spec().opening_hours)

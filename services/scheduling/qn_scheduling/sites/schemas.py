@@ -51,6 +51,45 @@ class ClosureIn(BaseModel):
     )
 
 
+class BookingRulesIn(BaseModel):
+    """What carriers may book themselves at this site; the city's staff are not bound by it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    horizon_days: int = Field(
+        domain.DEFAULT_HORIZON_DAYS,
+        ge=1,
+        le=3660,
+        strict=True,
+        description="How many days ahead a carrier may book or request a room.",
+        examples=[180],
+    )
+    carrier_hours_per_month: int | None = Field(
+        domain.DEFAULT_CARRIER_HOURS_PER_MONTH,
+        ge=1,
+        le=744,
+        strict=True,
+        description="Hours of room time one carrier may hold at this site per calendar month; null: no limit.",
+        examples=[40],
+    )
+    carriers_book_directly: bool = Field(
+        True,
+        description="false: carriers request rooms and the site's coordinator approves; they cannot book themselves.",
+        examples=[False],
+    )
+
+    def to_rules(self) -> domain.BookingRules:
+        return domain.BookingRules(self.horizon_days, self.carrier_hours_per_month, self.carriers_book_directly)
+
+    @classmethod
+    def of(cls, rules: domain.BookingRules) -> BookingRulesIn:
+        return cls(
+            horizon_days=rules.horizon_days,
+            carrier_hours_per_month=rules.carrier_hours_per_month,
+            carriers_book_directly=rules.carriers_book_directly,
+        )
+
+
 class SiteIn(BaseModel):
     """The whole site: a PUT replaces name, rooms and opening hours with what it says."""
 
@@ -76,6 +115,10 @@ class SiteIn(BaseModel):
         max_length=100,
         description="Days closed besides the public holidays of the city's federal state (summer break, works).",
     )
+    booking_rules: BookingRulesIn = Field(
+        default_factory=BookingRulesIn,
+        description="Booking horizon, monthly quota and approval for carriers; sensible defaults when left out.",
+    )
 
     def to_spec(self, site_id: str) -> domain.SiteSpec:
         return domain.SiteSpec(
@@ -90,6 +133,7 @@ class SiteIn(BaseModel):
                 for h in self.opening_hours
             ),
             closures=tuple(domain.Closure(c.first_day, c.last_day, c.reason or None) for c in self.closures),
+            rules=self.booking_rules.to_rules(),
         )
 
 
@@ -121,6 +165,7 @@ class SiteOut(BaseModel):
     rooms: list[RoomOut]
     opening_hours: list[OpeningHoursOut]
     closures: list[ClosureOut]
+    booking_rules: BookingRulesIn
     updated_at: datetime
 
     @classmethod
@@ -137,5 +182,6 @@ class SiteOut(BaseModel):
                 OpeningHoursOut(weekday=w.weekday, opens=w.opens, closes=w.closes) for w in spec.opening_hours
             ],
             closures=[ClosureOut(first_day=c.first_day, last_day=c.last_day, reason=c.reason) for c in spec.closures],
+            booking_rules=BookingRulesIn.of(spec.rules),
             updated_at=site.updated_at,
         )
