@@ -46,6 +46,8 @@ TABLE = {
     "GET /volunteers/{volunteer_id}/matches": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "GET /help-requests": row(STAFF),
     "GET /help-requests/{help_request_id}": row(STAFF),
+    "POST /help-requests/{help_request_id}/assign": row(STAFF),
+    "POST /help-requests/{help_request_id}/offers": row(STAFF),
     "GET /matches": row(STAFF),
     "GET /matches/{match_id}": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "POST /matches/{match_id}/accept": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
@@ -117,6 +119,13 @@ class MatchingWorld:
             assert accepted.status_code == 200, accepted.text
         return str(match["id"])
 
+    def unmatched_request(self) -> str:
+        event = help_requested(quarter_id="innenstadt-nord")
+        self.matching.publish(event)
+        request = self.matching.help_request(event.help_request_id)
+        assert request["status"] == "unmatched", request
+        return str(event.help_request_id)
+
     def headers(self, role: str | None) -> dict[str, str]:
         return {} if role is None else self.matching.tokens.headers(role, subject=ACCOUNT[OWN])
 
@@ -130,6 +139,16 @@ class MatchingWorld:
             needs = NEEDS.get(path.rsplit("/", 1)[-1])
             values["match_id"] = self.proposal(whose, needs) if fresh and needs else self.matches[whose]
         body = BODIES.get(operation)
+        if operation.startswith("POST /help-requests/"):
+            # a request nobody lives near (in the coordinator's queue): a fresh one for an allowed cell
+            if fresh:
+                values["help_request_id"] = self.unmatched_request()
+            ids = [self.volunteers[OWN]["id"], self.volunteers[OTHER]["id"]]
+            body = (
+                {"volunteer_id": ids[0], "overrides": ["out_of_reach"]}
+                if path.endswith("/assign")
+                else {"volunteer_ids": ids, "overrides": ["out_of_reach"]}
+            )
         if operation == "POST /volunteers/{volunteer_id}/absences":
             # a year ahead: it must not keep the volunteer from the proposals of later cells
             starts = self.matching.clock.now().date() + timedelta(days=365)

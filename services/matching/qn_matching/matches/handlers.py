@@ -22,6 +22,7 @@ from qn_contracts.intake import HelpRequested
 from qn_contracts.matching import (
     HelpRequestUnmatched,
     MatchAccepted,
+    MatchCancelled,
     MatchDeclined,
     MatchExpired,
     MatchProposed,
@@ -38,7 +39,7 @@ from qn_infra.unit_of_work import UnitOfWork
 from .. import access
 from ..city import City, Reach
 from ..hours import handlers as hours_handlers
-from ..volunteers.domain import Slot
+from ..volunteers.domain import Slot, level_ranks
 from ..volunteers.models import Absence, Volunteer
 from . import domain, task_log
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
@@ -63,12 +64,14 @@ class MatchingPolicy:
     """How long a volunteer has to answer, by the request's urgency; `offer_timeout` otherwise."""
     max_attempts: int = 5
     """After this many volunteers declined or did not answer, the coordinator takes over."""
+    levels_wanted: Mapping[str, int] = field(default_factory=dict)
+    """The skill level (`SkillLevel.rank`) a kind of help asks for: who has it is asked first."""
 
     def offer_timeout_for(self, urgency: str) -> timedelta:
         return self.offer_timeouts.get(urgency, self.offer_timeout)
 
-    def need(self, request: HelpRequest, now: datetime) -> domain.Need:
-        """What `request` needs of a volunteer at `now`."""
+    def need(self, request: HelpRequest, now: datetime, *, helped_before: uuid.UUID | None = None) -> domain.Need:
+        """What `request` needs of a volunteer at `now`; `helped_before`: who helped the person last."""
         today = now.astimezone(self.timezone).date()
         return domain.Need(
             request.quarter_id,
@@ -76,6 +79,9 @@ class MatchingPolicy:
             frozenset(request.skills),
             tuple(request.languages),
             vetting_needed_on=today if request.help_kind in self.vetted_kinds else None,
+            helped_before=helped_before,
+            level_wanted=self.levels_wanted.get(request.help_kind, 0),
+            weekly_slot=Slot.from_dict(request.weekly_slot) if request.weekly_slot else None,
         )
 
     def homes(self, quarter_id: str) -> frozenset[str]:
@@ -100,16 +106,54 @@ def receive_help_requests(
     pool = CandidatePool(uow, policy, today=clock.now().astimezone(policy.timezone).date())
     ids = {delivery.event.help_request_id for delivery in deliveries}
     known = set(uow.session.connection().execute(_KNOWN_REQUESTS, {"ids": list(ids)}).scalars())
+    helpers = last_helpers(uow, {d.event.person_ref for d in deliveries if d.event.person_ref is not None})
     new_rows: list[HelpRequest | Match] = []
     for delivery in deliveries:
         handling(delivery.meta)
         new_rows += receive_help_request(
-            delivery.event, delivery.meta, uow, policy=policy, now=clock.now(), pool=pool, known=known
+            delivery.event,
+            delivery.meta,
+            uow,
+            policy=policy,
+            now=clock.now(),
+            pool=pool,
+            known=known,
+            helped_before=helpers.get(delivery.event.person_ref) if delivery.event.person_ref else None,
         )
     insert_objects(uow.session, new_rows)
 
 
 _KNOWN_REQUESTS = select(HelpRequest.id).where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
+
+# who took on (or completed) a task for each person, newest first: the pseudonymous person_ref
+# intake sends is all matching knows of the person
+_HELPERS = (
+    select(HelpRequest.person_ref, Match.volunteer_id)
+    .join(Match, Match.help_request_id == HelpRequest.id)
+    .where(
+        HelpRequest.person_ref.in_(bindparam("refs", expanding=True)),
+        Match.status.in_([MatchStatus.ACCEPTED.value, MatchStatus.COMPLETED.value]),
+    )
+    .order_by(func.coalesce(Match.answered_at, Match.proposed_at).desc(), Match.id)
+)
+
+
+def last_helpers(uow: UnitOfWork, person_refs: Iterable[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """person_ref -> the volunteer who took on the latest task for that person (continuity)."""
+    refs = list(person_refs)
+    if not refs:
+        return {}
+    found: dict[uuid.UUID, uuid.UUID] = {}
+    for person_ref, volunteer_id in uow.session.connection().execute(_HELPERS, {"refs": refs}):
+        found.setdefault(person_ref, volunteer_id)
+    return found
+
+
+def helped_before(uow: UnitOfWork, request: HelpRequest) -> uuid.UUID | None:
+    """Who helped the person of `request` last, on another request (continuity)."""
+    if request.person_ref is None:
+        return None
+    return last_helpers(uow, [request.person_ref]).get(request.person_ref)
 
 
 def receive_help_request(
@@ -121,6 +165,7 @@ def receive_help_request(
     now: datetime,
     pool: CandidatePool,
     known: set[uuid.UUID],
+    helped_before: uuid.UUID | None = None,
 ) -> list[HelpRequest | Match]:
     """Takes one help request and asks the best volunteer; returns the new rows for the caller to
     write. `known` holds the ids of the requests stored already (this one is added)."""
@@ -139,6 +184,7 @@ def receive_help_request(
         languages=list(dict.fromkeys(event.languages)),
         urgency=str(event.urgency),
         wanted_by=event.wanted_by,
+        weekly_slot=_weekly_slot(event),
         status=RequestStatus.PROPOSED.value,
         unmatched_reason=None,
         requested_event_id=str(meta.id),
@@ -149,12 +195,21 @@ def receive_help_request(
         _unmatched(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
         return [request]
     # as `propose_next` for a request nobody has been asked for yet
-    need = policy.need(request, now)
+    need = policy.need(request, now, helped_before=helped_before)
     best = pool.choose_next(event.quarter_id, need, now, asked=())
     if best is None:
         _unmatched(request, UnmatchedReason.NO_CANDIDATES, uow=uow)
         return [request]
     return [request, _ask(request, best, need, attempt=1, pool=pool, uow=uow, policy=policy, now=now)]
+
+
+def _weekly_slot(event: HelpRequested) -> dict[str, str] | None:
+    slot = event.weekly_slot
+    if slot is None:
+        return None
+    return Slot(
+        slot.weekday, slot.starts.replace(second=0, microsecond=0), slot.ends.replace(second=0, microsecond=0)
+    ).as_dict()
 
 
 _ACTIVE = VolunteerStatus.ACTIVE.value
@@ -186,6 +241,7 @@ _VOLUNTEERS_OF_QUARTER = select(
     cast(Volunteer.volunteer_ref, Text).label("volunteer_ref"),
     Volunteer.quarter_id,
     cast(Volunteer.skills, Text).label("skills"),
+    cast(Volunteer.skill_levels, Text).label("skill_levels"),
     cast(Volunteer.languages, Text).label("languages"),
     cast(Volunteer.availability, Text).label("availability"),
     Volunteer.registered_at,
@@ -214,6 +270,14 @@ def _uuid(raw: str) -> uuid.UUID:
 def _strings(raw: str) -> frozenset[str]:
     """A JSON list of codes (skills, languages), as read."""
     return frozenset(json.loads(raw))
+
+
+@lru_cache(maxsize=4096)
+def _levels(raw: str | None) -> Mapping[str, int] | None:
+    """A JSON object {skill: level} as {skill: rank}, as read (NULL: no level given)."""
+    if raw is None or raw == "null":
+        return None
+    return level_ranks(json.loads(raw)) or None
 
 
 @lru_cache(maxsize=16384)
@@ -284,6 +348,7 @@ class CandidatePool:
             volunteer_ref,
             home,
             skills,
+            skill_levels,
             languages,
             availability,
             registered_at,
@@ -311,6 +376,7 @@ class CandidatePool:
                     reaches,
                     recheck_on if no_relevant_entry else None,  # `vetting.vetted_until`
                     max_open,
+                    _levels(skill_levels),
                 )
             )
             refs[volunteer_id] = volunteer_ref
@@ -343,7 +409,7 @@ def propose_next(
         _unmatched(request, reason_if_nobody, uow=uow)
         return None
     pool = CandidatePool(uow, policy, today=now.astimezone(policy.timezone).date())
-    need = policy.need(request, now)
+    need = policy.need(request, now, helped_before=helped_before(uow, request))
     best = pool.choose_next(request.quarter_id, need, now, asked=[m.volunteer_id for m in request.matches])
     if best is None:
         _unmatched(request, reason_if_nobody, uow=uow)
@@ -397,13 +463,76 @@ def _ask(
     return match
 
 
+def locked_request(uow: UnitOfWork, help_request_id: uuid.UUID) -> HelpRequest:
+    """The request, locked: every change to a request's proposals takes this lock first, so two
+    volunteers claiming one request offered to several are served one after the other."""
+    request = uow.session.get(HelpRequest, help_request_id, with_for_update=True, populate_existing=True)
+    if request is None:
+        raise domain.help_request_not_found(help_request_id)
+    return request
+
+
+_REQUEST_OF = select(Match.help_request_id).where(Match.id == bindparam("match_id"))
+
+
 def _locked_match(uow: UnitOfWork, match_id: uuid.UUID) -> Match:
+    # the request first, then the match: one order of locks for every use case (`stops` too)
+    help_request_id = uow.session.execute(_REQUEST_OF, {"match_id": match_id}).scalar()
+    if help_request_id is None:
+        raise domain.match_not_found(match_id)
+    locked_request(uow, help_request_id)
     # OF matches: the volunteer row joined in is only read; locking it too could deadlock with a
     # concurrent proposal whose foreign key to that volunteer takes a share lock
     match = uow.session.get(Match, match_id, with_for_update={"of": Match}, populate_existing=True)
     if match is None:
         raise domain.match_not_found(match_id)
     return match
+
+
+def emit_accepted(
+    uow: UnitOfWork, match: Match, *, principal: Principal, pseudonyms: LoginPseudonyms | None, on_behalf: bool
+) -> None:
+    """`match.accepted`, naming the volunteer's login and a proxy's as pseudonyms (decision 0013)."""
+    account = match.volunteer.account
+    uow.emit(
+        MatchAccepted(
+            **match_fields(match),
+            volunteer_login=pseudonyms.of(account) if pseudonyms and account else None,
+            proxy_login=pseudonyms.of(principal.subject) if pseudonyms and on_behalf else None,
+        )
+    )
+
+
+def withdraw_open(
+    uow: UnitOfWork,
+    request: HelpRequest,
+    *,
+    reason: str,
+    principal: Principal,
+    now: datetime,
+    keep: Match | None = None,
+) -> None:
+    """Every proposal of `request` still awaiting an answer (but `keep`) is withdrawn at once:
+    another claimed the request first, or a coordinator's choice replaced them."""
+    for match in request.matches:
+        if match is not keep and match.status == MatchStatus.PROPOSED.value:
+            match.status, match.answered_at = MatchStatus.WITHDRAWN.value, now
+            task_log.record(uow, match, task_log.Action.WITHDRAWN, principal=principal, now=now, volunteers_act=False)
+            uow.emit(MatchCancelled(**match_fields(match), reason=reason))
+            log.info("match_withdrawn", match_id=str(match.id), reason=reason)
+
+
+def _after_no(uow: UnitOfWork, match: Match, *, policy: MatchingPolicy, now: datetime, reason: UnmatchedReason) -> None:
+    """A proposal was declined or not answered: the next volunteer is asked -- unless it was one
+    of an offer to several, whose other offers may still be claimed; when the last of them is
+    gone, the request goes back to the coordinator who made the offer."""
+    request = match.help_request
+    if match.via != domain.MatchVia.OFFERED.value:
+        propose_next(request, uow=uow, policy=policy, now=now, reason_if_nobody=reason)
+        return
+    request.updated_at = now
+    if not any(m.status == MatchStatus.PROPOSED.value for m in request.matches):
+        _unmatched(request, reason, uow=uow)
 
 
 def accept_match(
@@ -419,20 +548,15 @@ def accept_match(
     with uow:
         match = _locked_match(uow, match_id)
         access.check_answers_for(principal, match.volunteer.account)
+        # an offer to several that another claimed first is `withdrawn` by now: 409
         domain.check_open(MatchStatus(match.status), MatchStatus.PROPOSED)
         match.status = MatchStatus.ACCEPTED.value
         match.answered_at, match.answered_by = now, principal.subject
         request = match.help_request
         request.status, request.updated_at = RequestStatus.MATCHED.value, now
         on_behalf = task_log.record(uow, match, task_log.Action.ACCEPTED, principal=principal, now=now)
-        account = match.volunteer.account
-        uow.emit(
-            MatchAccepted(
-                **_match_fields(match),
-                volunteer_login=pseudonyms.of(account) if pseudonyms and account else None,
-                proxy_login=pseudonyms.of(principal.subject) if pseudonyms and on_behalf else None,
-            )
-        )
+        emit_accepted(uow, match, principal=principal, pseudonyms=pseudonyms, on_behalf=on_behalf)
+        withdraw_open(uow, request, reason="claimed_by_another", principal=principal, now=now, keep=match)
         uow.commit()
     log.info("match_accepted", match_id=str(match_id), help_request_id=str(match.help_request_id))
 
@@ -456,8 +580,8 @@ def decline_match(
         match.answered_at, match.answered_by = now, principal.subject
         match.decline_reason, match.decline_note = (reason.value if reason else None), note
         task_log.record(uow, match, task_log.Action.DECLINED, principal=principal, now=now)
-        uow.emit(MatchDeclined(**_match_fields(match), reason=match.decline_reason))
-        propose_next(match.help_request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.ALL_DECLINED)
+        uow.emit(MatchDeclined(**match_fields(match), reason=match.decline_reason))
+        _after_no(uow, match, policy=policy, now=now, reason=UnmatchedReason.ALL_DECLINED)
         uow.commit()
     log.info("match_declined", match_id=str(match_id), reason=match.decline_reason)
 
@@ -508,17 +632,15 @@ def expire_proposals(*, now: datetime, uow: UnitOfWork, policy: MatchingPolicy, 
             if match.status != MatchStatus.PROPOSED.value:
                 continue  # answered meanwhile
             match.status = MatchStatus.EXPIRED.value
-            uow.emit(MatchExpired(**_match_fields(match)))
+            uow.emit(MatchExpired(**match_fields(match)))
             log.info("match_expired", match_id=str(match.id), help_request_id=str(match.help_request_id))
-            propose_next(
-                match.help_request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.ALL_EXPIRED
-            )
+            _after_no(uow, match, policy=policy, now=now, reason=UnmatchedReason.ALL_EXPIRED)
             expired += 1
         uow.commit()
     return expired
 
 
-def _match_fields(match: Match) -> dict[str, object]:
+def match_fields(match: Match) -> dict[str, object]:
     return {
         "match_id": match.id,
         "help_request_id": match.help_request_id,

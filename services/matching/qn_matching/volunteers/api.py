@@ -55,6 +55,7 @@ def register_volunteer(
         reach=body.reach,
         reach_km=body.reach_km,
         max_open_tasks=body.max_open_tasks,
+        skill_levels=body.skill_levels,
     )
     ctx = request.app.state.matching
     runtime = request.app.state.runtime
@@ -174,6 +175,7 @@ def update_profile(
         reach=body.reach,
         reach_km=body.reach_km,
         max_open_tasks=body.max_open_tasks,
+        skill_levels=body.skill_levels,
     )
     ctx = request.app.state.matching
     handlers.update_profile(
