@@ -341,14 +341,19 @@ def choose_next(
     best: tuple[Candidate, bool, int, bool, datetime] | None = None
     best_order: tuple[object, ...] | None = None
     for candidate in candidates:
-        if candidate.volunteer_id in already:
+        if candidate.volunteer_id in already or ineligibility(candidate, need) is not None:
             continue
-        fit = _fit(candidate, need, wanted, now, tz)
-        if fit is None:
+        familiar = candidate.volunteer_id == need.helped_before
+        shared = len(wanted & candidate.languages)
+        able = skilled(candidate, need)
+        if best_order is not None and (not familiar, -shared, not able, candidate.open_matches) > best_order[:4]:
+            continue  # behind the best already on what comes before the next slot: the slot cannot help
+        available = next_available(candidate.slots, now, tz)
+        if available is None:
             continue
-        order = _order(candidate, *fit)
+        order = _order(candidate, familiar, shared, able, available)
         if best_order is None or order < best_order:
-            best, best_order = (candidate, *fit), order
+            best, best_order = (candidate, familiar, shared, able, available), order
     return _ranked(*best, need, now) if best is not None else None
 
 

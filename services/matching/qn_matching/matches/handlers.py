@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, and_, bindparam, cast, exists, func, select
+from sqlalchemy import ColumnElement, Select, Text, and_, bindparam, cast, exists, func, or_, select
 
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
@@ -227,7 +228,8 @@ _HOMES = bindparam("homes", expanding=True)
 # a volunteer's load: their proposals awaiting an answer and accepted tasks not yet completed
 _OPEN_MATCHES = (
     select(func.count())
-    .where(Match.volunteer_id == Volunteer.id, Match.status.in_([s.value for s in domain.OPEN_MATCH_STATUSES]))
+    # two comparisons, not IN (...): a literal IN list is rendered anew on every execution
+    .where(Match.volunteer_id == Volunteer.id, or_(*(Match.status == s.value for s in domain.OPEN_MATCH_STATUSES)))
     .correlate(Volunteer)
     .scalar_subquery()
 )
@@ -236,7 +238,7 @@ _OPEN_MATCHES = (
 # candidates with their load. The ids and JSON columns are read as their text and parsed through
 # caches (`_uuid`, `_strings`, `_slots`): the same volunteers are read again for every batch, and
 # they share most skill, language and availability values
-_VOLUNTEERS_OF_QUARTER = select(
+_CANDIDATE_COLUMNS = (
     cast(Volunteer.id, Text).label("id"),
     cast(Volunteer.volunteer_ref, Text).label("volunteer_ref"),
     Volunteer.quarter_id,
@@ -251,7 +253,48 @@ _VOLUNTEERS_OF_QUARTER = select(
     Volunteer.vetting_no_relevant_entry,
     Volunteer.vetting_recheck_on,
     _OPEN_MATCHES.label("open_matches"),
-).where(Volunteer.quarter_id.in_(_HOMES), Volunteer.status == _ACTIVE, ~_ABSENT)
+)
+_VOLUNTEERS_OF_QUARTER = select(*_CANDIDATE_COLUMNS).where(
+    Volunteer.quarter_id.in_(_HOMES), Volunteer.status == _ACTIVE, ~_ABSENT
+)
+
+
+# the first request a pool sees for a quarter reads only who offers its kind of help (and, for a
+# kind that needs it, has a valid police-certificate check): a superset of whom any request of
+# that kind can ask, and most of a request's cost is reading and building candidates
+# (the cheap tests first: SQLite tests the terms in the order written, the absence last)
+_KIND = cast(Volunteer.skills, Text).like(bindparam("kind_like"), escape="\\")
+_VETTED = and_(Volunteer.vetting_no_relevant_entry.is_(True), Volunteer.vetting_recheck_on > bindparam("today"))
+
+
+# who gave no time, or is at their cap already, can never be asked through this pool (a pool's
+# proposals only add load): not read at all
+_HAS_TIME = cast(Volunteer.availability, Text) != "[]"
+_UNDER_CAP = or_(Volunteer.max_open_tasks.is_(None), Volunteer.max_open_tasks > _OPEN_MATCHES)
+
+
+def _of_kind(home: ColumnElement[bool], *vetted: ColumnElement[bool]) -> Select[Any]:
+    return select(*_CANDIDATE_COLUMNS).where(
+        home, Volunteer.status == _ACTIVE, _KIND, *vetted, _HAS_TIME, _UNDER_CAP, ~_ABSENT
+    )
+
+
+# (quarters of homes > 1, vetted kind) -> statement; one home, the usual case, is compared as one
+# value: an expanding IN list costs a rendering on every execution
+_OF_KIND = {
+    (many, vetted): _of_kind(
+        Volunteer.quarter_id.in_(_HOMES) if many else Volunteer.quarter_id == bindparam("home"),
+        *((_VETTED,) if vetted else ()),
+    )
+    for many in (False, True)
+    for vetted in (False, True)
+}
+
+
+def _kind_like(kind: str) -> str:
+    """A LIKE pattern for the JSON text of a skill list holding `kind` (its quotes delimit it)."""
+    escaped = kind.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f'%"{escaped}"%'
 
 
 @lru_cache(maxsize=4096)
@@ -260,7 +303,7 @@ def _slot(weekday: str, starts: str, ends: str) -> Slot:
     return Slot.from_dict({"weekday": weekday, "starts": starts, "ends": ends})
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)  # a city of 100,000 volunteers: every id read stays parsed
 def _uuid(raw: str) -> uuid.UUID:
     """An id column as read as text (32 hex digits on SQLite, the usual form on PostgreSQL)."""
     return uuid.UUID(raw)
@@ -280,7 +323,7 @@ def _levels(raw: str | None) -> Mapping[str, int] | None:
     return level_ranks(json.loads(raw)) or None
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=131072)
 def _slots(raw: str) -> tuple[Slot, ...]:
     """A JSON list of weekly slots (a volunteer's availability), as read."""
     return tuple(_slot(slot["weekday"], slot["starts"], slot["ends"]) for slot in json.loads(raw))
@@ -308,6 +351,10 @@ class CandidatePool:
         self._timezone = policy.timezone
         self._today = today
         self._quarters: dict[str, _Quarter] = {}
+        self._of_kind: dict[tuple[str, str], _Quarter] = {}
+        """(quarter, help kind) -> who offers that kind: a quarter's first read (see `_OF_KIND`)."""
+        self._asked: dict[uuid.UUID, int] = {}
+        """Proposals made through this pool, not yet written: counted into the load of a later read."""
 
     def candidates(self, quarter_id: str) -> Iterable[domain.Candidate]:
         return self._quarter(quarter_id).candidates.candidates()
@@ -316,17 +363,35 @@ class CandidatePool:
         self, quarter_id: str, need: domain.Need, now: datetime, *, asked: Sequence[uuid.UUID] = ()
     ) -> domain.Ranked | None:
         """`domain.choose_next` among the candidates of `quarter_id`, in the pool's time zone."""
-        return self._quarter(quarter_id).candidates.choose_next(need, now, asked=asked)
+        return self._view(quarter_id, need.help_kind).candidates.choose_next(need, now, asked=asked)
 
     def volunteer_ref(self, quarter_id: str, volunteer_id: uuid.UUID) -> uuid.UUID:
+        full = self._quarters.get(quarter_id)
+        views = [full] if full is not None else [v for (q, _), v in self._of_kind.items() if q == quarter_id]
+        for view in views:
+            if volunteer_id in view.refs:
+                return _uuid(view.refs[volunteer_id])
         return _uuid(self._quarter(quarter_id).refs[volunteer_id])
 
     def proposed(self, quarter_id: str, volunteer_id: uuid.UUID) -> None:
         """`volunteer_id` was asked: one more open match for the requests after this one, in every
-        quarter they reach (each quarter read keeps its own view of them)."""
-        for quarter in self._quarters.values():
+        quarter they reach (each quarter read keeps its own view of them, and a quarter read later
+        counts it in)."""
+        self._asked[volunteer_id] = self._asked.get(volunteer_id, 0) + 1
+        for quarter in (*self._quarters.values(), *self._of_kind.values()):
             if volunteer_id in quarter.refs:
                 quarter.candidates.proposed(volunteer_id)
+
+    def _view(self, quarter_id: str, kind: str) -> _Quarter:
+        """Who offers `kind` in reach of `quarter_id`: the quarter's first read is of that kind only;
+        from a second kind on, the whole quarter is read once."""
+        found = self._quarters.get(quarter_id) or self._of_kind.get((quarter_id, kind))
+        if found is not None:
+            return found
+        if any(quarter == quarter_id for quarter, _ in self._of_kind):
+            return self._quarter(quarter_id)
+        found = self._of_kind[(quarter_id, kind)] = self._load(quarter_id, kind)
+        return found
 
     def _quarter(self, quarter_id: str) -> _Quarter:
         found = self._quarters.get(quarter_id)
@@ -334,10 +399,19 @@ class CandidatePool:
             found = self._quarters[quarter_id] = self._load(quarter_id)
         return found
 
-    def _load(self, quarter_id: str) -> _Quarter:
+    def _load(self, quarter_id: str, kind: str | None = None) -> _Quarter:
         # Core on the session's connection: plain rows, no ORM loading
         connection = self._session.connection()
-        parameters = {"homes": sorted(self._policy.homes(quarter_id)), "today": self._today}
+        parameters: dict[str, object] = {"homes": sorted(self._policy.homes(quarter_id)), "today": self._today}
+        statement = _VOLUNTEERS_OF_QUARTER
+        if kind is not None:
+            homes = parameters["homes"]
+            many = len(homes) > 1  # type: ignore[arg-type]
+            if not many:
+                parameters = {"home": homes[0], "today": self._today}  # type: ignore[index]
+            parameters["kind_like"] = _kind_like(kind)
+            statement = _OF_KIND[(many, kind in self._policy.vetted_kinds)]
+        asked = self._asked
         city = self._policy.city
         candidates: list[domain.Candidate] = []
         refs: dict[uuid.UUID, str] = {}
@@ -358,11 +432,13 @@ class CandidatePool:
             no_relevant_entry,
             recheck_on,
             open_matches,
-        ) in connection.execute(_VOLUNTEERS_OF_QUARTER, parameters).all():
+        ) in connection.execute(statement, parameters).all():
             reaches = city.reaches(home, reach, reach_km) if city is not None and reach != own else None
             if home != quarter_id and (reaches is None or quarter_id not in reaches):
                 continue  # lives near enough for someone, but does not go this far
             volunteer_id = _uuid(raw_id)
+            if asked:
+                open_matches += asked.get(volunteer_id, 0)
             candidates.append(
                 domain.Candidate(
                     volunteer_id,
