@@ -110,7 +110,10 @@ class Need:
         return frozenset(self.languages)
 
 
-@dataclass(frozen=True)
+# slots and no `frozen`: a pool builds one per volunteer read, and a frozen dataclass sets each
+# field through object.__setattr__ (several times slower at 100,000 volunteers); nothing changes a
+# candidate after it is built -- `proposed` makes a new one
+@dataclass(slots=True)
 class Candidate:
     volunteer_id: UUID
     status: VolunteerStatus
