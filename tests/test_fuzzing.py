@@ -62,6 +62,14 @@ EXCLUSIONS: dict[str, Exclusions] = {
             NOT_POSITIVE: "an appointment lies ahead (the service's clock) and ends after it starts, within a day "
             "(two fields), on an accepted task (data)"
         },
+        "POST /help-requests/{help_request_id}/assign": {
+            NOT_POSITIVE: "the volunteer must meet the request's hard rules, and a soft rule they fail needs its "
+            "override, and the request must still be open (data)"
+        },
+        "POST /help-requests/{help_request_id}/offers": {
+            NOT_POSITIVE: "2 to 10 different volunteers (items of one list), each meeting the request's hard rules, "
+            "a soft rule they fail overridden, for a request still open (data)"
+        },
     },
     "scheduling": {
         "PUT /sites/{site_id}": {

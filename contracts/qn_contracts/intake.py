@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Annotated, ClassVar
 from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
 
 from .event import Classification, Event, EventSpec
 from .fields import (
@@ -31,6 +33,7 @@ from .vocabulary import (
     ReferralStatus,
     SignalType,
     TargetKind,
+    Weekday,
 )
 
 _P = Classification.PSEUDONYMISED
@@ -140,6 +143,16 @@ class ReferralOverdue(Event):
     due_at: Timestamp
 
 
+class WeeklySlot(BaseModel):
+    """A weekly time window in the city's local time, e.g. Tuesdays 10:00-11:30."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    weekday: Weekday = doc("Day of the week.", "tu")
+    starts: time = doc("Local time the help starts.", "10:00")
+    ends: time = doc("Local time the help ends (after `starts`).", "11:30")
+
+
 class HelpRequested(Event):
     spec: ClassVar[EventSpec] = _spec(
         "help", "requested", _P, "Neighbourly help (Nachbarschaftshilfe) is wanted for a concern."
@@ -163,6 +176,13 @@ class HelpRequested(Event):
         "Who asked for the help: `routing` (the city's routing table) or `youth_office` (for a minor, only the "
         "youth office may ask). Added in 1.1.",
         "routing",
+        default=None,
+    )
+    weekly_slot: WeeklySlot | None = doc(
+        "Since 1.7. Recurring help (weekly shopping, a weekly visit): the weekly slot, local time. Only a "
+        "volunteer available then is proposed, and the one who accepts keeps the series until it ends. Absent: "
+        "a one-off.",
+        {"weekday": "tu", "starts": "10:00", "ends": "11:30"},
         default=None,
     )
 

@@ -119,7 +119,12 @@ class MatchCancelled(Event):
     volunteer_ref: VolunteerRef
     quarter_id: Quarter
     help_kind: Code | None = doc("Kind of help the request was for.", "shopping", default=None)
-    reason: Code = doc("consent_withdrawn, person_erased or concern_closed.", "consent_withdrawn")
+    reason: Code = doc(
+        "consent_withdrawn, person_erased or concern_closed; since 1.7 also claimed_by_another (an offer to several "
+        "that another volunteer claimed first), offered_to_several and assigned_by_hand (a coordinator's choice "
+        "replaced the open proposal).",
+        "consent_withdrawn",
+    )
 
 
 class HelpRequestCancelled(Event):

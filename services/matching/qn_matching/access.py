@@ -50,6 +50,12 @@ POLICY = AccessPolicy(
             STAFF, scope="every help request with its proposals (the coordinator's to-do list)"
         ),
         "GET /help-requests/{help_request_id}": Rule.roles(STAFF, scope="any help request with its proposals"),
+        "POST /help-requests/{help_request_id}/assign": Rule.roles(
+            STAFF, scope="assigns any volunteer by hand to any open request (hard rules hold; soft ones overridden)"
+        ),
+        "POST /help-requests/{help_request_id}/offers": Rule.roles(
+            STAFF, scope="offers any open request to several volunteers at once (first to accept gets it)"
+        ),
         "GET /matches": Rule.roles(STAFF, scope="every proposal, of any volunteer"),
         "GET /matches/{match_id}": Rule.roles(STAFF_AND_VOLUNTEERS, scope=f"a proposal; {OWN}"),
         "POST /matches/{match_id}/accept": Rule.roles(STAFF_AND_VOLUNTEERS, scope=f"accepts a proposal; {OWN}"),

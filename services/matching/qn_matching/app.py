@@ -28,8 +28,8 @@ from .config import MatchingSettings
 from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .hours import api as hours_api
 from .matches import api as matches_api
+from .matches import coordination_api, stops
 from .matches import handlers as matches
-from .matches import stops
 from .notifications import api as notifications_api
 from .notifications.email import SmtpNotifier
 from .notifications.jobs import ReminderRound, send_due_reminders
@@ -79,6 +79,7 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         max_reach_km=settings.max_reach_km,
         offer_timeouts={k: timedelta(hours=v) for k, v in settings.offer_timeout_hours_by_urgency.items()},
         max_attempts=settings.max_attempts,
+        levels_wanted={kind: level.rank for kind, level in settings.skill_levels_wanted.items()},
     )
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
 
@@ -109,6 +110,7 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
         routers=[
             volunteers_api.router,
             matches_api.router,
+            coordination_api.router,
             hours_api.router,
             calendar_api.router,
             notifications_api.router,

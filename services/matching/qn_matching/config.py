@@ -10,6 +10,8 @@ from pydantic_settings import SettingsConfigDict
 
 from qn_infra.settings import ServiceSettings
 
+from .volunteers.domain import SkillLevel
+
 # The kinds of neighbourly help named in Dessau-Roßlau's concept for its Angebotstreffs: shopping
 # when ill, small repairs (hanging pictures, changing bulbs), escort to doctor or authority, walks,
 # reading aloud, visits and company, help with digital media, and help with paperwork. A city may
@@ -63,6 +65,11 @@ class MatchingSettings(ServiceSettings):
     )
     max_attempts: int = Field(
         5, ge=1, le=50, description="After this many declined or unanswered proposals the coordinator takes over."
+    )
+    skill_levels_wanted: dict[str, SkillLevel] = Field(
+        {"small_repairs": SkillLevel.EXPERIENCED, "digital_help": SkillLevel.EXPERIENCED},
+        description="The skill level a kind of help asks for (JSON object: kind -> basic, experienced or expert): "
+        "volunteers who have it are asked before those who do not (or gave no level).",
     )
     expiry_check_seconds: float = Field(60.0, gt=0, description="How often overdue proposals are expired.")
     pseudonym_key: SecretStr | None = Field(

@@ -46,6 +46,8 @@ TABLE = {
     "GET /volunteers/{volunteer_id}/matches": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "GET /help-requests": row(STAFF),
     "GET /help-requests/{help_request_id}": row(STAFF),
+    "POST /help-requests/{help_request_id}/assign": row(STAFF),
+    "POST /help-requests/{help_request_id}/offers": row(STAFF),
     "GET /matches": row(STAFF),
     "GET /matches/{match_id}": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
     "POST /matches/{match_id}/accept": row(STAFF | VOLUNTEER, own_only=VOLUNTEER, owned=True),
@@ -135,6 +137,12 @@ class MatchingWorld:
         made = self.client.post(path, headers=self.matching.coordinator())
         assert made.status_code == 201, made.text
         return str(made.json()["url"]).rsplit("/", 1)[-1].removesuffix(".ics")
+    def unmatched_request(self) -> str:
+        event = help_requested(quarter_id="innenstadt-nord")
+        self.matching.publish(event)
+        request = self.matching.help_request(event.help_request_id)
+        assert request["status"] == "unmatched", request
+        return str(event.help_request_id)
 
     def headers(self, role: str | None) -> dict[str, str]:
         return {} if role is None else self.matching.tokens.headers(role, subject=ACCOUNT[OWN])
@@ -153,6 +161,16 @@ class MatchingWorld:
         body = BODIES.get(operation)
         if operation == "PUT /matches/{match_id}/appointment":
             body = {"starts_at": (self.matching.clock.now() + timedelta(days=365)).isoformat()}
+        if operation.startswith("POST /help-requests/"):
+            # a request nobody lives near (in the coordinator's queue): a fresh one for an allowed cell
+            if fresh:
+                values["help_request_id"] = self.unmatched_request()
+            ids = [self.volunteers[OWN]["id"], self.volunteers[OTHER]["id"]]
+            body = (
+                {"volunteer_id": ids[0], "overrides": ["out_of_reach"]}
+                if path.endswith("/assign")
+                else {"volunteer_ids": ids, "overrides": ["out_of_reach"]}
+            )
         if operation == "POST /volunteers/{volunteer_id}/absences":
             # a year ahead: it must not keep the volunteer from the proposals of later cells
             starts = self.matching.clock.now().date() + timedelta(days=365)

@@ -13,6 +13,8 @@ pytestmark = pytest.mark.integration
 CONFLICTS = {
     ("post", "/volunteers"),
     ("post", "/volunteers/{volunteer_id}/status"),
+    ("post", "/help-requests/{help_request_id}/assign"),
+    ("post", "/help-requests/{help_request_id}/offers"),
     ("post", "/matches/{match_id}/accept"),
     ("post", "/matches/{match_id}/decline"),
     ("post", "/matches/{match_id}/complete"),

@@ -3,7 +3,7 @@ proposal goes through. No framework, no database: plain data in, decisions out."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -26,6 +26,20 @@ class MatchStatus(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     """Called off by intake: consent withdrawn, person erased, concern closed."""
+    WITHDRAWN = "withdrawn"
+    """An offer to several volunteers that another claimed first, or one a coordinator's
+    assignment by hand replaced."""
+
+
+class MatchVia(StrEnum):
+    """How a proposal came about."""
+
+    RANKING = "ranking"
+    """Matching asked the best volunteer (one at a time)."""
+    OFFERED = "offered"
+    """A coordinator offered the request to several volunteers at once: the first to claim gets it."""
+    ASSIGNED = "assigned"
+    """A coordinator assigned the volunteer by hand (they agreed, e.g. on the phone)."""
 
 
 OPEN_MATCH_STATUSES = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED)
@@ -80,6 +94,12 @@ class Need:
     skills: frozenset[str]
     languages: tuple[str, ...] = ()
     vetting_needed_on: date | None = None
+    helped_before: UUID | None = None
+    """The volunteer who helped this person last (continuity: asked first if they can be)."""
+    level_wanted: int = 0
+    """The skill level (`SkillLevel`) the kind of help asks for; 0: any."""
+    weekly_slot: Slot | None = None
+    """Recurring help: the weekly slot the volunteer's availability must cover."""
 
     @cached_property  # asked once per candidate when ranking: computed once per need
     def required_skills(self) -> frozenset[str]:
@@ -90,7 +110,10 @@ class Need:
         return frozenset(self.languages)
 
 
-@dataclass(frozen=True)
+# slots and no `frozen`: a pool builds one per volunteer read, and a frozen dataclass sets each
+# field through object.__setattr__ (several times slower at 100,000 volunteers); nothing changes a
+# candidate after it is built -- `proposed` makes a new one
+@dataclass(slots=True)
 class Candidate:
     volunteer_id: UUID
     status: VolunteerStatus
@@ -106,6 +129,8 @@ class Candidate:
     """Their police-certificate check counts before this day; None: no clear check."""
     max_open: int | None = None
     """At most this many open proposals and tasks at once; None: no cap."""
+    levels: Mapping[str, int] | None = None
+    """Their level (`SkillLevel`) per skill, where they gave one."""
 
 
 def proposed(candidate: Candidate) -> Candidate:
@@ -124,6 +149,7 @@ def proposed(candidate: Candidate) -> Candidate:
         reaches=candidate.reaches,
         vetted_until=candidate.vetted_until,
         max_open=candidate.max_open,
+        levels=candidate.levels,
     )
 
 
@@ -133,6 +159,10 @@ class Ranked:
     shared_languages: int
     next_available: datetime
     score: float
+    helped_before: bool = False
+    """The volunteer helped this person last time (continuity)."""
+    skilled: bool = False
+    """The volunteer has the level the kind of help asks for (`Need.level_wanted`)."""
 
 
 def at_capacity(candidate: Candidate) -> bool:
@@ -156,7 +186,14 @@ def ineligibility(candidate: Candidate, need: Need) -> str | None:
         return "at_capacity"
     if not candidate.slots:
         return "no_availability"
+    if need.weekly_slot is not None and not covers(candidate.slots, need.weekly_slot):
+        return "not_available_for_slot"
     return None
+
+
+def covers(slots: Iterable[Slot], wanted: Slot) -> bool:
+    """Whether one of the weekly slots holds all of `wanted` (same day, from its start to its end)."""
+    return any(s.weekday == wanted.weekday and s.starts <= wanted.starts and wanted.ends <= s.ends for s in slots)
 
 
 _DAY_NUMBER = {day: number for number, day in enumerate(WEEKDAYS)}
@@ -226,45 +263,66 @@ def shared_languages(candidate: Candidate, need: Need) -> int:
     return len(need.languages_wanted & candidate.languages)
 
 
-def _score(shared: int, wanted: int, open_matches: int, wait: timedelta) -> float:
+def skilled(candidate: Candidate, need: Need) -> bool:
+    """Whether the volunteer has the level the kind of help asks for (always, if it asks none)."""
+    if not need.level_wanted:
+        return True
+    levels = candidate.levels
+    return levels is not None and levels.get(need.help_kind, 0) >= need.level_wanted
+
+
+def _score(shared: int, wanted: int, open_matches: int, wait: timedelta, familiar: bool, able: bool) -> float:
     """A summary in [0, 1] for people reading a proposal; the order itself is `rank`'s sort key."""
     languages = shared / wanted if wanted else 1.0
     load = 1.0 / (1 + open_matches)
     soon = max(0.0, 1.0 - wait / timedelta(days=7))
-    return round(0.5 * languages + 0.3 * load + 0.2 * soon, 3)
+    return round(0.2 * familiar + 0.1 * able + 0.35 * languages + 0.2 * load + 0.15 * soon, 3)
 
 
-def _fit(
-    candidate: Candidate, need: Need, wanted: frozenset[str], now: datetime, tz: ZoneInfo
-) -> tuple[int, datetime] | None:
-    """For an eligible volunteer, the languages shared with the person and when they are next
-    available; None for one who cannot be asked."""
+_Fit = tuple[bool, int, bool, datetime]
+"""(helped this person before, languages shared, has the level wanted, next available)."""
+
+
+def _fit(candidate: Candidate, need: Need, wanted: frozenset[str], now: datetime, tz: ZoneInfo) -> _Fit | None:
+    """For an eligible volunteer, what ranks them; None for one who cannot be asked."""
     if ineligibility(candidate, need) is not None:
         return None
     available = next_available(candidate.slots, now, tz)
     if available is None:
         return None
-    return len(wanted & candidate.languages), available
-
-
-def _order(candidate: Candidate, shared: int, available: datetime) -> tuple[object, ...]:
-    # the volunteer id last, so the order is total; UUIDs order as their (fixed-width,
-    # lower-case hex) text does
-    return (-shared, candidate.open_matches, available, candidate.registered_at, candidate.volunteer_id)
-
-
-def _ranked(candidate: Candidate, shared: int, available: datetime, need: Need, now: datetime) -> Ranked:
-    return Ranked(
-        candidate,
-        shared,
+    return (
+        candidate.volunteer_id == need.helped_before,
+        len(wanted & candidate.languages),
+        skilled(candidate, need),
         available,
-        _score(shared, len(need.languages_wanted), candidate.open_matches, available - now),
     )
 
 
+def _order(candidate: Candidate, familiar: bool, shared: int, able: bool, available: datetime) -> tuple[object, ...]:
+    # the volunteer id last, so the order is total; UUIDs order as their (fixed-width,
+    # lower-case hex) text does
+    return (
+        not familiar,
+        -shared,
+        not able,
+        candidate.open_matches,
+        available,
+        candidate.registered_at,
+        candidate.volunteer_id,
+    )
+
+
+def _ranked(
+    candidate: Candidate, familiar: bool, shared: int, able: bool, available: datetime, need: Need, now: datetime
+) -> Ranked:
+    score = _score(shared, len(need.languages_wanted), candidate.open_matches, available - now, familiar, able)
+    return Ranked(candidate, shared, available, score, helped_before=familiar, skilled=able)
+
+
 def rank(candidates: Iterable[Candidate], need: Need, now: datetime, tz: ZoneInfo) -> list[Ranked]:
-    """Eligible volunteers, best first: most languages shared with the person (if the request
-    names any), then fewest open matches, then earliest next available slot, then who
+    """Eligible volunteers, best first: who helped this person last time (continuity), then most
+    languages shared with the person (if the request names any), then who has the skill level the
+    kind of help asks for, then fewest open matches, then earliest next available slot, then who
     registered first (the volunteer id breaks a tie of the same instant, so the order is total)."""
     wanted = need.languages_wanted
     ranked: list[Ranked] = []
@@ -272,7 +330,7 @@ def rank(candidates: Iterable[Candidate], need: Need, now: datetime, tz: ZoneInf
         fit = _fit(candidate, need, wanted, now, tz)
         if fit is not None:
             ranked.append(_ranked(candidate, *fit, need, now))
-    ranked.sort(key=lambda r: _order(r.candidate, r.shared_languages, r.next_available))
+    ranked.sort(key=lambda r: _order(r.candidate, r.helped_before, r.shared_languages, r.skilled, r.next_available))
     return ranked
 
 
@@ -283,17 +341,22 @@ def choose_next(
     `rank`, found without ranking (or scoring) everyone."""
     already = set(asked)
     wanted = need.languages_wanted
-    best: tuple[Candidate, int, datetime] | None = None
+    best: tuple[Candidate, bool, int, bool, datetime] | None = None
     best_order: tuple[object, ...] | None = None
     for candidate in candidates:
-        if candidate.volunteer_id in already:
+        if candidate.volunteer_id in already or ineligibility(candidate, need) is not None:
             continue
-        fit = _fit(candidate, need, wanted, now, tz)
-        if fit is None:
+        familiar = candidate.volunteer_id == need.helped_before
+        shared = len(wanted & candidate.languages)
+        able = skilled(candidate, need)
+        if best_order is not None and (not familiar, -shared, not able, candidate.open_matches) > best_order[:4]:
+            continue  # behind the best already on what comes before the next slot: the slot cannot help
+        available = next_available(candidate.slots, now, tz)
+        if available is None:
             continue
-        order = _order(candidate, *fit)
+        order = _order(candidate, familiar, shared, able, available)
         if best_order is None or order < best_order:
-            best, best_order = (candidate, *fit), order
+            best, best_order = (candidate, familiar, shared, able, available), order
     return _ranked(*best, need, now) if best is not None else None
 
 
@@ -301,6 +364,14 @@ def ranked(candidate: Candidate, need: Need, now: datetime, tz: ZoneInfo) -> Ran
     """One volunteer as `rank` lists them for `need` at `now`, or None if they cannot be asked."""
     fit = _fit(candidate, need, need.languages_wanted, now, tz)
     return _ranked(candidate, *fit, need, now) if fit is not None else None
+
+
+def ranked_anyway(candidate: Candidate, need: Need, now: datetime, tz: ZoneInfo) -> Ranked:
+    """One volunteer as `rank` would list them, eligible or not: for a coordinator's choice by
+    hand, which may set soft rules aside."""
+    available = next_available(candidate.slots, now, tz) or now
+    fit = (candidate.volunteer_id == need.helped_before, shared_languages(candidate, need), skilled(candidate, need))
+    return _ranked(candidate, *fit, available, need, now)
 
 
 class MatchNotFound(NotFound):

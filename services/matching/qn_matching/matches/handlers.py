@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, and_, bindparam, cast, exists, func, select
+from sqlalchemy import ColumnElement, Select, Text, and_, bindparam, cast, exists, func, or_, select
 
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
 from qn_contracts.matching import (
     HelpRequestUnmatched,
     MatchAccepted,
+    MatchCancelled,
     MatchDeclined,
     MatchExpired,
     MatchProposed,
@@ -38,7 +40,7 @@ from qn_infra.unit_of_work import UnitOfWork
 from .. import access
 from ..city import City, Reach
 from ..hours import handlers as hours_handlers
-from ..volunteers.domain import Slot
+from ..volunteers.domain import Slot, level_ranks
 from ..volunteers.models import Absence, Volunteer
 from . import domain, task_log
 from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
@@ -63,12 +65,14 @@ class MatchingPolicy:
     """How long a volunteer has to answer, by the request's urgency; `offer_timeout` otherwise."""
     max_attempts: int = 5
     """After this many volunteers declined or did not answer, the coordinator takes over."""
+    levels_wanted: Mapping[str, int] = field(default_factory=dict)
+    """The skill level (`SkillLevel.rank`) a kind of help asks for: who has it is asked first."""
 
     def offer_timeout_for(self, urgency: str) -> timedelta:
         return self.offer_timeouts.get(urgency, self.offer_timeout)
 
-    def need(self, request: HelpRequest, now: datetime) -> domain.Need:
-        """What `request` needs of a volunteer at `now`."""
+    def need(self, request: HelpRequest, now: datetime, *, helped_before: uuid.UUID | None = None) -> domain.Need:
+        """What `request` needs of a volunteer at `now`; `helped_before`: who helped the person last."""
         today = now.astimezone(self.timezone).date()
         return domain.Need(
             request.quarter_id,
@@ -76,6 +80,9 @@ class MatchingPolicy:
             frozenset(request.skills),
             tuple(request.languages),
             vetting_needed_on=today if request.help_kind in self.vetted_kinds else None,
+            helped_before=helped_before,
+            level_wanted=self.levels_wanted.get(request.help_kind, 0),
+            weekly_slot=Slot.from_dict(request.weekly_slot) if request.weekly_slot else None,
         )
 
     def homes(self, quarter_id: str) -> frozenset[str]:
@@ -100,16 +107,54 @@ def receive_help_requests(
     pool = CandidatePool(uow, policy, today=clock.now().astimezone(policy.timezone).date())
     ids = {delivery.event.help_request_id for delivery in deliveries}
     known = set(uow.session.connection().execute(_KNOWN_REQUESTS, {"ids": list(ids)}).scalars())
+    helpers = last_helpers(uow, {d.event.person_ref for d in deliveries if d.event.person_ref is not None})
     new_rows: list[HelpRequest | Match] = []
     for delivery in deliveries:
         handling(delivery.meta)
         new_rows += receive_help_request(
-            delivery.event, delivery.meta, uow, policy=policy, now=clock.now(), pool=pool, known=known
+            delivery.event,
+            delivery.meta,
+            uow,
+            policy=policy,
+            now=clock.now(),
+            pool=pool,
+            known=known,
+            helped_before=helpers.get(delivery.event.person_ref) if delivery.event.person_ref else None,
         )
     insert_objects(uow.session, new_rows)
 
 
 _KNOWN_REQUESTS = select(HelpRequest.id).where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
+
+# who took on (or completed) a task for each person, newest first: the pseudonymous person_ref
+# intake sends is all matching knows of the person
+_HELPERS = (
+    select(HelpRequest.person_ref, Match.volunteer_id)
+    .join(Match, Match.help_request_id == HelpRequest.id)
+    .where(
+        HelpRequest.person_ref.in_(bindparam("refs", expanding=True)),
+        Match.status.in_([MatchStatus.ACCEPTED.value, MatchStatus.COMPLETED.value]),
+    )
+    .order_by(func.coalesce(Match.answered_at, Match.proposed_at).desc(), Match.id)
+)
+
+
+def last_helpers(uow: UnitOfWork, person_refs: Iterable[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """person_ref -> the volunteer who took on the latest task for that person (continuity)."""
+    refs = list(person_refs)
+    if not refs:
+        return {}
+    found: dict[uuid.UUID, uuid.UUID] = {}
+    for person_ref, volunteer_id in uow.session.connection().execute(_HELPERS, {"refs": refs}):
+        found.setdefault(person_ref, volunteer_id)
+    return found
+
+
+def helped_before(uow: UnitOfWork, request: HelpRequest) -> uuid.UUID | None:
+    """Who helped the person of `request` last, on another request (continuity)."""
+    if request.person_ref is None:
+        return None
+    return last_helpers(uow, [request.person_ref]).get(request.person_ref)
 
 
 def receive_help_request(
@@ -121,6 +166,7 @@ def receive_help_request(
     now: datetime,
     pool: CandidatePool,
     known: set[uuid.UUID],
+    helped_before: uuid.UUID | None = None,
 ) -> list[HelpRequest | Match]:
     """Takes one help request and asks the best volunteer; returns the new rows for the caller to
     write. `known` holds the ids of the requests stored already (this one is added)."""
@@ -139,6 +185,7 @@ def receive_help_request(
         languages=list(dict.fromkeys(event.languages)),
         urgency=str(event.urgency),
         wanted_by=event.wanted_by,
+        weekly_slot=_weekly_slot(event),
         status=RequestStatus.PROPOSED.value,
         unmatched_reason=None,
         requested_event_id=str(meta.id),
@@ -149,12 +196,21 @@ def receive_help_request(
         _unmatched(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
         return [request]
     # as `propose_next` for a request nobody has been asked for yet
-    need = policy.need(request, now)
+    need = policy.need(request, now, helped_before=helped_before)
     best = pool.choose_next(event.quarter_id, need, now, asked=())
     if best is None:
         _unmatched(request, UnmatchedReason.NO_CANDIDATES, uow=uow)
         return [request]
     return [request, _ask(request, best, need, attempt=1, pool=pool, uow=uow, policy=policy, now=now)]
+
+
+def _weekly_slot(event: HelpRequested) -> dict[str, str] | None:
+    slot = event.weekly_slot
+    if slot is None:
+        return None
+    return Slot(
+        slot.weekday, slot.starts.replace(second=0, microsecond=0), slot.ends.replace(second=0, microsecond=0)
+    ).as_dict()
 
 
 _ACTIVE = VolunteerStatus.ACTIVE.value
@@ -172,7 +228,8 @@ _HOMES = bindparam("homes", expanding=True)
 # a volunteer's load: their proposals awaiting an answer and accepted tasks not yet completed
 _OPEN_MATCHES = (
     select(func.count())
-    .where(Match.volunteer_id == Volunteer.id, Match.status.in_([s.value for s in domain.OPEN_MATCH_STATUSES]))
+    # two comparisons, not IN (...): a literal IN list is rendered anew on every execution
+    .where(Match.volunteer_id == Volunteer.id, or_(*(Match.status == s.value for s in domain.OPEN_MATCH_STATUSES)))
     .correlate(Volunteer)
     .scalar_subquery()
 )
@@ -181,11 +238,12 @@ _OPEN_MATCHES = (
 # candidates with their load. The ids and JSON columns are read as their text and parsed through
 # caches (`_uuid`, `_strings`, `_slots`): the same volunteers are read again for every batch, and
 # they share most skill, language and availability values
-_VOLUNTEERS_OF_QUARTER = select(
+_CANDIDATE_COLUMNS = (
     cast(Volunteer.id, Text).label("id"),
     cast(Volunteer.volunteer_ref, Text).label("volunteer_ref"),
     Volunteer.quarter_id,
     cast(Volunteer.skills, Text).label("skills"),
+    cast(Volunteer.skill_levels, Text).label("skill_levels"),
     cast(Volunteer.languages, Text).label("languages"),
     cast(Volunteer.availability, Text).label("availability"),
     Volunteer.registered_at,
@@ -195,7 +253,48 @@ _VOLUNTEERS_OF_QUARTER = select(
     Volunteer.vetting_no_relevant_entry,
     Volunteer.vetting_recheck_on,
     _OPEN_MATCHES.label("open_matches"),
-).where(Volunteer.quarter_id.in_(_HOMES), Volunteer.status == _ACTIVE, ~_ABSENT)
+)
+_VOLUNTEERS_OF_QUARTER = select(*_CANDIDATE_COLUMNS).where(
+    Volunteer.quarter_id.in_(_HOMES), Volunteer.status == _ACTIVE, ~_ABSENT
+)
+
+
+# the first request a pool sees for a quarter reads only who offers its kind of help (and, for a
+# kind that needs it, has a valid police-certificate check): a superset of whom any request of
+# that kind can ask, and most of a request's cost is reading and building candidates
+# (the cheap tests first: SQLite tests the terms in the order written, the absence last)
+_KIND = cast(Volunteer.skills, Text).like(bindparam("kind_like"), escape="\\")
+_VETTED = and_(Volunteer.vetting_no_relevant_entry.is_(True), Volunteer.vetting_recheck_on > bindparam("today"))
+
+
+# who gave no time, or is at their cap already, can never be asked through this pool (a pool's
+# proposals only add load): not read at all
+_HAS_TIME = cast(Volunteer.availability, Text) != "[]"
+_UNDER_CAP = or_(Volunteer.max_open_tasks.is_(None), Volunteer.max_open_tasks > _OPEN_MATCHES)
+
+
+def _of_kind(home: ColumnElement[bool], *vetted: ColumnElement[bool]) -> Select[Any]:
+    return select(*_CANDIDATE_COLUMNS).where(
+        home, Volunteer.status == _ACTIVE, _KIND, *vetted, _HAS_TIME, _UNDER_CAP, ~_ABSENT
+    )
+
+
+# (quarters of homes > 1, vetted kind) -> statement; one home, the usual case, is compared as one
+# value: an expanding IN list costs a rendering on every execution
+_OF_KIND = {
+    (many, vetted): _of_kind(
+        Volunteer.quarter_id.in_(_HOMES) if many else Volunteer.quarter_id == bindparam("home"),
+        *((_VETTED,) if vetted else ()),
+    )
+    for many in (False, True)
+    for vetted in (False, True)
+}
+
+
+def _kind_like(kind: str) -> str:
+    """A LIKE pattern for the JSON text of a skill list holding `kind` (its quotes delimit it)."""
+    escaped = kind.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f'%"{escaped}"%'
 
 
 @lru_cache(maxsize=4096)
@@ -204,7 +303,7 @@ def _slot(weekday: str, starts: str, ends: str) -> Slot:
     return Slot.from_dict({"weekday": weekday, "starts": starts, "ends": ends})
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)  # a city of 100,000 volunteers: every id read stays parsed
 def _uuid(raw: str) -> uuid.UUID:
     """An id column as read as text (32 hex digits on SQLite, the usual form on PostgreSQL)."""
     return uuid.UUID(raw)
@@ -216,7 +315,15 @@ def _strings(raw: str) -> frozenset[str]:
     return frozenset(json.loads(raw))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
+def _levels(raw: str | None) -> Mapping[str, int] | None:
+    """A JSON object {skill: level} as {skill: rank}, as read (NULL: no level given)."""
+    if raw is None or raw == "null":
+        return None
+    return level_ranks(json.loads(raw)) or None
+
+
+@lru_cache(maxsize=131072)
 def _slots(raw: str) -> tuple[Slot, ...]:
     """A JSON list of weekly slots (a volunteer's availability), as read."""
     return tuple(_slot(slot["weekday"], slot["starts"], slot["ends"]) for slot in json.loads(raw))
@@ -244,6 +351,10 @@ class CandidatePool:
         self._timezone = policy.timezone
         self._today = today
         self._quarters: dict[str, _Quarter] = {}
+        self._of_kind: dict[tuple[str, str], _Quarter] = {}
+        """(quarter, help kind) -> who offers that kind: a quarter's first read (see `_OF_KIND`)."""
+        self._asked: dict[uuid.UUID, int] = {}
+        """Proposals made through this pool, not yet written: counted into the load of a later read."""
 
     def candidates(self, quarter_id: str) -> Iterable[domain.Candidate]:
         return self._quarter(quarter_id).candidates.candidates()
@@ -252,17 +363,35 @@ class CandidatePool:
         self, quarter_id: str, need: domain.Need, now: datetime, *, asked: Sequence[uuid.UUID] = ()
     ) -> domain.Ranked | None:
         """`domain.choose_next` among the candidates of `quarter_id`, in the pool's time zone."""
-        return self._quarter(quarter_id).candidates.choose_next(need, now, asked=asked)
+        return self._view(quarter_id, need.help_kind).candidates.choose_next(need, now, asked=asked)
 
     def volunteer_ref(self, quarter_id: str, volunteer_id: uuid.UUID) -> uuid.UUID:
+        full = self._quarters.get(quarter_id)
+        views = [full] if full is not None else [v for (q, _), v in self._of_kind.items() if q == quarter_id]
+        for view in views:
+            if volunteer_id in view.refs:
+                return _uuid(view.refs[volunteer_id])
         return _uuid(self._quarter(quarter_id).refs[volunteer_id])
 
     def proposed(self, quarter_id: str, volunteer_id: uuid.UUID) -> None:
         """`volunteer_id` was asked: one more open match for the requests after this one, in every
-        quarter they reach (each quarter read keeps its own view of them)."""
-        for quarter in self._quarters.values():
+        quarter they reach (each quarter read keeps its own view of them, and a quarter read later
+        counts it in)."""
+        self._asked[volunteer_id] = self._asked.get(volunteer_id, 0) + 1
+        for quarter in (*self._quarters.values(), *self._of_kind.values()):
             if volunteer_id in quarter.refs:
                 quarter.candidates.proposed(volunteer_id)
+
+    def _view(self, quarter_id: str, kind: str) -> _Quarter:
+        """Who offers `kind` in reach of `quarter_id`: the quarter's first read is of that kind only;
+        from a second kind on, the whole quarter is read once."""
+        found = self._quarters.get(quarter_id) or self._of_kind.get((quarter_id, kind))
+        if found is not None:
+            return found
+        if any(quarter == quarter_id for quarter, _ in self._of_kind):
+            return self._quarter(quarter_id)
+        found = self._of_kind[(quarter_id, kind)] = self._load(quarter_id, kind)
+        return found
 
     def _quarter(self, quarter_id: str) -> _Quarter:
         found = self._quarters.get(quarter_id)
@@ -270,10 +399,19 @@ class CandidatePool:
             found = self._quarters[quarter_id] = self._load(quarter_id)
         return found
 
-    def _load(self, quarter_id: str) -> _Quarter:
+    def _load(self, quarter_id: str, kind: str | None = None) -> _Quarter:
         # Core on the session's connection: plain rows, no ORM loading
         connection = self._session.connection()
-        parameters = {"homes": sorted(self._policy.homes(quarter_id)), "today": self._today}
+        parameters: dict[str, object] = {"homes": sorted(self._policy.homes(quarter_id)), "today": self._today}
+        statement = _VOLUNTEERS_OF_QUARTER
+        if kind is not None:
+            homes = parameters["homes"]
+            many = len(homes) > 1  # type: ignore[arg-type]
+            if not many:
+                parameters = {"home": homes[0], "today": self._today}  # type: ignore[index]
+            parameters["kind_like"] = _kind_like(kind)
+            statement = _OF_KIND[(many, kind in self._policy.vetted_kinds)]
+        asked = self._asked
         city = self._policy.city
         candidates: list[domain.Candidate] = []
         refs: dict[uuid.UUID, str] = {}
@@ -284,6 +422,7 @@ class CandidatePool:
             volunteer_ref,
             home,
             skills,
+            skill_levels,
             languages,
             availability,
             registered_at,
@@ -293,11 +432,13 @@ class CandidatePool:
             no_relevant_entry,
             recheck_on,
             open_matches,
-        ) in connection.execute(_VOLUNTEERS_OF_QUARTER, parameters).all():
+        ) in connection.execute(statement, parameters).all():
             reaches = city.reaches(home, reach, reach_km) if city is not None and reach != own else None
             if home != quarter_id and (reaches is None or quarter_id not in reaches):
                 continue  # lives near enough for someone, but does not go this far
             volunteer_id = _uuid(raw_id)
+            if asked:
+                open_matches += asked.get(volunteer_id, 0)
             candidates.append(
                 domain.Candidate(
                     volunteer_id,
@@ -311,6 +452,7 @@ class CandidatePool:
                     reaches,
                     recheck_on if no_relevant_entry else None,  # `vetting.vetted_until`
                     max_open,
+                    _levels(skill_levels),
                 )
             )
             refs[volunteer_id] = volunteer_ref
@@ -343,7 +485,7 @@ def propose_next(
         _unmatched(request, reason_if_nobody, uow=uow)
         return None
     pool = CandidatePool(uow, policy, today=now.astimezone(policy.timezone).date())
-    need = policy.need(request, now)
+    need = policy.need(request, now, helped_before=helped_before(uow, request))
     best = pool.choose_next(request.quarter_id, need, now, asked=[m.volunteer_id for m in request.matches])
     if best is None:
         _unmatched(request, reason_if_nobody, uow=uow)
@@ -397,13 +539,84 @@ def _ask(
     return match
 
 
+def locked_request(uow: UnitOfWork, help_request_id: uuid.UUID) -> HelpRequest:
+    """The request, locked: every change to a request's proposals takes this lock first, so two
+    volunteers claiming one request offered to several are served one after the other."""
+    request = uow.session.get(HelpRequest, help_request_id, with_for_update=True, populate_existing=True)
+    if request is None:
+        raise domain.help_request_not_found(help_request_id)
+    return request
+
+
+_REQUEST_OF = select(Match.help_request_id).where(Match.id == bindparam("match_id"))
+
+
 def _locked_match(uow: UnitOfWork, match_id: uuid.UUID) -> Match:
+    # the request first, then the match: one order of locks for every use case (`stops` too)
+    help_request_id = uow.session.execute(_REQUEST_OF, {"match_id": match_id}).scalar()
+    if help_request_id is None:
+        raise domain.match_not_found(match_id)
+    locked_request(uow, help_request_id)
     # OF matches: the volunteer row joined in is only read; locking it too could deadlock with a
     # concurrent proposal whose foreign key to that volunteer takes a share lock
     match = uow.session.get(Match, match_id, with_for_update={"of": Match}, populate_existing=True)
     if match is None:
         raise domain.match_not_found(match_id)
     return match
+
+
+def emit_accepted(
+    uow: UnitOfWork,
+    match: Match,
+    *,
+    principal: Principal,
+    pseudonyms: LoginPseudonyms | None,
+    on_behalf: bool,
+    now: datetime,
+) -> None:
+    """`match.accepted`, naming the volunteer's login and a proxy's as pseudonyms (decision 0013),
+    with the minutes since the request came in (reporting's time to match)."""
+    account = match.volunteer.account
+    uow.emit(
+        MatchAccepted(
+            **match_fields(match),
+            volunteer_login=pseudonyms.of(account) if pseudonyms and account else None,
+            proxy_login=pseudonyms.of(principal.subject) if pseudonyms and on_behalf else None,
+            minutes_to_match=domain.minutes_to_match(match.help_request.received_at, now),
+        )
+    )
+
+
+def withdraw_open(
+    uow: UnitOfWork,
+    request: HelpRequest,
+    *,
+    reason: str,
+    principal: Principal,
+    now: datetime,
+    keep: Match | None = None,
+) -> None:
+    """Every proposal of `request` still awaiting an answer (but `keep`) is withdrawn at once:
+    another claimed the request first, or a coordinator's choice replaced them."""
+    for match in request.matches:
+        if match is not keep and match.status == MatchStatus.PROPOSED.value:
+            match.status, match.answered_at = MatchStatus.WITHDRAWN.value, now
+            task_log.record(uow, match, task_log.Action.WITHDRAWN, principal=principal, now=now, volunteers_act=False)
+            uow.emit(MatchCancelled(**match_fields(match), reason=reason))
+            log.info("match_withdrawn", match_id=str(match.id), reason=reason)
+
+
+def _after_no(uow: UnitOfWork, match: Match, *, policy: MatchingPolicy, now: datetime, reason: UnmatchedReason) -> None:
+    """A proposal was declined or not answered: the next volunteer is asked -- unless it was one
+    of an offer to several, whose other offers may still be claimed; when the last of them is
+    gone, the request goes back to the coordinator who made the offer."""
+    request = match.help_request
+    if match.via != domain.MatchVia.OFFERED.value:
+        propose_next(request, uow=uow, policy=policy, now=now, reason_if_nobody=reason)
+        return
+    request.updated_at = now
+    if not any(m.status == MatchStatus.PROPOSED.value for m in request.matches):
+        _unmatched(request, reason, uow=uow)
 
 
 def accept_match(
@@ -419,21 +632,15 @@ def accept_match(
     with uow:
         match = _locked_match(uow, match_id)
         access.check_answers_for(principal, match.volunteer.account)
+        # an offer to several that another claimed first is `withdrawn` by now: 409
         domain.check_open(MatchStatus(match.status), MatchStatus.PROPOSED)
         match.status = MatchStatus.ACCEPTED.value
         match.answered_at, match.answered_by = now, principal.subject
         request = match.help_request
         request.status, request.updated_at = RequestStatus.MATCHED.value, now
         on_behalf = task_log.record(uow, match, task_log.Action.ACCEPTED, principal=principal, now=now)
-        account = match.volunteer.account
-        uow.emit(
-            MatchAccepted(
-                **_match_fields(match),
-                volunteer_login=pseudonyms.of(account) if pseudonyms and account else None,
-                proxy_login=pseudonyms.of(principal.subject) if pseudonyms and on_behalf else None,
-                minutes_to_match=domain.minutes_to_match(request.received_at, now),
-            )
-        )
+        emit_accepted(uow, match, principal=principal, pseudonyms=pseudonyms, on_behalf=on_behalf, now=now)
+        withdraw_open(uow, request, reason="claimed_by_another", principal=principal, now=now, keep=match)
         uow.commit()
     log.info("match_accepted", match_id=str(match_id), help_request_id=str(match.help_request_id))
 
@@ -457,8 +664,8 @@ def decline_match(
         match.answered_at, match.answered_by = now, principal.subject
         match.decline_reason, match.decline_note = (reason.value if reason else None), note
         task_log.record(uow, match, task_log.Action.DECLINED, principal=principal, now=now)
-        uow.emit(MatchDeclined(**_match_fields(match), reason=match.decline_reason))
-        propose_next(match.help_request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.ALL_DECLINED)
+        uow.emit(MatchDeclined(**match_fields(match), reason=match.decline_reason))
+        _after_no(uow, match, policy=policy, now=now, reason=UnmatchedReason.ALL_DECLINED)
         uow.commit()
     log.info("match_declined", match_id=str(match_id), reason=match.decline_reason)
 
@@ -509,17 +716,15 @@ def expire_proposals(*, now: datetime, uow: UnitOfWork, policy: MatchingPolicy, 
             if match.status != MatchStatus.PROPOSED.value:
                 continue  # answered meanwhile
             match.status = MatchStatus.EXPIRED.value
-            uow.emit(MatchExpired(**_match_fields(match)))
+            uow.emit(MatchExpired(**match_fields(match)))
             log.info("match_expired", match_id=str(match.id), help_request_id=str(match.help_request_id))
-            propose_next(
-                match.help_request, uow=uow, policy=policy, now=now, reason_if_nobody=UnmatchedReason.ALL_EXPIRED
-            )
+            _after_no(uow, match, policy=policy, now=now, reason=UnmatchedReason.ALL_EXPIRED)
             expired += 1
         uow.commit()
     return expired
 
 
-def _match_fields(match: Match) -> dict[str, object]:
+def match_fields(match: Match) -> dict[str, object]:
     return {
         "match_id": match.id,
         "help_request_id": match.help_request_id,

@@ -28,6 +28,9 @@ class HelpRequest(Base):
     languages: Mapped[list[str]] = mapped_column(JSON)
     urgency: Mapped[str] = mapped_column(String(20))
     wanted_by: Mapped[date | None] = mapped_column(Date)
+    # recurring help: the weekly slot ({weekday, starts, ends}, local time) the one volunteer who
+    # accepts keeps until the series ends; None: a one-off
+    weekly_slot: Mapped[dict[str, str] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), index=True)
     unmatched_reason: Mapped[str | None] = mapped_column(String(64))
     requested_event_id: Mapped[str] = mapped_column(String(36))
@@ -53,6 +56,8 @@ class Match(Base):
     attempt: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20), index=True)
+    # ranking (asked one at a time), offered (to several at once) or assigned (by hand): `MatchVia`
+    via: Mapped[str] = mapped_column(String(20), server_default="ranking", default="ranking")
     proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .domain import Need, Ranked
+from ..volunteers.domain import LEVEL_DE, LEVEL_VALUES, SkillLevel
+from .domain import Candidate, Need, Ranked
+
+OVERRIDE_DE = {
+    "out_of_reach": "außerhalb der angegebenen Reichweite",
+    "at_capacity": "Höchstzahl offener Einsätze erreicht",
+    "not_first": "nicht die oder der Erste im Vorschlag",
+}
 
 WEEKDAY_DE = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 WEEKDAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -15,7 +22,12 @@ WEEKDAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def reasons_for(best: Ranked, need: Need, now: datetime, tz: ZoneInfo) -> list[dict[str, object]]:
     """What made `best` the one asked, as stored with the proposal: [{"code": ..., values}]."""
     candidate = best.candidate
-    found: list[dict[str, object]] = [{"code": "offers_kind", "kind": need.help_kind}]
+    found: list[dict[str, object]] = []
+    if best.helped_before:
+        found.append({"code": "helped_before"})
+    found.append({"code": "offers_kind", "kind": need.help_kind})
+    if need.level_wanted and best.skilled:
+        found.append({"code": "skill_level", "kind": need.help_kind, "level": _level_name(candidate, need)})
     if candidate.quarter_id == need.quarter_id:
         found.append({"code": "lives_in_quarter"})
     else:
@@ -34,6 +46,11 @@ def reasons_for(best: Ranked, need: Need, now: datetime, tz: ZoneInfo) -> list[d
     return found
 
 
+def _level_name(candidate: Candidate, need: Need) -> str:
+    rank = (candidate.levels or {}).get(need.help_kind, 0)
+    return next((level.value for level in SkillLevel if level.rank == rank), "")
+
+
 def _at(raw: object, names: tuple[str, ...]) -> str:
     moment = datetime.fromisoformat(str(raw))
     return f"{names[moment.weekday()]} {moment:%d.%m. %H:%M}"
@@ -42,6 +59,32 @@ def _at(raw: object, names: tuple[str, ...]) -> str:
 def words(reason: dict[str, object]) -> tuple[str, str]:
     """(German, English) for one stored reason; an unknown code is shown as it is."""
     code = reason.get("code")
+    if code == "helped_before":
+        return (
+            "hat der Person schon einmal geholfen (dieselbe Ansprechperson)",
+            "helped this person before (the same familiar face)",
+        )
+    if code == "skill_level":
+        level = str(reason.get("level"))
+        german = LEVEL_DE.get(SkillLevel(level), level) if level in LEVEL_VALUES else level
+        return (
+            f"bringt für „{reason['kind']}“ die gewünschte Erfahrung mit ({german})",
+            f"has the experience '{reason['kind']}' asks for ({level})",
+        )
+    if code == "assigned_by_hand":
+        overrides = [str(o) for o in reason.get("overrides") or ()]  # type: ignore[attr-defined]
+        if not overrides:
+            return "von der Koordination von Hand zugeteilt", "assigned by hand by the coordinator"
+        de = ", ".join(OVERRIDE_DE.get(o, o) for o in overrides)
+        return (
+            f"von der Koordination von Hand zugeteilt, trotz: {de}",
+            f"assigned by hand by the coordinator, despite: {', '.join(overrides)}",
+        )
+    if code == "offered_to_several":
+        return (
+            "von der Koordination mehreren angeboten: wer zuerst zusagt, übernimmt",
+            "offered by the coordinator to several: the first to claim takes it",
+        )
     if code == "offers_kind":
         return f"bietet „{reason['kind']}“ an", f"offers '{reason['kind']}'"
     if code == "lives_in_quarter":

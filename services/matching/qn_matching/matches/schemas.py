@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from qn_contracts.vocabulary import HoursSource
 
+from .by_hand import Override
 from .domain import DeclineReason
 from .models import HelpRequest, Match
 from .reasons import words
@@ -77,6 +78,46 @@ class CompleteIn(BaseModel):
     )
 
 
+OVERRIDES_DESCRIPTION = (
+    "Soft rules you set aside for this task, after talking to the volunteer: out_of_reach (the quarter lies "
+    "beyond the reach they gave), at_capacity (they have as many open tasks as they wanted). The hard rules "
+    "(active, not away, offers the help, police certificate where needed, available, the weekly slot) cannot "
+    "be set aside. The task log keeps what you overrode."
+)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    volunteer_id: uuid.UUID = Field(description="The volunteer who takes the task on.")
+    overrides: list[Override] = Field(
+        default_factory=list, max_length=len(Override), description=OVERRIDES_DESCRIPTION, examples=[["out_of_reach"]]
+    )
+
+
+class OfferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    volunteer_ids: list[uuid.UUID] = Field(
+        min_length=2,
+        max_length=10,
+        description="2 to 10 different volunteers; the first to accept gets the task, the others' offers are "
+        "withdrawn at once.",
+    )
+    overrides: list[Override] = Field(
+        default_factory=list,
+        max_length=len(Override),
+        description=OVERRIDES_DESCRIPTION + " Applies to every volunteer named.",
+        examples=[["at_capacity"]],
+    )
+
+
+class SlotOut(BaseModel):
+    weekday: str = Field(examples=["tu"])
+    starts: str = Field(examples=["10:00"])
+    ends: str = Field(examples=["11:30"])
+
+
 class ReasonOut(BaseModel):
     code: str = Field(examples=["speaks"])
     de: str = Field(examples=["spricht ru wie die Person"])
@@ -94,9 +135,16 @@ class MatchOut(BaseModel):
     volunteer_ref: uuid.UUID
     volunteer_display_name: str
     attempt: int
+    via: str = Field(
+        description="How it came about: ranking (asked one at a time), offered (to several at once) or assigned "
+        "(by a coordinator, by hand)."
+    )
     score: float
     reasons: list[ReasonOut] = Field(description="Why this volunteer was asked, in German and English.")
-    status: str
+    status: str = Field(
+        description="proposed, accepted, declined, expired, completed, cancelled, or withdrawn (offered to several "
+        "and claimed by another first, or replaced by a coordinator's choice)."
+    )
     proposed_at: datetime
     expires_at: datetime
     answered_at: datetime | None
@@ -121,6 +169,7 @@ class MatchOut(BaseModel):
             volunteer_ref=volunteer.volunteer_ref,
             volunteer_display_name=volunteer.display_name,
             attempt=match.attempt,
+            via=match.via or "ranking",
             score=match.score,
             reasons=[
                 ReasonOut(code=str(r.get("code")), de=w[0], en=w[1]) for r in match.reasons or () for w in [words(r)]
@@ -147,6 +196,9 @@ class HelpRequestOut(BaseModel):
     languages: list[str]
     urgency: str
     wanted_by: date | None
+    weekly_slot: SlotOut | None = Field(
+        description="Recurring help: the weekly slot the volunteer who accepts keeps; empty for a one-off."
+    )
     status: str = Field(description="proposed (waiting for an answer), matched, unmatched, completed, cancelled.")
     unmatched_reason: str | None = Field(description="no_candidates, all_declined or all_expired.")
     received_at: datetime
@@ -161,7 +213,8 @@ class HelpRequestOut(BaseModel):
 
 class TaskLogOut(BaseModel):
     action: str = Field(
-        description="accepted, declined, completed, hours_logged, hours_approved, hours_returned.",
+        description="assigned (by hand), offered (to several), withdrawn, accepted, declined, completed, "
+        "hours_logged, hours_approved, hours_returned.",
         examples=["accepted"],
     )
     actor: str = Field(description="Who did it (login).")
@@ -169,6 +222,11 @@ class TaskLogOut(BaseModel):
         description="The volunteer a coordinator acted for (proxy mode); empty when the volunteer acted themself."
     )
     hours_entry_id: uuid.UUID | None
+    overrides: list[str] | None = Field(
+        None,
+        description="Assigned or offered by hand: the soft rules the coordinator set aside (out_of_reach, "
+        "at_capacity) and not_first where the ranking would have asked someone else first.",
+    )
     at: datetime
 
 

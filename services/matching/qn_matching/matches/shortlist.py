@@ -1,7 +1,8 @@
 """The next volunteer to ask, for many help requests against one pool of candidates (a batch):
 the first of `domain.choose_next`, found without looking at every volunteer for every request.
 
-`domain.rank` orders by languages shared, then load, then next available time, then registration
+`domain.rank` orders by continuity (who helped the person last time: looked at first, on its
+own), then languages shared and skill level, then load, then next available time, then registration
 date and id. For one kind of need, who can be asked and how many languages they share do not
 change within a batch -- except that a volunteer who reaches their cap of open tasks drops out --
 so only the volunteers sharing the most are kept (a `_Shortlist` per kind of need), grouped by
@@ -212,11 +213,25 @@ class Shortlists:
         """`domain.choose_next(self.candidates(), need, now, tz, asked=asked)`."""
         if asked:  # a request asked before (an answer or the expiry job): as it is, once
             return domain.choose_next(self.current.values(), need, now, self.tz, asked=asked)
+        familiar = self.current.get(need.helped_before) if need.helped_before is not None else None
+        if familiar is not None:
+            # continuity comes first in `domain.rank`'s order: who helped this person last time
+            # is asked if they can be, whoever else the shortlist holds
+            found = domain.ranked(familiar, need, now, self.tz)
+            if found is not None:
+                return found
         local_now = now.astimezone(self.tz)
         if self._latest is not None and local_now < self._latest:
             self._shortlists.clear()  # the local time went back: what held until now may not
         self._latest = local_now
-        key = (need.quarter_id, need.required_skills, need.languages_wanted, need.vetting_needed_on)
+        key = (
+            need.quarter_id,
+            need.required_skills,
+            need.languages_wanted,
+            need.vetting_needed_on,
+            need.level_wanted,
+            need.weekly_slot,
+        )
         shortlist = self._shortlists.get(key)
         # an emptied shortlist (all who shared the most languages reached their cap) is built
         # anew from those still eligible: they may share fewer
@@ -235,13 +250,16 @@ class Shortlists:
         return domain.ranked(self.current[volunteer_id], need, now, self.tz)
 
     def _sharing_most(self, need: Need) -> list[Candidate]:
-        """Who can be asked for `need` and shares the most languages with the person: the first
-        in `domain.rank`'s order is always one of them (neither changes with load or time)."""
-        most, members = -1, []
+        """Who can be asked for `need` and shares the most languages with the person (and among
+        them, has the skill level it asks for, if any does): the first in `domain.rank`'s order is
+        always one of them, once the one who helped before is not (none of it changes with load or
+        time)."""
+        most: tuple[int, bool] = (-1, False)
+        members: list[Candidate] = []
         for candidate in self.current.values():
             if domain.ineligibility(candidate, need) is not None:
                 continue
-            shared = domain.shared_languages(candidate, need)
+            shared = (domain.shared_languages(candidate, need), domain.skilled(candidate, need))
             if shared > most:
                 most, members = shared, [candidate]
             elif shared == most:

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Uuid, select
+from sqlalchemy import JSON, ForeignKey, String, Uuid, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qn_infra.auth import Principal
@@ -21,6 +21,12 @@ from .models import Match
 
 
 class Action(StrEnum):
+    ASSIGNED = "assigned"
+    """A coordinator assigned the task by hand (on the volunteer's behalf)."""
+    OFFERED = "offered"
+    """A coordinator offered the request to this volunteer among several."""
+    WITHDRAWN = "withdrawn"
+    """The offer went to another who claimed it first, or a coordinator's choice replaced it."""
     ACCEPTED = "accepted"
     DECLINED = "declined"
     COMPLETED = "completed"
@@ -41,6 +47,9 @@ class TaskLogEntry(Base):
     """The volunteer (id) a coordinator acted for; None when the volunteer acted themselves or the
     action is the coordinator's own (approving hours)."""
     hours_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    overrides: Mapped[list[str] | None] = mapped_column(JSON)
+    """The soft rules a coordinator set aside assigning or offering by hand (`by_hand.Override`,
+    and `not_first` where the ranking would have asked someone else first)."""
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -58,6 +67,7 @@ def record(
     now: datetime,
     volunteers_act: bool = True,
     hours_entry_id: uuid.UUID | None = None,
+    overrides: list[str] | None = None,
 ) -> bool:
     """Adds an entry; returns whether it was done on the volunteer's behalf. `volunteers_act`
     False: an act that is the coordinator's own (approving), never on anyone's behalf."""
@@ -70,6 +80,7 @@ def record(
             actor=principal.subject[:200],
             on_behalf_of=match.volunteer_id if on_behalf else None,
             hours_entry_id=hours_entry_id,
+            overrides=overrides,
             at=now,
         )
     )

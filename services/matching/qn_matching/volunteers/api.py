@@ -56,6 +56,7 @@ def register_volunteer(
         reach=body.reach,
         reach_km=body.reach_km,
         max_open_tasks=body.max_open_tasks,
+        skill_levels=body.skill_levels,
     )
     ctx = request.app.state.matching
     runtime = request.app.state.runtime
@@ -177,6 +178,7 @@ def update_profile(
         reach_km=body.reach_km,
         max_open_tasks=body.max_open_tasks,
         email=body.email,
+        skill_levels=body.skill_levels,
     )
     ctx = request.app.state.matching
     handlers.update_profile(

@@ -34,6 +34,32 @@ class AbsenceReason(StrEnum):
     OTHER = "other"
 
 
+class SkillLevel(StrEnum):
+    """How well a volunteer does one skill, in their own or the coordinator's words."""
+
+    BASIC = "basic"
+    EXPERIENCED = "experienced"
+    EXPERT = "expert"
+
+    @property
+    def rank(self) -> int:
+        """1, 2, 3: what ranking compares (0 stands for no level given)."""
+        return _LEVEL_RANKS[self]
+
+
+_LEVEL_RANKS = {SkillLevel.BASIC: 1, SkillLevel.EXPERIENCED: 2, SkillLevel.EXPERT: 3}
+
+LEVEL_DE = {SkillLevel.BASIC: "Grundkenntnisse", SkillLevel.EXPERIENCED: "erfahren", SkillLevel.EXPERT: "Fachkraft"}
+
+
+LEVEL_VALUES = frozenset(level.value for level in SkillLevel)
+
+
+def level_ranks(levels: dict[str, str] | None) -> dict[str, int]:
+    """A stored {skill: level} as {skill: rank} (an unknown level counts as none)."""
+    return {skill: _LEVEL_RANKS[SkillLevel(level)] for skill, level in (levels or {}).items() if level in LEVEL_VALUES}
+
+
 S = VolunteerStatus
 # Which status changes a coordinator may make. Nobody is proposed before a coordinator approved
 # them: a self-registration starts `prospective`; a registration by a coordinator is their
@@ -90,6 +116,7 @@ class RegisterVolunteer:
     reach_km: float | None = None
     max_open_tasks: int | None = None
     email: str | None = None
+    skill_levels: dict[str, SkillLevel] | None = None
 
 
 class UnknownQuarter(Invalid):
@@ -98,6 +125,21 @@ class UnknownQuarter(Invalid):
 
 class UnknownSkill(Invalid):
     code = "unknown_skill"
+
+
+class LevelWithoutSkill(Invalid):
+    code = "level_without_skill"
+
+
+def check_levels(levels: dict[str, SkillLevel] | None, skills: Sequence[str]) -> None:
+    """A level is given only for a skill the volunteer offers."""
+    for skill in levels or {}:
+        if skill not in skills:
+            raise LevelWithoutSkill(
+                f"Für '{skill}' ist eine Stufe angegeben, die Fähigkeit aber nicht: bitte unter 'skills' aufnehmen.",
+                f"A level is given for '{skill}', but not the skill: add it to 'skills'.",
+                field=f"skill_levels.{skill}",
+            )
 
 
 class InvalidSlot(Invalid):
@@ -134,6 +176,7 @@ def check_registration(
     """Refuses a quarter the city does not have, a skill not on the list, an empty time window and a
     reach without its distance (or too far)."""
     check_profile(cmd.skills, cmd.availability, known_skills)
+    check_levels(cmd.skill_levels, cmd.skills)
     check_reach(cmd.reach, cmd.reach_km, max_reach_km)
     if city.quarters and cmd.quarter_id not in city.quarters:
         known = ", ".join(sorted(city.quarters))

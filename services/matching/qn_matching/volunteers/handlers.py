@@ -56,6 +56,7 @@ def register_volunteer(
             account=cmd.account,
             quarter_id=cmd.quarter_id,
             skills=list(cmd.skills),
+            skill_levels={skill: level.value for skill, level in (cmd.skill_levels or {}).items()} or None,
             languages=list(cmd.languages),
             availability=[slot.as_dict() for slot in cmd.availability],
             reach=cmd.reach,
@@ -221,6 +222,7 @@ class ProfileChange:
     reach_km: float | None = None
     max_open_tasks: int | None = None
     email: str | None = None
+    skill_levels: dict[str, domain.SkillLevel] | None = None
 
 
 def update_profile(
@@ -245,6 +247,16 @@ def update_profile(
             volunteer.reach, volunteer.reach_km = reach, km
         if change.skills is not None:
             volunteer.skills = list(dict.fromkeys(change.skills))
+        if "skill_levels" in change.changed:
+            volunteer.skill_levels = {s: level.value for s, level in (change.skill_levels or {}).items()} or None
+        if change.skills is not None or "skill_levels" in change.changed:
+            # a level stays only with its skill: dropping a skill drops its level
+            levels = {s: domain.SkillLevel(v) for s, v in (volunteer.skill_levels or {}).items()}
+            if "skill_levels" in change.changed:
+                domain.check_levels(levels, volunteer.skills)
+            else:
+                levels = {s: v for s, v in levels.items() if s in volunteer.skills}
+                volunteer.skill_levels = {s: v.value for s, v in levels.items()} or None
         if change.languages is not None:
             volunteer.languages = list(dict.fromkeys(change.languages))
         if change.availability is not None:

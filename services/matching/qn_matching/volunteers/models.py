@@ -32,6 +32,8 @@ class Volunteer(Base):
     account: Mapped[str | None] = mapped_column(String(200), unique=True)
     quarter_id: Mapped[str] = mapped_column(String(64), index=True)
     skills: Mapped[list[str]] = mapped_column(JSON)
+    # {skill: basic | experienced | expert}, for the skills they gave a level for
+    skill_levels: Mapped[dict[str, str] | None] = mapped_column(JSON)
     languages: Mapped[list[str]] = mapped_column(JSON)
     availability: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     # where they help: own_quarter, neighbours, or distance (reach_km between quarter centroids)

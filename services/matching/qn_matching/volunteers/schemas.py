@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from qn_contracts.vocabulary import Code, QuarterId, Weekday
 
-from .domain import SETTABLE_STATUSES, AbsenceReason, ArchiveReason
+from .domain import SETTABLE_STATUSES, AbsenceReason, ArchiveReason, SkillLevel
 
 ReachCode = Literal["own_quarter", "neighbours", "distance"]
 REACH_DESCRIPTION = (
@@ -19,6 +19,10 @@ REACH_DESCRIPTION = (
     "(quarters whose centre lies within reach_km of their own quarter's)."
 )
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+LEVELS_DESCRIPTION = (
+    "How well they do a skill they offer: basic, experienced or expert (per skill, optional). Where the kind "
+    "of help asks for a level (QN_MATCHING_SKILL_LEVELS_WANTED), volunteers who have it are asked first."
+)
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 
 
@@ -59,6 +63,12 @@ class VolunteerIn(BaseModel):
     quarter_id: QuarterId = Field(description="Quarter the volunteer helps in.", examples=["innenstadt-sued"])
     skills: list[Code] = Field(
         min_length=1, max_length=20, description="Skill codes (lower case).", examples=[["shopping", "walk"]]
+    )
+    skill_levels: dict[Code, SkillLevel] | None = Field(
+        None,
+        max_length=20,
+        description=LEVELS_DESCRIPTION,
+        examples=[{"small_repairs": "expert"}],
     )
     languages: list[Language] = Field(
         default_factory=list, max_length=10, description="Languages spoken, ISO 639-1.", examples=[["de", "ru"]]
@@ -127,6 +137,9 @@ class ProfileIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     skills: list[Code] | None = Field(None, min_length=1, max_length=20, examples=[["shopping", "walk"]])
+    skill_levels: dict[Code, SkillLevel] | None = Field(
+        None, max_length=20, description=LEVELS_DESCRIPTION + " null: none.", examples=[{"small_repairs": "expert"}]
+    )
     languages: list[Language] | None = Field(None, max_length=10, examples=[["de", "ru"]])
     availability: list[SlotIn] | None = Field(None, max_length=50, description="Weekly time windows, local time.")
     reach: ReachCode | None = Field(None, description=REACH_DESCRIPTION + " Give reach_km with distance.")
@@ -217,6 +230,7 @@ class VolunteerOut(BaseModel):
     account: str | None
     quarter_id: str
     skills: list[str]
+    skill_levels: dict[str, str] | None = Field(description="basic, experienced or expert per skill, where given.")
     languages: list[str]
     availability: list[SlotOut]
     status: str

@@ -1,7 +1,7 @@
 """reminders sent, personal calendar feeds, a volunteer's e-mail address, a task's appointment
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02 12:55:00
 
 The other branch of this session takes 0005; the lead re-chains this one onto it at merge.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
