@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -100,13 +101,30 @@ def receive_help_requests(
     pool = CandidatePool(uow, policy, today=clock.now().astimezone(policy.timezone).date())
     ids = {delivery.event.help_request_id for delivery in deliveries}
     known = set(uow.session.connection().execute(_KNOWN_REQUESTS, {"ids": list(ids)}).scalars())
+    # how many requests of each kind are still to come: the ranking builds a kind's shortlist
+    # at its first request when more follow, instead of first one plain pass over everyone
+    to_come = Counter(_kind_of(delivery.event) for delivery in deliveries)
     new_rows: list[HelpRequest | Match] = []
     for delivery in deliveries:
         handling(delivery.meta)
+        kind = _kind_of(delivery.event)
+        to_come[kind] -= 1
         new_rows += receive_help_request(
-            delivery.event, delivery.meta, uow, policy=policy, now=clock.now(), pool=pool, known=known
+            delivery.event,
+            delivery.meta,
+            uow,
+            policy=policy,
+            now=clock.now(),
+            pool=pool,
+            known=known,
+            more_of_its_kind=to_come[kind] > 0,
         )
     insert_objects(uow.session, new_rows)
+
+
+def _kind_of(event: HelpRequested) -> tuple[object, ...]:
+    """What a request's `Need` is made of (the same for every request of a batch that has it)."""
+    return (event.quarter_id, event.help_kind, frozenset(event.skills), frozenset(event.languages))
 
 
 _KNOWN_REQUESTS = select(HelpRequest.id).where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
@@ -121,9 +139,11 @@ def receive_help_request(
     now: datetime,
     pool: CandidatePool,
     known: set[uuid.UUID],
+    more_of_its_kind: bool = False,
 ) -> list[HelpRequest | Match]:
     """Takes one help request and asks the best volunteer; returns the new rows for the caller to
-    write. `known` holds the ids of the requests stored already (this one is added)."""
+    write. `known` holds the ids of the requests stored already (this one is added);
+    `more_of_its_kind`: requests with the same need follow in this batch."""
     if event.help_request_id in known:
         # a second event for a known request (e.g. re-published under a new id): no second proposal
         log.info("help_request_already_known", help_request_id=str(event.help_request_id), event_id=str(meta.id))
@@ -150,7 +170,7 @@ def receive_help_request(
         return [request]
     # as `propose_next` for a request nobody has been asked for yet
     need = policy.need(request, now)
-    best = pool.choose_next(event.quarter_id, need, now, asked=())
+    best = pool.choose_next(event.quarter_id, need, now, more_of_its_kind=more_of_its_kind)
     if best is None:
         _unmatched(request, UnmatchedReason.NO_CANDIDATES, uow=uow)
         return [request]
@@ -249,10 +269,18 @@ class CandidatePool:
         return self._quarter(quarter_id).candidates.candidates()
 
     def choose_next(
-        self, quarter_id: str, need: domain.Need, now: datetime, *, asked: Sequence[uuid.UUID] = ()
+        self,
+        quarter_id: str,
+        need: domain.Need,
+        now: datetime,
+        *,
+        asked: Sequence[uuid.UUID] = (),
+        more_of_its_kind: bool = False,
     ) -> domain.Ranked | None:
         """`domain.choose_next` among the candidates of `quarter_id`, in the pool's time zone."""
-        return self._quarter(quarter_id).candidates.choose_next(need, now, asked=asked)
+        return self._quarter(quarter_id).candidates.choose_next(
+            need, now, asked=asked, more_of_its_kind=more_of_its_kind
+        )
 
     def volunteer_ref(self, quarter_id: str, volunteer_id: uuid.UUID) -> uuid.UUID:
         return _uuid(self._quarter(quarter_id).refs[volunteer_id])
