@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, and_, bindparam, cast, exists, func, select
@@ -242,6 +243,42 @@ def _slots(raw: str) -> tuple[Slot, ...]:
     return tuple(_slot(slot["weekday"], slot["starts"], slot["ends"]) for slot in json.loads(raw))
 
 
+@lru_cache(maxsize=65536)
+def _candidate(row: tuple[Any, ...], reaches: frozenset[str] | None) -> domain.Candidate:
+    """A volunteer as `_VOLUNTEERS_OF_QUARTER` read them: made once for each distinct row, since
+    the same volunteers are read again for every batch and most rows are as they were (a
+    proposal or an answer changes `open_matches`, which is part of the row)."""
+    # unpacked by position: a named attribute of a Row costs more, per column and volunteer
+    (
+        raw_id,
+        _volunteer_ref,
+        home,
+        skills,
+        languages,
+        availability,
+        registered_at,
+        _reach,
+        _reach_km,
+        max_open,
+        no_relevant_entry,
+        recheck_on,
+        open_matches,
+    ) = row
+    return domain.Candidate(
+        _uuid(raw_id),
+        VolunteerStatus.ACTIVE,
+        home,
+        _strings(skills),
+        _strings(languages),
+        _slots(availability),
+        open_matches,
+        registered_at,
+        reaches,
+        recheck_on if no_relevant_entry else None,  # `vetting.vetted_until`
+        max_open,
+    )
+
+
 @dataclass
 class _Quarter:
     candidates: Shortlists
@@ -306,42 +343,14 @@ class CandidatePool:
         candidates: list[domain.Candidate] = []
         refs: dict[uuid.UUID, str] = {}
         own = Reach.OWN_QUARTER
-        # rows unpacked by position: a named attribute of a Row costs more, per column and volunteer
-        for (
-            raw_id,
-            volunteer_ref,
-            home,
-            skills,
-            languages,
-            availability,
-            registered_at,
-            reach,
-            reach_km,
-            max_open,
-            no_relevant_entry,
-            recheck_on,
-            open_matches,
-        ) in connection.execute(_VOLUNTEERS_OF_QUARTER, parameters).all():
-            reaches = city.reaches(home, reach, reach_km) if city is not None and reach != own else None
+        for row in connection.execute(_VOLUNTEERS_OF_QUARTER, parameters).all():
+            home, reach = row[2], row[7]
+            reaches = city.reaches(home, reach, row[8]) if city is not None and reach != own else None
             if home != quarter_id and (reaches is None or quarter_id not in reaches):
                 continue  # lives near enough for someone, but does not go this far
-            volunteer_id = _uuid(raw_id)
-            candidates.append(
-                domain.Candidate(
-                    volunteer_id,
-                    VolunteerStatus.ACTIVE,
-                    home,
-                    _strings(skills),
-                    _strings(languages),
-                    _slots(availability),
-                    open_matches,
-                    registered_at,
-                    reaches,
-                    recheck_on if no_relevant_entry else None,  # `vetting.vetted_until`
-                    max_open,
-                )
-            )
-            refs[volunteer_id] = volunteer_ref
+            candidate = _candidate(tuple(row), reaches)
+            candidates.append(candidate)
+            refs[candidate.volunteer_id] = row[1]
         return _Quarter(Shortlists(candidates, self._timezone), refs)
 
 
