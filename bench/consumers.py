@@ -831,7 +831,11 @@ def _reason(exc: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
-def run() -> dict[str, Any]:
+def run(parts: Sequence[str] | None = None) -> dict[str, Any]:
+    """Every part of this section, or only `parts` (names as in SECTIONS)."""
+    unknown = set(parts or ()) - {name for name, _ in SECTIONS}
+    if unknown:
+        raise ValueError(f"unknown parts {sorted(unknown)}; known: {[name for name, _ in SECTIONS]}")
     figures: dict[str, Any] = {
         "events": EVENTS,
         "help_events": HELP_EVENTS,
@@ -841,6 +845,8 @@ def run() -> dict[str, Any]:
     }
     started = time.perf_counter()
     for name, section in SECTIONS:
+        if parts and name not in parts:
+            continue
         section_started = time.perf_counter()
         try:
             with Environment() as env:
@@ -883,104 +889,114 @@ def report(figures: dict[str, Any]) -> str:
         if key in f:
             lines.append(f"  !! FAILED: {f[key]}")
 
-    lines.append(" 1 raw nats-py baseline")
-    row("raw pipelined publish (publish_async)", _rate(f.get("raw_publish_rate")))
-    before, after = f.get("raw_consume_before"), f.get("raw_consume_after")
-    row(
-        "raw consume (pull, ack each)",
-        _rate(f.get("raw_consume_rate")),
-        note=f"mean of before ({before:,.0f}) and after ({after:,.0f}) reporting" if before and after else "",
-    )
-    failed("raw_error")
+    def ran(part: str) -> bool:  # `--only consumers:PART` leaves the others out
+        return f"{part}_seconds" in f
 
-    lines.append(" 2 reporting consumer (reporting-intake-events), from its creation to the last ack")
-    for backend, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
-        if backend == "postgresql" and not f["postgresql"]:
-            lines.append("  PostgreSQL: not measured (no DATABASE_URL)")
-            continue
-        rate = f.get(f"reporting_{backend}_rate")
-        counted = f.get(f"reporting_{backend}_counted")
-        note = ""
-        if counted is not None:
-            note = f"counted {counted:,}" + ("" if counted == n else f"   !! COUNT MISMATCH: {counted:,} != {n:,}")
-        redelivered = f.get(f"reporting_{backend}_redelivered")
-        if redelivered:
-            note += f"   {redelivered} redelivered"
+    if ran("raw"):
+        lines.append(" 1 raw nats-py baseline")
+        row("raw pipelined publish (publish_async)", _rate(f.get("raw_publish_rate")))
+        before, after = f.get("raw_consume_before"), f.get("raw_consume_after")
         row(
-            f"reporting, {label}",
-            _rate(rate),
-            _ratio(rate, f.get("raw_consume_rate"), AIM_REPORTING, "raw consume"),
+            "raw consume (pull, ack each)",
+            _rate(f.get("raw_consume_rate")),
+            note=f"mean of before ({before:,.0f}) and after ({after:,.0f}) reporting" if before and after else "",
+        )
+        failed("raw_error")
+
+        lines.append(" 2 reporting consumer (reporting-intake-events), from its creation to the last ack")
+        for backend, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+            if backend == "postgresql" and not f["postgresql"]:
+                lines.append("  PostgreSQL: not measured (no DATABASE_URL)")
+                continue
+            rate = f.get(f"reporting_{backend}_rate")
+            counted = f.get(f"reporting_{backend}_counted")
+            note = ""
+            if counted is not None:
+                note = f"counted {counted:,}" + ("" if counted == n else f"   !! COUNT MISMATCH: {counted:,} != {n:,}")
+            redelivered = f.get(f"reporting_{backend}_redelivered")
+            if redelivered:
+                note += f"   {redelivered} redelivered"
+            row(
+                f"reporting, {label}",
+                _rate(rate),
+                _ratio(rate, f.get("raw_consume_rate"), AIM_REPORTING, "raw consume"),
+                note,
+            )
+            failed(f"reporting_{backend}_error")
+    if ran("matching"):
+        lines.append(
+            f" 3 matching consumer (matching-help-requested): {f['volunteers']:,} volunteers in {QUARTER}, "
+            f"{m:,} help requests for it"
+        )
+        rate = f.get("matching_rate")
+        row("raw consume of the same help requests", _rate(f.get("matching_raw_rate")), note=f"median of {RAW_ROUNDS}")
+        proposed = f.get("matching_proposed")
+        note = f"{1000 / rate:.1f} ms/event" if rate else ""
+        if proposed is not None:
+            note += f"   proposals {proposed:,}" + ("" if proposed == m else f"   !! EXPECTED {m:,} PROPOSALS")
+        row("matching", _rate(rate), _ratio(rate, f.get("matching_raw_rate"), AIM_MATCHING, "raw consume"), note)
+        light = f.get("matching_light_rate")
+        if light:
+            row(
+                f"matching, {LIGHT_VOLUNTEERS} volunteers (little ranking)",
+                _rate(light),
+                _ratio(light, f.get("matching_light_raw_rate"), AIM_MATCHING, "raw consume"),
+                f"{1000 / light:.2f} ms/event",
+            )
+        if f.get("matching_register_rate"):
+            row("(registering the volunteers over HTTP)", _rate(f["matching_register_rate"], "req/s"))
+        failed("matching_error")
+    if ran("relay"):
+        lines.append(f" 4 outbox relay: {n:,} rows written while no relay ran, then published (SQLite)")
+        raw, relay = f.get("relay_raw_rate"), f.get("relay_rate")
+        row("raw pipelined publish of the same rows", _rate(raw), note=f"median of {RAW_ROUNDS} alternating rounds")
+        note = ""
+        if relay:
+            note = f"!! {f['relay_problems']}" if f.get("relay_problems") else "all published and stored"
+            if "relay_ratio_min" in f:
+                note = f"median of rounds; range {f['relay_ratio_min']:.2f}-{f['relay_ratio_max']:.2f}   {note}"
+        ratio = f.get("relay_ratio")
+        row(
+            "OutboxRelay.publish_pending()",
+            _rate(relay),
+            _ratio(ratio, 1.0, AIM_RELAY, "raw publish") if ratio else "",
             note,
         )
-        failed(f"reporting_{backend}_error")
-
-    lines.append(
-        f" 3 matching consumer (matching-help-requested): {f['volunteers']:,} volunteers in {QUARTER}, "
-        f"{m:,} help requests for it"
-    )
-    rate = f.get("matching_rate")
-    row("raw consume of the same help requests", _rate(f.get("matching_raw_rate")), note=f"median of {RAW_ROUNDS}")
-    proposed = f.get("matching_proposed")
-    note = f"{1000 / rate:.1f} ms/event" if rate else ""
-    if proposed is not None:
-        note += f"   proposals {proposed:,}" + ("" if proposed == m else f"   !! EXPECTED {m:,} PROPOSALS")
-    row("matching", _rate(rate), _ratio(rate, f.get("matching_raw_rate"), AIM_MATCHING, "raw consume"), note)
-    light = f.get("matching_light_rate")
-    if light:
-        row(
-            f"matching, {LIGHT_VOLUNTEERS} volunteers (little ranking)",
-            _rate(light),
-            _ratio(light, f.get("matching_light_raw_rate"), AIM_MATCHING, "raw consume"),
-            f"{1000 / light:.2f} ms/event",
+        failed("relay_error")
+    if ran("e2e"):
+        lines.append(
+            f" 5 end to end: intake, matching, scheduling, reporting (SQLite); {f['concerns']:,} concerns POSTed "
+            f"by {CONCURRENCY} clients"
         )
-    if f.get("matching_register_rate"):
-        row("(registering the volunteers over HTTP)", _rate(f["matching_register_rate"], "req/s"))
-    failed("matching_error")
-
-    lines.append(f" 4 outbox relay: {n:,} rows written while no relay ran, then published (SQLite)")
-    raw, relay = f.get("relay_raw_rate"), f.get("relay_rate")
-    row("raw pipelined publish of the same rows", _rate(raw), note=f"median of {RAW_ROUNDS} alternating rounds")
-    note = ""
-    if relay:
-        note = f"!! {f['relay_problems']}" if f.get("relay_problems") else "all published and stored"
-        if "relay_ratio_min" in f:
-            note = f"median of rounds; range {f['relay_ratio_min']:.2f}-{f['relay_ratio_max']:.2f}   {note}"
-    ratio = f.get("relay_ratio")
-    row(
-        "OutboxRelay.publish_pending()",
-        _rate(relay),
-        _ratio(ratio, 1.0, AIM_RELAY, "raw publish") if ratio else "",
-        note,
-    )
-    failed("relay_error")
-
-    lines.append(
-        f" 5 end to end: intake, matching, scheduling, reporting (SQLite); {f['concerns']:,} concerns POSTed "
-        f"by {CONCURRENCY} clients"
-    )
-    alone, e2e = f.get("e2e_intake_alone_rate"), f.get("e2e_rate")
-    before, after = f.get("e2e_intake_alone_before"), f.get("e2e_intake_alone_after")
-    row(
-        "intake alone, POST rate",
-        _rate(alone, "req/s"),
-        note=f"mean of before ({before:,.0f}) and after ({after:,.0f})" if before and after else "",
-    )
-    if f.get("e2e_post_rate"):
-        row("intake among the four, POST rate", _rate(f["e2e_post_rate"], "req/s"))
-    row("first POST to last counted in reporting", _rate(e2e, "/s"), _ratio(e2e, alone, AIM_END_TO_END, "intake alone"))
-    lag = f.get("e2e_lag_seconds")
-    if lag is not None:
+        alone, e2e = f.get("e2e_intake_alone_rate"), f.get("e2e_rate")
+        before, after = f.get("e2e_intake_alone_before"), f.get("e2e_intake_alone_after")
         row(
-            "reporting behind the last POST",
-            f"{lag:9.2f} s",
-            f"{'':28}aim ≤ {AIM_LAG_SECONDS:.2f} {_mark(lag <= AIM_LAG_SECONDS)}",
+            "intake alone, POST rate",
+            _rate(alone, "req/s"),
+            note=f"mean of before ({before:,.0f}) and after ({after:,.0f})" if before and after else "",
         )
-    if "e2e_final_count" in f and f["e2e_final_count"] != f.get("e2e_posted"):
-        lines.append(f"  !! COUNT MISMATCH: reporting counts {f['e2e_final_count']}, {f.get('e2e_posted')} recorded")
-    for key in ("e2e_count_mismatch", "e2e_post_errors"):
-        if key in f:
-            lines.append(f"  !! {f[key]}")
-    failed("e2e_error")
+        if f.get("e2e_post_rate"):
+            row("intake among the four, POST rate", _rate(f["e2e_post_rate"], "req/s"))
+        row(
+            "first POST to last counted in reporting",
+            _rate(e2e, "/s"),
+            _ratio(e2e, alone, AIM_END_TO_END, "intake alone"),
+        )
+        lag = f.get("e2e_lag_seconds")
+        if lag is not None:
+            row(
+                "reporting behind the last POST",
+                f"{lag:9.2f} s",
+                f"{'':28}aim ≤ {AIM_LAG_SECONDS:.2f} {_mark(lag <= AIM_LAG_SECONDS)}",
+            )
+        if "e2e_final_count" in f and f["e2e_final_count"] != f.get("e2e_posted"):
+            lines.append(
+                f"  !! COUNT MISMATCH: reporting counts {f['e2e_final_count']}, {f.get('e2e_posted')} recorded"
+            )
+        for key in ("e2e_count_mismatch", "e2e_post_errors"):
+            if key in f:
+                lines.append(f"  !! {f[key]}")
+        failed("e2e_error")
     clocks = {value for key, value in f.items() if key.endswith("_clock")}
     if clocks:
         lines.append(

@@ -1,10 +1,14 @@
 """`make bench`: every benchmark, each as ratios against a baseline measured in the same run.
 
 Machines are shared and noisy, so absolute figures vary from run to run; the ratios are what to
-compare. Speed and memory targets live here, never in timed tests."""
+compare. Speed and memory targets live here, never in timed tests.
+
+`--only NAME` runs one section (e.g. `--only consumers`), `--only consumers:matching` one part of
+the consumers' section (raw, matching, relay, e2e) -- for profiling one figure."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -12,7 +16,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def main() -> int:
+SECTIONS = ("addresses", "concerns", "consumers", "rebuild", "portal", "cluster", "scheduling", "ranking")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        metavar="SECTION[:PART]",
+        help=f"run one section ({', '.join(SECTIONS)}); consumers:PART runs one part of it",
+    )
+    args = parser.parse_args(argv)
+    only, _, part = (args.only or "").partition(":")
+    if only and only not in SECTIONS:
+        parser.error(f"unknown section {only!r}; one of {', '.join(SECTIONS)}")
+
     import addresses
     import cluster
     import concerns
@@ -22,28 +40,39 @@ def main() -> int:
     import rebuild
     import scheduling
 
+    def wanted(name: str) -> bool:
+        return not only or only == name
+
     print(f"Quartiersnetz benchmarks ({time.strftime('%Y-%m-%d %H:%M')}, Python {sys.version.split()[0]})\n")
-    print("1. Address lookups with Berlin's street directory (401,032 addresses)")
-    address_figures = addresses.run()
-    print(
-        addresses.report(address_figures)
-        if address_figures
-        else "   skipped: Berlin data not found beside the repository"
-    )
-    print("\n2. Recording concerns over HTTP")
-    print(concerns.report(concerns.run()))
-    print("\n3. Consumers at broker speed")
-    print(consumers.report(consumers.run()))
-    print("\n4. Rebuilding reporting from the streams")
-    print(rebuild.report(rebuild.run()))
-    print("\n5. The portal's pages against the API call behind them")
-    print(portal.report(portal.run()))
-    print("\n6. Publishing through a stream leader's crash on a three-node cluster")
-    print(cluster.report(cluster.run()))
-    print("\n7. Scheduling: a series against a full calendar, a city's week, a site's feed")
-    print(scheduling.report(scheduling.run()))
-    print("\n8. Ranking a help request among 100,000 volunteers (Berlin's planning areas)")
-    print(ranking.report(ranking.run()))
+    if wanted("addresses"):
+        print("1. Address lookups with Berlin's street directory (401,032 addresses)")
+        address_figures = addresses.run()
+        print(
+            addresses.report(address_figures)
+            if address_figures
+            else "   skipped: Berlin data not found beside the repository"
+        )
+    if wanted("concerns"):
+        print("\n2. Recording concerns over HTTP")
+        print(concerns.report(concerns.run()))
+    if wanted("consumers"):
+        print("\n3. Consumers at broker speed")
+        print(consumers.report(consumers.run(parts=[part] if part else None)))
+    if wanted("rebuild"):
+        print("\n4. Rebuilding reporting from the streams")
+        print(rebuild.report(rebuild.run()))
+    if wanted("portal"):
+        print("\n5. The portal's pages against the API call behind them")
+        print(portal.report(portal.run()))
+    if wanted("cluster"):
+        print("\n6. Publishing through a stream leader's crash on a three-node cluster")
+        print(cluster.report(cluster.run()))
+    if wanted("scheduling"):
+        print("\n7. Scheduling: a series against a full calendar, a city's week, a site's feed")
+        print(scheduling.report(scheduling.run()))
+    if wanted("ranking"):
+        print("\n8. Ranking a help request among 100,000 volunteers (Berlin's planning areas)")
+        print(ranking.report(ranking.run()))
     return 0
 
 

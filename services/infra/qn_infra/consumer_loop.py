@@ -79,25 +79,57 @@ class ConsumerLoop:
 
     async def run(self, js: JetStreamContext) -> None:
         subscription = await js.pull_subscribe_bind(self.spec.durable, self.stream)
+        # the next batch is fetched while this one is handled: its round trip to the server and
+        # the parsing of its messages overlap the worker thread's transaction, not add to it.
+        # Batches are still handled one after the other, in the order fetched.
+        ahead: asyncio.Task[list[Msg]] | None = None
         try:
             # the runtime cancels this task on stop, and its flag ends the loop as well: Python
             # 3.11's `wait_for` (inside nats-py's fetch) can swallow a cancellation
             while not self._runtime.stopping:
-                try:
-                    messages = await subscription.fetch(self._batch, timeout=FETCH_TIMEOUT_SECONDS)
-                except TimeoutError:  # nats-py's TimeoutError is one too
-                    CONSUMER_PENDING.labels(consumer=self.spec.durable).set(0)
-                    continue  # nothing new within the timeout: ask again
-                except Exception as exc:  # noqa: BLE001 -- broker away or reconnecting: the loop must outlive it
-                    log.warning("consumer_fetch_failed", consumer=self.spec.durable, error=repr(exc))
-                    await asyncio.sleep(1.0)
-                    continue
-                if messages:  # each message says how many the stream holds for this consumer after it
+                messages = await ahead if ahead is not None else await self._fetch(subscription)
+                ahead = None
+                if self._runtime.stopping:
+                    await self._release(messages)
+                    break
+                ahead = asyncio.create_task(self._fetch(subscription))
+                if messages:
+                    # each message says how many the stream holds for this consumer after it (set
+                    # here, not when fetched ahead: the lag counts what has not been handled)
                     CONSUMER_PENDING.labels(consumer=self.spec.durable).set(messages[-1].metadata.num_pending or 0)
-                await self.handle(messages)
+                    await self.handle(messages)
         finally:
+            if ahead is not None:
+                await self._release_ahead(ahead)
             with contextlib.suppress(Exception):  # the connection may be gone already
                 await subscription.unsubscribe()
+
+    async def _fetch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
+        """What the server has (up to the batch size); none after the timeout or a failure."""
+        try:
+            messages = await subscription.fetch(self._batch, timeout=FETCH_TIMEOUT_SECONDS)
+        except TimeoutError:  # nats-py's TimeoutError is one too
+            CONSUMER_PENDING.labels(consumer=self.spec.durable).set(0)
+            return []  # nothing new within the timeout: ask again
+        except Exception as exc:  # noqa: BLE001 -- broker away or reconnecting: the loop must outlive it
+            log.warning("consumer_fetch_failed", consumer=self.spec.durable, error=repr(exc))
+            await asyncio.sleep(1.0)
+            return []
+        return messages
+
+    async def _release_ahead(self, ahead: asyncio.Task[list[Msg]]) -> None:
+        """On stop: a batch fetched ahead goes back to the server at once (not after `ack_wait`);
+        a fetch still under way is cancelled."""
+        if not ahead.done():
+            ahead.cancel()
+        with contextlib.suppress(BaseException):
+            await self._release(await ahead)
+
+    async def _release(self, messages: Sequence[Msg]) -> None:
+        """Hands fetched, unhandled messages back for redelivery (the service is stopping)."""
+        for message in messages:
+            with contextlib.suppress(Exception):  # the connection may be gone: ack_wait brings it back
+                await message.nak()
 
     async def handle(self, messages: Sequence[Msg]) -> None:
         raws = [_raw(message, self.stream) for message in messages]

@@ -145,9 +145,12 @@ def insert_objects(session: Session, objects: Iterable[object]) -> None:
     groups: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
     for obj in objects:
         table, columns = _columns_of(type(obj))
+        # a new object holds the values it was given in its __dict__; reading them there skips
+        # the ORM's attribute instrumentation (an attribute never set reads as None, as getattr)
+        values = obj.__dict__
         row = {}
         for key, name, may_omit in columns:
-            value = getattr(obj, key)
+            value = values.get(key)
             if value is None and may_omit:
                 continue
             row[name] = value

@@ -154,6 +154,7 @@ def test_shortlists_choose_whom_the_plain_rules_choose(seed: int) -> None:
     plain = {c.volunteer_id: c for c in pool}
     fast = Shortlists(pool, BERLIN)
     now = rnd.choice(STARTS)
+    batch = random.Random(seed + 1000)  # whether the caller says more of a kind follow: either way
     for _ in range(300):
         # seconds (within a slot), hours, a day; now and then back (a clock set back)
         step = rnd.choice([timedelta(seconds=rnd.randint(0, 90)), timedelta(minutes=rnd.randint(1, 240))])
@@ -165,7 +166,7 @@ def test_shortlists_choose_whom_the_plain_rules_choose(seed: int) -> None:
         need = rnd.choice(needs)
         asked = [c.volunteer_id for c in pool if rnd.random() < 0.1] if rnd.random() < 0.1 else []
         expected = choose_next(plain.values(), need, now, BERLIN, asked=asked)
-        assert fast.choose_next(need, now, asked=asked) == expected
+        assert fast.choose_next(need, now, asked=asked, more_of_its_kind=batch.random() < 0.5) == expected
         if expected is not None and rnd.random() < 0.8:
             chosen = expected.candidate.volunteer_id
             plain[chosen] = proposed(plain[chosen])

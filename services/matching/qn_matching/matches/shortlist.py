@@ -209,8 +209,12 @@ class Shortlists:
         for shortlist in self._shortlists.values():
             shortlist.moved(volunteer_id, before.open_matches, after.open_matches)
 
-    def choose_next(self, need: Need, now: datetime, *, asked: Sequence[UUID] = ()) -> Ranked | None:
-        """`domain.choose_next(self.candidates(), need, now, tz, asked=asked)`."""
+    def choose_next(
+        self, need: Need, now: datetime, *, asked: Sequence[UUID] = (), more_of_its_kind: bool = False
+    ) -> Ranked | None:
+        """`domain.choose_next(self.candidates(), need, now, tz, asked=asked)`. `more_of_its_kind`:
+        the caller knows that more requests with this need follow (a batch), so the shortlist is
+        built at once instead of after one plain pass."""
         if asked:  # a request asked before (an answer or the expiry job): as it is, once
             return domain.choose_next(self.current.values(), need, now, self.tz, asked=asked)
         familiar = self.current.get(need.helped_before) if need.helped_before is not None else None
@@ -236,7 +240,7 @@ class Shortlists:
         # an emptied shortlist (all who shared the most languages reached their cap) is built
         # anew from those still eligible: they may share fewer
         if shortlist is None or shortlist.empty:
-            if key not in self._asked_once:
+            if key not in self._asked_once and not more_of_its_kind:
                 # a kind of need seen once (a pool read for one request) costs one plain pass;
                 # the shortlist pays from the second request of its kind on
                 self._asked_once.add(key)
