@@ -22,6 +22,10 @@ POLICY = AccessPolicy(
             "a published table of one metric and year: counts with disclosure control (small cells and "
             "their complements shown as '.'), the same for everyone -- the public dashboard's source"
         ),
+        "GET /reports/{period}.pdf": Rule.public_route(
+            "the printed period report (PDF): cut from the published tables only, with the same '.' in the same "
+            "cells; public like them, so a committee member can open it from the agenda without a login"
+        ),
         "GET /dashboard": Rule.public_route(
             "the public dashboard page: charts, map and tables cut from the protected tables only"
         ),

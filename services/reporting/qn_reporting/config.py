@@ -28,3 +28,8 @@ class ReportingSettings(ServiceSettings):
         description="Smallest count published; smaller ones are hidden ('.'), with enough others that "
         "no table gives them away (official statistics use 3).",
     )
+    report_audience: str = Field(
+        "ausschuss-soziales",
+        pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
+        description="The committee the printed period reports are for, as `report.published` names it.",
+    )

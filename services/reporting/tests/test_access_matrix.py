@@ -36,6 +36,7 @@ TABLE = {
     "GET /metrics-catalogue": row(READERS),
     "GET /tables/{metric}": PUBLIC,
     "GET /dashboard": PUBLIC,
+    "GET /reports/{period}.pdf": PUBLIC,
 }
 
 PARAMS = {
@@ -61,7 +62,7 @@ class ReportingWorld:
 
     def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
         method, path = operation.split(" ", 1)
-        return Call(method, path.replace("{metric}", "concern.recorded"), params=PARAMS.get(operation, {}))
+        return Call(method, path.replace("{metric}", "concern.recorded").replace("{period}", "2026-Q4"), params=PARAMS.get(operation, {}))
 
     def owners(self, operation: str, body: Any) -> set[str] | None:
         return None  # figures belong to nobody
