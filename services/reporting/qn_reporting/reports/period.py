@@ -9,7 +9,7 @@ from datetime import date
 
 from ..tables.domain import TimeLevel
 
-PATTERN = r"^\d{4}(-Q[1-4])?$"
+PATTERN = r"^20\d\d(-Q[1-4])?$"
 
 
 class PeriodError(ValueError):
