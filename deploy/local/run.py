@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from demo import load_offers, load_sites, load_volunteers  # noqa: E402
+from demo_history import MARKER, generate  # noqa: E402
 
 from qn_infra.devkeys import DevCity, ensure_keys, example_commands, issue_token  # noqa: E402
 from qn_infra.embedded_broker import free_port, nats_server_binary  # noqa: E402
@@ -81,6 +82,18 @@ def migrate(nats_url: str) -> None:
         subprocess.run(
             [sys.executable, "-m", f"qn_{name}", "migrate"], env=service_env(name, nats_url), cwd=REPO, check=True
         )
+
+
+def add_demo_history(nats_url: str, fresh: bool) -> None:
+    """A year of activity for reporting's figures (see demo_history.py): once, into a fresh data
+    directory, before the services start. QN_DEMO_HISTORY=0 leaves it out."""
+    if os.environ.get("QN_DEMO_HISTORY", "1") == "0" or (VAR / MARKER).exists():
+        return
+    if not fresh:
+        print("Demo history left out: reporting already holds figures (start with an empty var/ to get it).")
+        return
+    print("Demo history: counting a year of activity into reporting (once, about half a minute) ...", flush=True)
+    print(generate(VAR, service_env("reporting", nats_url), REPO, date.today()), flush=True)
 
 
 def wait_ready(name: str, timeout: float = 90) -> None:
@@ -178,7 +191,9 @@ def main() -> int:
             return 1
     nats_port, port_note = choose_nats_port()
     nats_url = f"nats://{HOST}:{nats_port}"
+    fresh_reporting = "QN_REPORTING_DATABASE_URL" not in os.environ and not (VAR / "reporting.sqlite3").exists()
     migrate(nats_url)
+    add_demo_history(nats_url, fresh_reporting)
 
     manager = Manager()
     manager.add_process(
