@@ -133,8 +133,9 @@ class History:
             out += self._help(days)
         out += self._signals()
         out += self._attendance()
-        out.sort(key=lambda s: s.at)
-        return out
+        # an outcome or follow-up that would come after the window has not happened yet
+        end = datetime.combine(_month_after(self.first, self.months), datetime.min.time(), BERLIN)
+        return sorted((s for s in out if s.at < end), key=lambda s: s.at)
 
     def _months(self) -> Iterator[date]:
         month = self.first

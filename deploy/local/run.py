@@ -133,8 +133,11 @@ def load_demo_and_greet(key_dir: Path, nats_url: str, port_note: str) -> None:
 def banner(city: DevCity, *, nats_url: str, port_note: str, sites: int, volunteers: int, token: str) -> str:
     roles = "\n".join(f"   {role:<12} {command}" for role, command in example_commands(city))
     broker = nats_url + (f"   ({port_note})" if port_note else "")
+    today = date.today()
+    last_quartal = f"{today.year}-Q{(today.month - 1) // 3}" if today.month > 3 else f"{today.year - 1}-Q4"
     return BANNER.format(
         portal=PORTAL_PORT,
+        last_quartal=last_quartal,
         sites=sites,
         volunteers=volunteers,
         token=token,
@@ -156,6 +159,8 @@ BANNER = """
    matching    http://127.0.0.1:{matching}/docs
    scheduling  http://127.0.0.1:{scheduling}/docs
    reporting   http://127.0.0.1:{reporting}/docs
+   dashboard   http://127.0.0.1:{reporting}/dashboard   (the public figures, no login)
+   report      http://127.0.0.1:{reporting}/reports/{last_quartal}.pdf   (the printed period report)
    broker      {broker}
 
  A token for team staff of {team} (12 h):
