@@ -32,6 +32,8 @@ REPO = Path(__file__).resolve().parents[1]
 BERLIN = Path(os.environ.get("QN_BERLIN_DATA", REPO.parent / "shared" / "data" / "berlin"))
 YEAR = 2026
 ROUNDS = int(os.environ.get("QN_BENCH_TABLES_ROUNDS", "40"))
+AREAS = int(os.environ.get("QN_BENCH_TABLES_AREAS", "542"))
+"""Fewer planning areas (the first N) to see how the cost grows."""
 TOPICS = (
     "alter", "einsamkeit", "pflege", "wohnen", "existenzsicherung", "schulden", "gesundheit",
     "kinder_jugend_familie", "migration_integration", "behinderung_teilhabe", "sucht",
@@ -49,7 +51,8 @@ def _areas() -> list[tuple[str, str, int]] | None:
     with mss.open(encoding="utf-8") as handle:
         residents = {row["PLR_ID"]: int(float(row["Resident Count"] or 0)) for row in csv.DictReader(handle)}
     with plr.open(encoding="utf-8") as handle:
-        return [(row["PLR_ID"], row["PLR_NAME"], residents.get(row["PLR_ID"], 7000)) for row in csv.DictReader(handle)]
+        areas = [(row["PLR_ID"], row["PLR_NAME"], residents.get(row["PLR_ID"], 7000)) for row in csv.DictReader(handle)]
+    return areas[:AREAS]
 
 
 def _city_toml(areas: list[tuple[str, str, int]], directory: Path) -> None:
