@@ -62,7 +62,8 @@ class ReportingWorld:
 
     def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
         method, path = operation.split(" ", 1)
-        return Call(method, path.replace("{metric}", "concern.recorded").replace("{period}", "2026-Q4"), params=PARAMS.get(operation, {}))
+        path = path.replace("{metric}", "concern.recorded").replace("{period}", "2026-Q4")
+        return Call(method, path, params=PARAMS.get(operation, {}))
 
     def owners(self, operation: str, body: Any) -> set[str] | None:
         return None  # figures belong to nobody
