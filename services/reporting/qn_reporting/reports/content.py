@@ -84,10 +84,16 @@ def _cells(cubes: ProtectedCubes, session: Session, metric: str, period: Period,
         return None
 
 
-def _values(table: Table | None, period: Period, places: bool) -> dict[str, int | None]:
+def _values(table: Table | None, period: Period, places: bool) -> dict[str, int | None] | None:
+    """Value by place (or topic) in the period; None when the figure could not be protected."""
     if table is None:
-        return {}
+        return None
     return {(c.place if places else c.topic): c.value for c in table.cells if c.time == period.code}
+
+
+def _get(values: dict[str, int | None] | None, key: str) -> int | None:
+    """A cell the table lacks had no event (0); a figure that could not be protected shows '.'."""
+    return None if values is None else values.get(key, 0)
 
 
 def _place_rows(cubes: ProtectedCubes, labels: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -114,12 +120,15 @@ def build(
             sections.append(Section(metric, COUNTS[metric].label(lang), [], protectable=False))
             digest.update(f"|{metric}:unprotectable".encode())
             continue
-        # quarter level rows hold the quarters; district and city rows come from coarser cuts
-        current = _values(now, period, True) | _district_and_city(cubes, session, metric, period)
-        earlier = _values(before, previous, True) | _district_and_city(cubes, session, metric, previous)
+        # quarter rows come from the quarter-level table, district and city rows from coarser cuts
+        now_quarters, now_coarse = _values(now, period, True), _district_and_city(cubes, session, metric, period)
+        before_quarters = _values(before, previous, True)
+        before_coarse = _district_and_city(cubes, session, metric, previous)
         lines = []
         for place, label, level in _place_rows(cubes, place_labels) + _loose(now, cubes, place_labels):
-            value, prior = current.get(place, 0), earlier.get(place, 0)
+            coarse = level != "quarter"
+            value = _get(now_coarse if coarse else now_quarters, place)
+            prior = _get(before_coarse if coarse else before_quarters, place)
             lines.append(Line(place, label, level, value, prior, change_percent(prior, value, minimum)))
         digest.update(f"|{metric}:{[(line.place, line.current, line.previous) for line in lines]}".encode())
         sections.append(Section(metric, COUNTS[metric].label(lang), lines))
@@ -128,7 +137,9 @@ def build(
     return Report(period, previous, cubes.city.name, minimum, sections, topics, digest.hexdigest())
 
 
-def _district_and_city(cubes: ProtectedCubes, session: Session, metric: str, period: Period) -> dict[str, int | None]:
+def _district_and_city(
+    cubes: ProtectedCubes, session: Session, metric: str, period: Period
+) -> dict[str, int | None] | None:
     try:
         table = get_table(
             cubes,
@@ -149,8 +160,8 @@ def _district_and_city(cubes: ProtectedCubes, session: Session, metric: str, per
             by_topic=False,
         )
     except CannotProtect:
-        return {}
-    return _values(table, period, True) | _values(city, period, True)
+        return None
+    return {**(_values(table, period, True) or {}), **(_values(city, period, True) or {})}
 
 
 def _loose(table: Table, cubes: ProtectedCubes, names: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -162,8 +173,8 @@ def _loose(table: Table, cubes: ProtectedCubes, names: dict[str, str]) -> list[t
 def _topic_lines(cubes: ProtectedCubes, session: Session, period: Period, previous: Period, minimum: int) -> list[Line]:
     now = _values(_cells(cubes, session, BY_TOPIC, period, by_topic=True), period, False)
     before = _values(_cells(cubes, session, BY_TOPIC, previous, by_topic=True), previous, False)
-    topics = sorted((set(now) | set(before)) - {"*"})
+    topics = sorted((set(now or {}) | set(before or {})) - {"*"})
     return [
-        Line(t, t, "topic", now.get(t, 0), before.get(t, 0), change_percent(before.get(t, 0), now.get(t, 0), minimum))
+        Line(t, t, "topic", _get(now, t), _get(before, t), change_percent(_get(before, t), _get(now, t), minimum))
         for t in topics
     ]

@@ -30,7 +30,7 @@ def announce(uow: UnitOfWork, report: Report, *, audience: str) -> str:
             select(PublishedReport.report_id).where(PublishedReport.fingerprint == report.fingerprint)
         )
         if known:
-            return known
+            return str(known)
         report_id = uuid.uuid5(REPORT_NAMESPACE, report.fingerprint)
         uow.session.add(
             PublishedReport(
