@@ -182,6 +182,7 @@ def run() -> dict[str, Any] | None:
         return None
     sizes: list[dict[str, float]] = []
     unfinished: int | None = None
+    failed: tuple[int, list[str]] | None = None
     deadline = time.monotonic() + BUDGET
     for count in SIZES:
         left = deadline - time.monotonic()
@@ -197,8 +198,11 @@ def run() -> dict[str, Any] | None:
         except subprocess.TimeoutExpired:
             unfinished = count
             break
+        except subprocess.CalledProcessError as failure:
+            failed = (count, (failure.stderr or "").strip().splitlines()[-1:] or ["(no output)"])
+            break
         sizes.append(json.loads(child.stdout.strip().splitlines()[-1]))
-    return {"sizes": sizes, "unfinished": unfinished, "budget": BUDGET}
+    return {"sizes": sizes, "unfinished": unfinished, "failed": failed, "budget": BUDGET}
 
 
 def report(result: dict[str, Any] | None) -> str:
@@ -211,6 +215,9 @@ def report(result: dict[str, Any] | None) -> str:
             f"(QN_BENCH_TABLES_BUDGET={result['budget']:.0f} s for all sizes); the tables of a city this size "
             "cannot be served yet -- the interval audit's linear programs grow faster than the city"
         )
+    if result["failed"]:
+        count, last = result["failed"]
+        lines.append(f"{count} planning areas: the measurement failed: {last[0]}")
     return "\n".join(lines)
 
 
