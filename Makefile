@@ -16,7 +16,7 @@ help:
 	@echo "make test       unit, integration, end-to-end and fault tests (real nats-server and database)"
 	@echo "make contracts  regenerate contracts/schemas/*.json and contracts/asyncapi.json"
 	@echo "make token ROLE=team_staff [TEAM=team-nord] | ROLE=carrier ORG=awo-dessau   print a local bearer token"
-	@echo "make bench      benchmarks, as ratios against a baseline measured in the same run"
+	@echo "make bench      benchmarks, as ratios against a baseline measured in the same run (BENCH_ARGS=\"--only rebuild --rebuild-events 1000000\")"
 	@echo "make lint       ruff and mypy"
 	@echo "make images     build the container image (deploy/images/Dockerfile) where a Docker engine answers"
 
@@ -45,7 +45,7 @@ token: $(STAMP)
 	  --subject $(or $(SUBJECT),dev-$(ROLE))
 
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

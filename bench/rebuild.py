@@ -1,8 +1,9 @@
 """`python -m qn_reporting rebuild` throughput, against raw consumption of the same stream.
 
-A temporary nats-server gets QN_BENCH_REBUILD_EVENTS (default 1,000,000) realistic intake events
-(concerns, referrals, help requests, signals, follow-ups ... over 24 months, 16 quarters and the
-city's topics), published with pipelined, checked acks. The baseline is nats-py as a plain
+A temporary nats-server gets N realistic intake events (N: `--events N` of this script or
+`--rebuild-events N` of bench/run.py, else QN_BENCH_REBUILD_EVENTS, else 1,000,000; concerns,
+referrals, help requests, signals, follow-ups ... over 24 months, 16 quarters and the city's
+topics), published with pipelined, checked acks. The baseline is nats-py as a plain
 consumer would use it: a fresh durable pull consumer, `fetch` in batches, one ack per message,
 nothing else. Then the rebuild runs as operators run it -- `python -m qn_reporting rebuild`, a
 process of its own on a migrated SQLite database -- and reads, checks, decodes and counts every
@@ -12,6 +13,7 @@ events counted under '*' add up to the number published, and every id is recorde
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -283,36 +285,36 @@ def _rebuild(tmp: Path, nats_url: str) -> dict[str, Any]:
     } | figures
 
 
-def run() -> dict[str, float]:
+def run(events: int = EVENTS) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         server = NatsServer(tmp_path / "nats").start()
         try:
-            publish_rate = asyncio.run(_publish(server.url, EVENTS))
-            raw_rate, raw_cpu = asyncio.run(_raw_consume(server.url, EVENTS))
+            publish_rate = asyncio.run(_publish(server.url, events))
+            raw_rate, raw_cpu = asyncio.run(_raw_consume(server.url, events))
             rebuilt = _rebuild(tmp_path, server.url)
         finally:
             server.stop()
-    if rebuilt["counted"] != EVENTS or rebuilt["ids"] != EVENTS or rebuilt["events"] != EVENTS:
+    if rebuilt["counted"] != events or rebuilt["ids"] != events or rebuilt["events"] != events:
         raise RuntimeError(
             f"the rebuild counted {rebuilt['counted']} events and recorded {rebuilt['ids']} ids; "
-            f"{EVENTS} were published"
+            f"{events} were published"
         )
-    rate = EVENTS / rebuilt["wall"]
+    rate = events / rebuilt["wall"]
     return {
-        "events": EVENTS,
+        "events": events,
         "publish_per_s": publish_rate,
         "raw_per_s": raw_rate,
         "rebuild_per_s": rate,
         "rebuild_seconds": rebuilt["wall"],
         "read_seconds": rebuilt["read_seconds"],
         "write_seconds": rebuilt["write_seconds"],
-        "read_per_s": EVENTS / rebuilt["read_seconds"],
+        "read_per_s": events / rebuilt["read_seconds"],
         "count_cells": rebuilt["count_cells"],
         "maxrss_mb": rebuilt["maxrss_mb"],
         "ratio": rate / raw_rate,
-        "raw_cpu_us": raw_cpu / EVENTS * 1e6,
-        "rebuild_cpu_us": rebuilt["cpu"] / EVENTS * 1e6,
+        "raw_cpu_us": raw_cpu / events * 1e6,
+        "rebuild_cpu_us": rebuilt["cpu"] / events * 1e6,
     }
 
 
@@ -334,5 +336,12 @@ def report(figures: dict[str, float]) -> str:
     )
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Rebuild throughput against a raw pull consumer.")
+    parser.add_argument("--events", type=int, default=EVENTS, help="events in the stream (default %(default)s)")
+    print(report(run(parser.parse_args(argv).events)))
+    return 0
+
+
 if __name__ == "__main__":
-    print(report(run()))
+    sys.exit(main())

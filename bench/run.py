@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-SECTIONS = ("addresses", "concerns", "consumers", "rebuild", "portal", "cluster", "scheduling", "ranking")
+SECTIONS = ("addresses", "concerns", "consumers", "rebuild", "portal", "cluster", "scheduling", "ranking", "tables")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,11 +26,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECTION[:PART]",
         help=f"run one section ({', '.join(SECTIONS)}); consumers:PART runs one part of it",
     )
+    parser.add_argument(
+        "--rebuild-events", type=int, default=None, help="events for the rebuild benchmark (default 1,000,000)"
+    )
     args = parser.parse_args(argv)
     only, _, part = (args.only or "").partition(":")
     if only and only not in SECTIONS:
         parser.error(f"unknown section {only!r}; one of {', '.join(SECTIONS)}")
-
     import addresses
     import cluster
     import concerns
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     import ranking
     import rebuild
     import scheduling
+    import tables
 
     def wanted(name: str) -> bool:
         return not only or only == name
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print(consumers.report(consumers.run(parts=[part] if part else None)))
     if wanted("rebuild"):
         print("\n4. Rebuilding reporting from the streams")
-        print(rebuild.report(rebuild.run()))
+        print(rebuild.report(rebuild.run(args.rebuild_events or rebuild.EVENTS)))
     if wanted("portal"):
         print("\n5. The portal's pages against the API call behind them")
         print(portal.report(portal.run()))
@@ -73,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     if wanted("ranking"):
         print("\n8. Ranking a help request among 100,000 volunteers (Berlin's planning areas)")
         print(ranking.report(ranking.run()))
+    if wanted("tables"):
+        print("\n9. Reporting's published tables and dashboard for Berlin's 542 planning areas")
+        print(tables.report(tables.run()))
     return 0
 
 

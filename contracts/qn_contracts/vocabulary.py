@@ -217,6 +217,7 @@ class ReportFormat(StrEnum):
     HTML = "html"
     CSV = "csv"
     JSON = "json"
+    PDF = "pdf"  # 1.7: the printed period report
 
 
 class HoursSource(StrEnum):

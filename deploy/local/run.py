@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from demo import load_offers, load_sites, load_volunteers  # noqa: E402
+from demo_history import MARKER, generate  # noqa: E402
 
 from qn_infra.devkeys import DevCity, ensure_keys, example_commands, issue_token  # noqa: E402
 from qn_infra.embedded_broker import free_port, nats_server_binary  # noqa: E402
@@ -93,6 +94,18 @@ def migrate(nats_url: str) -> None:
         )
 
 
+def add_demo_history(nats_url: str, fresh: bool) -> None:
+    """A year of activity for reporting's figures (see demo_history.py): once, into a fresh data
+    directory, before the services start. QN_DEMO_HISTORY=0 leaves it out."""
+    if os.environ.get("QN_DEMO_HISTORY", "1") == "0" or (VAR / MARKER).exists():
+        return
+    if not fresh:
+        print("Demo history left out: reporting already holds figures (start with an empty var/ to get it).")
+        return
+    print("Demo history: counting a year of activity into reporting (once, about half a minute) ...", flush=True)
+    print(generate(VAR, service_env("reporting", nats_url), REPO, date.today()), flush=True)
+
+
 def wait_ready(name: str, timeout: float = 90) -> None:
     url = f"http://{HOST}:{SERVICES[name]}/readyz"
     deadline = time.monotonic() + timeout
@@ -130,8 +143,11 @@ def load_demo_and_greet(key_dir: Path, nats_url: str, port_note: str) -> None:
 def banner(city: DevCity, *, nats_url: str, port_note: str, sites: int, volunteers: int, token: str) -> str:
     roles = "\n".join(f"   {role:<12} {command}" for role, command in example_commands(city))
     broker = nats_url + (f"   ({port_note})" if port_note else "")
+    today = date.today()
+    last_quartal = f"{today.year}-Q{(today.month - 1) // 3}" if today.month > 3 else f"{today.year - 1}-Q4"
     return BANNER.format(
         portal=PORTAL_PORT,
+        last_quartal=last_quartal,
         sites=sites,
         volunteers=volunteers,
         token=token,
@@ -154,6 +170,8 @@ BANNER = """
    matching    http://127.0.0.1:{matching}/docs
    scheduling  http://127.0.0.1:{scheduling}/docs
    reporting   http://127.0.0.1:{reporting}/docs
+   dashboard   http://127.0.0.1:{reporting}/dashboard   (the public figures, no login)
+   report      http://127.0.0.1:{reporting}/reports/{last_quartal}.pdf   (the printed period report)
    broker      {broker}
    mails       http://127.0.0.1:{mails}   (reminders matching sent; nothing is delivered)
 
@@ -193,7 +211,9 @@ def main() -> int:
             return 1
     nats_port, port_note = choose_nats_port()
     nats_url = f"nats://{HOST}:{nats_port}"
+    fresh_reporting = "QN_REPORTING_DATABASE_URL" not in os.environ and not (VAR / "reporting.sqlite3").exists()
     migrate(nats_url)
+    add_demo_history(nats_url, fresh_reporting)
 
     manager = Manager()
     manager.add_process(

@@ -36,6 +36,10 @@ POLICY = AccessPolicy(
             "a published figure of one year (unmet need, early warning, neighbourly help, drop-in centres): "
             "counts with disclosure control, shares only on a base at or above the minimum, the same for everyone"
         ),
+        "GET /reports/{period}.pdf": Rule.public_route(
+            "the printed period report (PDF): cut from the published tables only, with the same '.' in the same "
+            "cells; public like them, so a committee member can open it from the agenda without a login"
+        ),
         "GET /dashboard": Rule.public_route(
             "the public dashboard page: charts, map and tables cut from the protected tables only"
         ),

@@ -20,6 +20,7 @@ from .db import OUTBOX, PROCESSED_EVENTS, import_models
 from .figures import api as figures_api
 from .figures import handlers
 from .figures.catalogue import CONSUMED_PRODUCERS
+from .reports import api as reports_api
 from .tables import api as tables_api
 from .tables.handlers import ProtectedCubes
 
@@ -44,7 +45,13 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None
         title="Quartiersnetz – Reporting",
         version=__version__,
         description=DESCRIPTION,
-        routers=[figures_api.router, tables_api.router, breakdowns_api.router, dashboard_api.router],
+        routers=[
+            figures_api.router,
+            tables_api.router,
+            breakdowns_api.router,
+            dashboard_api.router,
+            reports_api.router,
+        ],
         error_statuses=ERROR_STATUSES,
         policy=POLICY,
     )

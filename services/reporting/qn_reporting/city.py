@@ -26,6 +26,12 @@ class Quarter:
 class City:
     name: str
     quarters: tuple[Quarter, ...]
+    topic_labels: tuple[tuple[str, str, str], ...] = ()
+    """(code, German, English) of each topic of the city's taxonomy, for printed reports."""
+
+    def topic_label(self, code: str, language: str) -> str:
+        found = next((t for t in self.topic_labels if t[0] == code), None)
+        return code if found is None else (found[1] if language == "de" else found[2])
 
     def districts(self) -> dict[str, tuple[str, ...]]:
         """District id -> its quarters' ids, in the order of the configuration."""
@@ -55,4 +61,9 @@ def load_city(directory: Path) -> City:
             )
         except KeyError as exc:
             raise CityConfigError(f"{path}: quarters[{index}] lacks {exc.args[0]!r}") from exc
-    return City(str(raw.get("name", "")), tuple(quarters))
+    topics = tuple(
+        (str(t["code"]), str(t.get("de", t["code"])), str(t.get("en", t.get("de", t["code"]))))
+        for t in raw.get("topics", [])
+        if "code" in t
+    )
+    return City(str(raw.get("name", "")), tuple(quarters), topics)

@@ -16,7 +16,7 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-# Reporting emits nothing yet; the outbox is there for `report.published` (a later slice).
+# The outbox carries `report.published` (see `.reports.handlers`).
 OUTBOX = outbox_table(Base.metadata)
 PROCESSED_EVENTS = processed_events_table(Base.metadata)
 
@@ -25,3 +25,4 @@ def import_models() -> None:
     """Imports every module that declares tables, so that `Base.metadata` is complete."""
     from .breakdowns import models as _breakdowns  # noqa: F401
     from .figures import models as _figures  # noqa: F401
+    from .reports import models as _reports  # noqa: F401

@@ -38,6 +38,7 @@ TABLE = {
     "GET /tables/{metric}": PUBLIC,
     "GET /figures/{figure}": PUBLIC,
     "GET /dashboard": PUBLIC,
+    "GET /reports/{period}.pdf": PUBLIC,
 }
 
 PARAMS = {
@@ -64,11 +65,8 @@ class ReportingWorld:
 
     def call(self, operation: str, owner: str | None, *, fresh: bool) -> Call:
         method, path = operation.split(" ", 1)
-        return Call(
-            method,
-            path.replace("{metric}", "concern.recorded").replace("{figure}", "unmet_need"),
-            params=PARAMS.get(operation, {}),
-        )
+        path = path.replace("{metric}", "concern.recorded").replace("{figure}", "unmet_need")
+        return Call(method, path.replace("{period}", "2026-Q4"), params=PARAMS.get(operation, {}))
 
     def owners(self, operation: str, body: Any) -> set[str] | None:
         return None  # figures belong to nobody
