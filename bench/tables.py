@@ -13,7 +13,7 @@ for reads):
     per metric and year, after new events arrived: the first request's time;
   - then the dashboard's three tables (quarter x Quartal x topic, quarter x year x topic, city x
     Quartal x topic) and the dashboard page itself, repeatedly: p50 and p95;
-  - the baseline: the same year's raw cells from `GET /counts` (unprotected, the reader roles'
+  - the baseline: the same year's raw cells from `GET /counts` (unprotected, the office's own (admin)
     route), p95, in the same run.
 
 The city grows to Berlin's size in steps (6, 12, 24 ... 542 areas, each in a process of its
@@ -132,7 +132,7 @@ def serve(count: int) -> dict[str, float]:
         cells = _cells(areas)
         with app.state.runtime.engine.begin() as connection:
             connection.execute(insert(CountCell), cells)
-        token = {"Authorization": f"Bearer {issue_token(keys, roles=['committee'])}"}
+        token = {"Authorization": f"Bearer {issue_token(keys, roles=['admin'])}"}
         client = TestClient(app)  # no lifespan: reads need no broker
         table = "/tables/concern.recorded"
         calls = {
