@@ -153,6 +153,18 @@ def test_two_processes_hide_the_same_cells() -> None:
     assert len(runs) == 1, "the hidden cells depend on the process's hash seed"
 
 
+def test_when_no_pattern_is_found_in_time_every_nonzero_cell_is_hidden_and_none_is_given_away() -> None:
+    # the greedy search gave up on 24 of Berlin's areas and the public table answered 500; now the
+    # table is withheld instead (only its empty cells show), which the attack cannot narrow
+    cube = consistent_cube(random.Random(1), small_share=0.35)
+    protected = protect(cube, minimum=3, max_rounds=1)
+    assert protected.withheld
+    assert all(protected.shown(key) is None for key, value in cube.values.items() if value)
+    found = attack(published(protected, cube), trees(MONTHS, PLACES, TOPICS))
+    assert all(kept_promise(*found[key], cube.value(key), 3) for key in protected.primary)
+    assert not protect(cube, minimum=3).withheld, "with rounds enough, the same cube gets a real pattern"
+
+
 def test_a_larger_minimum_hides_more_and_still_holds() -> None:
     cube = consistent_cube(random.Random(3), small_share=0.2)
     three, five = protect(cube, minimum=3), protect(cube, minimum=5)

@@ -181,3 +181,12 @@ def test_the_dashboard_shows_the_years_figures_with_dots_and_a_map_without_login
     assert row in html, "the dashboard's table is the published table"
     english = reporting.client.get("/dashboard", params={"year": YEAR, "lang": "en"}).text
     assert '<html lang="en">' in english and "Figures of the neighbourhoods" in english
+
+
+def test_the_note_under_a_table_names_every_protection_it_got() -> None:
+    from qn_reporting.tables.api import protection_note
+
+    rounded = protection_note("de", 3, "primary_and_secondary_suppression+rounding_5")
+    withheld = protection_note("en", 3, "primary_and_secondary_suppression+cell_key+withheld")
+    assert "Vielfache von 5" in rounded
+    assert "cell-key" in withheld and "every cell but the empty ones is hidden" in withheld

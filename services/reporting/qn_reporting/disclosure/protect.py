@@ -21,8 +21,12 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 
+from qn_infra.logs import get_logger
+
 from .audit import Interval, intervals
 from .cube import Cube, Key
+
+log = get_logger(__name__)
 
 DEFAULT_MINIMUM = 3
 
@@ -33,6 +37,9 @@ class Protected:
     minimum: int
     primary: frozenset[Key]
     secondary: frozenset[Key]
+    withheld: bool = False
+    """True when no pattern of hidden cells was found in time and every non-zero cell is hidden
+    (see `protect`): the table then says nothing but where nothing happened."""
 
     @property
     def hidden(self) -> frozenset[Key]:
@@ -52,9 +59,25 @@ class CannotProtect(ArithmeticError):
     """No cell is left to hide next to a small one (a cube of nothing but small cells)."""
 
 
-def protect(cube: Cube, *, minimum: int = DEFAULT_MINIMUM, max_rounds: int = 200) -> Protected:
+def protect(cube: Cube, *, minimum: int = DEFAULT_MINIMUM, max_rounds: int | None = None) -> Protected:
+    """The cells to hide. Never fails open: when the greedy search finds no pattern within
+    `max_rounds` (default: one round per cell of the cube, since each round hides at least one
+    more), every non-zero cell is hidden (`withheld`) -- an intruder then learns only which cells
+    are empty, which the zeros shown tell anyway -- and a warning is logged. A table is never
+    served unprotected, and never answered with an error the reader cannot act on."""
     if minimum < 1:
         raise ValueError("minimum must be at least 1")
+    rounds = max_rounds if max_rounds is not None else max(200, sum(1 for _ in cube.cells()))
+    try:
+        return _search(cube, minimum, rounds)
+    except CannotProtect as reason:
+        log.warning("disclosure_withheld_every_cell", reason=str(reason), cells=len(cube.values))
+        nonzero = frozenset(key for key, value in cube.values.items() if value)
+        primary = frozenset(key for key in nonzero if cube.value(key) < minimum)
+        return Protected(cube, minimum, primary, nonzero - primary, withheld=True)
+
+
+def _search(cube: Cube, minimum: int, max_rounds: int) -> Protected:
     primary = frozenset(key for key in cube.cells() if 0 < cube.value(key) < minimum)
     hidden = set(primary)
     relations = _Relations(cube)

@@ -28,18 +28,23 @@ METHOD_NOTE = {
         "rounding": " Die gezeigten Werte sind auf Vielfache von 5 gerundet; Summen können daher abweichen.",
         "cell_key": " Die gezeigten Werte sind leicht und für jede Zelle immer gleich überlagert (Cell-Key-"
         "Verfahren, höchstens ±2); Summen können daher abweichen.",
+        "withheld": " Für die Tabellen dieses Jahres wurde rechtzeitig kein Muster verborgener Zellen gefunden; "
+        "daher sind alle Zellen außer den leeren verborgen.",
     },
     "en": {
         "rounding": " Shown values are rounded to multiples of 5, so totals may differ from their parts.",
         "cell_key": " Shown values carry a small noise, always the same for the same cell (cell-key method, "
         "at most ±2), so totals may differ from their parts.",
+        "withheld": " No pattern of hidden cells was found in time for this year's tables, so every cell but the "
+        "empty ones is hidden.",
     },
 }
 
 
 def protection_note(lang: str, minimum: int, method: str) -> str:
     """What the protection of a table means, in the reader's language."""
-    extra = next((text for key, text in METHOD_NOTE[lang].items() if method.endswith(key)), "")
+    # the method code joins its parts with "+" ("..._suppression+rounding_5", "+withheld")
+    extra = "".join(text for key, text in METHOD_NOTE[lang].items() if key in method)
     return NOTE[lang].format(minimum=minimum) + extra
 
 

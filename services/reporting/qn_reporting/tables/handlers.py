@@ -99,4 +99,5 @@ def get_table(
         for p in domain.codes_at(dims[1], place)
         for topic in topics
     ]
-    return Table(metric, year, time, place, cells, protected.minimum, len(protected.hidden), cubes.publication.code)
+    method = cubes.publication.code + ("+withheld" if protected.withheld else "")
+    return Table(metric, year, time, place, cells, protected.minimum, len(protected.hidden), method)
