@@ -78,3 +78,12 @@ def test_after_so_many_declines_the_coordinator_takes_over_though_someone_is_lef
         assert request["status"] == "unmatched" and request["unmatched_reason"] == "all_declined"
         queue = matching.client.get("/help-requests", params={"status": "unmatched"}, headers=matching.coordinator())
         assert [r["id"] for r in queue.json()] == [str(event.help_request_id)]
+
+
+def test_a_reason_names_the_help_in_words_not_its_code() -> None:
+    from qn_matching.matches.reasons import words
+
+    assert words({"code": "offers_kind", "kind": "company"}) == (
+        "bietet „Gesellschaft leisten“ an",
+        "offers 'Company'",
+    )

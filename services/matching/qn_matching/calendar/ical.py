@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event
 
 from ..city import City
-from ..notifications.texts import kind_label
+from ..help_kinds import kind_label
 from .handlers import FeedTask
 
 PRODID = "-//Quartiersnetz//Matching//DE"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ..help_kinds import kind_label
 from ..volunteers.domain import LEVEL_DE, LEVEL_VALUES, SkillLevel
 from .domain import Candidate, Need, Ranked
 
@@ -68,8 +69,8 @@ def words(reason: dict[str, object]) -> tuple[str, str]:
         level = str(reason.get("level"))
         german = LEVEL_DE.get(SkillLevel(level), level) if level in LEVEL_VALUES else level
         return (
-            f"bringt für „{reason['kind']}“ die gewünschte Erfahrung mit ({german})",
-            f"has the experience '{reason['kind']}' asks for ({level})",
+            f"bringt für „{kind_label(str(reason['kind']))[0]}“ die gewünschte Erfahrung mit ({german})",
+            f"has the experience '{kind_label(str(reason['kind']))[1]}' asks for ({level})",
         )
     if code == "assigned_by_hand":
         overrides = [str(o) for o in reason.get("overrides") or ()]  # type: ignore[attr-defined]
@@ -86,7 +87,8 @@ def words(reason: dict[str, object]) -> tuple[str, str]:
             "offered by the coordinator to several: the first to claim takes it",
         )
     if code == "offers_kind":
-        return f"bietet „{reason['kind']}“ an", f"offers '{reason['kind']}'"
+        german, english = kind_label(str(reason["kind"]))
+        return f"bietet „{german}“ an", f"offers '{english}'"
     if code == "lives_in_quarter":
         return "wohnt im Quartier", "lives in the quarter"
     if code == "reaches_quarter":

@@ -7,28 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ..help_kinds import kind_label
 from .port import Message
-
-HELP_KINDS: dict[str, tuple[str, str]] = {
-    "shopping": ("Einkaufen", "Shopping"),
-    "small_repairs": ("Kleine Reparaturen", "Small repairs"),
-    "escort": ("Begleitung zu Arzt oder Amt", "Escort to a doctor or an office"),
-    "walk": ("Spaziergang", "A walk"),
-    "reading": ("Vorlesen", "Reading aloud"),
-    "company": ("Gesellschaft leisten", "Company"),
-    "digital_help": ("Digitale Hilfe", "Digital help"),
-    "paperwork": ("Hilfe mit Papieren", "Help with paperwork"),
-}
-"""Labels of the help kinds; an unknown kind shows its code."""
 
 WEEKDAY_DE = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 WEEKDAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SIGNATURE_DE = "Ihr Team der Nachbarschaftshilfe"
 SIGNATURE_EN = "Your neighbourly-help team"
 
-
-def kind_label(code: str) -> tuple[str, str]:
-    return HELP_KINDS.get(code, (code, code))
 
 
 def _at(moment: datetime, tz: ZoneInfo) -> tuple[str, str]:
