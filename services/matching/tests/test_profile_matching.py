@@ -70,6 +70,8 @@ def test_reading_aloud_goes_only_to_a_volunteer_whose_police_certificate_was_see
         "/volunteers", params={"vetting_due_by": vetting["recheck_on"]}, headers=matching.coordinator()
     )
     assert [v["id"] for v in due.json()] == [reader["id"]]
+    not_a_day = matching.client.get("/volunteers", params={"vetting_due_by": "0.0"}, headers=matching.coordinator())
+    assert not_a_day.status_code == 422 and "vetting_due_by" in not_a_day.text, not_a_day.text
     matching.clock.advance(days=5 * 366)
     assert asked(matching, **reading) is None  # the check is due again
 
