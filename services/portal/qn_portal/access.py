@@ -50,6 +50,10 @@ MATCHING_RULES: dict[str, Rule] = {
     "POST /stunden/{entry_id}/freigeben": Rule.roles(CITY_WIDE, scope="approves an hours entry"),
     "POST /stunden/{entry_id}/zurueckgeben": Rule.roles(CITY_WIDE, scope="returns an hours entry with a reason"),
     "GET /meine-einsaetze": Rule.roles(VOLUNTEERS, scope="the volunteer's own proposals and tasks"),
+    "POST /meine-einsaetze/kalender": Rule.roles(
+        VOLUNTEERS, scope="makes or renews the own secret calendar link (matching finds the volunteer by login)"
+    ),
+    "POST /meine-einsaetze/kalender/widerrufen": Rule.roles(VOLUNTEERS, scope="revokes the own calendar link"),
     "GET /einsaetze/{match_id}": Rule.roles(
         VOLUNTEERS_AND_COORDINATORS,
         scope="a proposal or task: a volunteer's own (matching answers 403 otherwise); the address from intake "
@@ -125,6 +129,18 @@ POLICY_RULES: dict[str, Rule] = {
     "GET /treffs/{site_id}/schliesszeiten": Rule.roles(CITY_WIDE, scope="a centre's closures"),
     "POST /treffs/{site_id}/schliesszeiten": Rule.roles(CITY_WIDE, scope="adds or removes a closure of a centre"),
     "GET /beratungszeiten": Rule.roles(CARRIERS, scope="the own organisation's offers and bookings in the centres"),
+    "GET /raumanfragen": Rule.roles(CARRIERS, scope="the form and the own organisation's room requests"),
+    "POST /raumanfragen": Rule.roles(CARRIERS, scope="asks for a room for the own organisation (scheduling decides)"),
+    "POST /raumanfragen/{request_id}/zurueckziehen": Rule.roles(
+        CARRIERS, scope="withdraws a pending room request of the own organisation (scheduling answers 403 otherwise)"
+    ),
+    "GET /treffs/{site_id}/raumanfragen": Rule.roles(CITY_WIDE, scope="a centre's pending room requests"),
+    "POST /treffs/{site_id}/raumanfragen/{request_id}/genehmigen": Rule.roles(
+        CITY_WIDE, scope="approves a room request (scheduling books its slots)"
+    ),
+    "POST /treffs/{site_id}/raumanfragen/{request_id}/ablehnen": Rule.roles(
+        CITY_WIDE, scope="declines a room request with a reason"
+    ),
     "GET /kennzahlen": Rule.roles(FIGURE_READERS, scope="reporting's protected tables (no figure points at a person)"),
 }
 

@@ -37,6 +37,7 @@ from .screens import (
     referrals,
     scheduling_closures,
     scheduling_hours,
+    scheduling_room_requests,
     scheduling_series,
     scheduling_week,
     signals,
@@ -94,6 +95,7 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
         scheduling_series,
         scheduling_closures,
         scheduling_hours,
+        scheduling_room_requests,
         committee_figures,
     ):
         app.include_router(module.router)

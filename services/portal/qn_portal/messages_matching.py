@@ -103,6 +103,23 @@ MATCHING_MESSAGES: dict[str, tuple[str, str]] = {
     "my_proposals_empty": ("Gerade keine neuen Anfragen.", "No new requests right now."),
     "my_accepted": ("Zugesagt", "Accepted"),
     "my_accepted_empty": ("Keine zugesagten Einsätze.", "No accepted tasks."),
+    "calendar_link_title": ("Kalender-Link", "Calendar link"),
+    "calendar_link_intro": (
+        "Ihre zugesagten Einsätze im Kalender Ihres Telefons: Art, Quartier und Zeit, nie Name oder Adresse. "
+        "Wer den Link hat, sieht diese Termine; erneuern oder widerrufen Sie ihn, wenn er in falsche Hände kam.",
+        "Your accepted tasks in your phone's calendar: kind, quarter and time, never a name or an address. "
+        "Whoever has the link sees these times; renew or revoke it if it got into the wrong hands.",
+    ),
+    "calendar_link_make": ("Kalender-Link erstellen/erneuern", "Create/renew the calendar link"),
+    "calendar_link_revoke": ("Kalender-Link widerrufen", "Revoke the calendar link"),
+    "calendar_link": ("Ihr Kalender-Link", "Your calendar link"),
+    "calendar_link_made": (
+        "Kopieren Sie den Link jetzt in Ihren Kalender (als Abonnement): er wird nur dieses eine Mal gezeigt. "
+        "Ein früherer Link gilt nicht mehr.",
+        "Copy the link into your calendar now (as a subscription): it is shown only this once. "
+        "An earlier link no longer works.",
+    ),
+    "calendar_link_revoked": ("Der Kalender-Link ist widerrufen.", "The calendar link is revoked."),
     "wanted_by": ("bis {day}", "by {day}"),
     "answer_by": ("Bitte antworten bis {at}", "Please answer by {at}"),
     "proxy_hint": (

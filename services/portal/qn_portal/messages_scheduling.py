@@ -8,6 +8,39 @@ SCHEDULING_MESSAGES: dict[str, tuple[str, str]] = {
     "nav_sites": ("Treffs", "Drop-in centres"),
     "nav_counselling_hours": ("Beratungszeiten", "Counselling hours"),
     "nav_figures": ("Kennzahlen", "Figures"),
+    "nav_room_requests": ("Raumanfragen", "Room requests"),
+    "room_requests_title": ("Raumanfragen", "Room requests"),
+    "room_requests_intro": (
+        "Fragen Sie einen Raum in einem Treff an; die Koordination genehmigt oder lehnt mit Grund ab.",
+        "Ask for a room at a drop-in centre; the coordinators approve or decline with a reason.",
+    ),
+    "ask_for_room": ("Raum anfragen", "Ask for a room"),
+    "site_and_room": ("Treff und Raum", "Centre and room"),
+    "request_day": ("Tag", "Day"),
+    "room_request_what": ("Wofür (Titel)", "What for (title)"),
+    "room_request_what_hint": (
+        "Wie Ihre Organisation es nennt, z. B. „Schuldnerberatung“; nie der Name einer Bewohnerin.",
+        "As your organisation calls it, e.g. “Debt counselling”; never a resident's name.",
+    ),
+    "my_room_requests": ("Ihre Raumanfragen", "Your room requests"),
+    "room_requests_empty": ("Noch keine Raumanfragen.", "No room requests yet."),
+    "room_request_requested": ("Die Raumanfrage ist gestellt.", "The room request is sent."),
+    "room_request_withdrawn": ("Die Raumanfrage ist zurückgezogen.", "The room request is withdrawn."),
+    "room_request_approved": ("Die Raumanfrage ist genehmigt.", "The room request is approved."),
+    "room_request_rejected": ("Die Raumanfrage ist abgelehnt.", "The room request is declined."),
+    "withdraw": ("Zurückziehen", "Withdraw"),
+    "withdraw_request": ("Raumanfrage „{title}“ zurückziehen", "Withdraw the room request “{title}”"),
+    "site_requests_title": ("{site}: offene Raumanfragen", "{site}: pending room requests"),
+    "site_requests_intro": (
+        "Genehmigen bucht den Raum für die Organisation; eine Ablehnung braucht einen Grund.",
+        "Approving books the room for the organisation; declining needs a reason.",
+    ),
+    "site_requests_empty": ("Keine offenen Raumanfragen.", "No pending room requests."),
+    "request_slots": ("{count} Termine", "{count} slots"),
+    "approve": ("Genehmigen", "Approve"),
+    "approve_request": ("Raumanfrage „{title}“ genehmigen", "Approve the room request “{title}”"),
+    "reject_request": ("Raumanfrage „{title}“ ablehnen", "Decline the room request “{title}”"),
+    "error_room": ("Wählen Sie einen Treff und einen Raum.", "Choose a centre and a room."),
     "sites_title": ("Treffs und ihre Woche", "Drop-in centres and their week"),
     "sites_intro": (
         "Wählen Sie einen Treff: seine Räume und Angebote als Wochenplan.",
@@ -129,10 +162,6 @@ SCHEDULING_MESSAGES: dict[str, tuple[str, str]] = {
         "Your organisation's times at the drop-in centres in week {week}: offers and single bookings.",
     ),
     "hours_empty": ("In dieser Woche keine Termine.", "No times this week."),
-    "hours_requests_later": (
-        "Raumanfragen mit Freigabe durch die Koordination folgen, sobald die Terminplanung sie anbietet.",
-        "Room requests approved by the coordinator follow once scheduling offers them.",
-    ),
     "col_time": ("Zeit", "Time"),
     "col_site": ("Treff", "Centre"),
     "col_offer": ("Angebot", "Offer"),
@@ -197,4 +226,19 @@ WEEKDAY_NAMES: dict[str, tuple[str, str]] = {
     "FR": ("Freitag", "Friday"),
     "SA": ("Samstag", "Saturday"),
     "SU": ("Sonntag", "Sunday"),
+}
+
+REQUEST_STATUS: dict[str, tuple[str, str]] = {
+    "pending": ("wartet auf Entscheidung", "awaiting a decision"),
+    "approved": ("genehmigt", "approved"),
+    "rejected": ("abgelehnt", "declined"),
+    "withdrawn": ("zurückgezogen", "withdrawn"),
+}
+
+REJECT_REASONS: dict[str, tuple[str, str]] = {
+    "room_needed_otherwise": ("Raum anderweitig benötigt", "Room needed otherwise"),
+    "quota": ("Kontingent ausgeschöpft", "Quota used up"),
+    "not_suitable": ("Raum nicht geeignet", "Room not suitable"),
+    "site_closed": ("Treff geschlossen", "Centre closed"),
+    "other": ("Anderer Grund", "Other reason"),
 }

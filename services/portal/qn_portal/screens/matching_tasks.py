@@ -32,8 +32,9 @@ def _is_coordinator(user: SignedIn) -> bool:
     return user.has_any("coordinator", "admin")
 
 
-@router.get("/meine-einsaetze", response_class=HTMLResponse)
-async def my_tasks(request: Request, user: Annotated[SignedIn, POLICY.guard("GET /meine-einsaetze")]) -> HTMLResponse:
+async def _my_tasks_page(
+    request: Request, user: SignedIn, *, feed: dict[str, Any] | None = None, saved: str = ""
+) -> HTMLResponse:
     lang = language(request)
     try:
         found = await request.app.state.matching.call(user, lang, "GET", "/volunteers/me/matches")
@@ -46,6 +47,9 @@ async def my_tasks(request: Request, user: Annotated[SignedIn, POLICY.guard("GET
     return render(
         request,
         "matching/my_tasks.html",
+        status=201 if feed else 200,
+        feed=feed,
+        saved=saved,
         proposals=[m for m in found if m.get("status") == "proposed"],
         tasks=[m for m in found if m.get("status") == "accepted"],
         unlinked=unlinked,
@@ -53,6 +57,51 @@ async def my_tasks(request: Request, user: Annotated[SignedIn, POLICY.guard("GET
         urgencies=URGENCIES,
         quarters=await quarter_names(request, user, lang),
     )
+
+
+@router.get("/meine-einsaetze", response_class=HTMLResponse)
+async def my_tasks(
+    request: Request,
+    user: Annotated[SignedIn, POLICY.guard("GET /meine-einsaetze")],
+    gespeichert: Annotated[str, Query(max_length=30)] = "",
+) -> HTMLResponse:
+    return await _my_tasks_page(request, user, saved=gespeichert)
+
+
+async def _own_volunteer_id(request: Request, user: SignedIn, lang: str) -> str | None:
+    """The volunteer record that carries this login (matching finds it), or None if none does."""
+    try:
+        me = await request.app.state.matching.call(user, lang, "GET", "/volunteers/me")
+    except ApiProblem as problem:
+        if problem.status != 404:
+            raise
+        return None
+    return str(me["id"])
+
+
+@router.post("/meine-einsaetze/kalender", response_class=HTMLResponse)
+async def make_calendar_link(
+    request: Request, user: Annotated[SignedIn, POLICY.guard("POST /meine-einsaetze/kalender")]
+) -> HTMLResponse:
+    # the secret link is shown once, on this answer: matching keeps only its hash, renewing revokes the old one
+    lang = language(request)
+    volunteer_id = await _own_volunteer_id(request, user, lang)
+    if volunteer_id is None:
+        return await _my_tasks_page(request, user)  # the page says that no volunteer record carries this login
+    feed = await request.app.state.matching.call(user, lang, "POST", f"/volunteers/{volunteer_id}/calendar-feed")
+    return await _my_tasks_page(request, user, feed=feed)
+
+
+@router.post("/meine-einsaetze/kalender/widerrufen", response_class=HTMLResponse)
+async def revoke_calendar_link(
+    request: Request, user: Annotated[SignedIn, POLICY.guard("POST /meine-einsaetze/kalender/widerrufen")]
+) -> Response:
+    lang = language(request)
+    volunteer_id = await _own_volunteer_id(request, user, lang)
+    if volunteer_id is None:
+        return await _my_tasks_page(request, user)
+    await request.app.state.matching.call(user, lang, "DELETE", f"/volunteers/{volunteer_id}/calendar-feed")
+    return RedirectResponse("/meine-einsaetze?gespeichert=calendar_revoked", status_code=303)
 
 
 @router.get("/offene-anfragen", response_class=HTMLResponse)

@@ -1,9 +1,7 @@
 """Carriers: their counselling hours -- their organisation's offers and bookings at every
 drop-in centre in one week. Scheduling decides what a carrier sees (another organisation's
 bookings are left out for them); the portal keeps the carrier's own offers' occurrences.
-
-Room requests with the coordinator's approval are not on scheduling's API yet; their screen
-follows when they are."""
+Asking for a room is the next screen (`scheduling_room_requests`)."""
 
 from __future__ import annotations
 

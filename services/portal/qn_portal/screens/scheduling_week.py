@@ -255,7 +255,7 @@ async def cancel_occurrence(
     return await _back_to_week(request, user, offer_id, occurrence, "absage")
 
 
-def _local(day: str, clock: str) -> str | None:
+def berlin_timestamp(day: str, clock: str) -> str | None:
     """An ISO timestamp with the Berlin offset of that day, or None if day or time are no such thing."""
     try:
         return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), BERLIN).isoformat()
@@ -277,8 +277,8 @@ async def move_occurrence(
     values = {
         k: str(raw.get(k, "")).strip() for k in ("move_day", "move_starts", "move_ends", "move_reason", "move_note")
     }
-    starts_at = _local(values["move_day"], values["move_starts"])
-    ends_at = _local(values["move_day"], values["move_ends"])
+    starts_at = berlin_timestamp(values["move_day"], values["move_starts"])
+    ends_at = berlin_timestamp(values["move_day"], values["move_ends"])
     errors = []
     if _day(values["move_day"]) is None:
         errors.append(FieldError("move_day", text(lang, "error_day")))
