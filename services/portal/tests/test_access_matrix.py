@@ -11,12 +11,15 @@ session every non-public route sends the person to the sign-in page."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from qn_portal.access import POLICY
 
 from qn_infra.access import api_routes
+from qn_testkit.days import BERLIN
 
 pytestmark = pytest.mark.integration
 
@@ -87,6 +90,8 @@ EXPECTED: dict[str, dict[str, str] | str] = {
     "POST /stunden/{entry_id}/freigeben": COORDINATOR,
     "POST /stunden/{entry_id}/zurueckgeben": COORDINATOR,
     "GET /meine-einsaetze": VOLUNTEERS,
+    "POST /meine-einsaetze/kalender": VOLUNTEERS,  # each their own link: matching finds them by login
+    "POST /meine-einsaetze/kalender/widerrufen": VOLUNTEERS,
     "GET /einsaetze/{match_id}": OWN_TASK,
     "POST /einsaetze/{match_id}/annehmen": OWN_TASK,
     "POST /einsaetze/{match_id}/ablehnen": OWN_TASK,
@@ -103,6 +108,12 @@ EXPECTED: dict[str, dict[str, str] | str] = {
     "GET /treffs/{site_id}/schliesszeiten": CITY_WIDE,
     "POST /treffs/{site_id}/schliesszeiten": CITY_WIDE,
     "GET /beratungszeiten": CARRIER,  # each sees only the own organisation's (scheduling decides)
+    "GET /raumanfragen": CARRIER,  # each sees only the own organisation's requests (scheduling decides)
+    "POST /raumanfragen": CARRIER,
+    "POST /raumanfragen/{request_id}/zurueckziehen": OWN_CARRIER,  # the request is caritas-dessau's
+    "GET /treffs/{site_id}/raumanfragen": CITY_WIDE,
+    "POST /treffs/{site_id}/raumanfragen/{request_id}/genehmigen": CITY_WIDE,
+    "POST /treffs/{site_id}/raumanfragen/{request_id}/ablehnen": CITY_WIDE,
     "GET /kennzahlen": {"committee": "A", "coordinator": "A"},
 }
 
@@ -126,7 +137,7 @@ def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
     if path.endswith("/loeschen") and method == "POST":
         path = path.replace("{person_id}", ids["erasable"].pop())  # every erasure needs a person of its own
     path = path.replace("{person_id}", ids["person"])
-    for name in ("match_id", "volunteer_id", "entry_id"):
+    for name in ("match_id", "volunteer_id", "entry_id", "request_id"):
         path = path.replace("{" + name + "}", ids[name])
     path = path.replace("{site_id}", "franztreff").replace("{offer_id}", ids["offer"])
     path = path.replace("{occurrence_id}", ids["occurrence"])
@@ -195,7 +206,26 @@ def _task_with_hours(city: Any, kit: Any) -> dict[str, str]:
     }
 
 
-def test_every_route_for_every_persona(portal, kit, neighbourly, drop_in, drop_in_settings):
+def _room_request(drop_in: Any, tokens: Any) -> str:
+    """A room request of caritas-dessau, weeks ahead: the coordinator approves it (a 303), then the
+    carrier's withdrawal meets a decided request (the list with scheduling's sentence)."""
+    day = drop_in.today() + timedelta(days=29)
+    at = {
+        name: datetime.combine(day, time(hour), BERLIN).isoformat()
+        for name, hour in (("starts_at", 14), ("ends_at", 15))
+    }
+    body = {**at, "title": "Matrix"}
+    made = httpx.post(
+        f"{drop_in.scheduling_url}/sites/franztreff/rooms/beratung-traeger/requests",
+        json=body,
+        headers=tokens.headers("carrier", org="caritas-dessau"),
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+def test_every_route_for_every_persona(portal, kit, neighbourly, drop_in, drop_in_settings, tokens):
     # forms are sent empty or wrong where they would change something: allowed callers get the
     # form back with its errors, so every persona meets the same records
     staff = kit.sign_in(portal(drop_in_settings), kit.STAFF_INNENSTADT)
@@ -209,6 +239,7 @@ def test_every_route_for_every_persona(portal, kit, neighbourly, drop_in, drop_i
     ids |= {"offer": drop_in.lunch_offer, "occurrence": drop_in.lunch_today, "day": drop_in.today().isoformat()}
     ids["erasable"] = [_person(staff, kit) for _ in range(len(PERSONAS) + 1)]
     ids |= _task_with_hours(neighbourly, kit)
+    ids["request_id"] = _room_request(drop_in, tokens)
 
     wrong: list[str] = []
     # signing out last: it ends the persona's session

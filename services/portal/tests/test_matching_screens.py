@@ -50,6 +50,11 @@ def test_a_volunteer_accepts_sees_the_address_and_logs_hours_a_coordinator_appro
     renate = as_person(kit.VOLUNTEER)
     mine = renate.get("/meine-einsaetze")
     assert mine.status_code == 200 and f"/einsaetze/{proposal['id']}" in mine.text
+    made = form(renate, kit, "/meine-einsaetze/kalender")  # the calendar link: shown once, then revoked
+    assert made.status_code == 201 and re.search(r'value="[^"]*/calendar-feeds/[^"]+\.ics"', made.text)
+    assert "/calendar-feeds/" not in renate.get("/meine-einsaetze").text
+    revoked = form(renate, kit, "/meine-einsaetze/kalender/widerrufen")
+    assert revoked.status_code == 200 and "Der Kalender-Link ist widerrufen." in revoked.text
     before = renate.get(f"/einsaetze/{proposal['id']}")
     assert "Besuch und Gesellschaft" in before.text
     for secret in (kit.HELPED["given_name"], kit.HELPED["family_name"], kit.HELPED["phone"], "Franzstraße"):

@@ -169,6 +169,39 @@ def test_a_carrier_sees_its_own_counselling_hours_and_no_one_elses(as_person, ki
     assert "Schuldnerberatung" not in diakonie.text and "In dieser Woche keine Termine." in diakonie.text
 
 
+def test_a_carrier_asks_for_a_room_the_coordinator_approves_and_the_carrier_sees_it(as_person, kit, drop_in):
+    caritas = as_person(kit.CARITAS)
+    page = caritas.get("/raumanfragen")
+    assert page.status_code == 200 and 'value="franztreff/beratung-traeger"' in page.text
+    day = (drop_in.today() + timedelta(days=22)).isoformat()  # a Thursday, weeks ahead
+    asked = {"csrf_token": kit.csrf_of(page.text), "room": "franztreff/beratung-traeger", "day": day}
+    missing = caritas.post("/raumanfragen", data=asked | {"starts": "14:00", "ends": "15:00", "title": ""})
+    assert missing.status_code == 422 and '<a href="#title">Geben Sie einen Titel an.' in missing.text
+    # scheduling's sentence next to its field: the end before the start
+    backwards = caritas.post(
+        "/raumanfragen", data=asked | {"starts": "15:00", "ends": "14:00", "title": "Sprechstunde"}
+    )
+    assert backwards.status_code == 422 and 'aria-invalid="true"' in backwards.text, backwards.text
+    sent = caritas.post("/raumanfragen", data=asked | {"starts": "14:00", "ends": "15:00", "title": "Sprechstunde"})
+    assert sent.status_code == 200 and "Die Raumanfrage ist gestellt." in sent.text
+    assert "wartet auf Entscheidung" in sent.text and "Zurückziehen" in sent.text
+    found = re.search(r'data-request-id="([^"]+)"', sent.text)
+    assert found
+    assert found.group(1) not in as_person(kit.DIAKONIE).get("/raumanfragen").text  # another carrier's
+
+    coordinator = as_person(kit.COORDINATOR)
+    queue = coordinator.get("/treffs/franztreff/raumanfragen")
+    assert queue.status_code == 200 and found.group(1) in queue.text and "Sprechstunde" in queue.text
+    approve = f"/treffs/franztreff/raumanfragen/{found.group(1)}/genehmigen"
+    approved = coordinator.post(approve, data={"csrf_token": kit.csrf_of(queue.text)})
+    assert approved.status_code == 200 and "Die Raumanfrage ist genehmigt." in approved.text
+    assert found.group(1) not in approved.text  # no longer pending
+
+    mine = caritas.get("/raumanfragen").text
+    row = mine.split(f'data-request-id="{found.group(1)}"', 1)[1].split("</tr>", 1)[0]
+    assert "genehmigt" in row and "Zurückziehen" not in row
+
+
 def test_a_committee_member_reads_the_protected_table_with_its_legend(as_person, kit, drop_in):
     member = as_person(kit.COMMITTEE)
     start = member.get("/start")
