@@ -135,6 +135,8 @@ def test_the_coordinator_plans_the_week_and_records_attendance_in_two_taps(page,
     page.goto("/treffs/franztreff/schliesszeiten")
     accessible(page, "the closures of a centre")
     shot(page, shots, "16-schliesszeiten")
+    page.goto("/treffs/franztreff/raumanfragen")
+    accessible(page, "a centre's pending room requests")
 
 
 def test_the_carrier_sees_its_hours_and_the_committee_its_tables(page, shots, drop_in):
@@ -143,6 +145,9 @@ def test_the_carrier_sees_its_hours_and_the_committee_its_tables(page, shots, dr
     sync_api.expect(page.locator("main table")).to_contain_text("Schuldnerberatung")
     accessible(page, "the carrier's counselling hours")
     shot(page, shots, "17-beratungszeiten")
+    page.get_by_role("link", name="Raumanfragen").click()
+    sync_api.expect(page.locator("h1")).to_have_text("Raumanfragen")
+    accessible(page, "the carrier's room requests with the form")
 
     page.get_by_role("button", name="Abmelden").click()
     sign_in(page, "demo-committee")

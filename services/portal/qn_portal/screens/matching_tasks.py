@@ -1,7 +1,8 @@
 """Proposals and tasks. A volunteer on a phone: my proposals and tasks; one of them with its
 reasons, accept or decline with a reason, and after accepting the address (read from intake with
 the volunteer's own token: intake answers only who accepted, and logs the read -- decision 0013),
-hours in quarter hours, completion. Coordinators: the requests nobody could be found for, every
+hours in quarter hours, completion; the own calendar link (made, renewed, revoked; shown once).
+Coordinators: the requests nobody could be found for, every
 proposal by status, and the same page to answer for a volunteer without a smartphone (proxy)."""
 
 from __future__ import annotations
