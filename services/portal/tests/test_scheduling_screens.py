@@ -181,7 +181,8 @@ def test_a_carrier_asks_for_a_room_the_coordinator_approves_and_the_carrier_sees
     backwards = caritas.post(
         "/raumanfragen", data=asked | {"starts": "15:00", "ends": "14:00", "title": "Sprechstunde"}
     )
-    assert backwards.status_code == 422 and 'aria-invalid="true"' in backwards.text, backwards.text
+    assert backwards.status_code == 422 and 'aria-invalid="true"' in backwards.text
+    assert re.findall(r'<li><a href="#(\w+)">', backwards.text) == ["ends"], backwards.text
     sent = caritas.post("/raumanfragen", data=asked | {"starts": "14:00", "ends": "15:00", "title": "Sprechstunde"})
     assert sent.status_code == 200 and "Die Raumanfrage ist gestellt." in sent.text
     assert "wartet auf Entscheidung" in sent.text and "Zurückziehen" in sent.text
@@ -200,6 +201,37 @@ def test_a_carrier_asks_for_a_room_the_coordinator_approves_and_the_carrier_sees
     mine = caritas.get("/raumanfragen").text
     row = mine.split(f'data-request-id="{found.group(1)}"', 1)[1].split("</tr>", 1)[0]
     assert "genehmigt" in row and "Zurückziehen" not in row
+
+
+def test_a_declined_request_shows_its_reason_and_a_pending_one_can_be_withdrawn(as_person, kit, drop_in):
+    caritas = as_person(kit.CARITAS)
+    csrf = kit.csrf_of(caritas.get("/raumanfragen").text)
+    ids = []
+    for weeks in (9, 13):  # separate months: the monthly quota is not the point here
+        day = (drop_in.today() + timedelta(weeks=weeks, days=1)).isoformat()
+        sent = caritas.post("/raumanfragen", data={"csrf_token": csrf, "room": "franztreff/beratung-traeger",
+                                                   "day": day, "starts": "14:00", "ends": "15:00",
+                                                   "title": f"Gruppe {weeks}"})  # fmt: skip
+        assert sent.status_code == 200, sent.text
+        rows = sent.text.split('data-request-id="')[1:]
+        ids.append(next(r.split('"', 1)[0] for r in rows if f"<td>Gruppe {weeks}</td>" in r.split("</tr>", 1)[0]))
+    declined, withdrawn = ids
+
+    coordinator = as_person(kit.COORDINATOR)
+    queue = coordinator.get("/treffs/franztreff/raumanfragen")
+    reject = f"/treffs/franztreff/raumanfragen/{declined}/ablehnen"
+    missing = coordinator.post(reject, data={"csrf_token": kit.csrf_of(queue.text), "reject_reason": ""})
+    assert missing.status_code == 422 and f'<a href="#reject_reason-{declined}">Wählen Sie einen Grund.' in missing.text
+    done = coordinator.post(
+        reject, data={"csrf_token": kit.csrf_of(queue.text), "reject_reason": "quota", "reject_note": "Bitte Mai"}
+    )
+    assert done.status_code == 200 and "Die Raumanfrage ist abgelehnt." in done.text
+
+    gone = caritas.post(f"/raumanfragen/{withdrawn}/zurueckziehen", data={"csrf_token": csrf})
+    assert gone.status_code == 200 and "Die Raumanfrage ist zurückgezogen." in gone.text
+    rows = {i: gone.text.split(f'data-request-id="{i}"', 1)[1].split("</tr>", 1)[0] for i in ids}
+    assert "abgelehnt (Kontingent ausgeschöpft): Bitte Mai" in rows[declined]
+    assert "zurückgezogen" in rows[withdrawn] and "Zurückziehen" not in rows[withdrawn]
 
 
 def test_a_committee_member_reads_the_protected_table_with_its_legend(as_person, kit, drop_in):
