@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from qn_contracts.vocabulary import HoursSource
+from qn_infra.days import Day
 
 from ..matches.schemas import Hours, Note
 from .domain import ReturnReason
@@ -19,7 +20,7 @@ class HoursIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     hours: Hours = Field(description="Hours spent, in quarter hours (0.25 to 24).", examples=["1.5"])
-    worked_on: date | None = Field(None, description="The day the help was given.", examples=["2026-12-01"])
+    worked_on: Day | None = Field(None, description="The day the help was given.", examples=["2026-12-01"])
     source: HoursSource = Field(
         HoursSource.APP,
         description="app (logged now), or paper: a paper slip a coordinator enters later (coordinators only).",

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from pydantic_core import PydanticCustomError
 
 from qn_contracts.vocabulary import HoursSource
+from qn_infra.days import Day
 
 from .by_hand import Override
 from .domain import DeclineReason
@@ -72,7 +73,7 @@ class CompleteIn(BaseModel):
         "A volunteer's hours wait for a coordinator's approval; assignment.completed reports the approved ones.",
         examples=["1.5"],
     )
-    worked_on: date | None = Field(None, description="The day of those hours.", examples=["2026-12-01"])
+    worked_on: Day | None = Field(None, description="The day of those hours.", examples=["2026-12-01"])
     source: HoursSource = Field(
         HoursSource.APP, description="app, or paper: a paper slip a coordinator enters later.", examples=["app"]
     )

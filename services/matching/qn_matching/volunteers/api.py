@@ -3,16 +3,15 @@ route, and what they see, is in `..access`."""
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import date, time
+from datetime import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BeforeValidator
 
 from qn_contracts.vocabulary import QuarterId, VolunteerStatus
 from qn_infra.auth import Principal
+from qn_infra.days import Day
 from qn_infra.openapi_problems import conflict
 
 from .. import access
@@ -31,9 +30,6 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/volunteers", tags=["volunteers"])
-
-
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @router.post(
@@ -117,13 +113,6 @@ def apply(body: ApplicationIn, request: Request) -> ApplicationReceived:
     return ApplicationReceived(reference=reference)
 
 
-def _iso_day(value: object) -> object:
-    """A day as the document says (YYYY-MM-DD): pydantic alone would also take '0.0' or a Unix time."""
-    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
-        raise ValueError("a day as YYYY-MM-DD, e.g. 2027-03-10")
-    return value
-
-
 @router.get("", response_model=list[VolunteerOut], summary="Volunteers, in registration order")
 def list_volunteers(
     request: Request,
@@ -131,8 +120,7 @@ def list_volunteers(
     quarter_id: Annotated[QuarterId | None, Query(description="Only this quarter.")] = None,
     status: Annotated[VolunteerStatus | None, Query(description="Only this status.")] = None,
     vetting_due_by: Annotated[
-        date | None,
-        BeforeValidator(_iso_day),
+        Day | None,
         Query(description="Only those whose police certificate is to be seen again by this day (YYYY-MM-DD)."),
     ] = None,
 ) -> list[VolunteerOut]:

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from qn_contracts.vocabulary import Code, QuarterId, Weekday
+from qn_infra.days import Day
 
 from .domain import SETTABLE_STATUSES, AbsenceReason, ArchiveReason, SkillLevel
 
@@ -153,8 +154,8 @@ class ProfileIn(BaseModel):
 class AbsenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    starts_on: date = Field(description="First day away.", examples=["2026-12-21"])
-    ends_on: date = Field(description="Last day away (inclusive).", examples=["2027-01-03"])
+    starts_on: Day = Field(description="First day away.", examples=["2026-12-21"])
+    ends_on: Day = Field(description="Last day away (inclusive).", examples=["2027-01-03"])
     reason: AbsenceReason = Field(AbsenceReason.HOLIDAY, description="holiday, illness or other.", examples=["holiday"])
 
 
@@ -163,9 +164,9 @@ class VettingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    certificate_date: date = Field(description="The date the certificate was issued.", examples=["2026-11-02"])
+    certificate_date: Day = Field(description="The date the certificate was issued.", examples=["2026-11-02"])
     no_relevant_entry: bool = Field(description="True: no entry relevant under § 72a SGB VIII.", examples=[True])
-    recheck_on: date | None = Field(
+    recheck_on: Day | None = Field(
         None, description="When to see a new certificate; default: the configured years after its date."
     )
     inspected_by: str | None = Field(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from qn_contracts.vocabulary import AgeBand, Code, OfferKind, OrgId
+from qn_infra.days import Day
 
 from ..bookings.schemas import Note, Timestamp
 from ..sites.schemas import ID_PATTERN, ClockTime, LocalTime
@@ -55,7 +56,7 @@ class OfferIn(BaseModel):
         description="Organisational contact for questions (an office, not a private person).",
         examples=["Dessauer Tafel e. V., Telefon der Geschäftsstelle"],
     )
-    first_day: date = Field(description="Local day of the first occurrence.", examples=["2027-03-15"])
+    first_day: Day = Field(description="Local day of the first occurrence.", examples=["2027-03-15"])
     starts: ClockTime = Field(description="Local start time (HH:MM), Europe/Berlin wall-clock.", examples=["11:00"])
     ends: ClockTime = Field(description="Local end time (HH:MM), the same day.", examples=["13:00"])
     rrule: str = Field(

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
 from qn_contracts.vocabulary import OrgId, QuarterId, RoomKind, Weekday
+from qn_infra.days import Day
 
 from . import domain
 from .models import Site
@@ -44,8 +45,8 @@ class OpeningHoursIn(BaseModel):
 class ClosureIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    first_day: date = Field(description="First local day the site is closed.", examples=["2027-07-19"])
-    last_day: date = Field(description="Last local day the site is closed (included).", examples=["2027-08-06"])
+    first_day: Day = Field(description="First local day the site is closed.", examples=["2027-07-19"])
+    last_day: Day = Field(description="Last local day the site is closed (included).", examples=["2027-08-06"])
     reason: str | None = Field(
         None, max_length=120, description="Public reason shown in the programme.", examples=["Sommerpause"]
     )
