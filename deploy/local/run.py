@@ -69,6 +69,9 @@ def service_env(name: str, nats_url: str) -> dict[str, str]:
         env.setdefault(prefix + "SMTP_STARTTLS", "false")
         env.setdefault(prefix + "COORDINATOR_EMAIL", "koordination@nachbarschaftshilfe.example")
         env.setdefault(prefix + "REMINDER_CHECK_SECONDS", "60")
+    if name == "reporting":
+        # the demo's year of history takes minutes to protect: done at start, not by the first reader
+        env.setdefault(prefix + "WARM_UP_FIGURES", "true")
     return env
 
 

@@ -9,7 +9,7 @@ from qn_infra.errors import Conflict, Invalid, NotFound
 from qn_infra.runtime import ServiceRuntime
 from qn_infra.service_app import create_service_app
 
-from . import __version__
+from . import __version__, warm_up
 from .access import POLICY
 from .breakdowns import api as breakdowns_api
 from .breakdowns.handlers import ProtectedBreakdowns
@@ -58,4 +58,6 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None
     city = load_city(settings.city_dir)
     app.state.protected_cubes = ProtectedCubes(city, settings.disclosure_minimum, settings.publication())
     app.state.protected_breakdowns = ProtectedBreakdowns(city, settings.publication())
+    if settings.warm_up_figures:
+        warm_up.start(runtime, app.state.protected_cubes, app.state.protected_breakdowns)
     return app

@@ -30,6 +30,11 @@ class ReportingSettings(ServiceSettings):
         description="Smallest count published; smaller ones are hidden ('.'), with enough others that "
         "no table gives them away (official statistics use 3).",
     )
+    warm_up_figures: bool = Field(
+        False,
+        description="Protect the dashboard's figures of the current year in the background at start, so the "
+        "first reader does not wait for it (`make run` and the deployments turn it on).",
+    )
     disclosure_method: Method = Field(
         Method.SUPPRESSION,
         description="On top of suppression: 'rounding' (shown values to multiples of 5, as Destatis) or "
