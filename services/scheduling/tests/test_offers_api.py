@@ -113,6 +113,8 @@ def test_a_room_the_site_lacks_a_time_outside_opening_hours_and_the_past_are_422
     assert backwards.status_code == 422 and problem_field(backwards) == "ends"
     topic = site.offer(lunch_table(monday, topics=["astrologie"]))
     assert topic.status_code == 422 and problem_field(topic) == "topics.0"
+    no_topic = site.offer(lunch_table(monday, topics=[]))  # was a 500: the event needs a topic
+    assert no_topic.status_code == 422 and problem_field(no_topic) == "topics"
 
 
 def test_saving_a_series_first_previews_what_collides_and_can_skip_those(site) -> None:

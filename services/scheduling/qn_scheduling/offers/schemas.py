@@ -39,9 +39,9 @@ class OfferIn(BaseModel):
         default_factory=list, max_length=20, description="Who it is for (codes).", examples=[["senioren", "familien"]]
     )
     topics: list[Code] = Field(
-        default_factory=list,
+        min_length=1,
         max_length=20,
-        description="Topics from the city's taxonomy.",
+        description="Topics from the city's taxonomy (at least one: the programme and reporting sort by them).",
         examples=[["existenzsicherung"]],
     )
     capacity: int | None = Field(None, ge=1, le=1000, strict=True, description="Places, if limited.", examples=[20])
@@ -122,7 +122,7 @@ class OfferChangesIn(BaseModel):
     description: str | None = Field(None, max_length=2000)
     kind: OfferKind | None = None
     target_groups: list[Code] | None = Field(None, max_length=20)
-    topics: list[Code] | None = Field(None, max_length=20)
+    topics: list[Code] | None = Field(None, min_length=1, max_length=20)
     capacity: int | None = Field(None, ge=1, le=1000, strict=True)
     registration_required: bool | None = None
     cost: Cost | None = None
