@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -42,17 +41,13 @@ class DatabaseFactory:
         return create_engine(url, isolation_level="AUTOCOMMIT").connect()
 
     def drop_all(self) -> None:
+        # one connection, one database at a time: at the end of a run PostgreSQL is close to its
+        # connection limit (dropping eight at once met "too many clients already")
         if self.backend != "postgresql" or not self.created:
             return
-
-        def drop(database: str) -> None:
-            with self._admin() as connection:
+        with self._admin() as connection:
+            for database in self.created:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-
-        # hundreds of databases at the end of a run: one at a time took ~45 s; PostgreSQL lets
-        # concurrent drops share their checkpoints, so a few connections at once take about half
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(drop, self.created))
         self.created.clear()
 
     def describe(self) -> str:

@@ -48,7 +48,7 @@ def test_where_the_help_asks_for_experience_who_has_it_comes_before_who_is_less_
     best = choose_next([basic, expert], REPAIRS, MONDAY_9, BERLIN)
     assert best is not None and best.skilled
     [level] = [r for r in reasons_for(best, REPAIRS, MONDAY_9, BERLIN) if r["code"] == "skill_level"]
-    assert words(level)[0] == "bringt für „small_repairs“ die gewünschte Erfahrung mit (Fachkraft)"
+    assert words(level)[0] == "bringt für „Kleine Reparaturen“ die gewünschte Erfahrung mit (Fachkraft)"
     # a kind that asks for no level: the levels do not count
     assert rank([basic, expert], replace(REPAIRS, level_wanted=0), MONDAY_9, BERLIN)[0].candidate == basic
 
