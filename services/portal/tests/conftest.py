@@ -4,6 +4,7 @@ development key that intake trusts."""
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterator
@@ -397,3 +398,25 @@ def drop_in_settings(portal_settings: PortalSettings, drop_in: DropIn) -> Portal
     return portal_settings.model_copy(
         update={"scheduling_url": drop_in.scheduling_url, "reporting_url": drop_in.reporting_url}
     )
+
+
+# the browser tests' shared pieces (their modules skip without Chromium before these are asked for)
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright import sync_api
+
+    from qn_testkit.browser import CHROMIUM, LAUNCH_FLAGS
+
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests write their screenshots: QN_PORTAL_SCREENSHOTS (docs/portal/), or a
+    temporary directory."""
+    target = Path(os.environ.get("QN_PORTAL_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    target.mkdir(parents=True, exist_ok=True)
+    return target

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from qn_infra.embedded_broker import free_port
-from qn_testkit.browser import CHROMIUM, LAUNCH_FLAGS, NO_CHROMIUM, accessibility_problems
+from qn_testkit.browser import CHROMIUM, NO_CHROMIUM, accessibility_problems
 
 pytestmark = pytest.mark.e2e
 
@@ -75,21 +75,6 @@ def kit_module():
         DEMO_CITY = Path(__file__).resolve().parents[3] / "deploy" / "demo-city"
 
     return Paths
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    target = Path(os.environ.get("QN_PORTAL_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    target.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from qn_infra.embedded_broker import free_port
-from qn_testkit.browser import CHROMIUM, LAUNCH_FLAGS, NO_CHROMIUM, accessibility_problems
+from qn_testkit.browser import CHROMIUM, NO_CHROMIUM, accessibility_problems
 
 pytestmark = pytest.mark.e2e
 
@@ -67,21 +67,6 @@ def portal_url(neighbourly, tokens, tmp_path_factory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    target = Path(os.environ.get("QN_PORTAL_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    target.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 def open_tab(browser: Any, portal_url: str, *, phone: bool = False) -> Any:

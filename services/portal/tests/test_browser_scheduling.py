@@ -9,7 +9,6 @@ Without Chromium at /usr/bin/chromium these tests skip and say so (`apt-get inst
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 from qn_portal.app import create_app
 from qn_portal.config import PortalSettings
 
-from qn_testkit.browser import CHROMIUM, LAUNCH_FLAGS, NO_CHROMIUM, accessibility_problems
+from qn_testkit.browser import CHROMIUM, NO_CHROMIUM, accessibility_problems
 from qn_testkit.served_app import served
 
 pytestmark = pytest.mark.e2e
@@ -47,21 +46,6 @@ def portal_url(intake, tokens, drop_in, kit_paths) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def kit_paths() -> Path:
     return Path(__file__).resolve().parents[3] / "deploy" / "demo-city"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    target = Path(os.environ.get("QN_PORTAL_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    target.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 @pytest.fixture
