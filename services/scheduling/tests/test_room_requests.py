@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+import holidays
 import pytest
 
 from qn_infra.clock import TickingClock
@@ -18,7 +19,7 @@ from qn_testkit.services import running_app
 from qn_testkit.streams import read_stream
 from qn_testkit.waiting import eventually
 
-from .conftest import DEMO_CITY, Scheduling, at, lunch_table, problem_field, quiet_monday
+from .conftest import DEMO_CITY, Scheduling, at, franztreff, lunch_table, problem_field, quiet_monday
 
 pytestmark = pytest.mark.integration
 
@@ -168,3 +169,79 @@ def test_a_room_freed_by_an_ordinary_cancellation_goes_to_the_waitlist(site) -> 
         headers=scheduling.coordinator(),
     ).json()  # fmt: skip
     assert [(b["title"], b["org_id"]) for b in now_held] == [("Familienberatung AWO", "awo-dessau")]
+
+
+def _two_tuesdays_in_one_month(after: date) -> date:
+    """A Tuesday after `after` whose next Tuesday falls in the same month, neither a holiday."""
+    closed = holidays.country_holidays("DE", subdiv="ST", years=[after.year, after.year + 1])
+    day = after + timedelta(days=(1 - after.weekday()) % 7 or 7)
+    while day.day > 21 or day in closed or day + timedelta(days=7) in closed:
+        day += timedelta(days=7)
+    return day
+
+
+def test_a_carriers_own_series_at_a_site_it_books_directly_keeps_to_horizon_and_quota(site) -> None:
+    scheduling, _ = site
+    direct = {"horizon_days": 60, "carrier_hours_per_month": 10, "carriers_book_directly": True}
+    put = scheduling.client.put(
+        "/sites/rosseltreff",
+        json=franztreff(name="Rosseltreff", quarter_id="rosslau", carrier_id="awo-dessau", booking_rules=direct),
+        headers=scheduling.coordinator(),
+    )
+    assert put.status_code == 201, put.text
+    awo = scheduling.carrier("awo-dessau")
+    tuesday = _two_tuesdays_in_one_month(scheduling.today() + timedelta(days=7))
+
+    def series(**changes: Any) -> Any:
+        body = {
+            **lunch_table(tuesday, org_id="awo-dessau", kind="counselling", title="Schuldnerberatung der AWO"),
+            "room_id": "beratung-1", "starts": "09:00", "ends": "13:00", "rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=2",
+            **changes,
+        }  # fmt: skip
+        return scheduling.client.post("/sites/rosseltreff/offers", json=body, headers=awo)
+
+    weekly = series(rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=20")  # twenty weeks reach past the 60 days
+    assert weekly.status_code == 422 and weekly.json()["code"] == "beyond_booking_horizon", weekly.text
+    assert problem_field(weekly) == "rrule"
+    long_days = series(ends="16:00")  # two Tuesdays of seven hours in one month: 14 of 10 hours
+    assert long_days.status_code == 409 and long_days.json()["code"] == "quota_exceeded", long_days.text
+    assert problem_field(long_days) == "rrule"
+    saved = series()  # two Tuesdays of four hours: 8 of 10
+    assert saved.status_code == 201, saved.text
+    # half an hour longer each time: 9 hours -- the series' own 8 hours are given back, not counted twice
+    longer = scheduling.client.patch(
+        f"/offers/{saved.json()['id']}", json={"scope": "series", "ends": "13:30"}, headers=awo
+    )
+    assert longer.status_code == 200, longer.text
+    too_long = scheduling.client.patch(
+        f"/offers/{saved.json()['id']}", json={"scope": "series", "ends": "14:30"}, headers=awo
+    )
+    assert too_long.status_code == 409 and too_long.json()["code"] == "quota_exceeded", too_long.text
+    # the city's staff plan the same long series for the carrier: they are not bound
+    team = scheduling.tokens.headers("team_staff", team="team-innenstadt")
+    body = {
+        **lunch_table(tuesday, org_id="awo-dessau"),
+        "room_id": "beratung-2",
+        "rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=20",
+    }
+    planned = scheduling.client.post("/sites/rosseltreff/offers", json=body, headers=team)
+    assert planned.status_code == 201, planned.text
+    # the site closes at two on Tuesdays from now on: the booked weeks are announced with their new open minutes
+    hours = [
+        {"weekday": d, "opens": "09:00", "closes": "14:00" if d == "tu" else "17:00"}
+        for d in ("mo", "tu", "we", "th", "fr")
+    ]
+    shorter = scheduling.client.put(
+        "/sites/rosseltreff",
+        json=franztreff(name="Rosseltreff", quarter_id="rosslau", carrier_id="awo-dessau", booking_rules=direct,
+                        opening_hours=hours),
+        headers=scheduling.coordinator(),
+    )  # fmt: skip
+    assert shorter.status_code == 200, shorter.text
+    for day in (tuesday, tuesday + timedelta(days=7)):
+        year, week, _ = day.isocalendar()
+        figures = events(
+            scheduling, "qn.scheduling.room.occupancy_changed.v1", site_id="rosseltreff", room_id="beratung-1",
+            week=f"{year}-W{week:02d}", minutes_open=4 * 8 * 60 + 5 * 60,
+        )  # fmt: skip
+        assert figures[-1].body["minutes_booked"] == 4 * 60 + 30 and figures[-1].body["quarter_id"] == "rosslau"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -100,6 +101,7 @@ def check_carrier_rules(
     now: datetime,
     direct: bool,
     field: str = "starts_at",
+    ignore: Collection[uuid.UUID] = (),
 ) -> None:
     """A carrier booking (`direct`) or requesting room time itself: the site must let carriers
     book directly, and the time must lie within its horizon and the carrier's monthly quota."""
@@ -107,8 +109,8 @@ def check_carrier_rules(
     if direct and not site_rules.carriers_book_directly:
         raise rules.approval_required(site.name)
     rules.check_horizon(wanted, site_rules, now=now, tz=ctx.tz, field=field)
-    held = periods_held(uow, site.id, org_id, wanted, ctx.tz)
-    rules.check_quota(wanted, held, site_rules, org_id=org_id, tz=ctx.tz)
+    held = periods_held(uow, site.id, org_id, wanted, ctx.tz, ignore=ignore)
+    rules.check_quota(wanted, held, site_rules, org_id=org_id, tz=ctx.tz, field=field)
 
 
 def _slots_around(uow: UnitOfWork, cmd: domain.BookRoom, ctx: SchedulingContext) -> list[domain.Slot]:

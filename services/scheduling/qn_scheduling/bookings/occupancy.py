@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
@@ -20,10 +21,12 @@ from qn_infra.unit_of_work import UnitOfWork
 
 from ..offers.calendar_rules import blocker_on
 from ..sites.domain import WEEKDAYS, Closure, Window, windows_on
-from ..sites.handlers import SchedulingContext
 from ..sites.models import Site
 from . import domain
 from .models import Booking
+
+if TYPE_CHECKING:  # sites' handlers announce occupancy too, when a site's hours change
+    from ..sites.handlers import SchedulingContext
 
 _PENDING = "qn_scheduling_occupancy"
 Key = tuple[str, str, date]  # site, room, local Monday
@@ -65,6 +68,20 @@ def touch(uow: UnitOfWork, booking: Booking, tz: ZoneInfo) -> None:
         pending = uow.session.info[_PENDING] = set()
         event.listen(uow.session, "before_commit", _refuse_unannounced)
     pending.add((booking.site_id, booking.room_id, monday_of(booking.starts_at, tz)))
+
+
+def touch_booked_weeks(uow: UnitOfWork, site_id: str, *, since: datetime, tz: ZoneInfo) -> None:
+    """Marks every week from `since` in which a room of the site holds a booking: its minutes
+    open changed (new opening hours or closures), so its figure is announced afresh at commit.
+    Weeks already past keep the figure they were reported with."""
+    week_start = datetime.combine(monday_of(since, tz), time.min, tz)
+    rows = uow.session.execute(
+        select(Booking.site_id, Booking.room_id, Booking.starts_at).where(
+            Booking.site_id == site_id, Booking.status == domain.CONFIRMED, Booking.ends_at > week_start
+        )
+    ).all()
+    for row in rows:
+        touch(uow, row, tz)  # type: ignore[arg-type]
 
 
 def _refuse_unannounced(session: Session) -> None:

@@ -52,7 +52,13 @@ def minutes_by_month(periods: Iterable[Period], tz: ZoneInfo) -> dict[date, int]
 
 
 def check_quota(
-    wanted: Sequence[Period], held: Iterable[Period], rules: BookingRules, *, org_id: str | None, tz: ZoneInfo
+    wanted: Sequence[Period],
+    held: Iterable[Period],
+    rules: BookingRules,
+    *,
+    org_id: str | None,
+    tz: ZoneInfo,
+    field: str = "starts_at",
 ) -> None:
     """The carrier's room time at the site in each month, held plus wanted, stays within its quota."""
     if rules.carrier_hours_per_month is None:
@@ -68,7 +74,7 @@ def check_quota(
                 f"{free:.1f} Stunden.".replace(".", ",", 1),
                 f"{org_id or 'This carrier'} may hold at most {rules.carrier_hours_per_month} hours at this site "
                 f"in {month:%Y-%m}; {free:.1f} hours are left.",
-                field="starts_at",
+                field=field,
                 extra={"month": f"{month:%Y-%m}", "hours_left": free},
             )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime, time
 
@@ -14,6 +15,7 @@ from qn_infra.unit_of_work import UnitOfWork
 
 from .. import access
 from ..bookings import occupancy, rules
+from ..bookings.handlers import check_carrier_rules
 from ..bookings.models import Booking
 from ..sites import domain as sites_domain
 from ..sites.handlers import SchedulingContext
@@ -87,6 +89,7 @@ def create_offer(
         plan = plan_series(when, policy, site=site, uow=uow, ctx=ctx, not_before=now)
         if plan.collisions and not skip_collisions:
             raise domain.series_collides(plan, ctx.tz, named=_named(plan, principal))
+        _check_carrier_rules(plan, site, details.org_id, uow=uow, ctx=ctx, principal=principal, now=now)
         offer = Offer(id=uuid.uuid4(), site_id=site_id, created_by=principal.subject, created_at=now, occurrences=[])
         _apply(offer, details, when, policy, now)
         offer.reconfirm_days = reconfirm_days
@@ -102,6 +105,32 @@ def create_offer(
         log.info("offer_created", offer_id=str(offer.id), site_id=site_id, occurrences=len(plan.planned))
         uow.session.expunge_all()
         return offer
+
+
+def _check_carrier_rules(
+    plan: SeriesPlan,
+    site: Site,
+    org_id: str | None,
+    *,
+    uow: UnitOfWork,
+    ctx: SchedulingContext,
+    principal: Principal,
+    now: datetime,
+    releasing: Collection[uuid.UUID] = (),
+) -> None:
+    """A carrier's own series books room time as its single bookings do: within the site's
+    horizon and the carrier's monthly quota there (the city's staff are not bound). What the
+    series will book counts, the occurrences it skips do not; `releasing` are the series' own
+    bookings that an edit gives back, so they do not count twice."""
+    if not access.own_org_only(principal):
+        return
+    colliding = {id(c.planned) for c in plan.collisions}
+    wanted = [
+        (item.starts_at, item.ends_at)
+        for item in plan.planned
+        if item.status == OccurrenceStatus.SCHEDULED and id(item) not in colliding
+    ]
+    check_carrier_rules(uow, site, org_id, wanted, ctx=ctx, now=now, direct=True, field="rrule", ignore=releasing)
 
 
 def _apply(offer: Offer, details: OfferDetails, when: When, policy: OnHoliday, now: datetime) -> None:
@@ -297,6 +326,9 @@ def _reconcile(
     plan = plan_series(when, policy, site=site, uow=uow, ctx=ctx, not_before=from_moment, ignore=own_bookings)
     if plan.collisions and not skip_collisions:
         raise domain.series_collides(plan, ctx.tz, named=_named(plan, principal))
+    _check_carrier_rules(
+        plan, site, details.org_id, uow=uow, ctx=ctx, principal=principal, now=now, releasing=own_bookings
+    )
     _apply(offer, details, when, policy, now)
     colliding = {id(c.planned) for c in plan.collisions}
     by = principal.subject

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Collection, Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,10 +24,17 @@ def slots_of(request: RoomRequest) -> list[Period]:
 
 
 def periods_held(
-    uow: UnitOfWork, site_id: str, org_id: str | None, wanted: Sequence[Period], tz: ZoneInfo
+    uow: UnitOfWork,
+    site_id: str,
+    org_id: str | None,
+    wanted: Sequence[Period],
+    tz: ZoneInfo,
+    *,
+    ignore: Collection[uuid.UUID] = (),
 ) -> list[Period]:
     """The organisation's confirmed bookings and pending requests at the site in the local months
-    that `wanted` touches: what its quota already carries."""
+    that `wanted` touches: what its quota already carries (less the bookings in `ignore`, which
+    the caller is about to give back)."""
     if not wanted or org_id is None:
         return []
     first = min(start for start, _ in wanted).astimezone(tz).date().replace(day=1)
@@ -40,6 +48,7 @@ def periods_held(
             Booking.status == bookings_domain.CONFIRMED,
             Booking.starts_at >= starts,
             Booking.starts_at < ends,
+            Booking.id.not_in(list(ignore)),
         )
     ).all()
     periods: list[Period] = [(row.starts_at, row.ends_at) for row in booked]

@@ -94,6 +94,14 @@ class SiteSpec:
         )  # fmt: skip
 
 
+def occupancy_changes(old: SiteSpec, new: SiteSpec) -> bool:
+    """Whether the change alters what the rooms' occupancy figures say: the minutes a week is
+    open (opening hours, closure days) or the quarter they are counted in. A closure's reason
+    alone does not."""
+    days = [(c.first_day, c.last_day) for c in old.closures], [(c.first_day, c.last_day) for c in new.closures]
+    return old.opening_hours != new.opening_hours or days[0] != days[1] or old.quarter_id != new.quarter_id
+
+
 class SiteNotFound(NotFound):
     code = "site_not_found"
 

@@ -16,6 +16,7 @@ from qn_contracts.scheduling import SiteUpdated
 from qn_infra.logs import get_logger
 from qn_infra.unit_of_work import UnitOfWork
 
+from ..bookings import occupancy
 from ..bookings.domain import CONFIRMED
 from ..bookings.models import Booking
 from ..city import City
@@ -59,10 +60,13 @@ def _put_site(spec: domain.SiteSpec, *, uow: UnitOfWork, ctx: SchedulingContext,
         elif site.spec() == spec:
             uow.session.expunge_all()
             return site, False
+        occupancy_changed = not created and domain.occupancy_changes(site.spec(), spec)
         _check_retired_rooms_are_free(site, spec, uow=uow, ctx=ctx, now=now)
         _apply(site, spec, now)
         uow.emit(_site_updated(spec))
-        uow.commit()
+        if occupancy_changed:
+            occupancy.touch_booked_weeks(uow, site.id, since=now, tz=ctx.tz)
+        occupancy.commit(uow, ctx)
         log.info("site_updated", site_id=spec.site_id, created=created, rooms=len(spec.rooms))
         uow.session.expunge_all()  # hand back detached objects; closing must not expire them
         return site, created
