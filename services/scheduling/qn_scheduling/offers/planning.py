@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import DateTime, String, cast, select, type_coerce
+from sqlalchemy import String, cast, select, type_coerce
+from sqlalchemy.types import NullType
 
 from qn_infra.errors import Invalid
 from qn_infra.unit_of_work import UnitOfWork
@@ -108,7 +109,7 @@ def plan_series(
     return plan
 
 
-RAW_TIME = DateTime(timezone=True)
+RAW = NullType()  # no result processing: the driver's own value
 
 
 def slots_overlapping(
@@ -122,30 +123,22 @@ def slots_overlapping(
     """Confirmed bookings of the room that overlap any of `periods` (sorted by start), earliest
     first. Reads only start and end of the room's bookings over the series' span, and titles only
     of those that collide: a two-year series meets few of the room's thousands of bookings."""
-    # The ids as the database's text and the times as the driver gives them: turning thousands of
-    # rows into UUIDs and aware datetimes costs more than the sweep itself. SQLite gives naive UTC;
-    # then the few periods are made naive UTC instead of the many bookings aware.
+    # The ids and times as the database holds them: turning thousands of rows into UUIDs and
+    # aware datetimes costs more than the sweep itself. SQLite holds UTC as sortable text, so the
+    # few periods are put into that text (by the column type's own bind processing) instead of the
+    # many bookings into datetimes; PostgreSQL's driver gives aware datetimes, compared as they are.
     # (on the session's connection, as a Core statement: rows, not ORM results, are all the sweep needs)
     bookings = Booking.__table__.c
-    taken = (
-        uow.session.connection()
-        .execute(
-            select(
-                cast(bookings.id, String),
-                type_coerce(bookings.starts_at, RAW_TIME),
-                type_coerce(bookings.ends_at, RAW_TIME),
-            )
-            .where(
-                bookings.site_id == site_id, bookings.room_id == room_id, bookings.status == bookings_domain.CONFIRMED
-            )
-            .where(bookings.starts_at < periods[-1][1], bookings.ends_at > periods[0][0])
-            .order_by(bookings.starts_at)
-        )
-        .all()
-    )
-    if taken and taken[0][1].tzinfo is None:
-        periods = [(start.astimezone(UTC).replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None))
-                   for start, end in periods]  # fmt: skip
+    connection = uow.session.connection()
+    time_type = bookings.starts_at.type.dialect_impl(connection.dialect)
+    stored = time_type.bind_processor(connection.dialect) or (lambda moment: moment)
+    taken = connection.execute(
+        select(cast(bookings.id, String), type_coerce(bookings.starts_at, RAW), type_coerce(bookings.ends_at, RAW))
+        .where(bookings.site_id == site_id, bookings.room_id == room_id, bookings.status == bookings_domain.CONFIRMED)
+        .where(bookings.starts_at < periods[-1][1], bookings.ends_at > periods[0][0])
+        .order_by(bookings.starts_at)
+    ).all()
+    periods = [(stored(start), stored(end)) for start, end in periods]
     hits, first = [], 0
     for start, end in periods:  # one sorted pass over both lists
         while first < len(taken) and taken[first][2] <= start:
