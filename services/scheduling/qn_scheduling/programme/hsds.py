@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo
 from icalendar.prop import vRecur
 
 from ..city import City
-from ..offers.models import Offer
-from ..sites.models import Site
 from .messages import target_group_label
+from .queries import PublicSite, PublishedOffer
 
 NAMESPACE = uuid.UUID("6b0e6f6e-8a1c-5f0a-9d0e-71756172746e")  # "quartiersnetz", for HSDS's UUIDs
 STATES = {
@@ -49,7 +48,7 @@ def organization(org_id: str, city: City) -> dict[str, Any]:
     }
 
 
-def location(site: Site, city: City) -> dict[str, Any]:
+def location(site: PublicSite, city: City) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": site_uuid(site.id),
         "location_type": "physical",
@@ -76,7 +75,7 @@ def location(site: Site, city: City) -> dict[str, Any]:
     return record
 
 
-def schedule(offer: Offer, tz: ZoneInfo) -> dict[str, Any]:
+def schedule(offer: PublishedOffer, tz: ZoneInfo) -> dict[str, Any]:
     recur = vRecur.from_ical(offer.rrule)
     byday = ",".join(str(day) for day in recur.get("BYDAY", []))
     record: dict[str, Any] = {
@@ -104,7 +103,7 @@ def schedule(offer: Offer, tz: ZoneInfo) -> dict[str, Any]:
     return record
 
 
-def _describe(recur: vRecur, offer: Offer) -> str:
+def _describe(recur: vRecur, offer: PublishedOffer) -> str:
     days = [str(day) for day in recur.get("BYDAY", [])]
     names = ", ".join((f"{day[:-2]}. " if day[:-2] else "") + WEEKDAYS_DE.get(day[-2:], day[-2:]) for day in days)
     rhythm = {"DAILY": "täglich", "WEEKLY": "wöchentlich", "MONTHLY": "monatlich", "YEARLY": "jährlich"}
@@ -115,7 +114,7 @@ def _describe(recur: vRecur, offer: Offer) -> str:
     return f"{how} {names} {offer.starts:%H:%M}–{offer.ends:%H:%M} Uhr".replace("  ", " ").strip()
 
 
-def service(offer: Offer, site: Site, city: City, *, modified: date | None = None) -> dict[str, Any]:
+def service(offer: PublishedOffer, site: PublicSite, city: City, *, modified: date | None = None) -> dict[str, Any]:
     tz = city.timezone
     record: dict[str, Any] = {
         "id": str(offer.id),
