@@ -143,6 +143,25 @@ def test_saving_a_series_first_previews_what_collides_and_can_skip_those(site) -
     assert datetime.fromisoformat(skipped[0]["starts_at"]).date() == wednesday
 
 
+def test_a_series_collides_with_what_overlaps_it_and_not_with_what_only_touches_it(site) -> None:
+    monday = site.quiet_monday()
+    wednesday, friday = monday + timedelta(days=2), monday + timedelta(days=4)
+    titles = {
+        "Frühstück": (monday, "09:00", "11:00"),  # ends as the lunch table starts: no collision
+        "Sprechstunde": (wednesday, "12:30", "14:00"),  # starts during it
+        "Kaffeerunde": (friday, "13:00", "15:00"),  # starts as it ends: no collision
+        "Chorprobe": (monday + timedelta(days=7), "10:00", "16:00"),  # around it, from earlier that day
+        "Elterncafé": (monday + timedelta(days=8), "10:00", "16:00"),  # Tuesday: not a day of the series
+    }
+    for title, (day, start, end) in titles.items():
+        assert site.book("gruppenraum", day, start, end, title=title).status_code == 201
+    body = lunch_table(monday, rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=6")
+    preview = site.client.post("/sites/franztreff/offers/preview", json=body, headers=site.coordinator())
+    assert preview.status_code == 200, preview.text
+    named = [c["booking"]["title"] for c in preview.json()["collisions"]]
+    assert named == ["Sprechstunde", "Chorprobe"], preview.json()["summary"]
+
+
 def test_a_carrier_sees_when_but_not_whose_booking_a_series_collides_with(site) -> None:
     monday = site.quiet_monday()
     site.book("gruppenraum", monday + timedelta(days=2), "10:00", "11:30", org_id="awo-dessau", title="AWO-Gruppe")

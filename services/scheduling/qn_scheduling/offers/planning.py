@@ -3,13 +3,18 @@ bookings. Reads only; the handlers write."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, select, type_coerce
-from sqlalchemy.types import NullType
+from sqlalchemy import String, and_, bindparam, column, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
 
+from qn_infra.database import UtcDateTime
 from qn_infra.errors import Invalid
 from qn_infra.unit_of_work import UnitOfWork
 
@@ -103,13 +108,10 @@ def plan_series(
     scheduled = [p for p in plan.taking_place if p.status is OccurrenceStatus.SCHEDULED]
     if scheduled:
         slots = slots_overlapping(
-            uow, site.id, when.room_id, [(p.starts_at, p.ends_at) for p in scheduled], ignore=ignore
+            uow, site.id, when.room_id, [(p.starts_at, p.ends_at) for p in scheduled], tz, ignore=ignore
         )
         plan.collisions = collisions(scheduled, slots)
     return plan
-
-
-RAW = NullType()  # no result processing: the driver's own value
 
 
 def slots_overlapping(
@@ -117,46 +119,60 @@ def slots_overlapping(
     site_id: str,
     room_id: str,
     periods: list[tuple[datetime, datetime]],
+    tz: ZoneInfo,
     *,
     ignore: Collection[uuid.UUID] = (),
 ) -> list[bookings_domain.Slot]:
-    """Confirmed bookings of the room that overlap any of `periods` (sorted by start), earliest
-    first. Reads only start and end of the room's bookings over the series' span, and titles only
-    of those that collide: a two-year series meets few of the room's thousands of bookings."""
-    # The ids and times as the database holds them: turning thousands of rows into UUIDs and
-    # aware datetimes costs more than the sweep itself. SQLite holds UTC as sortable text, so the
-    # few periods are put into that text (by the column type's own bind processing) instead of the
-    # many bookings into datetimes; PostgreSQL's driver gives aware datetimes, compared as they are.
-    # (on the session's connection, as a Core statement: rows, not ORM results, are all the sweep needs)
+    """Confirmed bookings of the room that overlap any of `periods`, earliest first.
+
+    Every booking lies within one opening window of its local day (each way of booking checks
+    that), so whatever overlaps a period started on the period's local day. The periods go to the
+    database as one JSON parameter (one statement, compiled once), and for each the database
+    reads the room's bookings of that day up to the period's end from its index: a two-year
+    series meets a few dozen of the room's thousands of bookings, and only those are read."""
     bookings = Booking.__table__.c
     connection = uow.session.connection()
-    time_type = bookings.starts_at.type.dialect_impl(connection.dialect)
-    stored = time_type.bind_processor(connection.dialect) or (lambda moment: moment)
-    taken = connection.execute(
-        select(cast(bookings.id, String), type_coerce(bookings.starts_at, RAW), type_coerce(bookings.ends_at, RAW))
-        .where(bookings.site_id == site_id, bookings.room_id == room_id, bookings.status == bookings_domain.CONFIRMED)
-        .where(bookings.starts_at < periods[-1][1], bookings.ends_at > periods[0][0])
-        .order_by(bookings.starts_at)
+    wanted, params = _wanted(connection.dialect, periods, tz)
+    rows = connection.execute(
+        select(bookings.id, bookings.title, bookings.starts_at, bookings.ends_at, bookings.org_id)
+        .distinct()
+        .select_from(wanted)
+        .join(
+            Booking.__table__,
+            and_(
+                bookings.site_id == bindparam("site_id"),
+                bookings.room_id == bindparam("room_id"),
+                bookings.starts_at >= wanted.c.day_starts,
+                bookings.starts_at < wanted.c.ends,
+                bookings.ends_at > wanted.c.starts,
+                bookings.status == bookings_domain.CONFIRMED,
+            ),
+        ),
+        {**params, "site_id": site_id, "room_id": room_id},
     ).all()
-    periods = [(stored(start), stored(end)) for start, end in periods]
-    hits, first = [], 0
-    for start, end in periods:  # one sorted pass over both lists
-        while first < len(taken) and taken[first][2] <= start:
-            first += 1
-        index = first
-        while index < len(taken) and taken[index][1] < end:
-            booking_id = uuid.UUID(taken[index][0])
-            if booking_id not in ignore:
-                hits.append(booking_id)
-            index += 1
-    if not hits:
-        return []
-    rows = uow.session.execute(
-        select(Booking.id, Booking.title, Booking.starts_at, Booking.ends_at, Booking.org_id).where(
-            Booking.id.in_(sorted(set(hits)))
+    return sorted((bookings_domain.Slot(*row) for row in rows if row.id not in ignore), key=lambda slot: slot.starts_at)
+
+
+def _wanted(dialect: Dialect, periods: list[tuple[datetime, datetime]], tz: ZoneInfo) -> tuple[Any, dict[str, str]]:
+    """The periods as a table (`day_starts`, `starts`, `ends`) made from one JSON parameter.
+    SQLite compares the text it stores UTC as (the column type's own bind processing writes the
+    periods the same way); PostgreSQL reads them as timestamps with zone."""
+    rows = [(datetime.combine(start.astimezone(tz).date(), time.min, tz), start, end) for start, end in periods]
+    names = ("day_starts", "starts", "ends")
+    if dialect.name == "postgresql":
+        table = (
+            func.jsonb_to_recordset(bindparam("periods", type_=String).cast(JSONB))
+            .table_valued(*(column(name, UtcDateTime()) for name in names))
+            .render_derived(name="wanted", with_types=True)
         )
-    ).all()
-    return sorted((bookings_domain.Slot(*row) for row in rows), key=lambda slot: slot.starts_at)
+        text = [{name: moment.isoformat() for name, moment in zip(names, row, strict=True)} for row in rows]
+        return table, {"periods": json.dumps(text)}
+    stored = UtcDateTime().dialect_impl(dialect).bind_processor(dialect) or str
+    each = func.json_each(bindparam("periods", type_=String)).table_valued("value").alias("each")
+    table = select(
+        *(func.json_extract(each.c.value, f"$[{index}]").label(name) for index, name in enumerate(names))
+    ).subquery("wanted")
+    return table, {"periods": json.dumps([[stored(moment) for moment in row] for row in rows])}
 
 
 def check_hours(item: Planned, site: Site, ctx: SchedulingContext, *, spec: SiteSpec | None = None) -> None:
