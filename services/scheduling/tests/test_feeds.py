@@ -55,6 +55,7 @@ def lunch(scheduling):
 def test_the_site_feed_carries_the_series_as_a_rule_in_berlin_time_without_the_holidays(lunch) -> None:
     scheduling, offer, first, easter_monday = lunch
     calendar = read(scheduling, "/feeds/sites/franztreff.ics")
+    assert calendar.x_wr_calname.value == "Programm Franztreff"  # what a calendar program shows as its name
     assert [tz.tzid.value for tz in calendar.vtimezone_list] == ["Europe/Berlin"]
     (master,) = series(calendar)["Mittagstisch"]
     assert "BYDAY=MO,WE,FR" in master.rrule.value and "UNTIL=" in master.rrule.value
@@ -121,7 +122,9 @@ def test_carrier_and_room_feeds_hold_only_their_offers_and_never_a_single_bookin
     caritas = series(read(scheduling, "/feeds/carriers/caritas-dessau.ics"))
     assert set(caritas) == {"Schuldnerberatung"}
     assert "BYDAY=1TU" in caritas["Schuldnerberatung"][0].rrule.value
-    room = series(read(scheduling, "/feeds/sites/franztreff/rooms/gruppenraum.ics"))
+    room_feed = read(scheduling, "/feeds/sites/franztreff/rooms/gruppenraum.ics")
+    assert room_feed.x_wr_calname.value == "Franztreff – Gruppenraum"
+    room = series(room_feed)
     assert set(room) == {"Mittagstisch"}
     whole = read(scheduling, "/feeds/sites/franztreff.ics")
     assert set(series(whole)) == {"Mittagstisch", "Schuldnerberatung"}

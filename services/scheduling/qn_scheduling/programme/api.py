@@ -131,7 +131,8 @@ CALENDAR = {200: {"content": {"text/calendar": {}}, "description": "An iCalendar
 @router.get("/feeds/sites/{site_id}.ics", response_class=Response, responses=CALENDAR, summary="A site's offers (iCal)")
 def site_feed(site_id: SiteIdPath, request: Request) -> Response:
     series = queries.feed_series(request.app.state.runtime.unit_of_work(), site_id=site_id)
-    return _feed(request, f"Programm {site_id}", series)
+    # the name a calendar program shows its reader: the site's, not its id
+    return _feed(request, f"Programm {series[0].site.name if series else site_id}", series)
 
 
 @router.get(
@@ -146,7 +147,8 @@ def room_feed(
     request: Request,
 ) -> Response:
     series = queries.feed_series(request.app.state.runtime.unit_of_work(), site_id=site_id, room_id=room_id)
-    return _feed(request, f"{site_id} – {room_id}", series)
+    name = f"{series[0].site.name} – {series[0].room_name or room_id}" if series else f"{site_id} – {room_id}"
+    return _feed(request, name, series)
 
 
 @router.get("/feeds/offers/{offer_id}.ics", response_class=Response, responses=CALENDAR, summary="One offer (iCal)")
