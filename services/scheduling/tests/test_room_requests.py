@@ -189,16 +189,16 @@ def test_a_carriers_own_series_at_a_site_it_books_directly_keeps_to_horizon_and_
         headers=scheduling.coordinator(),
     )
     assert put.status_code == 201, put.text
-    awo = scheduling.carrier("awo-dessau")
+    caritas = scheduling.carrier("caritas-dessau")
     tuesday = _two_tuesdays_in_one_month(scheduling.today() + timedelta(days=7))
 
     def series(**changes: Any) -> Any:
         body = {
-            **lunch_table(tuesday, org_id="awo-dessau", kind="counselling", title="Schuldnerberatung der AWO"),
+            **lunch_table(tuesday, org_id="caritas-dessau", kind="counselling", title="Schuldnerberatung der Caritas"),
             "room_id": "beratung-1", "starts": "09:00", "ends": "13:00", "rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=2",
             **changes,
         }  # fmt: skip
-        return scheduling.client.post("/sites/rosseltreff/offers", json=body, headers=awo)
+        return scheduling.client.post("/sites/rosseltreff/offers", json=body, headers=caritas)
 
     weekly = series(rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=20")  # twenty weeks reach past the 60 days
     assert weekly.status_code == 422 and weekly.json()["code"] == "beyond_booking_horizon", weekly.text
@@ -210,22 +210,32 @@ def test_a_carriers_own_series_at_a_site_it_books_directly_keeps_to_horizon_and_
     assert saved.status_code == 201, saved.text
     # half an hour longer each time: 9 hours -- the series' own 8 hours are given back, not counted twice
     longer = scheduling.client.patch(
-        f"/offers/{saved.json()['id']}", json={"scope": "series", "ends": "13:30"}, headers=awo
+        f"/offers/{saved.json()['id']}", json={"scope": "series", "ends": "13:30"}, headers=caritas
     )
     assert longer.status_code == 200, longer.text
     too_long = scheduling.client.patch(
-        f"/offers/{saved.json()['id']}", json={"scope": "series", "ends": "14:30"}, headers=awo
+        f"/offers/{saved.json()['id']}", json={"scope": "series", "ends": "14:30"}, headers=caritas
     )
     assert too_long.status_code == 409 and too_long.json()["code"] == "quota_exceeded", too_long.text
-    # the city's staff plan the same long series for the carrier: they are not bound
+    assert "Caritas" in too_long.json()["detail"]  # the carrier by its name, not its id
+    # the city's staff plan a long series for a carrier: they are not bound
     team = scheduling.tokens.headers("team_staff", team="team-innenstadt")
     body = {
-        **lunch_table(tuesday, org_id="awo-dessau"),
+        **lunch_table(tuesday, org_id="caritas-dessau"),
         "room_id": "beratung-2",
         "rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=20",
     }
     planned = scheduling.client.post("/sites/rosseltreff/offers", json=body, headers=team)
     assert planned.status_code == 201, planned.text
+    # nor is the AWO, which runs the Rosseltreff: its coordinator's hours are the site's own programme
+    hours_of_the_site = {
+        **lunch_table(tuesday, org_id="awo-dessau", kind="office_hours", title="Offene Sprechzeit"),
+        "room_id": "buero", "starts": "09:00", "ends": "17:00", "rrule": "FREQ=WEEKLY;BYDAY=MO,WE,TH,FR;COUNT=80",
+    }  # fmt: skip
+    own = scheduling.client.post(
+        "/sites/rosseltreff/offers", json=hours_of_the_site, headers=scheduling.carrier("awo-dessau")
+    )
+    assert own.status_code == 201, own.text
     # the site closes at two on Tuesdays from now on: the booked weeks are announced with their new open minutes
     hours = [
         {"weekday": d, "opens": "09:00", "closes": "14:00" if d == "tu" else "17:00"}

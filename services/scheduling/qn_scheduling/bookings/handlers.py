@@ -104,13 +104,17 @@ def check_carrier_rules(
     ignore: Collection[uuid.UUID] = (),
 ) -> None:
     """A carrier booking (`direct`) or requesting room time itself: the site must let carriers
-    book directly, and the time must lie within its horizon and the carrier's monthly quota."""
+    book directly, and the time must lie within its horizon and the carrier's monthly quota --
+    unless the carrier runs the site (its `carrier_id`), whose own programme the rules do not cap."""
     site_rules = site.rules()
     if direct and not site_rules.carriers_book_directly:
         raise rules.approval_required(site.name)
+    if org_id is not None and org_id == site.carrier_id:
+        return  # the carrier that runs the site plans its own programme there: it is no guest
     rules.check_horizon(wanted, site_rules, now=now, tz=ctx.tz, field=field)
     held = periods_held(uow, site.id, org_id, wanted, ctx.tz, ignore=ignore)
-    rules.check_quota(wanted, held, site_rules, org_id=org_id, tz=ctx.tz, field=field)
+    name = dict(ctx.city.organisation_names).get(org_id or "", org_id)
+    rules.check_quota(wanted, held, site_rules, org_id=name, tz=ctx.tz, field=field)
 
 
 def _slots_around(uow: UnitOfWork, cmd: domain.BookRoom, ctx: SchedulingContext) -> list[domain.Slot]:

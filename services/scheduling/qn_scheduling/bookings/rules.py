@@ -60,7 +60,8 @@ def check_quota(
     tz: ZoneInfo,
     field: str = "starts_at",
 ) -> None:
-    """The carrier's room time at the site in each month, held plus wanted, stays within its quota."""
+    """The carrier's room time at the site in each month, held plus wanted, stays within its quota
+    (`org_id`: the carrier as the message names it)."""
     if rules.carrier_hours_per_month is None:
         return
     limit = rules.carrier_hours_per_month * 60
