@@ -57,6 +57,7 @@ class ReportingSettings(ServiceSettings):
         """How the shown cells are published."""
         secret = self.disclosure_cell_key_secret.get_secret_value().encode()
         return Publication(self.disclosure_method, self.disclosure_minimum, secret)
+
     report_audience: str = Field(
         "ausschuss-soziales",
         pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",

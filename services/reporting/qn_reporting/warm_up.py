@@ -24,6 +24,7 @@ from .tables.handlers import ProtectedCubes, get_table
 
 log = get_logger(__name__)
 
+
 def start(
     runtime: ServiceRuntime,
     cubes: ProtectedCubes,

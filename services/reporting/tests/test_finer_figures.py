@@ -16,7 +16,14 @@ import pytest
 
 from qn_contracts.intake import HelpRequested, ReferralStatusChanged, SignalRaised
 from qn_contracts.matching import AssignmentCompleted, MatchAccepted
-from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended, OfferPublished, SiteUpdated
+from qn_contracts.scheduling import (
+    BookingCancelled,
+    OccurrenceAttended,
+    OfferPublished,
+    Room,
+    RoomOccupancyChanged,
+    SiteUpdated,
+)
 from qn_infra.clock import TickingClock
 from qn_reporting.app import create_app
 from qn_reporting.breakdowns.handlers import ProtectedBreakdowns, get_figure
@@ -125,7 +132,11 @@ def _events() -> list[tuple[Any, datetime]]:
     events.append(
         (
             SiteUpdated(
-                site_id="franztreff", name="Franztreff", quarter_id="innenstadt-sued", rooms=[], opening_hours=[]
+                site_id="franztreff",
+                name="Franztreff",
+                quarter_id="innenstadt-sued",
+                rooms=[Room(room_id="kueche", name="Küche", kind="kitchen", capacity=8)],
+                opening_hours=[],
             ),
             MONDAY,
         )
@@ -171,7 +182,33 @@ def _events() -> list[tuple[Any, datetime]]:
             MONDAY,
         )
     )
+    events += _occupancy()
     return events
+
+
+def _room_week(room: str, week: int, booked: int, opened: int) -> RoomOccupancyChanged:
+    monday = (MONDAY + timedelta(weeks=week - 2)).date()
+    return RoomOccupancyChanged(
+        site_id="franztreff",
+        room_id=room,
+        quarter_id="innenstadt-sued",
+        week=f"{YEAR}-W{week:02d}",
+        week_start=monday,
+        minutes_booked=booked,
+        minutes_open=opened,
+    )
+
+
+def _occupancy() -> list[tuple[Any, datetime]]:
+    """The kitchen's week 2 announced three times: the latest by event time counts, also when an
+    older announcement arrives after it."""
+    return [
+        (_room_week("kueche", 2, 240, 2400), MONDAY),
+        (_room_week("kueche", 2, 360, 2400), MONDAY + timedelta(hours=2)),
+        (_room_week("kueche", 2, 600, 2400), MONDAY + timedelta(hours=1)),  # late, and older
+        (_room_week("gruppenraum", 2, 600, 2400), MONDAY),
+        (_room_week("kueche", 3, 120, 1920), MONDAY + timedelta(weeks=1)),  # a holiday in week 3
+    ]
 
 
 async def _publish_all(url: str, messages: list[Any]) -> None:
@@ -199,6 +236,7 @@ def reporting(module_service_settings: Any, tokens: Any) -> Iterator[Reporting]:
         running.wait_for_total("assignment.completed", 4)
         running.wait_for_total("referral.status_changed", 28)
         running.wait_for_total("occurrence.attended", 4)
+        running.wait_for_total("room.occupancy_changed", 5)
         yield running
 
 
@@ -259,6 +297,28 @@ def test_neighbourly_help_gives_the_matched_share_and_hours_and_drop_in_centres_
     assert "Franztreff: Mittagstisch" in names and "Franztreff" in names, "named as published"
 
 
+def test_the_rooms_occupancy_is_what_scheduling_last_reported_per_week_site_and_year(reporting) -> None:
+    occupancy = figure(reporting, "occupancy")
+    kitchen = row(occupancy, period=f"{YEAR}-W02", place="franztreff", detail="kueche")
+    assert kitchen == {"booked_hours": 6.0, "open_hours": 40.0, "share": 0.15}
+    site_week = row(occupancy, period=f"{YEAR}-W02", place="franztreff", detail="*")
+    assert site_week == {"booked_hours": 16.0, "open_hours": 80.0, "share": 0.2}
+    year = row(occupancy, period=str(YEAR), place="franztreff", detail="kueche")
+    assert year == {"booked_hours": 8.0, "open_hours": 72.0, "share": 0.111}
+    # a room by its public name where the site's announcement named it, else by its id
+    assert {r["place_label"] for r in occupancy["rows"]} == {
+        "Franztreff",
+        "Franztreff: Küche",
+        "Franztreff: gruppenraum",
+    }
+    assert (
+        occupancy["protection"]["hidden_cells_in_year"] == 0 and "ohne Geheimhaltung" in occupancy["protection"]["note"]
+    )
+    assert occupancy["freshness"]["events"] == 5
+    csv = reporting.client.get("/figures/occupancy", params={"year": str(YEAR), "format": "csv", "lang": "de"})
+    assert csv.status_code == 200 and ";kueche;6;40;0,15\r\n" in csv.text, csv.text[:400]
+
+
 def test_every_figure_comes_as_csv_for_german_spreadsheets(reporting) -> None:
     response = reporting.client.get("/figures/unmet_need", params={"year": str(YEAR), "format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
@@ -273,6 +333,7 @@ def test_the_dashboard_shows_the_finer_figures_with_a_table_beside_each_chart(re
     page = reporting.client.get("/dashboard", params={"year": str(YEAR)}).text
     for title in ("Ungedeckter Bedarf", "Frühwarnsignale je Woche", "Nachbarschaftshilfe", "Angebotstreffs"):
         assert title in page
+    assert "Auslastung der Räume 2025" in page and "Franztreff: Küche" in page and "11 %" in page
     assert "Auffällig: Ziebigk" in page and "80 %" in page
     assert "figures/drop_in?year=2025&amp;format=csv&amp;lang=de" in page
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from qn_contracts import WireMessage
 from qn_contracts.intake import ConcernClosed, ConcernRecorded
 from qn_contracts.matching import AssignmentCompleted
-from qn_contracts.scheduling import BookingConfirmed, OccurrenceAttended, SiteUpdated
+from qn_contracts.scheduling import BookingConfirmed, OccurrenceAttended, RoomOccupancyChanged, SiteUpdated
 from qn_infra.database import make_engine
 from qn_reporting import rebuild as rebuild_module
 from qn_reporting.app import create_app
@@ -119,6 +119,18 @@ def attended(site_id: str, quarter: str, people: int, *topics: str) -> Occurrenc
     )
 
 
+def room_week(booked: int) -> RoomOccupancyChanged:
+    return RoomOccupancyChanged(
+        site_id="rosseltreff",
+        room_id="gruppe",
+        quarter_id="rosslau",
+        week="2026-W48",
+        week_start=datetime.fromisoformat("2026-11-23").date(),
+        minutes_booked=booked,
+        minutes_open=2400,
+    )
+
+
 def unknown_type(reporting) -> WireMessage:  # type: ignore[no-untyped-def]
     known = reporting.wire(concern("rosslau", "einsamkeit"), "2026-10-31T23:30:00+00:00")
     event_id = str(uuid.uuid4())
@@ -155,7 +167,7 @@ def finer_figures(reporting) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The published finer figures of 2026 (breakdowns, freshness, offers' names included)."""
     return {
         name: reporting.client.get(f"/figures/{name}", params={"year": "2026"}).json()
-        for name in ("unmet_need", "early_warning", "neighbourly_help", "drop_in")
+        for name in ("unmet_need", "early_warning", "neighbourly_help", "drop_in", "occupancy")
     }
 
 
@@ -211,10 +223,14 @@ def test_a_rebuild_gives_the_figures_the_live_consumer_gave_and_the_live_consume
         reporting.publish(booking("neutreff"), "2026-11-12T09:00:00+00:00")  # a site not placed yet
         reporting.publish(attended("rosseltreff", "rosslau", 14, "einsamkeit"), "2026-11-24T12:00:00+00:00")
         reporting.publish(attended("rosseltreff", "rosslau", 7, "alter", "einsamkeit"), "2026-11-25T12:00:00+00:00")
+        reporting.publish(room_week(240), "2026-11-24T12:00:00+00:00")
+        reporting.publish(room_week(120), "2026-11-23T12:00:00+00:00")  # older: the figure stays 240
         wait_until_consumed(reporting)
         eventually(lambda: read_stream(reporting.nats_url, "QN_DEADLETTER"), what="the invalid event dead-lettered")
         live = all_figures(reporting)
         finer = finer_figures(reporting)
+        [kept] = [r for r in finer["occupancy"]["rows"] if r["period"] == "2026-W48" and r["detail"] == "gruppe"]
+        assert kept["values"]["booked_hours"] == 4.0
     assert live["/counts booking.confirmed"]["total"] == 4
     assert finer["neighbourly_help"]["freshness"]["events"] == 2
     assert [(r["quarter_id"], r["count"]) for r in live["/counts booking.confirmed"]["rows"]] == [
@@ -231,12 +247,12 @@ def test_a_rebuild_gives_the_figures_the_live_consumer_gave_and_the_live_consume
     assert "1 second copies, 1 of unknown types, 1 invalid skipped" in done.stderr
     assert "body.concern_id" in done.stderr
     assert (
-        "reporting-intake-events after #7, reporting-matching-events after #2, reporting-scheduling-events after #7"
+        "reporting-intake-events after #7, reporting-matching-events after #2, reporting-scheduling-events after #9"
         in done.stderr
     )
     assert backlogs(reporting_settings.nats_url) == [0, 0, 0]  # nothing is delivered again
     # every event counted once, each id recorded; the booking of the unplaced site waits for it
-    assert rows_in(reporting_settings.database_url, PROCESSED_EVENTS, UNPLACED) == [13, 1]
+    assert rows_in(reporting_settings.database_url, PROCESSED_EVENTS, UNPLACED) == [15, 1]
 
     with start_reporting() as reporting:
         assert all_figures(reporting) == live

@@ -11,14 +11,14 @@ from qn_infra.http import language
 from ..city import City
 from ..tables.api import protection_note
 from ..tables.schemas import Protection
-from . import handlers
+from . import handlers, occupancy
 from .csv_export import csv_response
 from .cubes import ALL, SITES
 from .schemas import ColumnOut, FigureOut, FigureRowOut, FlagOut, Freshness, WeekOut
 
 router = APIRouter(tags=["figures"])
 
-FigureName = Literal["unmet_need", "early_warning", "neighbourly_help", "drop_in"]
+FigureName = Literal["unmet_need", "early_warning", "neighbourly_help", "drop_in", "occupancy"]
 PLACES = {
     "de": {"@city": "Stadt gesamt", "": "ohne Quartier", SITES: "alle Angebotstreffs"},
     "en": {"@city": "City total", "": "no quarter", SITES: "all drop-in centres"},
@@ -100,7 +100,8 @@ def figure_out(figure: handlers.Figure, lang: str, city: City, names: handlers.N
 @router.get(
     "/figures/{figure}",
     response_model=FigureOut,
-    summary="A published figure: unmet need, early warning, neighbourly help, drop-in centres (protected)",
+    summary="A published figure: unmet need, early warning, neighbourly help, drop-in centres (protected); "
+    "the rooms' occupancy (room hours, no people)",
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def get_figure(
@@ -119,9 +120,12 @@ def get_figure(
     state = request.app.state
     breakdowns: handlers.ProtectedBreakdowns = state.protected_breakdowns
     with state.runtime.sessions() as session:
-        found = handlers.get_figure(breakdowns, session, name=figure, year=year)
-        names = handlers.offer_names(session)
-    out = figure_out(found, lang, breakdowns.city, names)
+        if figure == "occupancy":
+            out = occupancy.figure(session, year, lang)
+        else:
+            found = handlers.get_figure(breakdowns, session, name=figure, year=year)
+            names = handlers.offer_names(session)
+            out = figure_out(found, lang, breakdowns.city, names)
     if format == "csv":
         return csv_response(out, lang)
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, String
+from sqlalchemy import JSON, BigInteger, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -29,6 +29,24 @@ class BreakdownCell(Base):
     hundredths: Mapped[int] = mapped_column(BigInteger)
 
 
+class RoomWeek(Base):
+    """How much of one room's opening time in one ISO week was booked, as scheduling last said
+    (`room.occupancy_changed`: the latest by event time counts). Rooms and hours, never people:
+    shown without suppression."""
+
+    __tablename__ = "room_weeks"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    """`YYYY-Www`, local time."""
+    quarter_id: Mapped[str] = mapped_column(String(64))
+    minutes_booked: Mapped[int] = mapped_column(BigInteger)
+    minutes_open: Mapped[int] = mapped_column(BigInteger)
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    """The event time of the figure kept: an older event arriving late does not replace it."""
+
+
 class Freshness(Base):
     """Up to when the figures of one event type reach: the latest event time (ce-time) counted, and
     how many events of the type were counted."""
@@ -47,6 +65,8 @@ class SiteName(Base):
 
     site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    rooms: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    """room id -> the room's public name ("Küche"), to name rooms in the occupancy."""
 
 
 class OfferName(Base):

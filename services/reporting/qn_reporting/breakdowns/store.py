@@ -14,15 +14,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from qn_contracts import Event, EventMeta
-from qn_contracts.scheduling import OfferPublished, SiteUpdated
+from qn_contracts.scheduling import OfferPublished, RoomOccupancyChanged, SiteUpdated
 
 from .domain import SOURCES, Amounts, BreakdownKey, add_into, breakdown
-from .models import BreakdownCell, Freshness, OfferName, SiteName
+from .models import BreakdownCell, Freshness, OfferName, RoomWeek, SiteName
 
 BREAKDOWNS: Table = BreakdownCell.__table__  # type: ignore[assignment]
 FRESHNESS: Table = Freshness.__table__  # type: ignore[assignment]
 OFFERS: Table = OfferName.__table__  # type: ignore[assignment]
 SITE_NAMES: Table = SiteName.__table__  # type: ignore[assignment]
+ROOM_WEEKS: Table = RoomWeek.__table__  # type: ignore[assignment]
 KEY = ("figure", "period", "place", "topic", "detail")
 
 
@@ -36,8 +37,10 @@ class Fold:
     """event type -> [latest ce-time, events]."""
     offers: dict[str, tuple[str, str]] = field(default_factory=dict)
     """offer id -> (site, title), the last one published wins."""
-    sites: dict[str, str] = field(default_factory=dict)
-    """site id -> public name, the last one published wins."""
+    sites: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    """site id -> public name and its rooms' names, the last one published wins."""
+    rooms: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    """(site, room, week) -> the room week's figures, the latest by event time wins."""
 
     def add(self, event: Event, meta: EventMeta) -> None:
         # a rebuild folds a million events through here: only what is needed, nothing converted
@@ -47,8 +50,11 @@ class Fold:
         elif cls is OfferPublished:
             self.offers[str(event.offer_id)] = (event.site_id, event.title)  # type: ignore[attr-defined]
         elif cls is SiteUpdated:
-            self.sites[event.site_id] = event.name  # type: ignore[attr-defined]
+            rooms = {room.room_id: room.name for room in event.rooms}  # type: ignore[attr-defined]
+            self.sites[event.site_id] = (event.name, rooms)  # type: ignore[attr-defined]
         moment = meta.time if meta.time.tzinfo is not None else meta.time.replace(tzinfo=UTC)
+        if cls is RoomOccupancyChanged:
+            self._room_week(event, moment)  # type: ignore[arg-type]
         slot = self.latest.get(meta.type)
         if slot is None:
             self.latest[meta.type] = [moment, 1]
@@ -56,6 +62,20 @@ class Fold:
             slot[1] += 1
             if moment > slot[0]:
                 slot[0] = moment
+
+    def _room_week(self, event: RoomOccupancyChanged, moment: datetime) -> None:
+        key = (event.site_id, event.room_id, event.week)
+        kept = self.rooms.get(key)
+        if kept is None or moment >= kept["as_of"]:
+            self.rooms[key] = {
+                "site_id": event.site_id,
+                "room_id": event.room_id,
+                "week": event.week,
+                "quarter_id": event.quarter_id,
+                "minutes_booked": event.minutes_booked,
+                "minutes_open": event.minutes_open,
+                "as_of": moment.astimezone(UTC),
+            }
 
 
 def breakdown_rows(amounts: Mapping[BreakdownKey, tuple[int, int]]) -> list[dict[str, Any]]:
@@ -124,13 +144,27 @@ def write(connection: Session | Connection, fold: Fold) -> None:
     if fold.sites:
         statement = insert(SITE_NAMES)
         execute(
-            statement.on_conflict_do_update(index_elements=["site_id"], set_={"name": statement.excluded.name}),
-            [{"site_id": s, "name": n} for s, n in sorted(fold.sites.items())],
+            statement.on_conflict_do_update(
+                index_elements=["site_id"], set_={"name": statement.excluded.name, "rooms": statement.excluded.rooms}
+            ),
+            [{"site_id": s, "name": n, "rooms": rooms} for s, (n, rooms) in sorted(fold.sites.items())],
+        )
+    if fold.rooms:
+        statement = insert(ROOM_WEEKS)
+        newer = {c: statement.excluded[c] for c in ("quarter_id", "minutes_booked", "minutes_open", "as_of")}
+        execute(
+            # a figure older than the one kept (a late redelivery) changes nothing
+            statement.on_conflict_do_update(
+                index_elements=["site_id", "room_id", "week"],
+                set_=newer,
+                where=ROOM_WEEKS.c.as_of <= statement.excluded.as_of,
+            ),
+            [fold.rooms[key] for key in sorted(fold.rooms)],
         )
 
 
 def forget(connection: Session | Connection) -> None:
-    for table in (BREAKDOWNS, FRESHNESS, OFFERS, SITE_NAMES):
+    for table in (BREAKDOWNS, FRESHNESS, OFFERS, SITE_NAMES, ROOM_WEEKS):
         connection.execute(delete(table))
 
 
@@ -180,3 +214,12 @@ def offer_names(session: Session) -> dict[str, tuple[str, str]]:
 def site_names(session: Session) -> dict[str, str]:
     """site id -> public name."""
     return {row.site_id: row.name for row in session.execute(select(SITE_NAMES))}
+
+
+def room_names(session: Session) -> dict[tuple[str, str], str]:
+    """(site id, room id) -> the room's public name."""
+    return {
+        (row.site_id, room): name
+        for row in session.execute(select(SITE_NAMES.c.site_id, SITE_NAMES.c.rooms))
+        for room, name in (row.rooms or {}).items()
+    }

@@ -16,6 +16,7 @@ from qn_infra.http import language
 
 from ..breakdowns import api as breakdowns_api
 from ..breakdowns import handlers as breakdowns
+from ..breakdowns import occupancy
 from ..breakdowns.catalogue import FIGURES
 from ..figures.api import CountMetric
 from ..figures.catalogue import COUNTS
@@ -84,6 +85,7 @@ def get_dashboard(
             )
             for name in FIGURES
         }
+        figures["occupancy"] = occupancy.figure(session, year, lang)
     topics = sorted({c.topic for c in table.cells} - {"*"})
     topic = topic if topic in topics else "*"
     city = cubes.city

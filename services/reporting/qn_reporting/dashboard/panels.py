@@ -144,4 +144,25 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
             csv_url("drop_in"),
         )
     )
+    if "occupancy" in figures:
+        panels.append(_rooms(figures["occupancy"], year, t, csv_url))
     return panels
+
+
+def _rooms(occupancy: FigureOut, year: str, t: dict[str, str], csv_url: Callable[[str], str]) -> Panel:
+    """Each room's year: how much of its open time was booked (the rooms of every centre)."""
+    rooms = _rows(occupancy, lambda r: r.period == year and r.detail != "*")
+    names = ["booked_hours", "open_hours", "share"]
+    labels = {c.name: c.label for c in occupancy.columns}
+
+    share = [(r.place_label, None if r.values["share"] is None else float(r.values["share"]) * 100) for r in rooms]
+    return Panel(
+        "rooms",
+        occupancy.label,
+        t["rooms_chart"].format(year=year),
+        _bars(share),
+        [t["room"], *(labels[n] for n in names)],
+        [(r.place_label, [shown(r.values[n], share=n == "share") for n in names]) for r in rooms],
+        _fresh(occupancy, t),
+        csv_url("occupancy"),
+    )
