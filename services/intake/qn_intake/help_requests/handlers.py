@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from qn_contracts import EventMeta
-from qn_contracts.intake import HelpRequested
+from qn_contracts.intake import HelpRequested, WeeklySlot
 from qn_contracts.matching import (
     AssignmentCompleted,
     HelpRequestCancelled,
@@ -51,6 +51,7 @@ def request_help(
     rule_id: str | None,
     asked_by: AskedBy,
     now: datetime,
+    weekly_slot: domain.WeeklySlot | None = None,
 ) -> HelpRequest:
     """Adds a help request and, when allowed, emits `HelpRequested` for matching; the caller commits."""
     consent = person is not None and _consent_active(uow, person, now)
@@ -59,6 +60,7 @@ def request_help(
         id=uuid.uuid4(),
         concern_id=concern.id,
         help_kind=help_kind,
+        weekly_slot=weekly_slot.as_dict() if weekly_slot else None,
         topics=list(topics),
         rule_id=rule_id,
         asked_by=asked_by.value,
@@ -78,11 +80,20 @@ def _consent_active(uow: UnitOfWork, person: Person, now: datetime) -> bool:
 
 
 def ask_for_a_minor(
-    uow: UnitOfWork, referral_id: uuid.UUID, *, help_kind: str, viewer: Viewer, city: City, now: datetime
+    uow: UnitOfWork,
+    referral_id: uuid.UUID,
+    *,
+    help_kind: str,
+    viewer: Viewer,
+    city: City,
+    now: datetime,
+    weekly_slot: domain.WeeklySlot | None = None,
 ) -> HelpRequest:
     """The youth office asks for neighbourly help on a concern referred to it (for a minor or a
-    family, routing never asks by itself). The guardian's consent to neighbourly help still decides
-    when it goes to matching."""
+    family, routing never asks by itself), once or weekly. The guardian's consent to neighbourly
+    help still decides when it goes to matching."""
+    if weekly_slot is not None:
+        domain.check_weekly_slot(weekly_slot)
     youth_office = city.child_protection.youth_office if city.child_protection else None
     with uow:
         referral, concern = referral_queries.get_referral(uow.session, referral_id, for_update=True)
@@ -110,6 +121,7 @@ def ask_for_a_minor(
             rule_id=None,
             asked_by=AskedBy.YOUTH_OFFICE,
             now=now,
+            weekly_slot=weekly_slot,
         )
         uow.commit()
         uow.session.expunge(help_request)
@@ -339,4 +351,5 @@ def _help_requested(help_request: HelpRequest, concern: Concern, person: Person)
         urgency=Urgency(concern.urgency),
         age_band=AgeBand(concern.age_band) if concern.age_band else None,
         asked_by=help_request.asked_by,
+        weekly_slot=WeeklySlot.model_validate(help_request.weekly_slot) if help_request.weekly_slot else None,
     )
