@@ -20,6 +20,7 @@ from qn_contracts.matching import (
     HelpRequestUnmatched,
     MatchAccepted,
     MatchCancelled,
+    MatchCompleted,
 )
 from qn_contracts.vocabulary import AgeBand, ConsentPurpose, Urgency
 from qn_infra.database import blank_personal
@@ -279,7 +280,8 @@ def on_match_accepted(event: MatchAccepted, meta: EventMeta, uow: UnitOfWork) ->
     if help_request is None or help_request.status not in (HelpStatus.REQUESTED, HelpStatus.UNMATCHED):
         return
     help_request.status, help_request.matched_at = HelpStatus.MATCHED.value, meta.time
-    if uow.session.get(HelpAssignment, event.match_id) is None:
+    assignment = uow.session.get(HelpAssignment, event.match_id)
+    if assignment is None:
         uow.session.add(
             HelpAssignment(
                 match_id=event.match_id,
@@ -290,6 +292,10 @@ def on_match_accepted(event: MatchAccepted, meta: EventMeta, uow: UnitOfWork) ->
                 accepted_at=meta.time,
             )
         )
+    elif assignment.volunteer_login is None and assignment.proxy_login is None:
+        # `match.completed` came first (see there): the task stays ended, and its volunteer is
+        # told so (task_ended) rather than that it was never theirs
+        assignment.volunteer_login, assignment.proxy_login = event.volunteer_login, event.proxy_login
 
 
 def on_assignment_completed(event: AssignmentCompleted, meta: EventMeta, uow: UnitOfWork) -> None:
@@ -321,6 +327,31 @@ def on_match_cancelled(event: MatchCancelled, meta: EventMeta, uow: UnitOfWork) 
     assignment = uow.session.get(HelpAssignment, event.match_id, with_for_update=True)
     if assignment is not None and assignment.ended_at is None:
         assignment.ended_at, assignment.ended_reason = meta.time, "match_cancelled"
+
+
+def on_match_completed(event: MatchCompleted, meta: EventMeta, uow: UnitOfWork) -> None:
+    """The volunteer (or a coordinator for them) marked the task done -- for weekly help: the
+    series ended. The address closes now, not only once the hours are approved
+    (`assignment.completed`, which may take a week); the team sees 'volunteer found' until then."""
+    assignment = uow.session.get(HelpAssignment, event.match_id, with_for_update=True)
+    if assignment is not None:
+        if assignment.ended_at is None:
+            assignment.ended_at, assignment.ended_reason = meta.time, "completed"
+        return
+    if _known(uow, event.help_request_id, meta) is None:
+        return
+    # done before intake heard of the acceptance (separate durable consumers: after an outage each
+    # catches up on its own): the assignment is written ended, so the late acceptance cannot open it
+    uow.session.add(
+        HelpAssignment(
+            match_id=event.match_id,
+            help_request_id=event.help_request_id,
+            volunteer_ref=event.volunteer_ref,
+            accepted_at=meta.time,
+            ended_at=meta.time,
+            ended_reason="completed",
+        )
+    )
 
 
 def on_help_cancelled(event: HelpRequestCancelled, meta: EventMeta, uow: UnitOfWork) -> None:
