@@ -10,18 +10,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('help_requests', sa.Column('weekly_slot', sa.JSON(), nullable=True))
+    op.add_column("help_requests", sa.Column("weekly_slot", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     # a batch copy on SQLite, where a plain DROP COLUMN may not be available
-    with op.batch_alter_table('help_requests', schema=None) as batch_op:
-        batch_op.drop_column('weekly_slot')
+    with op.batch_alter_table("help_requests", schema=None) as batch_op:
+        batch_op.drop_column("weekly_slot")
