@@ -60,7 +60,7 @@ def register(city: Any, name: str, account: str, quarter_id: str) -> dict[str, A
         return registered.json()  # type: ignore[no-any-return]
 
 
-def ask_for_help(city: Any) -> str:
+def ask_for_help(city: Any, **help_wanted: Any) -> str:
     with city.client("intake", "team_staff", team="team-innenstadt") as intake:
         person = intake.post("/persons", json=PERSON)
         assert person.status_code == 201, person.text
@@ -71,7 +71,13 @@ def ask_for_help(city: Any) -> str:
         assert consent.status_code == 201, consent.text
         recorded = intake.post(
             "/concerns",
-            json={"channel": "phone", "topics": ["einsamkeit"], "urgency": "soon", "person_id": person.json()["id"]},
+            json={
+                "channel": "phone",
+                "topics": ["einsamkeit"],
+                "urgency": "soon",
+                "person_id": person.json()["id"],
+                **help_wanted,
+            },
         )
         assert recorded.status_code == 201, recorded.text
         return str(recorded.json()["help_requests"][0]["id"])
@@ -121,11 +127,54 @@ def test_a_volunteer_sees_the_address_only_after_accepting(city: Any) -> None:
     with city.client("matching", "volunteer", subject="renate.k") as matching:
         done = matching.post(f"/matches/{offered['id']}/complete", json={"hours": "1.5"})
         assert done.status_code == 200, done.text
+    # done is done: the address closes before a coordinator has looked at the hours
+    after = eventually(
+        lambda: (r := address(city, help_request_id, "renate.k")).status_code == 403 and r,
+        what="the address refused again once the task is marked done",
+    )
+    assert after.json()["reason"] == "task_ended"
+    with city.client("matching", "coordinator", subject="carla.coordinator") as matching:
+        [entry] = matching.get(f"/matches/{offered['id']}/hours").json()["entries"]
+        assert entry["status"] == "submitted"
+        assert matching.post(f"/hours/{entry['id']}/approve").status_code == 200
+    assert address(city, help_request_id, "renate.k").json()["reason"] == "task_ended"
+
+
+TUESDAYS = {"weekday": "tu", "starts": "10:00", "ends": "11:30"}
+
+
+def test_weekly_help_asked_for_in_intake_keeps_its_volunteer_and_the_address_until_the_series_ends(
+    city: Any,
+) -> None:
+    register(city, "Renate K.", "renate.k", "innenstadt-sued")  # free on Tuesdays 10:00-12:00
+    help_request_id = ask_for_help(city, weekly_slot=TUESDAYS)
+
+    def in_matching() -> dict[str, Any] | None:
+        with city.client("matching", "coordinator", subject="carla.coordinator") as matching:
+            found = matching.get(f"/help-requests/{help_request_id}")
+            return found.json() if found.status_code == 200 and found.json()["matches"] else None
+
+    request = eventually(in_matching, what="the weekly help request proposed in matching")
+    assert request["weekly_slot"] == TUESDAYS, "the slot entered in intake is the one matching proposes for"
+    [offered] = request["matches"]
+    with city.client("matching", "volunteer", subject="renate.k") as matching:
+        assert matching.post(f"/matches/{offered['id']}/accept").status_code == 200
+    eventually(lambda: address(city, help_request_id, "renate.k").status_code == 200, what="Renate reads the address")
+
+    # a week of help logged and approved: the series goes on, and so does the address
+    with city.client("matching", "volunteer", subject="renate.k") as matching:
+        assert matching.post(f"/matches/{offered['id']}/hours", json={"hours": "1.5"}).status_code == 201
     with city.client("matching", "coordinator", subject="carla.coordinator") as matching:
         [entry] = matching.get(f"/matches/{offered['id']}/hours").json()["entries"]
         assert matching.post(f"/hours/{entry['id']}/approve").status_code == 200
-    after = eventually(
+        assert matching.get(f"/matches/{offered['id']}").json()["status"] == "accepted"
+    assert address(city, help_request_id, "renate.k").status_code == 200
+
+    # the series ends: from then on the address is refused
+    with city.client("matching", "volunteer", subject="renate.k") as matching:
+        assert matching.post(f"/matches/{offered['id']}/complete", json={}).status_code == 200
+    ended = eventually(
         lambda: (r := address(city, help_request_id, "renate.k")).status_code == 403 and r,
-        what="the address refused again after completion",
+        what="the address refused once the weekly help has ended",
     )
-    assert after.json()["reason"] == "task_ended"
+    assert ended.json()["reason"] == "task_ended"

@@ -5,7 +5,7 @@ and data classification; `EventMeta` holds the CloudEvents attributes that trave
 `wire` encodes and decodes messages; `streams` defines the JetStream streams.
 """
 
-__version__ = "1.7.0"  # the minor revision listed last in docs/contracts.md
+__version__ = "1.8.0"  # the minor revision listed last in docs/contracts.md
 
 from .catalogue import ALL_EVENTS, BY_SUBJECT, BY_TYPE, event_class_for_type
 from .event import NO_ADDRESS, Classification, Event, EventMeta, EventSpec, subject_of

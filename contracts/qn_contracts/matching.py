@@ -152,6 +152,22 @@ class HelpRequestUnmatched(Event):
     reason: Code = doc("Why: no_candidates, all_declined, all_expired.", "no_candidates")
 
 
+class MatchCompleted(Event):
+    spec: ClassVar[EventSpec] = _spec(
+        "match",
+        "completed",
+        _P,
+        "Since 1.8. The volunteer (or a coordinator for them) marked an accepted task done -- for weekly help: "
+        "the series ended. Its hours may still wait for approval (assignment.completed follows with them).",
+    )
+
+    match_id: MatchId
+    help_request_id: HelpRequestId
+    volunteer_ref: VolunteerRef
+    quarter_id: Quarter
+    help_kind: Code | None = doc("Kind of help the task was for.", "shopping", default=None)
+
+
 class AssignmentCompleted(Event):
     spec: ClassVar[EventSpec] = _spec(
         "assignment", "completed", _P, "A volunteer completed an assignment; its approved hours."
@@ -186,6 +202,7 @@ EVENTS: tuple[type[Event], ...] = (
     MatchDeclined,
     MatchExpired,
     MatchCancelled,
+    MatchCompleted,
     HelpRequestUnmatched,
     HelpRequestCancelled,
     AssignmentCompleted,

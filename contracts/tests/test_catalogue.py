@@ -46,6 +46,7 @@ def test_the_catalogue_has_every_event_the_services_need() -> None:
         "qn.matching.match.accepted.v1",
         "qn.matching.match.declined.v1",
         "qn.matching.match.expired.v1",
+        "qn.matching.match.completed.v1",
         "qn.matching.help_request.unmatched.v1",
         "qn.matching.assignment.completed.v1",
         "qn.scheduling.site.updated.v1",

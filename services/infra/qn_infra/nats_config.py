@@ -40,6 +40,7 @@ from qn_contracts.matching import (
     HelpRequestUnmatched,
     MatchAccepted,
     MatchCancelled,
+    MatchCompleted,
 )
 from qn_contracts.vocabulary import ORG_ID_PATTERN
 
@@ -56,6 +57,7 @@ SERVICE_CONSUMERS: dict[str, tuple[tuple[str, str], ...]] = {
         ("help-request-unmatched", HelpRequestUnmatched.spec.subject),
         ("help-request-cancelled", HelpRequestCancelled.spec.subject),
         ("match-cancelled", MatchCancelled.spec.subject),
+        ("match-completed", MatchCompleted.spec.subject),
     ),
     "matching": (
         ("help-requested", HelpRequested.spec.subject),

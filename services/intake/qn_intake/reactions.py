@@ -11,6 +11,7 @@ from qn_contracts.matching import (
     HelpRequestUnmatched,
     MatchAccepted,
     MatchCancelled,
+    MatchCompleted,
 )
 from qn_infra.runtime import ServiceRuntime
 
@@ -51,5 +52,6 @@ def consume_matching(runtime: ServiceRuntime) -> None:
     runtime.consume("assignment-completed", AssignmentCompleted, help_requests.on_assignment_completed)
     runtime.consume("help-request-unmatched", HelpRequestUnmatched, help_requests.on_help_unmatched)
     runtime.consume("help-request-cancelled", HelpRequestCancelled, help_requests.on_help_cancelled)
-    # a task called off ends the volunteer's access to the address (decision 0013)
+    # a task called off or marked done ends the volunteer's access to the address (decision 0013)
     runtime.consume("match-cancelled", MatchCancelled, help_requests.on_match_cancelled)
+    runtime.consume("match-completed", MatchCompleted, help_requests.on_match_completed)

@@ -15,6 +15,7 @@ from qn_infra.pseudonyms import LoginPseudonyms, load_pseudonym_key
 pytestmark = pytest.mark.integration
 
 COMPLETED = "qn.matching.assignment.completed.v1"
+DONE = "qn.matching.match.completed.v1"
 ACCEPTED = "qn.matching.match.accepted.v1"
 
 
@@ -51,7 +52,10 @@ def test_a_volunteers_hours_count_once_a_coordinator_approves_them(matching: Any
     )
     queue = matching.client.get("/hours", headers=matching.coordinator()).json()
     assert [e["id"] for e in queue] == [entry["id"]]
-    assert matching.events(COMPLETED, match_id=match_id) == [], "nothing is reported before approval"
+    assert matching.events(COMPLETED, match_id=match_id) == [], "no hours are reported before approval"
+    # ... but that the task is done is said at once: intake ends the volunteer's address access on it
+    [done_event] = matching.wait_for_event(DONE, match_id=match_id)
+    assert "hours" not in done_event.body, "the hours travel only once approved, in assignment.completed"
 
     approved = matching.client.post(f"/hours/{entry['id']}/approve", headers=matching.coordinator())
     assert approved.status_code == 200, approved.text

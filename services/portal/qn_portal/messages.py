@@ -117,6 +117,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "channel": ("Zugangsweg", "Channel"),
     "note": ("Notiz für das Team (optional)", "Note for the team (optional)"),
     "note_hint": ("Bleibt in intake; wird nie weitergegeben.", "Stays in intake; never passed on."),
+    "weekly_help": ("Jede Woche zur selben Zeit (optional)", "Every week at the same time (optional)"),
+    "weekly_help_hint": (
+        "Nur für Nachbarschaftshilfe, z. B. Einkaufen jeden Dienstag 10–11:30 Uhr: gefragt wird nur, wer dann "
+        "jede Woche Zeit hat, und wer zusagt, bleibt dabei.",
+        "Only for neighbourly help, e.g. shopping every Tuesday 10:00–11:30: only volunteers free then every week "
+        "are asked, and whoever accepts stays with it.",
+    ),
+    "slot_day": ("Wochentag", "Weekday"),
+    "slot_starts": ("von", "from"),
+    "slot_ends": ("bis", "until"),
+    "weekly_slot_shown": ("jeden {day}, {starts}–{ends} Uhr", "every {day}, {starts}–{ends}"),
+    "error_slot_weekday_required": (
+        "Wählen Sie den Wochentag der wöchentlichen Hilfe.",
+        "Choose the weekday of the weekly help.",
+    ),
+    "error_slot_starts_required": (
+        "Geben Sie an, wann die wöchentliche Hilfe beginnt.",
+        "Say when the weekly help starts.",
+    ),
+    "error_slot_ends_required": ("Geben Sie an, wann die wöchentliche Hilfe endet.", "Say when the weekly help ends."),
     "record": ("Anliegen erfassen", "Record the concern"),
     "candidates": ("Meinten Sie:", "Did you mean:"),
     "concern_title": ("Anliegen", "Concern"),

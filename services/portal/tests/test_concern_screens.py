@@ -75,6 +75,23 @@ def test_missing_choices_are_summarised_at_the_top_and_linked_to_their_fields(si
     assert "<title>Fehler: Neues Anliegen" in page.text
 
 
+def test_weekly_neighbourly_help_is_asked_for_in_the_form_and_shown_with_its_slot(signed_in, kit):
+    staff = signed_in(kit.STAFF_INNENSTADT)
+    weekly = {"topics": ["nachbarschaftshilfe"], "slot_weekday": "tu", "slot_starts": "10:00"}
+    page = kit.record_concern(staff, **weekly, slot_ends="11:30")
+    assert "Das Anliegen ist erfasst." in page.text, page.text
+    assert "(jeden Dienstag, 10:00–11:30 Uhr)" in page.text
+
+    backwards = kit.record_concern(staff, **weekly, slot_ends="09:00")
+    assert backwards.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', backwards.text, re.S).group(0)
+    assert '<a href="#slot_ends">' in summary and "muss nach dem Beginn" in summary  # intake's sentence
+    half = kit.record_concern(staff, **weekly)
+    assert half.status_code == 422
+    assert '<a href="#slot_ends">Geben Sie an, wann die wöchentliche Hilfe endet.</a>' in half.text
+    assert 'value="10:00"' in half.text, "what was typed stays in the form"
+
+
 def test_an_unknown_street_gets_intakes_sentence_next_to_the_street_with_the_closest_streets(signed_in, kit):
     staff = signed_in(kit.STAFF_INNENSTADT)
     page = kit.record_concern(staff, street="Franzstrase", house_number="147")

@@ -37,6 +37,7 @@ def _command(body: ConcernIn) -> domain.RecordConcern:
         quarter_id=body.quarter_id,
         age_band=body.age_band,
         help_kind=body.help_kind,
+        weekly_slot=body.weekly_slot.to_domain() if body.weekly_slot else None,
         contact_channel=body.contact_channel,
         language=body.language,
         overrides=tuple(domain.RoutingOverride(o.topic, o.target_id, o.reason) for o in body.referral_overrides),

@@ -11,6 +11,8 @@ from qn_contracts.vocabulary import AgeBand, Channel, TargetKind, Urgency
 from qn_infra.errors import Conflict, Invalid, NotFound
 
 from ..city import City, Quarter
+from ..help_requests import domain as help_domain
+from ..help_requests.domain import WeeklySlot
 from ..routing import HELP, RoutingDecision, RoutingTable
 
 CHILD_PROTECTION_RULE = "child-protection"
@@ -96,6 +98,7 @@ class RecordConcern:
     quarter_id: str | None = None
     age_band: AgeBand | None = None
     help_kind: str | None = None
+    weekly_slot: WeeklySlot | None = None
     contact_channel: ContactChannel | None = None
     language: str | None = None
     person_id: uuid.UUID | None = None
@@ -301,6 +304,22 @@ def check_help_kind(help_kind: str | None, decisions: list[tuple[RoutingDecision
             "'nachbarschaftshilfe' or leave out help_kind.",
             field="help_kind",
         )
+
+
+def check_weekly_slot(slot: WeeklySlot | None, decisions: list[tuple[RoutingDecision, str | None]]) -> None:
+    """A weekly slot belongs to neighbourly help, like the help kind: refused where routing asks
+    for none, and refused when it ends before it starts."""
+    if slot is None:
+        return
+    if not any(is_help(decision) for decision, _ in decisions):
+        raise UnknownTopic(
+            "Für die Themen dieses Anliegens ist keine Nachbarschaftshilfe vorgesehen; "
+            "bitte z. B. das Thema 'nachbarschaftshilfe' angeben oder weekly_slot weglassen.",
+            "The routing table sends none of these topics to neighbourly help; add e.g. the topic "
+            "'nachbarschaftshilfe' or leave out weekly_slot.",
+            field="weekly_slot",
+        )
+    help_domain.check_weekly_slot(slot)
 
 
 def check_outcome(outcome: str) -> None:

@@ -66,6 +66,7 @@ def record_concern(
         routed = domain.route(ctx.routing, quarter, cmd.topics, age, ctx.city)
         decisions = domain.apply_overrides(routed, cmd.overrides, cmd.topics, ctx.city)
         domain.check_help_kind(cmd.help_kind, decisions)
+        domain.check_weekly_slot(cmd.weekly_slot, decisions)
         stated = domain.check_legal_bases(cmd.legal_bases, decisions)
         language = cmd.language or (person.preferred_language if person else None)
         contact_channel = (
@@ -128,6 +129,7 @@ def record_concern(
                             rule_id=decision.rule_id,
                             asked_by=AskedBy.ROUTING,
                             now=now,
+                            weekly_slot=cmd.weekly_slot,
                         )
                     )
                     continue

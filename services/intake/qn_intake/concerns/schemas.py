@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from qn_contracts.vocabulary import AgeBand, Channel, Code, Urgency
 
-from ..help_requests.schemas import HelpRequestOut
+from ..help_requests.schemas import SLOT_DESCRIPTION, HelpRequestOut, WeeklySlotIn
 from ..referrals.schemas import LabelledCode, LegalBasisIn, basis_out, next_step_out
 from .domain import ContactChannel, Outcome
 
@@ -84,6 +84,9 @@ class ConcernIn(BaseModel):
         description="Kind of neighbourly help wanted (shopping, small_repairs, escort, walk, reading, company, "
         "digital_help); only for topics the routing table sends to neighbourly help.",
         examples=["shopping"],
+    )
+    weekly_slot: WeeklySlotIn | None = Field(
+        None, description=f"{SLOT_DESCRIPTION} Only for topics the routing table sends to neighbourly help."
     )
     contact_channel: ContactChannel | None = Field(
         None, description="How the person wants to be contacted about this concern.", examples=["phone"]

@@ -26,7 +26,7 @@ router = APIRouter(tags=["help requests"])
     "/referrals/{referral_id}/help-request",
     status_code=201,
     response_model=HelpRequestOut,
-    summary="The youth office asks for neighbourly help on a concern referred to it",
+    summary="The youth office asks for neighbourly help (once or weekly) on a concern referred to it",
     responses=conflict("The concern is closed"),
 )
 def ask_for_help(
@@ -44,6 +44,7 @@ def ask_for_help(
         viewer=access.viewer_of(principal),
         city=intake_context(request).city,
         now=runtime.clock.now(),
+        weekly_slot=body.weekly_slot.to_domain() if body.weekly_slot else None,
     )
     response.headers["Location"] = f"/concerns/{help_request.concern_id}"
     return HelpRequestOut.of(help_request)

@@ -12,9 +12,11 @@ status is as matching answers. No framework, no database.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import time
 from enum import StrEnum
 
-from qn_infra.errors import Conflict, Forbidden, NotFound
+from qn_infra.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 class HelpStatus(StrEnum):
@@ -64,6 +66,35 @@ HELP_KINDS: dict[str, tuple[str, str]] = {
 
 def help_kind_label(code: str) -> tuple[str, str]:
     return HELP_KINDS.get(code, (code, code))
+
+
+@dataclass(frozen=True)
+class WeeklySlot:
+    """Recurring help: the same weekly window in the city's local time, e.g. Tuesdays 10:00-11:30.
+    Matching proposes only volunteers available then, and the one who accepts keeps the series."""
+
+    weekday: str
+    starts: time
+    ends: time
+
+    def as_dict(self) -> dict[str, str]:
+        return {"weekday": self.weekday, "starts": self.starts.strftime("%H:%M"), "ends": self.ends.strftime("%H:%M")}
+
+
+class SlotInvalid(Invalid):
+    code = "weekly_slot_invalid"
+
+
+def check_weekly_slot(slot: WeeklySlot) -> WeeklySlot:
+    """A window that ends before it starts (or has no length) fits no volunteer: refused rather
+    than sent to matching, where it would end as 'nobody found'."""
+    if slot.ends <= slot.starts:
+        raise SlotInvalid(
+            f"Das Ende ({slot.ends:%H:%M}) muss nach dem Beginn ({slot.starts:%H:%M}) liegen.",
+            f"The end ({slot.ends:%H:%M}) must be after the start ({slot.starts:%H:%M}).",
+            field="weekly_slot.ends",
+        )
+    return slot
 
 
 def status_after(*, person_attached: bool, consent_active: bool) -> HelpStatus:

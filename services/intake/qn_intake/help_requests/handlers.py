@@ -13,13 +13,14 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from qn_contracts import EventMeta
-from qn_contracts.intake import HelpRequested
+from qn_contracts.intake import HelpRequested, WeeklySlot
 from qn_contracts.matching import (
     AssignmentCompleted,
     HelpRequestCancelled,
     HelpRequestUnmatched,
     MatchAccepted,
     MatchCancelled,
+    MatchCompleted,
 )
 from qn_contracts.vocabulary import AgeBand, ConsentPurpose, Urgency
 from qn_infra.database import blank_personal
@@ -51,6 +52,7 @@ def request_help(
     rule_id: str | None,
     asked_by: AskedBy,
     now: datetime,
+    weekly_slot: domain.WeeklySlot | None = None,
 ) -> HelpRequest:
     """Adds a help request and, when allowed, emits `HelpRequested` for matching; the caller commits."""
     consent = person is not None and _consent_active(uow, person, now)
@@ -59,6 +61,7 @@ def request_help(
         id=uuid.uuid4(),
         concern_id=concern.id,
         help_kind=help_kind,
+        weekly_slot=weekly_slot.as_dict() if weekly_slot else None,
         topics=list(topics),
         rule_id=rule_id,
         asked_by=asked_by.value,
@@ -78,11 +81,20 @@ def _consent_active(uow: UnitOfWork, person: Person, now: datetime) -> bool:
 
 
 def ask_for_a_minor(
-    uow: UnitOfWork, referral_id: uuid.UUID, *, help_kind: str, viewer: Viewer, city: City, now: datetime
+    uow: UnitOfWork,
+    referral_id: uuid.UUID,
+    *,
+    help_kind: str,
+    viewer: Viewer,
+    city: City,
+    now: datetime,
+    weekly_slot: domain.WeeklySlot | None = None,
 ) -> HelpRequest:
     """The youth office asks for neighbourly help on a concern referred to it (for a minor or a
-    family, routing never asks by itself). The guardian's consent to neighbourly help still decides
-    when it goes to matching."""
+    family, routing never asks by itself), once or weekly. The guardian's consent to neighbourly
+    help still decides when it goes to matching."""
+    if weekly_slot is not None:
+        domain.check_weekly_slot(weekly_slot)
     youth_office = city.child_protection.youth_office if city.child_protection else None
     with uow:
         referral, concern = referral_queries.get_referral(uow.session, referral_id, for_update=True)
@@ -110,6 +122,7 @@ def ask_for_a_minor(
             rule_id=None,
             asked_by=AskedBy.YOUTH_OFFICE,
             now=now,
+            weekly_slot=weekly_slot,
         )
         uow.commit()
         uow.session.expunge(help_request)
@@ -267,7 +280,8 @@ def on_match_accepted(event: MatchAccepted, meta: EventMeta, uow: UnitOfWork) ->
     if help_request is None or help_request.status not in (HelpStatus.REQUESTED, HelpStatus.UNMATCHED):
         return
     help_request.status, help_request.matched_at = HelpStatus.MATCHED.value, meta.time
-    if uow.session.get(HelpAssignment, event.match_id) is None:
+    assignment = uow.session.get(HelpAssignment, event.match_id)
+    if assignment is None:
         uow.session.add(
             HelpAssignment(
                 match_id=event.match_id,
@@ -278,6 +292,10 @@ def on_match_accepted(event: MatchAccepted, meta: EventMeta, uow: UnitOfWork) ->
                 accepted_at=meta.time,
             )
         )
+    elif assignment.volunteer_login is None and assignment.proxy_login is None:
+        # `match.completed` came first (see there): the task stays ended, and its volunteer is
+        # told so (task_ended) rather than that it was never theirs
+        assignment.volunteer_login, assignment.proxy_login = event.volunteer_login, event.proxy_login
 
 
 def on_assignment_completed(event: AssignmentCompleted, meta: EventMeta, uow: UnitOfWork) -> None:
@@ -311,6 +329,31 @@ def on_match_cancelled(event: MatchCancelled, meta: EventMeta, uow: UnitOfWork) 
         assignment.ended_at, assignment.ended_reason = meta.time, "match_cancelled"
 
 
+def on_match_completed(event: MatchCompleted, meta: EventMeta, uow: UnitOfWork) -> None:
+    """The volunteer (or a coordinator for them) marked the task done -- for weekly help: the
+    series ended. The address closes now, not only once the hours are approved
+    (`assignment.completed`, which may take a week); the team sees 'volunteer found' until then."""
+    assignment = uow.session.get(HelpAssignment, event.match_id, with_for_update=True)
+    if assignment is not None:
+        if assignment.ended_at is None:
+            assignment.ended_at, assignment.ended_reason = meta.time, "completed"
+        return
+    if _known(uow, event.help_request_id, meta) is None:
+        return
+    # done before intake heard of the acceptance (separate durable consumers: after an outage each
+    # catches up on its own): the assignment is written ended, so the late acceptance cannot open it
+    uow.session.add(
+        HelpAssignment(
+            match_id=event.match_id,
+            help_request_id=event.help_request_id,
+            volunteer_ref=event.volunteer_ref,
+            accepted_at=meta.time,
+            ended_at=meta.time,
+            ended_reason="completed",
+        )
+    )
+
+
 def on_help_cancelled(event: HelpRequestCancelled, meta: EventMeta, uow: UnitOfWork) -> None:
     """Matching stopped working on the request (it read a withdrawal, closing or erasure)."""
     help_request = _known(uow, event.help_request_id, meta)
@@ -339,4 +382,5 @@ def _help_requested(help_request: HelpRequest, concern: Concern, person: Person)
         urgency=Urgency(concern.urgency),
         age_band=AgeBand(concern.age_band) if concern.age_band else None,
         asked_by=help_request.asked_by,
+        weekly_slot=WeeklySlot.model_validate(help_request.weekly_slot) if help_request.weekly_slot else None,
     )

@@ -21,6 +21,8 @@ class HelpRequest(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     concern_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("concerns.id"), index=True)
     help_kind: Mapped[str] = mapped_column(String(40))
+    weekly_slot: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    """Recurring help: {weekday, starts, ends} in local time (HH:MM); none for a one-off."""
     topics: Mapped[list[str]] = mapped_column(JSON)
     rule_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(30), default="requested", index=True)

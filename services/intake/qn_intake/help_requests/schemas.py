@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from qn_contracts.vocabulary import Code
+from qn_contracts.vocabulary import Code, Weekday
 
 from ..referrals.schemas import LabelledCode, next_step_out
-from .domain import LABELS, HelpStatus
+from .domain import LABELS, HelpStatus, WeeklySlot
 from .models import HelpRequest
 from .visit import Visit
+
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+SLOT_DESCRIPTION = (
+    "Recurring help (weekly shopping, a weekly visit): the weekly slot in local time. Only a volunteer available "
+    "then is proposed, and the one who accepts keeps the series until it is completed. Absent: a one-off."
+)
+
+
+class WeeklySlotIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: Weekday = Field(description="mo, tu, we, th, fr, sa, su.", examples=["tu"])
+    starts: ClockTime = Field(description="Local time the help starts (HH:MM).", examples=["10:00"])
+    ends: ClockTime = Field(description="Local time the help ends (HH:MM), after `starts`.", examples=["11:30"])
+
+    def to_domain(self) -> WeeklySlot:
+        return WeeklySlot(self.weekday.value, time.fromisoformat(self.starts), time.fromisoformat(self.ends))
+
+
+class WeeklySlotOut(BaseModel):
+    weekday: str = Field(examples=["tu"])
+    starts: str = Field(examples=["10:00"])
+    ends: str = Field(examples=["11:30"])
 
 
 class HelpAskIn(BaseModel):
@@ -23,12 +47,14 @@ class HelpAskIn(BaseModel):
         description="Kind of neighbourly help (shopping, small_repairs, escort, walk, reading, company, digital_help).",
         examples=["reading"],
     )
+    weekly_slot: WeeklySlotIn | None = Field(None, description=SLOT_DESCRIPTION)
 
 
 class HelpRequestOut(BaseModel):
     id: uuid.UUID
     concern_id: uuid.UUID
     help_kind: str
+    weekly_slot: WeeklySlotOut | None = Field(None, description="For recurring help: the weekly slot, local time.")
     topics: list[str]
     rule_id: str | None
     asked_by: str = Field(description="routing (the routing table) or youth_office.")
@@ -54,6 +80,7 @@ class HelpRequestOut(BaseModel):
             id=h.id,
             concern_id=h.concern_id,
             help_kind=h.help_kind,
+            weekly_slot=WeeklySlotOut(**h.weekly_slot) if h.weekly_slot else None,
             topics=list(h.topics),
             rule_id=h.rule_id,
             asked_by=h.asked_by,

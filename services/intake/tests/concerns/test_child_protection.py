@@ -215,8 +215,21 @@ def test_only_the_youth_office_asks_for_neighbourly_help_for_a_child(intake: Any
         )
         assert answer.status_code == 403, answer.text
 
-    asked = post(intake, f"/referrals/{referral_id}/help-request", {"help_kind": "reading"}, youth_office(intake))
+    weekly = {"weekday": "we", "starts": "15:00", "ends": "16:00"}
+    backwards = intake.client.post(
+        f"/referrals/{referral_id}/help-request",
+        json={"help_kind": "reading", "weekly_slot": {**weekly, "ends": "14:00"}},
+        headers=youth_office(intake),
+    )
+    assert (backwards.status_code, backwards.json()["errors"][0]["field"]) == (422, "weekly_slot.ends")
+    asked = post(
+        intake,
+        f"/referrals/{referral_id}/help-request",
+        {"help_kind": "reading", "weekly_slot": weekly},
+        youth_office(intake),
+    )
     assert (asked["asked_by"], asked["status"]) == ("youth_office", "awaiting_consent")  # the guardian decides
+    assert asked["weekly_slot"] == weekly
     post(
         intake,
         f"/persons/{mia['id']}/consents",
@@ -228,6 +241,7 @@ def test_only_the_youth_office_asks_for_neighbourly_help_for_a_child(intake: Any
         "under_18",
         "youth_office",
     )
+    assert requested["weekly_slot"] == {"weekday": "we", "starts": "15:00:00", "ends": "16:00:00"}
 
 
 def test_a_roslau_concern_about_health_stays_with_the_roslau_team(intake: Any) -> None:

@@ -5,13 +5,15 @@ phone, audited; nobody else, and nobody once the task is over. (End to end throu
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 from typing import Any
 
+import nats
 import pytest
 
-from qn_contracts.matching import AssignmentCompleted, MatchAccepted, MatchCancelled
+from qn_contracts.matching import AssignmentCompleted, MatchAccepted, MatchCancelled, MatchCompleted
 from qn_infra.pseudonyms import LoginPseudonyms, load_pseudonym_key
 from qn_testkit.waiting import eventually
 
@@ -35,19 +37,32 @@ def accepted(world: Any, *, volunteer: str | None = "renate.k", proxy: str | Non
     concern, request = asked_for_help(world)
     match_id = uuid.uuid4()
     ids = {"help_request_id": uuid.UUID(request["id"]), "volunteer_ref": VOLUNTEER_REF, "quarter_id": "innenstadt-sued"}
-    logins = pseudonyms(world)
-    announce(
-        world,
-        MatchAccepted(
-            match_id=match_id,
-            help_kind="company",
-            volunteer_login=logins.of(volunteer) if volunteer else None,
-            proxy_login=logins.of(proxy) if proxy else None,
-            **ids,
-        ),
-    )
+    announce(world, acceptance(world, match_id, ids, volunteer=volunteer, proxy=proxy))
     eventually(lambda: help_request(world, concern["id"])["status"] == "matched", what="the help request matched")
     return concern, request, match_id, ids
+
+
+def acceptance(
+    world: Any, match_id: uuid.UUID, ids: dict[str, Any], *, volunteer: str | None, proxy: str | None = None
+) -> MatchAccepted:
+    logins = pseudonyms(world)
+    return MatchAccepted(
+        match_id=match_id,
+        help_kind="company",
+        volunteer_login=logins.of(volunteer) if volunteer else None,
+        proxy_login=logins.of(proxy) if proxy else None,
+        **ids,
+    )
+
+
+async def handled(world: Any, consumer: str) -> bool:
+    """Everything sent to `consumer` (a durable of intake on matching's stream) is committed and acked."""
+    nc = await nats.connect(world.intake.nats_url)
+    try:
+        info = await nc.jetstream().consumer_info("QN_MATCHING", consumer)
+        return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq > 0
+    finally:
+        await nc.close()
 
 
 def contact(world: Any, request: dict[str, Any], *roles: str, subject: str) -> Any:
@@ -103,6 +118,38 @@ def test_after_completion_or_a_cancelled_match_the_address_is_refused_again(worl
         lambda: contact(world, other, "volunteer", subject="renate.k").status_code == 403,
         what="the address refused after the task was called off",
     )
+
+
+def test_the_address_closes_when_the_task_is_marked_done_not_only_once_its_hours_are_approved(world: Any) -> None:
+    concern, request, match_id, ids = accepted(world)
+    assert contact(world, request, "volunteer", subject="renate.k").status_code == 200
+    # the volunteer marked the task done; a coordinator has not looked at the hours yet
+    announce(world, MatchCompleted(match_id=match_id, help_kind="company", **ids))
+    ended = eventually(
+        lambda: (r := contact(world, request, "volunteer", subject="renate.k")).status_code == 403 and r,
+        what="the address refused once the task is done",
+    )
+    assert (ended.json()["reason"], ended.json()["ended_reason"]) == ("task_ended", "completed")
+    assert help_request(world, concern["id"])["status"] == "matched", "the team waits for the approved hours"
+
+    # the hours approved later change nothing for the address, and the team sees them
+    announce(world, AssignmentCompleted(match_id=match_id, help_kind="company", hours=Decimal("2"), **ids))
+    eventually(lambda: help_request(world, concern["id"])["status"] == "completed", what="the help given")
+    assert contact(world, request, "volunteer", subject="renate.k").json()["reason"] == "task_ended"
+
+
+def test_a_task_marked_done_before_intake_heard_of_its_acceptance_never_opens_the_address(world: Any) -> None:
+    concern, request = asked_for_help(world)
+    match_id = uuid.uuid4()
+    ids = {"help_request_id": uuid.UUID(request["id"]), "volunteer_ref": VOLUNTEER_REF, "quarter_id": "innenstadt-sued"}
+    # separate consumers catch up on their own after an outage: the end may be handled first
+    announce(world, MatchCompleted(match_id=match_id, help_kind="company", **ids))
+    eventually(lambda: asyncio.run(handled(world, "intake-match-completed")), what="match.completed handled")
+    announce(world, acceptance(world, match_id, ids, volunteer="renate.k"))
+    eventually(lambda: help_request(world, concern["id"])["status"] == "matched", what="the acceptance handled")
+    refused = contact(world, request, "volunteer", subject="renate.k")
+    assert (refused.status_code, refused.json()["reason"]) == (403, "task_ended")
+    assert world.audit(actor="renate.k") == []
 
 
 def test_a_withdrawn_consent_or_an_erasure_ends_the_access_at_once(world: Any) -> None:

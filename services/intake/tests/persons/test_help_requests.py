@@ -102,3 +102,43 @@ def test_withdrawing_neighbourly_help_consent_emits_consent_withdrawn_and_cancel
     assert statuses(world, waiting["id"]) == ["awaiting_consent"]
     world.client.post(f"/consents/{consent['id']}/withdraw", headers=world.staff())  # 409, changes nothing
     assert statuses(world, waiting["id"]) == ["awaiting_consent"]
+
+
+TUESDAYS = {"weekday": "tu", "starts": "10:00", "ends": "11:30"}
+
+
+def test_recurring_help_goes_to_matching_with_its_weekly_slot_also_after_waiting_for_consent(world) -> None:
+    person = world.add_person()
+    concern = world.add_concern(person["id"], ["nachbarschaftshilfe"], help_kind="shopping", weekly_slot=TUESDAYS)
+    assert [h["weekly_slot"] for h in concern["help_requests"]] == [TUESDAYS]  # the team sees what it asked for
+    assert statuses(world, concern["id"]) == ["awaiting_consent"]
+
+    world.give_consent(person["id"], "neighbourly_help")
+    [event] = world.events(HELP_REQUESTED, expect=1, concern_id=concern["id"])
+    assert (event["help_kind"], event["weekly_slot"]) == (
+        "shopping",
+        {"weekday": "tu", "starts": "10:00:00", "ends": "11:30:00"},
+    )
+    # a one-off says nothing about a slot
+    once = world.add_concern(person["id"], ["nachbarschaftshilfe"], help_kind="shopping")
+    assert world.events(HELP_REQUESTED, expect=1, concern_id=once["id"])[0]["weekly_slot"] is None
+
+
+@pytest.mark.parametrize(
+    ("slot", "topics", "field"),
+    [
+        ({"weekday": "tu", "starts": "11:30", "ends": "10:00"}, ["nachbarschaftshilfe"], "weekly_slot.ends"),
+        ({"weekday": "tu", "starts": "10:00", "ends": "10:00"}, ["nachbarschaftshilfe"], "weekly_slot.ends"),
+        ({"weekday": "tu", "starts": "25:00", "ends": "26:00"}, ["nachbarschaftshilfe"], "weekly_slot.starts"),
+        ({"weekday": "tuesday", "starts": "10:00", "ends": "11:00"}, ["nachbarschaftshilfe"], "weekly_slot.weekday"),
+        ({"weekday": "tu", "starts": "10:00"}, ["nachbarschaftshilfe"], "weekly_slot.ends"),
+        (TUESDAYS, ["schulden"], "weekly_slot"),  # routing asks for no neighbourly help here
+    ],
+)
+def test_a_weekly_slot_that_cannot_be_met_is_refused_naming_the_field(world, slot, topics, field) -> None:
+    person = world.add_person()
+    body = {"channel": "phone", "topics": topics, "urgency": "soon", "person_id": person["id"], "weekly_slot": slot}
+    answer = world.client.post("/concerns", json=body, headers=world.staff())
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert field in [e["field"] for e in answer.json()["errors"]]

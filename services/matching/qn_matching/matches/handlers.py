@@ -24,6 +24,7 @@ from qn_contracts.matching import (
     HelpRequestUnmatched,
     MatchAccepted,
     MatchCancelled,
+    MatchCompleted,
     MatchDeclined,
     MatchExpired,
     MatchProposed,
@@ -681,8 +682,9 @@ def complete_match(
     source: HoursSource = HoursSource.APP,
 ) -> None:
     """The volunteer has helped (or a coordinator says so for them): the last hours, if given,
-    are logged and their load goes down. `assignment.completed` goes out with the approved hours
-    once no entry awaits a coordinator's decision (decision 0013) -- at once, if none does."""
+    are logged and their load goes down. `match.completed` says so at once; `assignment.completed`
+    goes out with the approved hours once no entry awaits a coordinator's decision (decision 0013)
+    -- at once, if none does."""
     with uow:
         match = _locked_match(uow, match_id)
         access.check_answers_for(principal, match.volunteer.account)
@@ -693,6 +695,8 @@ def complete_match(
             )
         match.status, match.completed_at, match.hours = MatchStatus.COMPLETED.value, now, hours
         task_log.record(uow, match, task_log.Action.COMPLETED, principal=principal, now=now)
+        # said at once, not only when the hours are settled: intake ends the address access on it
+        uow.emit(MatchCompleted(**match_fields(match)))
         request = match.help_request
         request.status, request.updated_at = RequestStatus.COMPLETED.value, now
         hours_handlers.settle_if_done(uow, match, now=now)

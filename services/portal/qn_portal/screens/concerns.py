@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..access import POLICY
 from ..intake_client import ApiProblem
 from ..messages import CONCERN_STATUS, HISTORY_KINDS, REFERRAL_REASONS, REFERRAL_STATUS, SIGNAL_TYPES, language, text
+from ..messages_matching import WEEKDAY_NAMES
 from ..pages import FieldError, render
 from ..session import SignedIn
 from .consents import consent_errors, consent_fields, record_consents
@@ -34,7 +35,12 @@ FIELDS = {
     "quarter_id": "street",
     "note": "note",
     "person_id": "person",
+    "weekly_slot": "slot_weekday",
+    "weekly_slot.weekday": "slot_weekday",
+    "weekly_slot.starts": "slot_starts",
+    "weekly_slot.ends": "slot_ends",
 }
+SLOT_PARTS = ("slot_weekday", "slot_starts", "slot_ends")
 
 
 @router.get("/anliegen/neu", response_class=HTMLResponse)
@@ -51,7 +57,14 @@ async def new_concern(
             "street": person.get("street") or "",
             "house_number": person.get("house_number") or "",
         }
-    return render(request, "concern_new.html", words=await vocabulary(request, user, lang), form=form, person=person)
+    return render(
+        request,
+        "concern_new.html",
+        words=await vocabulary(request, user, lang),
+        form=form,
+        person=person,
+        weekday_names=WEEKDAY_NAMES,
+    )
 
 
 async def _person(request: Request, user: SignedIn, lang: str, person_id: str) -> dict[str, Any]:
@@ -73,6 +86,7 @@ async def record_concern(request: Request, user: Annotated[SignedIn, POLICY.guar
         "note": str(raw.get("note", "")).strip(),
         "idempotency_key": _key(raw.get("idempotency_key")),
         "person_id": _id_or_empty(raw.get("person_id")),
+        **{part: str(raw.get(part, "")).strip() for part in SLOT_PARTS},
         **consent_fields(raw),
     }
     errors = _missing(form, lang) + consent_errors(form, lang, request.app.state.clock.now())
@@ -88,6 +102,12 @@ async def record_concern(request: Request, user: Annotated[SignedIn, POLICY.guar
             body["note"] = form["note"]
         if form["person_id"]:
             body["person_id"] = form["person_id"]
+        if form["slot_weekday"]:
+            body["weekly_slot"] = {
+                "weekday": form["slot_weekday"],
+                "starts": form["slot_starts"],
+                "ends": form["slot_ends"],
+            }
         try:
             concern = await request.app.state.intake.call(
                 user, lang, "POST", "/concerns", json=body, idempotency_key=str(form["idempotency_key"])
@@ -113,6 +133,7 @@ async def record_concern(request: Request, user: Annotated[SignedIn, POLICY.guar
         form=form,
         candidates=candidates,
         person=person,
+        weekday_names=WEEKDAY_NAMES,
     )
 
 
@@ -140,6 +161,11 @@ def _missing(form: dict[str, object], lang: str) -> list[FieldError]:
         errors.append(FieldError("urgency", text(lang, "error_urgency_required")))
     if not form["channel"]:
         errors.append(FieldError("channel", text(lang, "error_channel_required")))
+    # weekly help needs its day and both times; a time without a day would be dropped unseen
+    if any(form[part] for part in SLOT_PARTS):
+        for part in SLOT_PARTS:
+            if not form[part]:
+                errors.append(FieldError(part, text(lang, f"error_{part}_required")))
     return errors
 
 
@@ -171,6 +197,7 @@ async def show_concern(
         follow_ups=follow_ups,
         signal_types=SIGNAL_TYPES,
         history_kinds=HISTORY_KINDS,
+        weekday_names=WEEKDAY_NAMES,
         concern_status=CONCERN_STATUS,
         referral_status=REFERRAL_STATUS,
         referral_reasons=REFERRAL_REASONS,

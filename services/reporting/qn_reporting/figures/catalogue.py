@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "match.declined": ("Abgelehnte Vorschläge", "Matches declined"),
     "match.expired": ("Unbeantwortete Vorschläge", "Matches expired unanswered"),
     "match.cancelled": ("Abgesagte Vorschläge und Einsätze", "Matches called off"),
+    "match.completed": ("Als erledigt gemeldete Einsätze", "Tasks marked done"),
     "help_request.unmatched": ("Hilfeanfragen ohne passende Ehrenamtliche", "Help requests without a match"),
     "help_request.cancelled": ("Eingestellte Hilfeanfragen", "Help requests stopped"),
     "assignment.completed": ("Abgeschlossene Einsätze", "Assignments completed"),
