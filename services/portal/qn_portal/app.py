@@ -29,6 +29,7 @@ from .screens import (
     concerns,
     data_protection,
     matching_apply,
+    matching_assign,
     matching_hours,
     matching_tasks,
     matching_volunteers,
@@ -89,6 +90,7 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
     for module in (
         matching_volunteers,
         matching_tasks,
+        matching_assign,
         matching_hours,
         matching_apply,
         scheduling_week,
