@@ -64,4 +64,11 @@ ASSIGN_MESSAGES: dict[str, tuple[str, str]] = {
         "Zugeteilt. Die Zusage gilt ab sofort; Sie handeln für die Person.",
         "Assigned. It counts as accepted from now on; you act for the volunteer.",
     ),
+    "apply_too_many_title": ("Zu viele Anmeldungen", "Too many sign-ups"),
+    "apply_too_many_text": (
+        "Von Ihrem Anschluss kamen gerade viele Anmeldungen. Bitte versuchen Sie es ab {at} Uhr noch einmal – "
+        "oder rufen Sie die Koordination an, wir nehmen Ihre Anmeldung gern am Telefon auf.",
+        "Many sign-ups came from your connection just now. Please try again from {at} – or call the "
+        "coordinators, who are glad to take your sign-up on the phone.",
+    ),
 }
