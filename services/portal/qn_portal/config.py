@@ -32,6 +32,11 @@ class PortalSettings(BaseSettings):
     )
     scheduling_url: str = Field("http://127.0.0.1:8003", description="Scheduling's API (drop-in centres).")
     reporting_url: str = Field("http://127.0.0.1:8004", description="Reporting's API (committee figures).")
+    reporting_public_url: str = Field(
+        "",
+        description="Where browsers reach reporting's public dashboard and figures (linked from the committee's "
+        "page); default: reporting_url.",
+    )
     api_timeout_seconds: float = Field(10.0, description="How long a call to a service may take.")
     public_form_rate_limit: str = Field(
         "10/minute;60/hour",

@@ -71,4 +71,17 @@ ASSIGN_MESSAGES: dict[str, tuple[str, str]] = {
         "Many sign-ups came from your connection just now. Please try again from {at} – or call the "
         "coordinators, who are glad to take your sign-up on the phone.",
     ),
+    "public_figures_title": ("Öffentliche Kennzahlen {year}", "Public figures {year}"),
+    "public_figures_intro": (
+        "Diese Kennzahlen veröffentlicht die Statistikstelle ohne Anmeldung, geschützt wie die Tabellen oben: "
+        "zum Herunterladen für Tabellenprogramme, und das öffentliche Dashboard.",
+        "The statistics office publishes these figures without a login, protected like the tables above: to "
+        "download for spreadsheets, and the public dashboard.",
+    ),
+    "public_figure_unmet_need": ("Ungedeckter Bedarf", "Unmet need"),
+    "public_figure_early_warning": ("Frühwarnung", "Early warning"),
+    "public_figure_neighbourly_help": ("Nachbarschaftshilfe", "Neighbourly help"),
+    "public_figure_drop_in": ("Angebotstreffs", "Drop-in centres"),
+    "csv_file": ("CSV-Datei", "CSV file"),
+    "public_dashboard": ("Öffentliches Dashboard", "Public dashboard"),
 }
