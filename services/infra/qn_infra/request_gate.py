@@ -9,7 +9,8 @@ limit, whether a token is needed, and whether the public rate limit applies.
   300 MB upload costs no more memory than the limit.
 - Routes without a token (health, metrics, API docs, later the public programme) get a small
   body limit and a rate limit per client address; `/healthz` and `/readyz` are not rate limited,
-  since probes call them often.
+  since probes call them often. Behind a trusted proxy (`trusted_proxies`), the client is the one
+  its `X-Forwarded-For` names (`client_address`).
 
 Starlette has a body limit middleware, but it answers in plain text and only once a route reads;
 ours answers with a problem body before authentication or parsing starts."""
@@ -31,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .access import route_needs_token
 from .auth import PRINCIPAL_SCOPE_KEY, authenticate, bearer_token
+from .client_address import client_address, trusted_networks
 from .errors import Unauthenticated, Unavailable
 from .http import language, problem, problem_response
 from .settings import ServiceSettings
@@ -47,6 +49,7 @@ class RequestGate:
         self.max_body = settings.max_body_bytes
         self.public_max_body = settings.public_max_body_bytes
         self.rate_limits = parse_many(settings.public_rate_limit)
+        self.trusted_proxies = trusted_networks(settings.trusted_proxies)
         # the synchronous in-memory storage: no I/O, and its expiry runs in one timer thread
         # (the asyncio variant hops to a thread per key on every expiry run)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -111,7 +114,8 @@ class RequestGate:
     def _rate_limited(self, scope: Scope) -> int | None:
         """Seconds to wait, or None when the client may go on."""
         client = scope.get("client")
-        address = client[0] if client else "unknown"
+        forwarded = ",".join(Request(scope).headers.getlist("x-forwarded-for"))
+        address = client_address(client[0] if client else None, forwarded, self.trusted_proxies)
         for item in self.rate_limits:
             if not self.limiter.hit(item, "public", address):
                 reset_at, _ = self.limiter.get_window_stats(item, "public", address)

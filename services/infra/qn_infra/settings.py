@@ -11,6 +11,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from .client_address import trusted_networks
+
 ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 
 
@@ -111,6 +113,19 @@ class ServiceSettings(BaseSettings):
         description="Requests per client address on routes without a token (not /healthz, /readyz), "
         "e.g. '120/minute' or '10/second;1000/hour'.",
     )
+
+    trusted_proxies: tuple[str, ...] = Field(
+        (),
+        description="Addresses or networks (JSON list) of reverse proxies -- and the portal, which sends the "
+        "public volunteer form -- whose X-Forwarded-For names the client for the public rate limit; from "
+        "anyone else the header is ignored. Empty: every request counts for the address it comes from.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_readable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        trusted_networks(value)  # raises ValueError naming what it cannot read
+        return value
 
     @field_validator("public_rate_limit")
     @classmethod

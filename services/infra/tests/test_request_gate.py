@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from qn_infra.auth import Principal, TokenVerifier
+from qn_infra.client_address import client_address, trusted_networks
 from qn_testkit.auth import Tokens
 from qn_testkit.edge import edge_app
 from qn_testkit.keys import JwksServer
@@ -162,6 +163,33 @@ def test_public_routes_are_rate_limited_per_client_but_probes_and_token_routes_a
     assert {client.get("/readyz").status_code for _ in range(10)} != {429}
     staff = tokens.headers("admin")
     assert {client.post("/things", json={"name": "R"}, headers=staff).status_code for _ in range(10)} == {200}
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(tmp_path: Path, tokens: Tokens) -> None:
+    # the portal sends every newcomer's form from its own address: trusted, it names each of them
+    app = edge_app(tmp_path, tokens, public_rate_limit="2/hour", trusted_proxies=["10.0.0.0/24"])
+    proxy = TestClient(app, raise_server_exceptions=False, client=("10.0.0.5", 40000))
+
+    def sign_up(client: TestClient, forwarded_for: str) -> int:
+        return client.post("/sign-up", json={"name": "R"}, headers={"X-Forwarded-For": forwarded_for}).status_code
+
+    assert [sign_up(proxy, "198.51.100.1") for _ in range(3)] == [200, 200, 429]  # one client is limited
+    assert [sign_up(proxy, "198.51.100.2") for _ in range(2)] == [200, 200]  # another is not
+    assert sign_up(proxy, "198.51.100.1, 10.0.0.7") == 429, "a trusted hop in between names the same client"
+    # from anyone else the header is ignored: a client cannot pick a fresh address per request
+    stranger = TestClient(app, raise_server_exceptions=False, client=("203.0.113.9", 40000))
+    assert [sign_up(stranger, f"198.51.100.{n}") for n in range(10, 13)] == [200, 200, 429]
+
+
+def test_the_client_address_is_believed_only_from_trusted_proxies() -> None:
+    trusted = trusted_networks(["10.0.0.0/8", "::1"])
+    assert client_address("10.1.2.3", "192.0.2.7", trusted) == "192.0.2.7"
+    assert client_address("::1", "192.0.2.1, 192.0.2.7, 10.0.0.2", trusted) == "192.0.2.7"
+    assert client_address("192.0.2.99", "192.0.2.7", trusted) == "192.0.2.99"
+    assert client_address("10.1.2.3", None, trusted) == "10.1.2.3"
+    assert client_address("10.1.2.3", "10.0.0.1", trusted) == "10.0.0.1"  # only proxies: the farthest
+    with pytest.raises(ValueError, match="not an address or network: 'portal'"):
+        trusted_networks(["portal"])
 
 
 def nested(depth: int, leaf: str) -> bytes:

@@ -45,6 +45,15 @@ MATCHING_RULES: dict[str, Rule] = {
         CITY_WIDE, scope="changes a volunteer's weekly availability (one who phones in)"
     ),
     "GET /offene-anfragen": Rule.roles(CITY_WIDE, scope="help requests nobody could be found for"),
+    "GET /anfragen/{help_request_id}": Rule.roles(
+        CITY_WIDE, scope="a help request, whom matching asked and why, and the active volunteers to choose from"
+    ),
+    "POST /anfragen/{help_request_id}/zuteilen": Rule.roles(
+        CITY_WIDE, scope="assigns one volunteer by hand (matching checks the rules; soft ones overridden on purpose)"
+    ),
+    "POST /anfragen/{help_request_id}/anbieten": Rule.roles(
+        CITY_WIDE, scope="offers the request to several volunteers at once (the first to accept gets it)"
+    ),
     "GET /vorschlaege": Rule.roles(CITY_WIDE, scope="every proposal and task, by status"),
     "GET /stunden": Rule.roles(CITY_WIDE, scope="hours waiting for approval"),
     "POST /stunden/{entry_id}/freigeben": Rule.roles(CITY_WIDE, scope="approves an hours entry"),

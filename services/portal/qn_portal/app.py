@@ -16,11 +16,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from qn_infra.client_address import trusted_networks
 from qn_infra.clock import Clock, SystemClock
 from qn_infra.logs import get_logger
 
 from .access import POLICY, BadCsrf, NotAllowed, NotSignedIn
 from .config import PortalSettings
+from .form_limit import PerAddressLimit
 from .intake_client import ApiProblem, IntakeClient, ServiceUnavailable
 from .matching_client import MatchingClient
 from .pages import render
@@ -29,6 +31,7 @@ from .screens import (
     concerns,
     data_protection,
     matching_apply,
+    matching_assign,
     matching_hours,
     matching_tasks,
     matching_volunteers,
@@ -75,6 +78,8 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
     app.state.clock = clock or SystemClock()
     app.state.oauth = make_oauth(settings)
     app.state.code_lists = {}  # intake's code lists, kept a few minutes (screens/lookups.py)
+    app.state.form_limit = PerAddressLimit(settings.public_form_rate_limit, app.state.clock)
+    app.state.trusted_proxies = trusted_networks(settings.trusted_proxies)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_secret(),
@@ -89,6 +94,7 @@ def create_app(settings: PortalSettings | None = None, *, clock: Clock | None = 
     for module in (
         matching_volunteers,
         matching_tasks,
+        matching_assign,
         matching_hours,
         matching_apply,
         scheduling_week,

@@ -6,8 +6,11 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from limits import parse_many
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qn_infra.client_address import trusted_networks
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -29,7 +32,22 @@ class PortalSettings(BaseSettings):
     )
     scheduling_url: str = Field("http://127.0.0.1:8003", description="Scheduling's API (drop-in centres).")
     reporting_url: str = Field("http://127.0.0.1:8004", description="Reporting's API (committee figures).")
+    reporting_public_url: str = Field(
+        "",
+        description="Where browsers reach reporting's public dashboard and figures (linked from the committee's "
+        "page); default: reporting_url.",
+    )
     api_timeout_seconds: float = Field(10.0, description="How long a call to a service may take.")
+    public_form_rate_limit: str = Field(
+        "10/minute;60/hour",
+        description="How many public volunteer forms (POST /mitmachen) one client address may send, e.g. "
+        "'10/minute;60/hour' (a drop-in centre's Wi-Fi is one address for everyone there).",
+    )
+    trusted_proxies: tuple[str, ...] = Field(
+        (),
+        description="Reverse proxies in front of the portal (JSON list of addresses or networks) whose "
+        "X-Forwarded-For names the client; ignored from anyone else.",
+    )
 
     session_secret: str = Field(
         "", description="Signs the session cookie; several replicas need the same. Empty: random per process."
@@ -66,6 +84,18 @@ class PortalSettings(BaseSettings):
         "users and signs them in with it. Never set in production.",
     )
     local_city_dir: Path = Field(Path("deploy/demo-city"), description="The demo city whose users are listed.")
+
+    @field_validator("public_form_rate_limit")
+    @classmethod
+    def _rate_limit_readable(cls, value: str) -> str:
+        parse_many(value)  # raises ValueError naming what it cannot read
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_readable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        trusted_networks(value)
+        return value
 
     @property
     def oidc_enabled(self) -> bool:

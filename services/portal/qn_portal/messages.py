@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from .messages_assign import ASSIGN_MESSAGES
 from .messages_matching import MATCHING_MESSAGES
 from .messages_scheduling import SCHEDULING_MESSAGES
 
@@ -319,6 +320,7 @@ def _add(screens: dict[str, tuple[str, str]]) -> None:
 
 _add(SCHEDULING_MESSAGES)
 _add(MATCHING_MESSAGES)
+_add(ASSIGN_MESSAGES)
 
 SIGNAL_TYPES = {
     "loneliness": ("Vereinsamung", "Loneliness"),

@@ -270,6 +270,7 @@ MATCH_STATUS = {
     "declined": ("abgesagt", "declined"),
     "expired": ("keine Antwort", "no answer"),
     "cancelled": ("abgesagt vom Team", "called off"),
+    "withdrawn": ("zurückgezogen", "withdrawn"),
 }
 DECLINE_REASONS = {
     "no_time": ("Keine Zeit", "No time"),

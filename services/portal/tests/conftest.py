@@ -281,6 +281,7 @@ class Kit:
     HELPED = HELPED
     neighbourly_settings = staticmethod(neighbourly_settings)
     ask_for_help = staticmethod(ask_for_help)
+    register_volunteer = staticmethod(register_volunteer)
     COMMITTEE = "demo-committee"
     DEMO_CITY = DEMO_CITY
     PORTAL_URL = PORTAL_URL

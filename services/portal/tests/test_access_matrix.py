@@ -85,6 +85,9 @@ EXPECTED: dict[str, dict[str, str] | str] = {
     "POST /ehrenamtliche/{volunteer_id}/fuehrungszeugnis": COORDINATOR,
     "POST /ehrenamtliche/{volunteer_id}/verfuegbarkeit": COORDINATOR,
     "GET /offene-anfragen": COORDINATOR,
+    "GET /anfragen/{help_request_id}": COORDINATOR,
+    "POST /anfragen/{help_request_id}/zuteilen": COORDINATOR,  # sent empty: the form comes back, nothing changes
+    "POST /anfragen/{help_request_id}/anbieten": COORDINATOR,
     "GET /vorschlaege": COORDINATOR,
     "GET /stunden": COORDINATOR,
     "POST /stunden/{entry_id}/freigeben": COORDINATOR,
@@ -137,7 +140,7 @@ def _request(client: Any, key: str, ids: dict[str, str], csrf: str) -> Any:
     if path.endswith("/loeschen") and method == "POST":
         path = path.replace("{person_id}", ids["erasable"].pop())  # every erasure needs a person of its own
     path = path.replace("{person_id}", ids["person"])
-    for name in ("match_id", "volunteer_id", "entry_id", "request_id"):
+    for name in ("match_id", "volunteer_id", "entry_id", "request_id", "help_request_id"):
         path = path.replace("{" + name + "}", ids[name])
     path = path.replace("{site_id}", "franztreff").replace("{offer_id}", ids["offer"])
     path = path.replace("{occurrence_id}", ids["occurrence"])
@@ -203,6 +206,7 @@ def _task_with_hours(city: Any, kit: Any) -> dict[str, str]:
         "match_id": proposal["id"],
         "volunteer_id": proposal["volunteer_id"],
         "entry_id": logged.json()["entries"][0]["id"],
+        "help_request_id": proposal["help_request_id"],
     }
 
 

@@ -188,3 +188,37 @@ def test_the_coordinators_pages_and_the_public_form_pass_axe(browser, portal_url
         accessible(page, "a proposal answered for a volunteer (proxy)")
     finally:
         page.context.close()
+
+
+def test_a_coordinator_assigns_a_request_by_hand_and_the_pages_pass_axe(browser, portal_url, shots, kit, neighbourly):
+    proposal = kit.ask_for_help(neighbourly)  # Renate is asked; the coordinator gives it to Dmitri instead
+    page = open_tab(browser, portal_url)
+    try:
+        sign_in(page, kit.COORDINATOR)
+        page.get_by_role("link", name="Vorschläge", exact=True).click()
+        page.locator(f'a[href="/anfragen/{proposal["help_request_id"]}"]').click()
+        sync_api.expect(page.locator("h1")).to_contain_text("Anfrage: Besuch und Gesellschaft")
+        sync_api.expect(page.locator("main")).to_contain_text("bietet „Gesellschaft leisten“ an")
+        accessible(page, "a help request with its candidates")
+        shot(page, shots, "48-anfrage-vergeben")
+
+        page.get_by_label("Dmitri S.").check()
+        page.get_by_role("button", name="Mehreren anbieten").click()
+        summary = page.locator(".error-summary")
+        sync_api.expect(summary).to_be_focused()
+        sync_api.expect(summary).to_contain_text("mindestens zwei Personen")
+        accessible(page, "an offer to one person, refused")
+
+        page.get_by_role("button", name="Von Hand zuteilen").click()  # Dmitri is still ticked
+        sync_api.expect(summary).to_be_focused()
+        sync_api.expect(summary).to_contain_text("wohnt außerhalb der angegebenen Reichweite")
+        accessible(page, "an assignment that needs an override")
+        summary.get_by_role("link").first.click()
+        sync_api.expect(page.locator("#overrides")).to_be_focused()
+        page.keyboard.press("Space")
+        page.get_by_role("button", name="Von Hand zuteilen").click()
+        sync_api.expect(page.get_by_role("status")).to_contain_text("Zugeteilt.")
+        sync_api.expect(page.locator("main")).to_contain_text("Sie handeln für Dmitri S.")
+        accessible(page, "the task assigned by hand")
+    finally:
+        page.context.close()

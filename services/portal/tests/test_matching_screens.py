@@ -153,3 +153,73 @@ def test_a_newcomer_applies_and_a_coordinator_approves_and_records_the_certifica
     times = form(carla, kit, f"{volunteer}/verfuegbarkeit", weekday_0="fr", starts_0="09:00", ends_0="11:00",
                  weekday_1="", starts_1="", ends_1="")  # fmt: skip
     assert times.status_code == 200 and 'value="09:00"' in times.text
+
+
+def row_of(html: str, volunteer_id: str) -> str:
+    """The candidate list's row of one volunteer."""
+    found = re.search(rf'<tr data-volunteer-id="{volunteer_id}".*?</tr>', html, re.S)
+    assert found, f"no row for {volunteer_id}"
+    return found.group(0)
+
+
+def candidate_id(html: str, name: str) -> str:
+    found = re.search(rf'<tr data-volunteer-id="([^"]+)"[^>]*>(?:(?!</tr>).)*?>{re.escape(name)}</label>', html, re.S)
+    assert found, f"{name} is not among the candidates"
+    return found.group(1)
+
+
+def test_a_coordinator_assigns_an_unmatched_request_by_hand_once_matching_has_its_override(as_person, kit, neighbourly):
+    proposal = kit.ask_for_help(neighbourly)
+    renate = as_person(kit.VOLUNTEER)
+    assert form(renate, kit, f"/einsaetze/{proposal['id']}/ablehnen", decline_reason="no_time").status_code == 200
+    carla = as_person(kit.COORDINATOR)
+    request_path = f"/anfragen/{proposal['help_request_id']}"
+    eventually(lambda: f'href="{request_path}"' in carla.get("/offene-anfragen").text, what="the unmatched request")
+    page = carla.get(request_path)
+    assert page.status_code == 200 and 'data-request-status="unmatched"' in page.text
+    assert "bietet „Gesellschaft leisten“ an" in page.text  # why matching asked Renate, in its words
+    dmitri = candidate_id(page.text, "Dmitri S.")
+
+    nobody = form(carla, kit, f"{request_path}/zuteilen")
+    assert nobody.status_code == 422 and summary_links(nobody.text) == ["volunteers"]
+    asked = form(carla, kit, f"{request_path}/zuteilen", volunteer_ids=proposal["volunteer_id"])
+    assert asked.status_code == 422 and len(summary_links(asked.text)) == 1
+    assert "wurde für diese Anfrage schon gefragt" in row_of(asked.text, proposal["volunteer_id"])
+    far = form(carla, kit, f"{request_path}/zuteilen", volunteer_ids=dmitri)
+    assert far.status_code == 422 and summary_links(far.text) == ["overrides"]
+    assert "Dmitri S.: wohnt außerhalb der angegebenen Reichweite" in far.text
+    assert re.search(rf'value="{dmitri}" id="[^"]+" checked', far.text)  # the choice is kept
+
+    assigned = form(carla, kit, f"{request_path}/zuteilen", volunteer_ids=dmitri, overrides="out_of_reach")
+    assert assigned.status_code == 200 and "Zugeteilt." in assigned.text
+    assert "Sie handeln für Dmitri S." in assigned.text and 'data-match-status="accepted"' in assigned.text
+    assert "von der Koordination von Hand zugeteilt, trotz" in assigned.text
+    late = form(carla, kit, f"{request_path}/zuteilen", volunteer_ids=dmitri, overrides="out_of_reach")
+    assert late.status_code == 409 and summary_links(late.text) == ["status"]
+    assert 'data-request-status="matched"' in late.text and "Selbst vergeben" not in late.text
+
+
+def test_a_request_offered_to_several_goes_to_whoever_accepts_first(as_person, kit, neighbourly):
+    hanna = kit.register_volunteer(neighbourly, "Hanna L.", "hanna.l", "ziebigk")
+    proposal = kit.ask_for_help(neighbourly)  # Renate is asked; the coordinator widens the circle
+    carla = as_person(kit.COORDINATOR)
+    request_path = f"/anfragen/{proposal['help_request_id']}"
+    assert f'href="{request_path}"' in carla.get("/vorschlaege").text
+    dmitri = candidate_id(carla.get(request_path).text, "Dmitri S.")
+
+    one = form(carla, kit, f"{request_path}/anbieten", volunteer_ids=dmitri)
+    assert one.status_code == 422 and summary_links(one.text) == ["volunteers"] and "mindestens zwei" in one.text
+    far = form(carla, kit, f"{request_path}/anbieten", volunteer_ids=[dmitri, hanna])
+    assert far.status_code == 422 and summary_links(far.text) == ["overrides"]
+    offered = form(carla, kit, f"{request_path}/anbieten", volunteer_ids=[dmitri, hanna], overrides="out_of_reach")
+    assert offered.status_code == 200 and "Angeboten." in offered.text
+    assert re.findall(r'data-match-status="(\w+)"', offered.text) == ["withdrawn", "proposed", "proposed"]
+
+    offer = re.search(r'data-match-id="([^"]+)" data-match-status="proposed">\s*<td><a [^>]+>Dmitri S\.', offered.text)
+    dmitri_client = as_person(kit.OTHER_VOLUNTEER)
+    assert offer and f"/einsaetze/{offer.group(1)}" in dmitri_client.get("/meine-einsaetze").text
+    accepted = form(dmitri_client, kit, f"/einsaetze/{offer.group(1)}/annehmen")
+    assert accepted.status_code == 200 and "Sie haben zugesagt" in accepted.text
+    after = carla.get(request_path)
+    assert 'data-request-status="matched"' in after.text
+    assert sorted(re.findall(r'data-match-status="(\w+)"', after.text)) == ["accepted", "withdrawn", "withdrawn"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import httpx
 import pytest
 from qn_portal.screens.scheduling_calendar import week_of
 
@@ -243,5 +244,11 @@ def test_a_committee_member_reads_the_protected_table_with_its_legend(as_person,
     table = member.get("/kennzahlen", params={"kennzahl": metric.group(1), "jahr": "2027", "zeit": "quartal"})
     assert table.status_code == 200 and "Zeichenerklärung" in table.text
     assert "„.“ = Zahlenwert geheim zu halten" in table.text
+    # beside the protected tables, reporting's public figures of the year: links that answer without a login
+    links = re.findall(r'href="([^"]+)"', table.text.split("data-public-figures", 1)[1].split("</ul>", 1)[0])
+    assert f"{drop_in.reporting_url}/figures/unmet_need?year=2027&amp;format=csv&amp;lang=de" in links
+    for link in links:
+        answer = httpx.get(link.replace("&amp;", "&"), timeout=120)
+        assert answer.status_code == 200, f"{link}: {answer.status_code} {answer.text[:200]}"
     unknown = member.get("/kennzahlen", params={"kennzahl": "no.such.figure"})
     assert unknown.status_code == 422 and '<a href="#kennzahl">Wählen Sie eine Kennzahl.' in unknown.text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -21,6 +22,8 @@ router = APIRouter()
 TIME_LEVELS = ("month", "quartal", "year")
 PLACE_LEVELS = ("quarter", "district", "city")
 HIDDEN = "."
+PUBLIC_FIGURES = ("unmet_need", "early_warning", "neighbourly_help", "drop_in")
+"""Reporting's `GET /figures/{figure}`: public, since every value in them is protected."""
 
 
 @dataclass
@@ -86,6 +89,8 @@ async def figures(
                     422,
                 )
     periods, lines = pivot(table["rows"], lang) if table else ([], [])
+    settings = request.app.state.settings
+    public = (settings.reporting_public_url or settings.reporting_url).rstrip("/")
     return render(
         request,
         "committee/figures.html",
@@ -96,4 +101,14 @@ async def figures(
         table=table,
         periods=periods,
         lines=lines,
+        public_figures=public_figures(public, year, lang),
+        dashboard=f"{public}/dashboard?{urlencode({'year': year, 'lang': lang})}",
     )
+
+
+def public_figures(base: str, year: int, lang: str) -> list[tuple[str, str]]:
+    """Reporting's public figures of `year` (protected like the tables; no login): (name key, CSV link)."""
+    return [
+        (f"public_figure_{name}", f"{base}/figures/{name}?{urlencode({'year': year, 'format': 'csv', 'lang': lang})}")
+        for name in PUBLIC_FIGURES
+    ]

@@ -4,16 +4,19 @@ but a reference to quote on the phone -- the page shows that and repeats nothing
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from qn_infra.client_address import client_address
+
 from ..access import POLICY
 from ..intake_client import ApiProblem
 from ..messages import language, text
 from ..messages_matching import HELP_KINDS, LANGUAGE_NAMES, WEEKDAY_NAMES
-from ..pages import FieldError, render
+from ..pages import BERLIN, FieldError, render
 from .form_errors import field_errors
 from .matching_lookups import WEEKDAYS, city_quarters
 
@@ -50,9 +53,34 @@ async def application_form(request: Request) -> HTMLResponse:
     return _form_page(request, {}, [], 200)
 
 
+def _client(request: Request) -> str:
+    peer = request.client.host if request.client else None
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
+    return client_address(peer, forwarded, request.app.state.trusted_proxies)
+
+
+def too_many(request: Request, retry_after: int) -> HTMLResponse:
+    """The page for a client who sent the form too often: from when to try again, and the phone."""
+    again = request.app.state.clock.now() + timedelta(seconds=retry_after)
+    page = render(
+        request,
+        "message.html",
+        status=429,
+        title_key="apply_too_many_title",
+        detail=text(language(request), "apply_too_many_text", at=f"{again.astimezone(BERLIN):%H:%M}"),
+    )
+    page.headers["Retry-After"] = str(retry_after)
+    return page
+
+
 @router.post("/mitmachen", response_class=HTMLResponse, dependencies=[POLICY.guard("POST /mitmachen")])
 async def apply(request: Request) -> Response:
     lang = language(request)
+    client = _client(request)
+    # every form counts, a refused one too: a flood of wrong forms is a flood all the same
+    retry_after = request.app.state.form_limit.hit(client)
+    if retry_after is not None:
+        return too_many(request, retry_after)
     raw = await request.form()
     form: dict[str, Any] = {k: str(raw.get(k, "")).strip() for k in ("display_name", "contact", "quarter_id")}
     form["skills"] = [s for s in raw.getlist("skills") if isinstance(s, str) and s in HELP_KINDS]
@@ -80,11 +108,18 @@ async def apply(request: Request) -> Response:
     if not errors:
         body = {k: form[k] for k in ("display_name", "contact", "quarter_id", "skills", "languages")}
         try:
-            received = await request.app.state.matching.apply(lang, body | {"availability": slots})
+            received = await request.app.state.matching.apply(lang, body | {"availability": slots}, client=client)
         except ApiProblem as problem:
+            if problem.status == 429:  # matching's own limit (per newcomer when it trusts the portal)
+                return too_many(request, _retry_after(problem))
             if problem.status not in (409, 422):
                 raise
             errors = field_errors(problem, fields, default="display_name")
         else:
             return render(request, "matching/applied.html", reference=received.get("reference", ""))
     return _form_page(request, form, errors, 422)
+
+
+def _retry_after(problem: ApiProblem) -> int:
+    seconds = problem.body.get("retry_after_seconds")
+    return seconds if isinstance(seconds, int) and seconds > 0 else 60
