@@ -69,6 +69,9 @@ def service_env(name: str, nats_url: str) -> dict[str, str]:
         env.setdefault(prefix + "SMTP_STARTTLS", "false")
         env.setdefault(prefix + "COORDINATOR_EMAIL", "koordination@nachbarschaftshilfe.example")
         env.setdefault(prefix + "REMINDER_CHECK_SECONDS", "60")
+        # the portal, on this machine, sends the newcomers' forms and names each newcomer: each is
+        # limited on their own (here every local program could name one; a deployment lists the portal)
+        env.setdefault(prefix + "TRUSTED_PROXIES", f'["{HOST}"]')
     if name == "reporting":
         # the demo's year of history takes minutes to protect: done at start, not by the first reader
         env.setdefault(prefix + "WARM_UP_FIGURES", "true")
