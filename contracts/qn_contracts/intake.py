@@ -229,6 +229,12 @@ class FollowUpDone(Event):
         "Outcome: contacted, could_not_contact, resident_declined, referred, handled_elsewhere, no_action_needed.",
         "contacted",
     )
+    on_time: bool | None = doc(
+        "Whether the task was done by its due date (the producer knows both; reporting keeps no task). "
+        "Absent from producers before 1.8.",
+        True,
+        default=None,
+    )
 
 
 class FollowUpOverdue(Event):

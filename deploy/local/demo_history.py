@@ -43,6 +43,7 @@ from qn_contracts.intake import (
     ConcernRecorded,
     FollowUpDone,
     FollowUpDue,
+    FollowUpOverdue,
     HelpRequested,
     ReferralRequested,
     ReferralStatusChanged,
@@ -378,13 +379,22 @@ class History:
                 at,
             ),
         ]
-        if rng.random() < 0.9:
+        due = at + timedelta(days=7)
+        done_at = at + timedelta(days=rng.uniform(1, 10)) if rng.random() < 0.9 else None
+        if done_at is None or done_at > due:  # intake escalates a task not done by its due date
+            overdue = FollowUpOverdue(follow_up_id=follow_up, quarter_id=quarter, team_id=TEAMS[quarter], due_at=due)
+            out.append(Stamped(overdue, due + timedelta(hours=1)))
+        if done_at is not None:
             out.append(
                 Stamped(
                     FollowUpDone(
-                        follow_up_id=follow_up, quarter_id=quarter, team_id=TEAMS[quarter], outcome="contacted"
+                        follow_up_id=follow_up,
+                        quarter_id=quarter,
+                        team_id=TEAMS[quarter],
+                        outcome="contacted",
+                        on_time=done_at <= due,
                     ),
-                    at + timedelta(days=rng.uniform(1, 10)),
+                    done_at,
                 )
             )
         return out

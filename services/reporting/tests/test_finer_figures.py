@@ -14,7 +14,7 @@ from typing import Any
 import nats
 import pytest
 
-from qn_contracts.intake import HelpRequested, ReferralStatusChanged, SignalRaised
+from qn_contracts.intake import FollowUpDone, FollowUpOverdue, HelpRequested, ReferralStatusChanged, SignalRaised
 from qn_contracts.matching import AssignmentCompleted, MatchAccepted
 from qn_contracts.scheduling import (
     BookingCancelled,
@@ -183,7 +183,31 @@ def _events() -> list[tuple[Any, datetime]]:
         )
     )
     events += _occupancy()
+    events += _follow_ups()
     return events
+
+
+def _follow_ups() -> list[tuple[Any, datetime]]:
+    """Innenstadt-Süd: 4 done in time, 2 late, 3 overdue; Roßlau: 5 in time; Ziebigk: 1 late."""
+    april = datetime.fromisoformat(f"{YEAR}-04-14T10:00:00+02:00")
+
+    def done(quarter: str, on_time: bool) -> FollowUpDone:
+        return FollowUpDone(
+            follow_up_id=uuid.uuid4(),
+            quarter_id=quarter,
+            team_id="team-innenstadt",
+            outcome="contacted",
+            on_time=on_time,
+        )
+
+    found: list[tuple[Any, datetime]] = []
+    for quarter, in_time, late in (("innenstadt-sued", 4, 2), ("rosslau", 5, 0), ("ziebigk", 0, 1)):
+        found += [(done(quarter, True), april) for _ in range(in_time)]
+        found += [(done(quarter, False), april) for _ in range(late)]
+    overdue = FollowUpOverdue(
+        follow_up_id=uuid.uuid4(), quarter_id="innenstadt-sued", team_id="team-innenstadt", due_at=april
+    )
+    return found + [(overdue.model_copy(update={"follow_up_id": uuid.uuid4()}), april) for _ in range(3)]
 
 
 def _room_week(room: str, week: int, booked: int, opened: int) -> RoomOccupancyChanged:
@@ -237,6 +261,8 @@ def reporting(module_service_settings: Any, tokens: Any) -> Iterator[Reporting]:
         running.wait_for_total("referral.status_changed", 28)
         running.wait_for_total("occurrence.attended", 4)
         running.wait_for_total("room.occupancy_changed", 5)
+        running.wait_for_total("follow_up.done", 12)
+        running.wait_for_total("follow_up.overdue", 3)
         yield running
 
 
@@ -319,6 +345,21 @@ def test_the_rooms_occupancy_is_what_scheduling_last_reported_per_week_site_and_
     assert csv.status_code == 200 and ";kueche;6;40;0,15\r\n" in csv.text, csv.text[:400]
 
 
+def test_follow_ups_say_how_many_were_done_in_time_and_hide_the_quarter_with_one(reporting) -> None:
+    follow_ups = figure(reporting, "follow_ups")
+    assert row(follow_ups, period=str(YEAR), place="city", topic="*", detail="*") == {
+        "done": 12,
+        "on_time": 9,
+        "overdue": 3,
+        "on_time_share": 0.75,
+    }
+    ziebigk = row(follow_ups, period=str(YEAR), place="ziebigk", topic="*", detail="*")
+    assert ziebigk["done"] is None and ziebigk["on_time_share"] is None  # one late task: "."
+    rosslau = row(follow_ups, period=f"{YEAR}-Q2", place="rosslau", topic="*", detail="*")
+    assert rosslau["done"] in (5, None) and rosslau["on_time"] in (5, None)  # shown true, or hidden
+    assert follow_ups["freshness"]["events"] == 15
+
+
 def test_every_figure_comes_as_csv_for_german_spreadsheets(reporting) -> None:
     response = reporting.client.get("/figures/unmet_need", params={"year": str(YEAR), "format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
@@ -333,6 +374,7 @@ def test_the_dashboard_shows_the_finer_figures_with_a_table_beside_each_chart(re
     page = reporting.client.get("/dashboard", params={"year": str(YEAR)}).text
     for title in ("Ungedeckter Bedarf", "Frühwarnsignale je Woche", "Nachbarschaftshilfe", "Angebotstreffs"):
         assert title in page
+    assert "Nachsorge 2025: Anteil rechtzeitig erledigt" in page and "75 %" in page
     assert "Auslastung der Räume 2025" in page and "Franztreff: Küche" in page and "11 %" in page
     assert "Auffällig: Ziebigk" in page and "80 %" in page
     assert "figures/drop_in?year=2025&amp;format=csv&amp;lang=de" in page

@@ -282,7 +282,11 @@ def complete_follow_up(
             )
         uow.emit(
             FollowUpDone(
-                follow_up_id=follow_up.id, quarter_id=follow_up.quarter_id, team_id=follow_up.team_id, outcome=outcome
+                follow_up_id=follow_up.id,
+                quarter_id=follow_up.quarter_id,
+                team_id=follow_up.team_id,
+                outcome=outcome,
+                on_time=now <= follow_up.due_at,  # reporting keeps no task: it learns this here
             )
         )
         uow.commit()

@@ -128,3 +128,18 @@ def test_events_on_qn_intake_carry_no_personal_data(warnings: Warnings) -> None:
     for message in messages:
         text = json.dumps(message.body, ensure_ascii=False) + json.dumps(message.headers, ensure_ascii=False)
         assert not [word for word in forbidden if word in text], message.subject
+
+
+def test_a_follow_up_done_says_whether_it_was_done_by_its_due_date(warnings: Warnings) -> None:
+    early = warnings.raise_signal(signal_type="neglect", quarter_id="innenstadt-mitte")["follow_up"]
+    late = warnings.raise_signal(signal_type="neglect", quarter_id="innenstadt-mitte")["follow_up"]
+    assert warnings.done(early["id"], "no_action_needed").status_code == 200
+    warnings.intake.clock.advance(at(late["due_at"]) - warnings.intake.clock.now() + timedelta(hours=1))
+    assert warnings.done(late["id"], "no_action_needed").status_code == 200
+
+    def published() -> dict[str, bool]:
+        found = {e.body["follow_up_id"]: e.body.get("on_time") for e in warnings.events("follow_up.done")}
+        return found if len(found) == 2 else {}
+
+    # reporting keeps no task: it counts follow-ups done in time from this
+    assert eventually(published, what="two FollowUpDone") == {early["id"]: True, late["id"]: False}

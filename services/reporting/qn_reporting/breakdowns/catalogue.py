@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from qn_contracts import Event
-from qn_contracts.intake import HelpRequested, ReferralStatusChanged, SignalRaised
+from qn_contracts.intake import FollowUpDone, FollowUpOverdue, HelpRequested, ReferralStatusChanged, SignalRaised
 from qn_contracts.matching import AssignmentCompleted, HelpRequestUnmatched, MatchAccepted
 from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended
 
@@ -76,6 +76,19 @@ FIGURES: dict[str, FigureSpec] = {
             (Column("signals", "Signale", "Signals", "signal_week"),),
             (),
             (SignalRaised,),
+        ),
+        FigureSpec(
+            "follow_ups",
+            "Nachsorge: erledigte Aufgaben, davon rechtzeitig, und überfällige",
+            "Follow-ups: done, of which in time, and overdue",
+            Shape("quartal", "quarters", details=False),
+            (
+                Column("done", "Erledigt", "Done", "follow_up_done"),
+                Column("on_time", "Davon rechtzeitig", "Of which in time", "follow_up_on_time"),
+                Column("overdue", "Überfällig geworden", "Became overdue", "follow_up_overdue"),
+            ),
+            (Ratio("on_time_share", "Anteil rechtzeitig", "Share in time", "on_time", "done"),),
+            (FollowUpDone, FollowUpOverdue),
         ),
         FigureSpec(
             "neighbourly_help",

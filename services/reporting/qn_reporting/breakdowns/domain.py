@@ -9,7 +9,10 @@ A breakdown cell is (figure, period, place, topic, detail):
   kind of help; `help_match_time`: matches whose event carries `minutes_to_match` (since
   contracts 1.7), with those minutes; `help_hours`: assignments completed with their hours;
 - `occurrence_held` (with its attendance as the measure) and `occurrence_cancelled`: drop-in
-  centres per ISO week of the occurrence, site and offer."""
+  centres per ISO week of the occurrence, site and offer;
+- `follow_up_done`, `follow_up_on_time` (done by the due date, as intake says on the event since
+  contracts 1.8) and `follow_up_overdue` (the escalation when a task passed its due date): per
+  month and quarter."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from qn_contracts import Event, EventMeta
-from qn_contracts.intake import HelpRequested, ReferralStatusChanged, SignalRaised
+from qn_contracts.intake import FollowUpDone, FollowUpOverdue, HelpRequested, ReferralStatusChanged, SignalRaised
 from qn_contracts.matching import AssignmentCompleted, HelpRequestUnmatched, MatchAccepted
 from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended
 
@@ -70,8 +73,9 @@ _HELP_FIGURES: dict[type[Event], str] = {
 
 
 SOURCES: frozenset[type[Event]] = frozenset(
-    {ReferralStatusChanged, SignalRaised, *_HELP_FIGURES, OccurrenceAttended, BookingCancelled}
-)
+    {ReferralStatusChanged, SignalRaised, *_HELP_FIGURES, OccurrenceAttended, BookingCancelled, FollowUpDone,
+     FollowUpOverdue}
+)  # fmt: skip
 """The event types any breakdown reads (a rebuild folds a million events: the rest are skipped at once)."""
 
 
@@ -86,6 +90,14 @@ def breakdown(event: Event, meta: EventMeta) -> Amounts:
         return {BreakdownKey("unmet_need", month, event.quarter_id, t, reason): (1, 0) for t in topics_of(event)}
     if isinstance(event, SignalRaised):
         return {BreakdownKey("signal_week", week_of(meta.time), event.quarter_id, "*", event.signal_type): (1, 0)}
+    if isinstance(event, FollowUpDone):
+        month = month_of(meta.time)
+        found = {BreakdownKey("follow_up_done", month, event.quarter_id, "*", NO_DETAIL): (1, 0)}
+        if event.on_time:
+            found[BreakdownKey("follow_up_on_time", month, event.quarter_id, "*", NO_DETAIL)] = (1, 0)
+        return found
+    if isinstance(event, FollowUpOverdue):
+        return {BreakdownKey("follow_up_overdue", month_of(meta.time), event.quarter_id, "*", NO_DETAIL): (1, 0)}
     figure = _HELP_FIGURES.get(type(event))
     if figure is not None:
         value = hundredths(event.hours) if isinstance(event, AssignmentCompleted) else 0

@@ -99,6 +99,9 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
         )
     )
 
+    if "follow_ups" in figures:
+        panels.append(_follow_ups(figures["follow_ups"], year, quartals, t, csv_url))
+
     helps = figures["neighbourly_help"]
     per_quartal = {r.period: r.values["requested"] for r in _rows(helps, lambda r: r.place == CITY and r.detail == "*")}
     kinds = _rows(helps, lambda r: r.place == CITY and r.period == year)
@@ -147,6 +150,29 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
     if "occupancy" in figures:
         panels.append(_rooms(figures["occupancy"], year, t, csv_url))
     return panels
+
+
+def _follow_ups(
+    follow_ups: FigureOut, year: str, quartals: list[str], t: dict[str, str], csv_url: Callable[[str], str]
+) -> Panel:
+    """Per Quartal, the city's share of follow-ups done in time; per quarter, the year's figures."""
+    share = {r.period: r.values["on_time_share"] for r in _rows(follow_ups, lambda r: r.place == CITY)}
+    quarters = _rows(follow_ups, lambda r: r.period == year)
+    names = ["done", "on_time", "on_time_share", "overdue"]
+    labels = {c.name: c.label for c in follow_ups.columns}
+    return Panel(
+        "followups",
+        follow_ups.label,
+        t["followups_chart"].format(year=year),
+        _bars([(q.split("-")[1], None if share.get(q) is None else float(share[q] or 0) * 100) for q in quartals]),
+        [t["quarter"], *(labels[n] for n in names)],
+        [
+            (r.place_label, [shown(r.values[n], share=n == "on_time_share") for n in names])
+            for r in sorted(quarters, key=lambda r: (r.place != CITY, r.place_label))
+        ],
+        _fresh(follow_ups, t),
+        csv_url("follow_ups"),
+    )
 
 
 def _rooms(occupancy: FigureOut, year: str, t: dict[str, str], csv_url: Callable[[str], str]) -> Panel:
