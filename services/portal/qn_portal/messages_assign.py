@@ -73,15 +73,19 @@ ASSIGN_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "public_figures_title": ("Öffentliche Kennzahlen {year}", "Public figures {year}"),
     "public_figures_intro": (
-        "Diese Kennzahlen veröffentlicht die Statistikstelle ohne Anmeldung, geschützt wie die Tabellen oben: "
-        "zum Herunterladen für Tabellenprogramme, und das öffentliche Dashboard.",
-        "The statistics office publishes these figures without a login, protected like the tables above: to "
-        "download for spreadsheets, and the public dashboard.",
+        "Diese Kennzahlen veröffentlicht die Statistikstelle ohne Anmeldung, geschützt wie die Tabellen oben "
+        "(nur die Raumauslastung nicht: Raumzeiten sagen nichts über Personen): zum Herunterladen für "
+        "Tabellenprogramme, und das öffentliche Dashboard.",
+        "The statistics office publishes these figures without a login, protected like the tables above (all "
+        "but the room occupancy: room hours say nothing about people): to download for spreadsheets, and the "
+        "public dashboard.",
     ),
     "public_figure_unmet_need": ("Ungedeckter Bedarf", "Unmet need"),
     "public_figure_early_warning": ("Frühwarnung", "Early warning"),
     "public_figure_neighbourly_help": ("Nachbarschaftshilfe", "Neighbourly help"),
     "public_figure_drop_in": ("Angebotstreffs", "Drop-in centres"),
+    "public_figure_follow_ups": ("Nachsorge", "Follow-ups"),
+    "public_figure_occupancy": ("Auslastung der Räume", "Room occupancy"),
     "csv_file": ("CSV-Datei", "CSV file"),
     "public_dashboard": ("Öffentliches Dashboard", "Public dashboard"),
 }

@@ -82,7 +82,7 @@ def test_the_coordinator_plans_the_week_and_records_attendance_in_two_taps(page,
     shot(page, shots, "13-treff-woche")
 
     # tap 1: the café that began today; tap 2: the count, saved
-    page.locator(f'li#termin-{drop_in.cafe_today} a.button').click()
+    page.locator(f"li#termin-{drop_in.cafe_today} a.button").click()
     sync_api.expect(page.get_by_label("Anzahl Teilnehmende")).to_be_focused()
     accessible(page, "an occurrence with its forms")
     shot(page, shots, "14-termin")
