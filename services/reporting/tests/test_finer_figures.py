@@ -155,6 +155,17 @@ def _events() -> list[tuple[Any, datetime]]:
             MONDAY,
         )
     )
+    for week in range(4):  # the year before: 4 lunches of 10 (the trend's base)
+        start = MONDAY - timedelta(weeks=52) + timedelta(weeks=week)
+        attended = OccurrenceAttended(
+            offer_id=OFFER,
+            site_id="franztreff",
+            quarter_id="innenstadt-sued",
+            occurrence_start=start,
+            attendance=10,
+            topics=["alter"],
+        )
+        events.append((attended, start))
     for week in range(4):
         start = MONDAY + timedelta(weeks=week)
         events.append(
@@ -259,7 +270,7 @@ def reporting(module_service_settings: Any, tokens: Any) -> Iterator[Reporting]:
         running.wait_for_total("signal.raised", 75)
         running.wait_for_total("assignment.completed", 4)
         running.wait_for_total("referral.status_changed", 28)
-        running.wait_for_total("occurrence.attended", 4)
+        running.wait_for_total("occurrence.attended", 8)
         running.wait_for_total("room.occupancy_changed", 5)
         running.wait_for_total("follow_up.done", 12)
         running.wait_for_total("follow_up.overdue", 3)
@@ -378,6 +389,8 @@ def test_the_dashboard_shows_the_finer_figures_with_a_table_beside_each_chart(re
     assert "Auslastung der Räume 2025" in page and "Franztreff: Küche" in page and "11 %" in page
     assert "Auffällig: Ziebigk" in page and "80 %" in page
     assert "figures/drop_in?year=2025&amp;format=csv&amp;lang=de" in page
+    # the Mittagstisch had 46 guests this year against 40 the year before
+    assert "Vorjahr" in page and "<td>40</td>" in page and "+15 %" in page
 
 
 def test_a_wrong_figure_or_year_gets_422_naming_it(reporting) -> None:

@@ -86,6 +86,13 @@ def get_dashboard(
             for name in FIGURES
         }
         figures["occupancy"] = occupancy.figure(session, year, lang)
+        # the previous year's, for the trend columns of the drop-in centres and their rooms
+        before = {
+            "drop_in": breakdowns_api.figure_out(
+                breakdowns.get_figure(finer, session, name="drop_in", year=year - 1), lang, cubes.city, names
+            ),
+            "occupancy": occupancy.figure(session, year - 1, lang),
+        }
     topics = sorted({c.topic for c in table.cells} - {"*"})
     topic = topic if topic in topics else "*"
     city = cubes.city
@@ -125,7 +132,10 @@ def get_dashboard(
         grid=[(names.get(p, p), [value[(period, p)] for period in periods]) for p in places],
         more_title=t["more"].format(year=year),
         panels=panels.build(
-            figures, t, lambda name: f"figures/{name}?" + urlencode({"year": year, "format": "csv", "lang": lang})
+            figures,
+            t,
+            lambda name: f"figures/{name}?" + urlencode({"year": year, "format": "csv", "lang": lang}),
+            before,
         ),
         csv_url="tables/"
         + metric

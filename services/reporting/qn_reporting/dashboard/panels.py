@@ -37,6 +37,22 @@ def shown(value: float | None, *, share: bool = False) -> str:
     return text.replace(".", ",")
 
 
+def change(now: float | None, before: float | None) -> str:
+    """The change against the previous year in per cent ("+12 %"); "–" where either value is
+    not published or the previous one is 0."""
+    if now is None or before is None or before == 0:
+        return "–"
+    return f"{(now - before) / before * 100:+.0f} %"
+
+
+def _year_values(figure: FigureOut | None, column: str) -> dict[str, float | None]:
+    """place -> the published value of `column` for the figure's whole year (all topics and details)."""
+    if figure is None:
+        return {}
+    year = str(figure.year)
+    return {r.place: r.values[column] for r in figure.rows if r.period == year and r.topic == "*" and r.detail == "*"}
+
+
 def _rows(figure: FigureOut, keep: Callable[[FigureRowOut], bool]) -> list[FigureRowOut]:
     return [row for row in figure.rows if keep(row)]
 
@@ -52,8 +68,16 @@ def _bars(series: list[tuple[str, float | None]]) -> list[charts.Bar]:
     return charts.bars([(label, None if v is None else round(v)) for label, v in series])
 
 
-def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[str], str]) -> list[Panel]:
+def build(
+    figures: dict[str, FigureOut],
+    t: dict[str, str],
+    csv_url: Callable[[str], str],
+    before: dict[str, FigureOut] | None = None,
+) -> list[Panel]:
+    """The panels of one year's figures; `before` holds the previous year's, for the trend
+    columns (both years as published: a trend reveals nothing the two figures do not)."""
     year = str(next(iter(figures.values())).year) if figures else ""
+    before = before or {}
     panels = []
 
     unmet = figures["unmet_need"]
@@ -135,20 +159,31 @@ def build(figures: dict[str, FigureOut], t: dict[str, str], csv_url: Callable[[s
     offers = _rows(drop_in, lambda r: r.period == year and r.place != SITES)
     names = ["held", "cancelled", "attendance", "mean_attendance"]
     labels = {c.name: c.label for c in drop_in.columns}
+    last_year = _year_values(before.get("drop_in"), "attendance")
     panels.append(
         Panel(
             "dropin",
             drop_in.label,
             t["dropin_chart"].format(year=year),
             _bars(weekly_attendance),
-            [t["offer"], *(labels[n] for n in names)],
-            [(r.place_label, [shown(r.values[n]) for n in names]) for r in sorted(offers, key=lambda r: r.place)],
+            [t["offer"], *(labels[n] for n in names), t["previous_year"], t["change"]],
+            [
+                (
+                    r.place_label,
+                    [
+                        *(shown(r.values[n]) for n in names),
+                        shown(last_year.get(r.place)),
+                        change(r.values["attendance"], last_year.get(r.place)),
+                    ],
+                )
+                for r in sorted(offers, key=lambda r: r.place)
+            ],
             _fresh(drop_in, t),
             csv_url("drop_in"),
         )
     )
     if "occupancy" in figures:
-        panels.append(_rooms(figures["occupancy"], year, t, csv_url))
+        panels.append(_rooms(figures["occupancy"], before.get("occupancy"), year, t, csv_url))
     return panels
 
 
@@ -175,11 +210,19 @@ def _follow_ups(
     )
 
 
-def _rooms(occupancy: FigureOut, year: str, t: dict[str, str], csv_url: Callable[[str], str]) -> Panel:
-    """Each room's year: how much of its open time was booked (the rooms of every centre)."""
+def _rooms(
+    occupancy: FigureOut, before: FigureOut | None, year: str, t: dict[str, str], csv_url: Callable[[str], str]
+) -> Panel:
+    """Each room's year: how much of its open time was booked (the rooms of every centre), beside
+    the previous year's share."""
     rooms = _rows(occupancy, lambda r: r.period == year and r.detail != "*")
     names = ["booked_hours", "open_hours", "share"]
     labels = {c.name: c.label for c in occupancy.columns}
+    last_year = {
+        (r.place, r.detail): r.values["share"]
+        for r in (before.rows if before is not None else [])
+        if r.period == str(before.year) and r.detail != "*"  # type: ignore[union-attr]
+    }
 
     share = [(r.place_label, None if r.values["share"] is None else float(r.values["share"]) * 100) for r in rooms]
     return Panel(
@@ -187,8 +230,17 @@ def _rooms(occupancy: FigureOut, year: str, t: dict[str, str], csv_url: Callable
         occupancy.label,
         t["rooms_chart"].format(year=year),
         _bars(share),
-        [t["room"], *(labels[n] for n in names)],
-        [(r.place_label, [shown(r.values[n], share=n == "share") for n in names]) for r in rooms],
+        [t["room"], *(labels[n] for n in names), t["previous_year"]],
+        [
+            (
+                r.place_label,
+                [
+                    *(shown(r.values[n], share=n == "share") for n in names),
+                    shown(last_year.get((r.place, r.detail)), share=True),
+                ],
+            )
+            for r in rooms
+        ],
         _fresh(occupancy, t),
         csv_url("occupancy"),
     )
