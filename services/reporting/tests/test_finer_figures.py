@@ -429,3 +429,6 @@ def test_rounding_and_the_cell_key_change_only_shown_values_and_the_same_cell_al
         assert abs(n.values["signals"] - value) <= 2 and n.values == a.values, "the same noise every time"
     assert {n.values["signals"] for *_, n, _ in pairs} != {b.values["signals"] for b, *_ in pairs}
     assert [c.value for c in table.cells] != [None] and table.method.endswith("+cell_key")
+    # the city's signals of the year are one count, in the table and in the figure: one noise
+    [city_year] = [n for *_, n, _ in pairs if (n.time, n.place, n.topic, n.detail) == (str(YEAR), "@city", "*", "@all")]
+    assert city_year.values["signals"] == table.cells[0].value

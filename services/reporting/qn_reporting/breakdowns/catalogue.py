@@ -25,6 +25,10 @@ class Column:
     label_en: str
     breakdown: str
     protection: Protection = "count"
+    same_as: str | None = None
+    """The count table (metric) whose cells this column's cells are where both have them -- every
+    event of the metric, at the same period, place and topic: the cell-key method then gives both
+    the same noise, so that comparing the two answers averages nothing away."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ FIGURES: dict[str, FigureSpec] = {
             "Frühwarnsignale je Woche und Quartier",
             "Early-warning signals per week and neighbourhood",
             Shape("week", "quarters", details=False),
-            (Column("signals", "Signale", "Signals", "signal_week"),),
+            (Column("signals", "Signale", "Signals", "signal_week", same_as="signal.raised"),),
             (),
             (SignalRaised,),
         ),
@@ -83,9 +87,11 @@ FIGURES: dict[str, FigureSpec] = {
             "Follow-ups: done, of which in time, and overdue",
             Shape("quartal", "quarters", details=False),
             (
-                Column("done", "Erledigt", "Done", "follow_up_done"),
+                Column("done", "Erledigt", "Done", "follow_up_done", same_as="follow_up.done"),
                 Column("on_time", "Davon rechtzeitig", "Of which in time", "follow_up_on_time"),
-                Column("overdue", "Überfällig geworden", "Became overdue", "follow_up_overdue"),
+                Column(
+                    "overdue", "Überfällig geworden", "Became overdue", "follow_up_overdue", same_as="follow_up.overdue"
+                ),
             ),
             (Ratio("on_time_share", "Anteil rechtzeitig", "Share in time", "on_time", "done"),),
             (FollowUpDone, FollowUpOverdue),
@@ -96,10 +102,22 @@ FIGURES: dict[str, FigureSpec] = {
             "Neighbourly help: requests, matches and hours",
             Shape("quartal", "quarters", details=True),
             (
-                Column("requested", "Anfragen", "Requests", "help_requested"),
-                Column("matched", "Vermittelt", "Matched", "help_matched"),
-                Column("unmatched", "Ohne passende Ehrenamtliche", "Without a match", "help_unmatched"),
-                Column("assignments", "Abgeschlossene Einsätze", "Assignments completed", "help_hours"),
+                Column("requested", "Anfragen", "Requests", "help_requested", same_as="help.requested"),
+                Column("matched", "Vermittelt", "Matched", "help_matched", same_as="match.accepted"),
+                Column(
+                    "unmatched",
+                    "Ohne passende Ehrenamtliche",
+                    "Without a match",
+                    "help_unmatched",
+                    same_as="help_request.unmatched",
+                ),
+                Column(
+                    "assignments",
+                    "Abgeschlossene Einsätze",
+                    "Assignments completed",
+                    "help_hours",
+                    same_as="assignment.completed",
+                ),
                 Column("hours", "Stunden", "Hours", "help_hours", "magnitude"),
                 Column("timed", "Vermittlungen mit Dauer", "Matches with their time", "help_match_time"),
                 Column("minutes", "Minuten bis zur Vermittlung", "Minutes to match", "help_match_time", "magnitude"),
@@ -124,7 +142,13 @@ FIGURES: dict[str, FigureSpec] = {
             "Drop-in centres: occurrences, cancellations and attendance",
             Shape("week", "sites", details=False),
             (
-                Column("held", "Stattgefundene Termine", "Occurrences held", "occurrence_held"),
+                Column(
+                    "held",
+                    "Stattgefundene Termine",
+                    "Occurrences held",
+                    "occurrence_held",
+                    same_as="occurrence.attended",
+                ),
                 Column("cancelled", "Abgesagte Termine", "Occurrences cancelled", "occurrence_cancelled"),
                 Column("attendance", "Teilnehmende", "Attendance", "occurrence_held", "people"),
             ),

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from ..city import City
 from ..disclosure import Key, Protected, protect, safe_share
 from ..disclosure.perturb import Publication
+from ..tables.domain import CITY
 from . import store
 from .catalogue import FIGURES, Column, FigureSpec
-from .cubes import ALL, cube_of
+from .cubes import ALL, SITES, cube_of
 from .domain import Z_THRESHOLD, WeekScore, z_scores
 
 
@@ -47,6 +48,19 @@ class ProtectedBreakdowns:
             protected = protect(cube, minimum=self.publication.minimum)
             self._kept[key] = (fingerprint, protected)
             return protected
+
+
+def cell_coordinates(spec: FigureSpec, column: Column, key: Key) -> tuple[str, ...]:
+    """What the cell-key method keys a figure's cell by. A column that counts every event of a
+    count table's metric uses that table's coordinates -- metric, period, place (all drop-in
+    centres being the city), topic -- where it has no detail, so the same count gets the same
+    noise in the table and in the figure; a finer cell (a reason, a kind) or a column no table
+    has keys by the figure and column."""
+    time, place, topic, detail = key
+    if column.same_as is None:
+        return (spec.name, column.name, *key)
+    place = CITY if place == SITES else place
+    return (column.same_as, time, place, topic) if detail == ALL else (column.same_as, time, place, topic, detail)
 
 
 @dataclass(frozen=True)
@@ -95,7 +109,7 @@ def get_figure(breakdowns: ProtectedBreakdowns, session: Session, *, name: str, 
         values: dict[str, int | float | None] = {}
         for column in spec.columns:
             shown = protected[column.name].shown(key) if key in protected[column.name].cube.values else 0
-            coordinates = (spec.name, column.name, *key)
+            coordinates = cell_coordinates(spec, column, key)
             if column.protection == "magnitude":
                 values[column.name] = None if shown is None else magnitudes[column.name].get(key, 0) / 100
             else:
@@ -141,7 +155,8 @@ def _flags(protected: Protected, publication: Publication, figure: str) -> list[
         flagged = []
         for score in z_scores(counts, weeks):
             key = (score.week, quarter, "*", ALL)
-            shown = publication.value(protected.shown(key), (figure, "signals", *key))
+            spec = FIGURES[figure]
+            shown = publication.value(protected.shown(key), cell_coordinates(spec, spec.columns[0], key))
             if score.z >= Z_THRESHOLD and shown is not None:
                 flagged.append(WeekScore(score.week, shown, score.z))
         if flagged:
