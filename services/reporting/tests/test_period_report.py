@@ -17,7 +17,7 @@ import nats
 import pytest
 from pypdf import PdfReader
 
-from qn_contracts.intake import ConcernRecorded, ReferralRequested
+from qn_contracts.intake import ConcernRecorded, ReferralRequested, ReferralStatusChanged
 from qn_infra.clock import TickingClock
 from qn_reporting.app import create_app
 from qn_reporting.config import ReportingSettings
@@ -122,10 +122,25 @@ def reporting(module_service_settings: Any, tokens: Any) -> Iterator[Reporting]:
                         due_at=datetime(YEAR, month, 28, 10).astimezone(),
                     )
                     messages.append(running.wire(referral, _at(month)))
+        # unmet need in May: four referrals declined in Innenstadt-Süd, one in Roßlau (must not show)
+        for quarter, n in (("innenstadt-sued", 4), ("rosslau", 1)):
+            for _ in range(n):
+                declined = ReferralStatusChanged(
+                    referral_id=uuid.uuid4(),
+                    concern_id=uuid.uuid4(),
+                    quarter_id=quarter,
+                    target_id="awo-dessau",
+                    topics=["alter"],
+                    from_status="requested",
+                    to_status="rejected",
+                    reason="no_capacity",
+                )
+                messages.append(running.wire(declined, _at(5)))
         asyncio.run(_publish_all(running.nats_url, messages))
         concerns = sum(1 for m in messages if "concern.recorded" in m.subject)
         running.wait_for_total("concern.recorded", concerns, **{"from": f"{YEAR}-01", "to": f"{YEAR}-12"})
         running.wait_for_total("referral.requested", 36, **{"from": f"{YEAR}-01", "to": f"{YEAR}-12"})
+        running.wait_for_total("referral.status_changed", 5, **{"from": f"{YEAR}-01", "to": f"{YEAR}-12"})
         yield running
 
 
@@ -172,6 +187,21 @@ def test_the_report_shows_the_published_values_and_hides_the_small_ones(reportin
     assert len(printed) > 40 and "." in printed
     assert not {"1", "2"} & set(printed), "no count below the minimum in any table of the report"
     assert "Werte unter 3 sind gesperrt" in text
+
+
+def test_the_report_holds_the_unmet_need_as_the_figure_publishes_it(reporting: Reporting) -> None:
+    text = _text(reporting, f"{YEAR}-Q2")
+    unmet = text[text.index("Ungedeckter Bedarf (abgelehnte und gescheiterte Weiterleitungen) nach Quartier") :]
+    lines = _table_lines(unmet)  # the unmet need's own table, after its heading
+    figure = reporting.client.get("/figures/unmet_need", params={"year": str(YEAR)}).json()
+    published = {
+        r["place"]: r["values"]["referrals"]
+        for r in figure["rows"]
+        if r["period"] == f"{YEAR}-Q2" and r["topic"] == "*" and r["detail"] == "*"
+    }
+    south = NAMES["innenstadt-sued"]
+    assert lines[south][1] == _shown(published["innenstadt-sued"]) and lines[south][0] == "0"
+    assert lines["Roßlau"][1] == ".", "the one declined referral in Roßlau is not printed"
 
 
 def _table_lines_all(text: str) -> list[tuple[str, str]]:

@@ -45,7 +45,14 @@ def get_report(
             f"Der Zeitraum {period} hat noch nicht begonnen.", f"The period {period} has not begun yet.", field="period"
         )
     with state.runtime.sessions() as session:
-        report = content.build(state.protected_cubes, session, wanted, lang=lang, place_labels=PLACE_LABELS[lang])
+        report = content.build(
+            state.protected_cubes,
+            session,
+            wanted,
+            lang=lang,
+            place_labels=PLACE_LABELS[lang],
+            breakdowns=state.protected_breakdowns,
+        )
     report_id = handlers.announce(state.runtime.unit_of_work(), report, audience=state.runtime.settings.report_audience)
     city = state.protected_cubes.city
     labels = {code: city.topic_label(code, lang) for code, _, _ in city.topic_labels}

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from ..breakdowns.cubes import ALL
+from ..breakdowns.handlers import ProtectedBreakdowns, get_figure
 from ..disclosure.protect import CannotProtect
 from ..figures.catalogue import COUNTS
 from ..tables import domain
@@ -106,9 +108,16 @@ def _place_rows(cubes: ProtectedCubes, labels: dict[str, str]) -> list[tuple[str
 
 
 def build(
-    cubes: ProtectedCubes, session: Session, period: Period, *, lang: str, place_labels: dict[str, str]
+    cubes: ProtectedCubes,
+    session: Session,
+    period: Period,
+    *,
+    lang: str,
+    place_labels: dict[str, str],
+    breakdowns: ProtectedBreakdowns | None = None,
 ) -> Report:
-    """The report of one period, in one language; every value from the protected tables."""
+    """The report of one period, in one language; every value from the protected tables, and
+    the unmet need from its published figure (when `breakdowns` is given)."""
     previous = period.previous()
     minimum = cubes.minimum
     sections = []
@@ -132,9 +141,53 @@ def build(
             lines.append(Line(place, label, level, value, prior, change_percent(prior, value, minimum)))
         digest.update(f"|{metric}:{[(line.place, line.current, line.previous) for line in lines]}".encode())
         sections.append(Section(metric, COUNTS[metric].label(lang), lines))
+    if breakdowns is not None:
+        unmet = _unmet_need(breakdowns, session, period, previous, cubes, place_labels, lang)
+        digest.update(f"|{unmet.metric}:{[(line.place, line.current, line.previous) for line in unmet.lines]}".encode())
+        sections.append(unmet)
     topics = _topic_lines(cubes, session, period, previous, minimum)
     digest.update(f"|topics:{[(line.place, line.current, line.previous) for line in topics]}".encode())
     return Report(period, previous, cubes.city.name, minimum, sections, topics, digest.hexdigest())
+
+
+UNMET_NEED = "unmet_need"
+UNMET_LABEL = {
+    "de": "Ungedeckter Bedarf (abgelehnte und gescheiterte Weiterleitungen)",
+    "en": "Unmet need (declined and failed referrals)",
+}
+
+
+def _unmet_need(
+    breakdowns: ProtectedBreakdowns,
+    session: Session,
+    period: Period,
+    previous: Period,
+    cubes: ProtectedCubes,
+    place_labels: dict[str, str],
+    lang: str,
+) -> Section:
+    """Referrals declined or failed (all reasons, all topics) per quarter, district and city, in
+    the period and the one before: the published cells of the `unmet_need` figure (its year
+    holds Quartals and the year, as a report's periods are)."""
+    try:
+        values = {
+            p.code: {
+                row.place: row.values["referrals"]
+                for row in get_figure(breakdowns, session, name=UNMET_NEED, year=p.year).rows
+                if row.time == p.code and row.topic == "*" and row.detail == ALL
+            }
+            for p in (period, previous)
+        }
+    except CannotProtect:
+        return Section(UNMET_NEED, UNMET_LABEL[lang], [], protectable=False)
+    lines = []
+    for place, label, level in _place_rows(cubes, place_labels):
+        # a place without a row had no such referral (rows of zeros are left out): 0
+        now = values[period.code].get(place, 0)
+        before = values[previous.code].get(place, 0)
+        now, before = (None if v is None else int(v) for v in (now, before))
+        lines.append(Line(place, label, level, now, before, change_percent(before, now, cubes.minimum)))
+    return Section(UNMET_NEED, UNMET_LABEL[lang], lines)
 
 
 def _district_and_city(
