@@ -84,6 +84,7 @@ ASSIGN_MESSAGES: dict[str, tuple[str, str]] = {
     "public_figure_early_warning": ("Frühwarnung", "Early warning"),
     "public_figure_neighbourly_help": ("Nachbarschaftshilfe", "Neighbourly help"),
     "public_figure_drop_in": ("Angebotstreffs", "Drop-in centres"),
+    "public_figure_attendance": ("Teilnahme je Quartier", "Attendance per neighbourhood"),
     "public_figure_follow_ups": ("Nachsorge", "Follow-ups"),
     "public_figure_occupancy": ("Auslastung der Räume", "Room occupancy"),
     "csv_file": ("CSV-Datei", "CSV file"),

@@ -73,9 +73,10 @@ def test_signals_count_per_iso_week_in_berlin_and_drop_in_figures_per_week_of_th
         attendance=14,
         topics=["alter"],
     )
-    # counted in the occurrence's week, whenever the attendance was recorded
+    # counted in the occurrence's week (and month, in its site's quarter), whenever it was recorded
     assert breakdown(held, meta_of(held)) == {
-        BreakdownKey("occurrence_held", "2026-W02", "franztreff", "*", str(offer)): (1, 1400)
+        BreakdownKey("occurrence_held", "2026-W02", "franztreff", "*", str(offer)): (1, 1400),
+        BreakdownKey("attendance_quarter", "2026-01", "innenstadt-sued", "*", ""): (1, 1400),
     }
     whole = BookingCancelled(booking_id=uuid.uuid4(), site_id="franztreff", room_id="kueche")
     assert breakdown(whole, meta_of(whole)) == {}, "a whole booking called off is no occurrence"

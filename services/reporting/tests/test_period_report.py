@@ -18,6 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from qn_contracts.intake import ConcernRecorded, ReferralRequested, ReferralStatusChanged
+from qn_contracts.scheduling import OccurrenceAttended
 from qn_infra.clock import TickingClock
 from qn_reporting.app import create_app
 from qn_reporting.config import ReportingSettings
@@ -136,11 +137,29 @@ def reporting(module_service_settings: Any, tokens: Any) -> Iterator[Reporting]:
                     reason="no_capacity",
                 )
                 messages.append(running.wire(declined, _at(5)))
+        # the lunch table in Innenstadt-Süd: 4 occurrences of 10 in February, 5 of 12 in May; Roßlau one of 2
+        for month, quarter, occurrences, people in (
+            (2, "innenstadt-sued", 4, 10),
+            (5, "innenstadt-sued", 5, 12),
+            (5, "rosslau", 1, 2),
+        ):
+            for day in range(occurrences):
+                start = datetime.fromisoformat(f"{YEAR}-{month:02d}-{day + 3:02d}T11:00:00+01:00")
+                attended = OccurrenceAttended(
+                    offer_id=uuid.uuid4(),
+                    site_id="franztreff" if quarter == "innenstadt-sued" else "rosseltreff",
+                    quarter_id=quarter,
+                    occurrence_start=start,
+                    attendance=people,
+                    topics=["alter"],
+                )
+                messages.append(running.wire(attended, start.isoformat()))
         asyncio.run(_publish_all(running.nats_url, messages))
         concerns = sum(1 for m in messages if "concern.recorded" in m.subject)
         running.wait_for_total("concern.recorded", concerns, **{"from": f"{YEAR}-01", "to": f"{YEAR}-12"})
         running.wait_for_total("referral.requested", 36, **{"from": f"{YEAR}-01", "to": f"{YEAR}-12"})
         running.wait_for_total("referral.status_changed", 5, **{"from": f"{YEAR}-01", "to": f"{YEAR}-12"})
+        running.wait_for_total("occurrence.attended", 10, **{"from": f"{YEAR}-01", "to": f"{YEAR}-12"})
         yield running
 
 
@@ -202,6 +221,18 @@ def test_the_report_holds_the_unmet_need_as_the_figure_publishes_it(reporting: R
     south = NAMES["innenstadt-sued"]
     assert lines[south][1] == _shown(published["innenstadt-sued"]) and lines[south][0] == "0"
     assert lines["Roßlau"][1] == ".", "the one declined referral in Roßlau is not printed"
+
+
+def test_the_report_holds_the_drop_in_centres_attendance_per_quarter(reporting: Reporting) -> None:
+    text = _text(reporting, f"{YEAR}-Q2")
+    section = text[text.index("Teilnehmende in den Angebotstreffs nach Quartier") :]
+    lines = _table_lines(section)
+    rows = reporting.client.get("/figures/attendance", params={"year": str(YEAR)}).json()["rows"]
+    published = {(r["period"], r["place"]): r["values"]["attendance"] for r in rows if r["topic"] == "*"}
+    south = lines[NAMES["innenstadt-sued"]]
+    assert south[0] == "40", "the people who came the Quartal before"
+    assert south[1] == _shown(published[(f"{YEAR}-Q2", "innenstadt-sued")]), "now: as the figure publishes it"
+    assert lines["Roßlau"][1] == ".", "two people at one occurrence are not printed"
 
 
 def _table_lines_all(text: str) -> list[tuple[str, str]]:

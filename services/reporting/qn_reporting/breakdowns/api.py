@@ -18,7 +18,9 @@ from .schemas import ColumnOut, FigureOut, FigureRowOut, FlagOut, Freshness, Wee
 
 router = APIRouter(tags=["figures"])
 
-FigureName = Literal["unmet_need", "early_warning", "follow_ups", "neighbourly_help", "drop_in", "occupancy"]
+FigureName = Literal[
+    "unmet_need", "early_warning", "follow_ups", "neighbourly_help", "attendance", "drop_in", "occupancy"
+]
 PLACES = {
     "de": {"@city": "Stadt gesamt", "": "ohne Quartier", SITES: "alle Angebotstreffs"},
     "en": {"@city": "City total", "": "no quarter", SITES: "all drop-in centres"},

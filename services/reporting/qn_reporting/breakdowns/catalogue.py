@@ -137,6 +137,26 @@ FIGURES: dict[str, FigureSpec] = {
             "Kind of help",
         ),
         FigureSpec(
+            "attendance",
+            "Angebotstreffs je Quartier: Termine und Teilnehmende",
+            "Drop-in centres per neighbourhood: occurrences and attendance",
+            Shape("quartal", "quarters", details=False),
+            (
+                Column("occurrences", "Termine mit Teilnahme", "Occurrences attended", "attendance_quarter"),
+                Column("attendance", "Teilnehmende", "Attendance", "attendance_quarter", "people"),
+            ),
+            (
+                Ratio(
+                    "mean_attendance",
+                    "Teilnehmende je Termin",
+                    "Attendance per occurrence",
+                    "attendance",
+                    "occurrences",
+                ),
+            ),
+            (OccurrenceAttended,),
+        ),
+        FigureSpec(
             "drop_in",
             "Angebotstreffs: Termine, Absagen und Teilnahme",
             "Drop-in centres: occurrences, cancellations and attendance",

@@ -9,7 +9,8 @@ A breakdown cell is (figure, period, place, topic, detail):
   kind of help; `help_match_time`: matches whose event carries `minutes_to_match` (since
   contracts 1.7), with those minutes; `help_hours`: assignments completed with their hours;
 - `occurrence_held` (with its attendance as the measure) and `occurrence_cancelled`: drop-in
-  centres per ISO week of the occurrence, site and offer;
+  centres per ISO week of the occurrence, site and offer; `attendance_quarter`: the same
+  occurrences per month of the occurrence and quarter of the site;
 - `follow_up_done`, `follow_up_on_time` (done by the due date, as intake says on the event since
   contracts 1.8) and `follow_up_overdue` (the escalation when a task passed its due date): per
   month and quarter."""
@@ -110,7 +111,10 @@ def breakdown(event: Event, meta: EventMeta) -> Amounts:
         return found
     if isinstance(event, OccurrenceAttended):
         key = BreakdownKey("occurrence_held", week_of(event.occurrence_start), event.site_id, "*", str(event.offer_id))
-        return {key: (1, event.attendance * 100)}
+        # and by the month of the occurrence and the quarter of its site, for Quartals and the report
+        month = month_of(event.occurrence_start)
+        by_quarter = BreakdownKey("attendance_quarter", month, event.quarter_id or NO_QUARTER, "*", NO_DETAIL)
+        return {key: (1, event.attendance * 100), by_quarter: (1, event.attendance * 100)}
     if isinstance(event, BookingCancelled) and event.occurrence_start is not None:
         # one occurrence of a series called off (a whole booking cancelled is no occurrence)
         week = week_of(event.occurrence_start)

@@ -117,7 +117,8 @@ def build(
     breakdowns: ProtectedBreakdowns | None = None,
 ) -> Report:
     """The report of one period, in one language; every value from the protected tables, and
-    the unmet need from its published figure (when `breakdowns` is given)."""
+    the unmet need and the drop-in centres' attendance from their published figures (when
+    `breakdowns` is given)."""
     previous = period.previous()
     minimum = cubes.minimum
     sections = []
@@ -141,53 +142,69 @@ def build(
             lines.append(Line(place, label, level, value, prior, change_percent(prior, value, minimum)))
         digest.update(f"|{metric}:{[(line.place, line.current, line.previous) for line in lines]}".encode())
         sections.append(Section(metric, COUNTS[metric].label(lang), lines))
-    if breakdowns is not None:
-        unmet = _unmet_need(breakdowns, session, period, previous, cubes, place_labels, lang)
-        digest.update(f"|{unmet.metric}:{[(line.place, line.current, line.previous) for line in unmet.lines]}".encode())
-        sections.append(unmet)
+    for figure, column, labels in FIGURE_SECTIONS if breakdowns is not None else ():
+        section = _figure_section(
+            breakdowns, session, figure, column, labels[lang], period, previous, cubes, place_labels
+        )  # type: ignore[arg-type]
+        digest.update(f"|{figure}:{[(line.place, line.current, line.previous) for line in section.lines]}".encode())
+        sections.append(section)
     topics = _topic_lines(cubes, session, period, previous, minimum)
     digest.update(f"|topics:{[(line.place, line.current, line.previous) for line in topics]}".encode())
     return Report(period, previous, cubes.city.name, minimum, sections, topics, digest.hexdigest())
 
 
-UNMET_NEED = "unmet_need"
-UNMET_LABEL = {
-    "de": "Ungedeckter Bedarf (abgelehnte und gescheiterte Weiterleitungen)",
-    "en": "Unmet need (declined and failed referrals)",
-}
+FIGURE_SECTIONS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    (
+        "unmet_need",
+        "referrals",
+        {
+            "de": "Ungedeckter Bedarf (abgelehnte und gescheiterte Weiterleitungen)",
+            "en": "Unmet need (declined and failed referrals)",
+        },
+    ),
+    (
+        "attendance",
+        "attendance",
+        {"de": "Teilnehmende in den Angebotstreffs", "en": "Attendance at the drop-in centres"},
+    ),
+)
+"""Sections cut from a published finer figure: (figure, column, label). Their years hold Quartals
+and the year, as a report's periods are."""
 
 
-def _unmet_need(
+def _figure_section(
     breakdowns: ProtectedBreakdowns,
     session: Session,
+    figure: str,
+    column: str,
+    label: str,
     period: Period,
     previous: Period,
     cubes: ProtectedCubes,
     place_labels: dict[str, str],
-    lang: str,
 ) -> Section:
-    """Referrals declined or failed (all reasons, all topics) per quarter, district and city, in
-    the period and the one before: the published cells of the `unmet_need` figure (its year
-    holds Quartals and the year, as a report's periods are)."""
+    """One column of a finer figure (all topics, all details) per quarter, district and city, in
+    the period and the one before: the figure's published cells, "." included."""
     try:
         values = {
             p.code: {
-                row.place: row.values["referrals"]
-                for row in get_figure(breakdowns, session, name=UNMET_NEED, year=p.year).rows
+                row.place: row.values[column]
+                for row in get_figure(breakdowns, session, name=figure, year=p.year).rows
                 if row.time == p.code and row.topic == "*" and row.detail == ALL
             }
             for p in (period, previous)
         }
     except CannotProtect:
-        return Section(UNMET_NEED, UNMET_LABEL[lang], [], protectable=False)
+        return Section(figure, label, [], protectable=False)
     lines = []
-    for place, label, level in _place_rows(cubes, place_labels):
-        # a place without a row had no such referral (rows of zeros are left out): 0
-        now = values[period.code].get(place, 0)
-        before = values[previous.code].get(place, 0)
-        now, before = (None if v is None else int(v) for v in (now, before))
-        lines.append(Line(place, label, level, now, before, change_percent(before, now, cubes.minimum)))
-    return Section(UNMET_NEED, UNMET_LABEL[lang], lines)
+    for place, name, level in _place_rows(cubes, place_labels):
+        # a place without a row had no such event (rows of zeros are left out): 0
+        now, before = (
+            None if v is None else int(v)
+            for v in (values[period.code].get(place, 0), values[previous.code].get(place, 0))
+        )
+        lines.append(Line(place, name, level, now, before, change_percent(before, now, cubes.minimum)))
+    return Section(figure, label, lines)
 
 
 def _district_and_city(
