@@ -124,7 +124,10 @@ def test_bookings_count_in_the_quarter_of_their_site_and_hours_and_attendance_ar
         ),
         at="2026-11-11T13:00:00+00:00",
     )
+    # three consumers, one per producer's stream: each is waited for (they keep no order between them)
     reporting.wait_for_total("occurrence.attended", 1)
+    reporting.wait_for_total("booking.confirmed", 1)
+    reporting.wait_for_total("assignment.completed", 2)
 
     bookings = reporting.counts(metric="booking.confirmed")
     assert [(r["quarter_id"], r["count"]) for r in bookings["rows"]] == [("innenstadt-sued", 1)]

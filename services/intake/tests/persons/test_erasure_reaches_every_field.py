@@ -116,6 +116,7 @@ NOT_PERSONAL: dict[str, str] = {
             "hours_source",
         )
     },
+    "help_requests.weekly_slot": "a weekday and two times of day for recurring help: no person's data",
     **{
         f"referrals.{c}": "a code, an id or a staff account"
         for c in (
