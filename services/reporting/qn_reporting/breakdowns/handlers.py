@@ -16,6 +16,7 @@ from ..city import City
 from ..disclosure import Key, Protected, protect, safe_share
 from ..disclosure.perturb import Publication
 from ..tables.domain import CITY
+from ..tables.handlers import release
 from . import store
 from .catalogue import FIGURES, Column, FigureSpec
 from .cubes import ALL, SITES, cube_of
@@ -36,11 +37,13 @@ class ProtectedBreakdowns:
         measure = "people" if column.protection == "people" else "count"
         key = (column.breakdown, measure, year)
         fingerprint = store.fingerprint(session, [column.breakdown], f"{year}-%")
+        release(session)  # not held while waiting for another thread's protection below
         with self._lock:
             kept = self._kept.get(key)
             if kept and kept[0] == fingerprint:
                 return kept[1]
             cells = store.cells_of(session, column.breakdown, f"{year}-%")
+            release(session)
             if measure == "people":
                 cube = cube_of(cells, year, self.city, spec.shape, lambda c: c.hundredths // 100)
             else:

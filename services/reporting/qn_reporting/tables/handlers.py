@@ -44,6 +44,14 @@ class Table:
     """The protection, as `Publication.code` names it."""
 
 
+def release(session: Session) -> None:
+    """Ends the session's read transaction before a cube is protected: the connection goes back
+    to the pool for the seconds or minutes the linear programs take (SQLite has one connection,
+    which the consumers, the relay and the readiness check need meanwhile). Reads only happened;
+    the session begins anew when next used."""
+    session.rollback()
+
+
 class ProtectedCubes:
     """The protected cube of each metric and year, kept while its cells do not change."""
 
@@ -62,12 +70,14 @@ class ProtectedCubes:
         weighted = func.coalesce(func.sum(CountCell.n * func.length(CountCell.quarter_id)), 0)
         summary = select(func.count(), func.coalesce(func.sum(CountCell.n), 0), weighted).where(in_year)
         fingerprint = tuple(int(v) for v in session.execute(summary).one())
+        release(session)  # not held while waiting for another thread's protection below
         with self._lock:
             kept = self._kept.get((metric, year))
             if kept and kept[0] == fingerprint:
                 return kept[1]
             stored = select(CountCell.month, CountCell.quarter_id, CountCell.topic, CountCell.n).where(in_year)
             cells = [domain.StoredCell(*row) for row in session.execute(stored)]
+            release(session)
             protected = protect(domain.cube_of(cells, year, self.city), minimum=self.minimum)
             self._kept[(metric, year)] = (fingerprint, protected)
             return protected
