@@ -146,9 +146,11 @@ def _audit(
 
 
 def _close_lines(cube: Cube, hidden: set[Key], relations: Relations, minimum: int) -> None:
-    """Hides cells until no sum (an exact relation) holds exactly one hidden cell: such a sum
-    gives that cell away at once. This is what most of the protection takes, and needs no linear
-    program; the audit afterwards catches what only several sums together reveal.
+    """Hides cells until no sum (an exact relation) holds exactly one hidden cell -- such a sum
+    gives that cell away at once -- nor hidden cells too small for one of its small cells to
+    reach the minimum (a published Quartal of 5 over a published 3 and two hidden 1s: neither 1
+    can be 3). This is what most of the protection takes, and needs no linear program; the
+    audit afterwards catches what only several sums together reveal.
 
     A partner is chosen the way `_complement` ranks cells, preferring one that closes other
     open sums too (a cell in two such sums fixes both).
@@ -159,7 +161,18 @@ def _close_lines(cube: Cube, hidden: set[Key], relations: Relations, minimum: in
     roots = {d.total for d in cube.dimensions}
 
     def single(index: int) -> bool:
-        return relations.exact[index] and sum(1 for c in relations.cells[index] if c in hidden) == 1
+        """Whether the sum still gives a hidden cell away (or pins a small one below the minimum)."""
+        if not relations.exact[index]:
+            return False
+        parent, *members = relations.cells[index]
+        held = [m for m in members if m in hidden]
+        if parent in hidden:
+            return not held  # a hidden parent can grow with any hidden member
+        if len(held) != 1 and held:
+            # a small member rises only as far as the others can fall
+            room = sum(cube.value(m) for m in held)
+            return any(0 < cube.value(m) < minimum and room - cube.value(m) < minimum - cube.value(m) for m in held)
+        return len(held) == 1
 
     queue: list[tuple[tuple[Key, ...], int]] = []
 
