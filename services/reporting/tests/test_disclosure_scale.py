@@ -105,3 +105,17 @@ def test_the_audit_that_proves_many_cells_with_one_program_pins_exactly_what_the
 
     assert pinned_exactly and len(pinned_exactly) < len(small)
     assert set(pinned(cube, relations, hidden, small, 3)) == pinned_exactly
+
+
+def test_the_districts_get_the_same_cells_hidden_however_their_codes_are_listed() -> None:
+    # regions are audited one after another: their order, and the order of the codes in each,
+    # must not decide which cells are hidden, or two processes could together show what each hides
+    cube = city(7)
+
+    def reordered(dimension: Dimension) -> Dimension:
+        kids = {parent: tuple(reversed(children)) for parent, children in reversed(dimension.children.items())}
+        return Dimension(dimension.name, dimension.total, kids, dimension.additive)
+
+    shuffled = Cube(tuple(reordered(d) for d in cube.dimensions), dict(reversed(list(cube.values.items()))))
+    first, second = protect(cube, minimum=3, split_from=0), protect(shuffled, minimum=3, split_from=0)
+    assert first.secondary and first.hidden == second.hidden
