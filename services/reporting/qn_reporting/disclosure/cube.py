@@ -9,6 +9,7 @@ most the all-topics cell and that the topics together are at least it."""
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -78,6 +79,23 @@ class Cube:
                         tuple(_with(rest, index, child) for child in children),
                         dimension.additive,
                     )
+
+
+class Relations:
+    """The cube's relations listed once, and for each cell the relations it is part of: the
+    search and the audits look a cell's relations up instead of walking the cube again."""
+
+    def __init__(self, cube: Cube) -> None:
+        relations = list(cube.relations())
+        self.cells: list[tuple[Key, ...]] = [(r.parent, *r.members) for r in relations]
+        """Each relation's parent first, then its members."""
+        self.exact = [r.exact for r in relations]
+        self.of: dict[Key, list[int]] = defaultdict(list)
+        for index, cells in enumerate(self.cells):
+            for cell in cells:
+                self.of[cell].append(index)
+        # a name for each relation that does not depend on the order the cube lists codes in
+        self.order: list[tuple[Key, ...]] = [tuple(sorted(cells)) for cells in self.cells]
 
 
 def _with(rest: tuple[str, ...], index: int, code: str) -> Key:
