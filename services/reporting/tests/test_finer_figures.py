@@ -386,7 +386,7 @@ def test_the_dashboard_shows_the_finer_figures_with_a_table_beside_each_chart(re
     for title in ("Ungedeckter Bedarf", "Frühwarnsignale je Woche", "Nachbarschaftshilfe", "Angebotstreffs"):
         assert title in page
     assert "Nachsorge 2025: Anteil rechtzeitig erledigt" in page and "75 %" in page
-    assert "Auslastung der Räume 2025" in page and "Franztreff: Küche" in page and "11 %" in page
+    assert "Auslastung der Treffs 2025" in page and "Franztreff: Küche" in page and "11 %" in page
     assert "Auffällig: Ziebigk" in page and "80 %" in page
     assert "figures/drop_in?year=2025&amp;format=csv&amp;lang=de" in page
     # the Mittagstisch had 46 guests this year against 40 the year before

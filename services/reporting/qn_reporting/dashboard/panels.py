@@ -224,7 +224,9 @@ def _rooms(
         if r.period == str(before.year) and r.detail != "*"  # type: ignore[union-attr]
     }
 
-    share = [(r.place_label, None if r.values["share"] is None else float(r.values["share"]) * 100) for r in rooms]
+    # the chart: each centre over all its rooms (room names are too long for bars); the table: each room
+    centres = _rows(occupancy, lambda r: r.period == year and r.detail == "*")
+    share = [(r.place_label, None if r.values["share"] is None else float(r.values["share"]) * 100) for r in centres]
     return Panel(
         "rooms",
         occupancy.label,
