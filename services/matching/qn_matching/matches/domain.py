@@ -204,23 +204,20 @@ def next_available(slots: Iterable[Slot], now: datetime, tz: ZoneInfo) -> dateti
     """The earliest moment, from `now` on, inside one of the weekly slots (meant in local time
     `tz`, so 10:00 stays 10:00 across daylight-saving changes); `now` itself if a slot is running."""
     local_now = now.astimezone(tz)
-    numbered = [(_DAY_NUMBER[slot.weekday], slot) for slot in slots]
+    today = local_now.date()
+    weekday = today.weekday()
+    clock = local_now.time()  # the wall clock: what `ends <= local_now` compares on today's date
     best: datetime | None = None
-    for offset in range(8):  # today up to the same weekday next week
-        day: date = local_now.date() + timedelta(days=offset)
-        weekday = day.weekday()
-        for number, slot in numbered:
-            if number != weekday:
-                continue
-            starts = datetime.combine(day, slot.starts, tzinfo=tz)
-            ends = datetime.combine(day, slot.ends, tzinfo=tz)
-            if ends <= local_now:
-                continue
-            moment = max(starts, local_now)
-            if best is None or moment < best:
-                best = moment
-        if best is not None:
-            return best  # later days cannot beat a moment found on an earlier day
+    # one step per slot instead of walking the days ahead: ranking asks this of every candidate
+    # who could win, and a day loop built up to eight dates and sixteen datetimes each time
+    for slot in slots:
+        days = (_DAY_NUMBER[slot.weekday] - weekday) % 7
+        if days == 0 and slot.ends <= clock:
+            days = 7  # today's window is over: the same weekday next week
+        starts = datetime.combine(today + timedelta(days=days) if days else today, slot.starts, tzinfo=tz)
+        moment = max(starts, local_now) if days == 0 else starts
+        if best is None or moment < best:
+            best = moment
     return best
 
 
