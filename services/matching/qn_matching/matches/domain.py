@@ -338,22 +338,28 @@ def choose_next(
     `rank`, found without ranking (or scoring) everyone."""
     already = set(asked)
     wanted = need.languages_wanted
+    helped = need.helped_before
     best: tuple[Candidate, bool, int, bool, datetime] | None = None
     best_order: tuple[object, ...] | None = None
+    best_prefix: tuple[bool, int, bool, int] | None = None
+    # once for every candidate a pool read for one request: no call or allocation that a
+    # volunteer who cannot win does not need (an id compared with None, a slice of the best order)
     for candidate in candidates:
-        if candidate.volunteer_id in already or ineligibility(candidate, need) is not None:
+        volunteer_id = candidate.volunteer_id
+        if (already and volunteer_id in already) or ineligibility(candidate, need) is not None:
             continue
-        familiar = candidate.volunteer_id == need.helped_before
-        shared = len(wanted & candidate.languages)
+        familiar = helped is not None and volunteer_id == helped
+        shared = len(wanted & candidate.languages) if wanted else 0
         able = skilled(candidate, need)
-        if best_order is not None and (not familiar, -shared, not able, candidate.open_matches) > best_order[:4]:
+        prefix = (not familiar, -shared, not able, candidate.open_matches)
+        if best_prefix is not None and prefix > best_prefix:
             continue  # behind the best already on what comes before the next slot: the slot cannot help
         available = next_available(candidate.slots, now, tz)
         if available is None:
             continue
         order = _order(candidate, familiar, shared, able, available)
         if best_order is None or order < best_order:
-            best, best_order = (candidate, familiar, shared, able, available), order
+            best, best_order, best_prefix = (candidate, familiar, shared, able, available), order, prefix
     return _ranked(*best, need, now) if best is not None else None
 
 
