@@ -170,9 +170,12 @@ def at_capacity(candidate: Candidate) -> bool:
     return candidate.max_open is not None and candidate.open_matches >= candidate.max_open
 
 
+_ACTIVE = VolunteerStatus.ACTIVE  # asked of every candidate: a module global, not an enum look-up
+
+
 def ineligibility(candidate: Candidate, need: Need) -> str | None:
     """Why a volunteer cannot be asked (a code), or None if they can."""
-    if candidate.status is not VolunteerStatus.ACTIVE:
+    if candidate.status is not _ACTIVE:
         return "not_active"
     if candidate.quarter_id != need.quarter_id and (
         candidate.reaches is None or need.quarter_id not in candidate.reaches

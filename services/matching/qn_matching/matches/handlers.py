@@ -452,6 +452,8 @@ class CandidatePool:
         candidates: list[domain.Candidate] = []
         refs: dict[uuid.UUID, str] = {}
         own = Reach.OWN_QUARTER
+        # looked up once, not per volunteer: an enum member costs a class attribute look-up each time
+        active, make = VolunteerStatus.ACTIVE, domain.Candidate
         # rows unpacked by position: a named attribute of a Row costs more, per column and volunteer
         for (
             raw_id,
@@ -477,9 +479,9 @@ class CandidatePool:
             if asked:
                 open_matches += asked.get(volunteer_id, 0)
             candidates.append(
-                domain.Candidate(
+                make(
                     volunteer_id,
-                    VolunteerStatus.ACTIVE,
+                    active,
                     home,
                     _strings(skills),
                     _strings(languages),
@@ -487,7 +489,7 @@ class CandidatePool:
                     open_matches,
                     _moment(registered_at),
                     reaches,
-                    _day(vetted_until),
+                    None if vetted_until is None else _day(vetted_until),
                     max_open,
                     _levels(skill_levels),
                 )
