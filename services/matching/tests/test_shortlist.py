@@ -75,6 +75,35 @@ def test_availability_holds_as_long_as_it_says(seed: int) -> None:
             assert wall(next_available(slots, later, BERLIN)) == expected  # type: ignore[arg-type]
 
 
+def walked(slots: tuple[Slot, ...], now: datetime) -> datetime | None:
+    """`next_available` the long way: day after day from today, the first moment inside a slot."""
+    local_now = now.astimezone(BERLIN)
+    for offset in range(8):
+        day = local_now.date() + timedelta(days=offset)
+        found = [
+            max(datetime.combine(day, slot.starts, tzinfo=BERLIN), local_now)
+            for slot in slots
+            if DAYS.index(slot.weekday) == day.weekday()
+            and wall(datetime.combine(day, slot.ends, tzinfo=BERLIN)) > wall(local_now)
+        ]
+        if found:
+            return min(found, key=wall)
+    return None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_next_available_is_the_first_moment_walking_the_days_finds(seed: int) -> None:
+    rnd = random.Random(seed)
+    for _ in range(500):
+        slots = random_slots(rnd, backwards=0.1)
+        # now and then exactly on a slot's start or end, where today's window begins or is over
+        now = rnd.choice(STARTS) + timedelta(minutes=15 * rnd.randint(0, 4 * 24 * 8))
+        now += timedelta(seconds=rnd.choice([0, 0, 1, 59]))
+        found, expected = next_available(slots, now, BERLIN), walked(slots, now)
+        assert found is not None and expected is not None
+        assert wall(found) == wall(expected), (slots, now)
+
+
 def test_a_running_slot_holds_until_the_last_running_slot_ends() -> None:
     monday_9 = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
     slots = (

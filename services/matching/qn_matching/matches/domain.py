@@ -170,9 +170,12 @@ def at_capacity(candidate: Candidate) -> bool:
     return candidate.max_open is not None and candidate.open_matches >= candidate.max_open
 
 
+_ACTIVE = VolunteerStatus.ACTIVE  # asked of every candidate: a module global, not an enum look-up
+
+
 def ineligibility(candidate: Candidate, need: Need) -> str | None:
     """Why a volunteer cannot be asked (a code), or None if they can."""
-    if candidate.status is not VolunteerStatus.ACTIVE:
+    if candidate.status is not _ACTIVE:
         return "not_active"
     if candidate.quarter_id != need.quarter_id and (
         candidate.reaches is None or need.quarter_id not in candidate.reaches
@@ -204,23 +207,20 @@ def next_available(slots: Iterable[Slot], now: datetime, tz: ZoneInfo) -> dateti
     """The earliest moment, from `now` on, inside one of the weekly slots (meant in local time
     `tz`, so 10:00 stays 10:00 across daylight-saving changes); `now` itself if a slot is running."""
     local_now = now.astimezone(tz)
-    numbered = [(_DAY_NUMBER[slot.weekday], slot) for slot in slots]
+    today = local_now.date()
+    weekday = today.weekday()
+    clock = local_now.time()  # the wall clock: what `ends <= local_now` compares on today's date
     best: datetime | None = None
-    for offset in range(8):  # today up to the same weekday next week
-        day: date = local_now.date() + timedelta(days=offset)
-        weekday = day.weekday()
-        for number, slot in numbered:
-            if number != weekday:
-                continue
-            starts = datetime.combine(day, slot.starts, tzinfo=tz)
-            ends = datetime.combine(day, slot.ends, tzinfo=tz)
-            if ends <= local_now:
-                continue
-            moment = max(starts, local_now)
-            if best is None or moment < best:
-                best = moment
-        if best is not None:
-            return best  # later days cannot beat a moment found on an earlier day
+    # one step per slot instead of walking the days ahead: ranking asks this of every candidate
+    # who could win, and a day loop built up to eight dates and sixteen datetimes each time
+    for slot in slots:
+        days = (_DAY_NUMBER[slot.weekday] - weekday) % 7
+        if days == 0 and slot.ends <= clock:
+            days = 7  # today's window is over: the same weekday next week
+        starts = datetime.combine(today + timedelta(days=days) if days else today, slot.starts, tzinfo=tz)
+        moment = max(starts, local_now) if days == 0 else starts
+        if best is None or moment < best:
+            best = moment
     return best
 
 
@@ -341,22 +341,28 @@ def choose_next(
     `rank`, found without ranking (or scoring) everyone."""
     already = set(asked)
     wanted = need.languages_wanted
+    helped = need.helped_before
     best: tuple[Candidate, bool, int, bool, datetime] | None = None
     best_order: tuple[object, ...] | None = None
+    best_prefix: tuple[bool, int, bool, int] | None = None
+    # once for every candidate a pool read for one request: no call or allocation that a
+    # volunteer who cannot win does not need (an id compared with None, a slice of the best order)
     for candidate in candidates:
-        if candidate.volunteer_id in already or ineligibility(candidate, need) is not None:
+        volunteer_id = candidate.volunteer_id
+        if (already and volunteer_id in already) or ineligibility(candidate, need) is not None:
             continue
-        familiar = candidate.volunteer_id == need.helped_before
-        shared = len(wanted & candidate.languages)
+        familiar = helped is not None and volunteer_id == helped
+        shared = len(wanted & candidate.languages) if wanted else 0
         able = skilled(candidate, need)
-        if best_order is not None and (not familiar, -shared, not able, candidate.open_matches) > best_order[:4]:
+        prefix = (not familiar, -shared, not able, candidate.open_matches)
+        if best_prefix is not None and prefix > best_prefix:
             continue  # behind the best already on what comes before the next slot: the slot cannot help
         available = next_available(candidate.slots, now, tz)
         if available is None:
             continue
         order = _order(candidate, familiar, shared, able, available)
         if best_order is None or order < best_order:
-            best, best_order = (candidate, familiar, shared, able, available), order
+            best, best_order, best_prefix = (candidate, familiar, shared, able, available), order, prefix
     return _ranked(*best, need, now) if best is not None else None
 
 

@@ -16,7 +16,21 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, Text, and_, bindparam, cast, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 
 from qn_contracts import EventMeta
 from qn_contracts.intake import HelpRequested
@@ -235,10 +249,14 @@ _OPEN_MATCHES = (
     .scalar_subquery()
 )
 
+# `vetting.vetted_until`: the day a check without a relevant entry stops counting (NULL: no such check)
+_VETTED_UNTIL = case((Volunteer.vetting_no_relevant_entry.is_(True), Volunteer.vetting_recheck_on))
+
 # built once, not per request: the quarters and the day are parameters; one statement reads the
-# candidates with their load. The ids and JSON columns are read as their text and parsed through
-# caches (`_uuid`, `_strings`, `_slots`): the same volunteers are read again for every batch, and
-# they share most skill, language and availability values
+# candidates with their load. The ids, JSON columns and times are read as the database hands them
+# over and parsed here, the ids and JSON through caches (`_uuid`, `_strings`, `_slots`): the same
+# volunteers are read again for every batch, and they share most skill, language and availability
+# values
 _CANDIDATE_COLUMNS = (
     cast(Volunteer.id, Text).label("id"),
     cast(Volunteer.volunteer_ref, Text).label("volunteer_ref"),
@@ -247,12 +265,13 @@ _CANDIDATE_COLUMNS = (
     cast(Volunteer.skill_levels, Text).label("skill_levels"),
     cast(Volunteer.languages, Text).label("languages"),
     cast(Volunteer.availability, Text).label("availability"),
-    Volunteer.registered_at,
+    # as stored (SQLite's text, PostgreSQL's datetime): the column type's processing of every
+    # row cost more than `_moment`
+    type_coerce(Volunteer.registered_at, String).label("registered_at"),
     Volunteer.reach,
     Volunteer.reach_km,
     Volunteer.max_open_tasks,
-    Volunteer.vetting_no_relevant_entry,
-    Volunteer.vetting_recheck_on,
+    type_coerce(_VETTED_UNTIL, String).label("vetted_until"),
     _OPEN_MATCHES.label("open_matches"),
 )
 _VOLUNTEERS_OF_QUARTER = select(*_CANDIDATE_COLUMNS).where(
@@ -268,16 +287,14 @@ _KIND = cast(Volunteer.skills, Text).like(bindparam("kind_like"), escape="\\")
 _VETTED = and_(Volunteer.vetting_no_relevant_entry.is_(True), Volunteer.vetting_recheck_on > bindparam("today"))
 
 
-# who gave no time, or is at their cap already, can never be asked through this pool (a pool's
-# proposals only add load): not read at all
+# who gave no time can never be asked: not read at all. Who is at their cap already cannot be
+# asked through this pool either (a pool's proposals only add load), but is left out as the rows
+# are read (`CandidatePool._load`): in the WHERE clause, the load would be counted twice per row
 _HAS_TIME = cast(Volunteer.availability, Text) != "[]"
-_UNDER_CAP = or_(Volunteer.max_open_tasks.is_(None), Volunteer.max_open_tasks > _OPEN_MATCHES)
 
 
 def _of_kind(home: ColumnElement[bool], *vetted: ColumnElement[bool]) -> Select[Any]:
-    return select(*_CANDIDATE_COLUMNS).where(
-        home, Volunteer.status == _ACTIVE, _KIND, *vetted, _HAS_TIME, _UNDER_CAP, ~_ABSENT
-    )
+    return select(*_CANDIDATE_COLUMNS).where(home, Volunteer.status == _ACTIVE, _KIND, *vetted, _HAS_TIME, ~_ABSENT)
 
 
 # (quarters of homes > 1, vetted kind) -> statement; one home, the usual case, is compared as one
@@ -322,6 +339,25 @@ def _levels(raw: str | None) -> Mapping[str, int] | None:
     if raw is None or raw == "null":
         return None
     return level_ranks(json.loads(raw)) or None
+
+
+def _moment(raw: str | datetime) -> datetime:
+    """A timestamp column as read: SQLite's UTC text (as `UtcDateTime` writes and reads it),
+    PostgreSQL's datetime (as the driver hands it over). Not cached: parsing costs less than a
+    look-up in a cache the size of the city's volunteers."""
+    if isinstance(raw, str):
+        try:
+            # read with the offset it leaves out: `replace(tzinfo=UTC)` costs five times the parse
+            return datetime.fromisoformat(raw + "+00:00")
+        except ValueError:  # text with an offset of its own
+            return datetime.fromisoformat(raw)
+    return raw
+
+
+@lru_cache(maxsize=4096)
+def _day(raw: str | date | None) -> date | None:
+    """A date column as read: SQLite's ISO text, PostgreSQL's date; NULL stays None."""
+    return date.fromisoformat(raw) if isinstance(raw, str) else raw
 
 
 @lru_cache(maxsize=131072)
@@ -417,6 +453,8 @@ class CandidatePool:
         candidates: list[domain.Candidate] = []
         refs: dict[uuid.UUID, str] = {}
         own = Reach.OWN_QUARTER
+        # looked up once, not per volunteer: an enum member costs a class attribute look-up each time
+        active, make = VolunteerStatus.ACTIVE, domain.Candidate
         # rows unpacked by position: a named attribute of a Row costs more, per column and volunteer
         for (
             raw_id,
@@ -430,10 +468,11 @@ class CandidatePool:
             reach,
             reach_km,
             max_open,
-            no_relevant_entry,
-            recheck_on,
+            vetted_until,
             open_matches,
         ) in connection.execute(statement, parameters).all():
+            if max_open is not None and open_matches >= max_open and kind is not None:
+                continue  # at their cap: no request of this pool can ask them (`_of_kind`)
             reaches = city.reaches(home, reach, reach_km) if city is not None and reach != own else None
             if home != quarter_id and (reaches is None or quarter_id not in reaches):
                 continue  # lives near enough for someone, but does not go this far
@@ -441,17 +480,17 @@ class CandidatePool:
             if asked:
                 open_matches += asked.get(volunteer_id, 0)
             candidates.append(
-                domain.Candidate(
+                make(
                     volunteer_id,
-                    VolunteerStatus.ACTIVE,
+                    active,
                     home,
                     _strings(skills),
                     _strings(languages),
                     _slots(availability),
                     open_matches,
-                    registered_at,
+                    _moment(registered_at),
                     reaches,
-                    recheck_on if no_relevant_entry else None,  # `vetting.vetted_until`
+                    None if vetted_until is None else _day(vetted_until),
                     max_open,
                     _levels(skill_levels),
                 )
