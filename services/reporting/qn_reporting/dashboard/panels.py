@@ -218,11 +218,11 @@ def _rooms(
     rooms = _rows(occupancy, lambda r: r.period == year and r.detail != "*")
     names = ["booked_hours", "open_hours", "share"]
     labels = {c.name: c.label for c in occupancy.columns}
-    last_year = {
-        (r.place, r.detail): r.values["share"]
-        for r in (before.rows if before is not None else [])
-        if r.period == str(before.year) and r.detail != "*"  # type: ignore[union-attr]
-    }
+    last_year = (
+        {}
+        if before is None
+        else {(r.place, r.detail): r.values["share"] for r in _rows(before, lambda r: r.period == str(before.year))}
+    )
 
     # the chart: each centre over all its rooms (room names are too long for bars); the table: each room
     centres = _rows(occupancy, lambda r: r.period == year and r.detail == "*")

@@ -145,7 +145,7 @@ def build(
     for figure, column, labels in FIGURE_SECTIONS if breakdowns is not None else ():
         section = _figure_section(
             breakdowns, session, figure, column, labels[lang], period, previous, cubes, place_labels
-        )  # type: ignore[arg-type]
+        )
         digest.update(f"|{figure}:{[(line.place, line.current, line.previous) for line in section.lines]}".encode())
         sections.append(section)
     topics = _topic_lines(cubes, session, period, previous, minimum)

@@ -63,11 +63,15 @@ def minutes_booked(periods: Iterable[tuple[datetime, datetime]], starts: datetim
 
 def touch(uow: UnitOfWork, booking: Booking, tz: ZoneInfo) -> None:
     """Marks the week of the booking's room for a fresh occupancy figure at commit."""
+    _mark(uow, (booking.site_id, booking.room_id, monday_of(booking.starts_at, tz)))
+
+
+def _mark(uow: UnitOfWork, key: Key) -> None:
     pending = uow.session.info.get(_PENDING)
     if pending is None:
         pending = uow.session.info[_PENDING] = set()
         event.listen(uow.session, "before_commit", _refuse_unannounced)
-    pending.add((booking.site_id, booking.room_id, monday_of(booking.starts_at, tz)))
+    pending.add(key)
 
 
 def touch_booked_weeks(uow: UnitOfWork, site_id: str, *, since: datetime, tz: ZoneInfo) -> None:
@@ -80,8 +84,8 @@ def touch_booked_weeks(uow: UnitOfWork, site_id: str, *, since: datetime, tz: Zo
             Booking.site_id == site_id, Booking.status == domain.CONFIRMED, Booking.ends_at > week_start
         )
     ).all()
-    for row in rows:
-        touch(uow, row, tz)  # type: ignore[arg-type]
+    for site, room, starts_at in rows:
+        _mark(uow, (site, room, monday_of(starts_at, tz)))
 
 
 def _refuse_unannounced(session: Session) -> None:
