@@ -4,7 +4,8 @@ Planungsräume) in 12 districts, a year of concerns by month and topic.
 The city is read from Berlin's planning areas beside the project (`../shared/data/berlin/`,
 never copied), with each area's residents from the Monitoring Soziale Stadtentwicklung 2021:
 concerns per area and month at the demo city's rate (about 50 a year per 1,000 residents),
-spread over 14 topics -- about 100,000 stored cells, the rare topics' small. They are
+spread over 14 topics and 7 channels (which the tables split concerns by, in the same cube) --
+about 140,000 stored cells, the rare topics' and channels' small. They are
 written into a fresh SQLite database through reporting's own models (the aggregates the
 consumer would have counted), and the real app answers over HTTP in-process (no broker needed
 for reads):
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,10 @@ TOPICS = (
     "nachbarschaftshilfe", "digitale_hilfe", "sonstiges",
 )  # fmt: skip
 WEIGHTS = (18, 12, 10, 10, 10, 8, 8, 6, 5, 4, 3, 3, 2, 1)
+CHANNELS = (
+    "walk_in", "phone", "home_visit", "online_form", "kuemmerer_observation", "office_referral", "discharge_notice",
+)  # fmt: skip
+CHANNEL_WEIGHTS = (32, 30, 8, 10, 10, 6, 4)
 PER_RESIDENT_MONTH = 50 / 1000 / 12
 
 
@@ -78,10 +84,11 @@ def _city_toml(areas: list[tuple[str, str, int]], directory: Path) -> None:
     (directory / "city.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _cells(areas: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
-    """A year of concern counts per area, month and topic, and '*' per area and month."""
+def _cells(areas: list[tuple[str, str, int]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A year of concern counts per area, month and topic, and '*' per area and month; and the
+    same concerns per area, month and channel (the breakdown the tables split them by)."""
     rng = random.Random(542)
-    rows = []
+    rows, channels = [], []
     for plr_id, _, residents in areas:
         for month in range(1, 13):
             n = max(0, round(rng.gauss(residents * PER_RESIDENT_MONTH, 2)))
@@ -89,10 +96,17 @@ def _cells(areas: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
             for _ in range(n):
                 for topic in set(rng.choices(TOPICS, WEIGHTS, k=rng.choice((1, 1, 2)))):
                     by_topic[topic] += 1
-            key = {"metric": "concern.recorded", "month": f"{YEAR}-{month:02d}", "quarter_id": f"plr-{plr_id}"}
+            period, place = f"{YEAR}-{month:02d}", f"plr-{plr_id}"
+            key = {"metric": "concern.recorded", "month": period, "quarter_id": place}
             rows.append({**key, "topic": "*", "n": n})
             rows += [{**key, "topic": topic, "n": count} for topic, count in by_topic.items() if count]
-    return rows
+            by_channel = Counter(rng.choices(CHANNELS, CHANNEL_WEIGHTS, k=n))
+            channels += [
+                {"figure": "concern_channel", "period": period, "place": place, "topic": "*", "detail": channel,
+                 "n": count, "hundredths": 0}
+                for channel, count in sorted(by_channel.items())
+            ]  # fmt: skip
+    return rows, channels
 
 
 def _timed(call: Any) -> float:
@@ -116,6 +130,7 @@ def serve(count: int) -> dict[str, float]:
     from qn_infra.database import migrate
     from qn_infra.devkeys import ensure_keys, issue_token
     from qn_reporting.app import create_app
+    from qn_reporting.breakdowns.models import BreakdownCell
     from qn_reporting.config import ReportingSettings
     from qn_reporting.figures.models import CountCell
 
@@ -130,9 +145,10 @@ def serve(count: int) -> dict[str, float]:
             public_rate_limit="100000/second", log_level="WARNING",
         )  # fmt: skip
         app = create_app(settings)
-        cells = _cells(areas)
+        cells, channels = _cells(areas)
         with app.state.runtime.engine.begin() as connection:
             connection.execute(insert(CountCell), cells)
+            connection.execute(insert(BreakdownCell), channels)
         token = {"Authorization": f"Bearer {issue_token(keys, roles=['admin'])}"}
         client = TestClient(app)  # no lifespan: reads need no broker
         table = "/tables/concern.recorded"
@@ -164,7 +180,7 @@ def serve(count: int) -> dict[str, float]:
         hidden = client.get(table, params={"year": YEAR}).json()["protection"]["hidden_cells_in_year"]
     figures: dict[str, float] = {
         "areas": len(areas),
-        "stored_cells": len(cells),
+        "stored_cells": len(cells) + len(channels),
         "hidden_cells": hidden,
         "protect_seconds": protect,
         "raw_p95_ms": _p95(raw) * 1000,

@@ -15,18 +15,22 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_array
 
+Tree = tuple[Mapping[str, Sequence[str]], bool]
+
 
 def attack(
     published: Mapping[tuple[str, ...], int | None],
-    trees: Sequence[tuple[Mapping[str, Sequence[str]], bool]],
+    trees: Sequence[Tree | list[Tree]],
     asked: Iterable[tuple[str, ...]] | None = None,
 ) -> dict[tuple[str, ...], tuple[float, float]]:
-    """`trees`: per dimension (parent -> children, additive?). Returns (low, high) per hidden cell
-    (or per cell of `asked`)."""
+    """`trees`: per dimension (parent -> children, additive?), or a list of them where one
+    dimension holds both kinds (concerns split into channels and covered by topics). Returns
+    (low, high) per hidden cell (or per cell of `asked`)."""
     cells = sorted(published)
     at = {cell: i for i, cell in enumerate(cells)}
     eq, ub = [], []
-    for d, (tree, additive) in enumerate(trees):
+    flat = [(d, tree) for d, entry in enumerate(trees) for tree in (entry if isinstance(entry, list) else [entry])]
+    for d, (tree, additive) in flat:
         for parent, children in tree.items():
             for cell in cells:
                 if cell[d] != parent:

@@ -80,6 +80,7 @@ ASSIGN_MESSAGES: dict[str, tuple[str, str]] = {
         "but the room occupancy: room hours say nothing about people): to download for spreadsheets, and the "
         "public dashboard.",
     ),
+    "public_figure_concerns": ("Anliegen nach Zugangsweg", "Concerns by channel"),
     "public_figure_unmet_need": ("Ungedeckter Bedarf", "Unmet need"),
     "public_figure_early_warning": ("Frühwarnung", "Early warning"),
     "public_figure_neighbourly_help": ("Nachbarschaftshilfe", "Neighbourly help"),

@@ -57,7 +57,7 @@ def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None
     )
     city = load_city(settings.city_dir)
     app.state.protected_cubes = ProtectedCubes(city, settings.disclosure_minimum, settings.publication())
-    app.state.protected_breakdowns = ProtectedBreakdowns(city, settings.publication())
+    app.state.protected_breakdowns = ProtectedBreakdowns(city, settings.publication(), app.state.protected_cubes)
     if settings.warm_up_figures:
         warm_up.start(runtime, app.state.protected_cubes, app.state.protected_breakdowns)
     return app

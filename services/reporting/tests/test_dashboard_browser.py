@@ -12,7 +12,7 @@ import pytest
 from qn_testkit.browser import CHROMIUM, LAUNCH_FLAGS, NO_CHROMIUM, accessibility_problems
 
 from .conftest import Reporting
-from .test_published_tables import YEAR, a_year_of_concerns  # noqa: F401 -- the fixture
+from .test_published_tables import YEAR, Year, a_year_of_concerns  # noqa: F401 -- the fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ def page() -> Iterator[Any]:
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_the_dashboard_renders_with_its_figures_and_passes_axe(
     reporting: Reporting,
-    a_year_of_concerns: int,  # noqa: F811
+    a_year_of_concerns: Year,  # noqa: F811
     page: Any,
     lang: str,
     tmp_path: Any,

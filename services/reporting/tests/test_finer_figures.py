@@ -325,6 +325,16 @@ def test_neighbourly_help_gives_the_matched_share_and_hours_and_drop_in_centres_
         "matched_share": 0.8,
         "mean_minutes_to_match": 45.0,
     }
+    # the requests by kind are the help.requested tables' cells: hidden where the tables hide them
+    table = reporting.client.get(
+        "/tables/help.requested", params={"year": str(YEAR), "time": "quartal", "place": "quarter", "details": "true"}
+    ).json()
+    assert table["detail_label"] == "Art der Hilfe"
+    in_table = {(r["period"], r["place"], r["detail"]): r["value"] for r in table["rows"]}
+    in_figure = {(r["period"], r["place"], r["detail"]): r["values"]["requested"] for r in helps["rows"]}
+    shared = set(in_table) & set(in_figure)
+    assert (f"{YEAR}-Q1", "innenstadt-sued", "shopping") in shared
+    assert {k: (in_figure[k], in_table[k]) for k in shared if in_figure[k] != in_table[k]} == {}
     drop_in = figure(reporting, "drop_in")
     offer = row(drop_in, period=str(YEAR), place=f"franztreff/{OFFER}", topic="*", detail="*")
     # one cancellation is below the minimum: "." -- the attendance and its mean are shown

@@ -22,7 +22,9 @@ router = APIRouter()
 TIME_LEVELS = ("month", "quartal", "year")
 PLACE_LEVELS = ("quarter", "district", "city")
 HIDDEN = "."
-PUBLIC_FIGURES = ("unmet_need", "early_warning", "follow_ups", "neighbourly_help", "attendance", "drop_in", "occupancy")
+PUBLIC_FIGURES = (
+    "concerns", "unmet_need", "early_warning", "follow_ups", "neighbourly_help", "attendance", "drop_in", "occupancy",
+)  # fmt: skip
 """Reporting's `GET /figures/{figure}`: public, since every value in them is protected."""
 
 

@@ -10,8 +10,10 @@ from qn_infra.http import language
 
 from ..city import City
 from ..tables.api import protection_note
+from ..tables.details import DETAILS, detail_label
 from ..tables.schemas import Protection
 from . import handlers, occupancy
+from .catalogue import FigureSpec
 from .csv_export import csv_response
 from .cubes import ALL, SITES
 from .schemas import ColumnOut, FigureOut, FigureRowOut, FlagOut, Freshness, WeekOut
@@ -19,7 +21,7 @@ from .schemas import ColumnOut, FigureOut, FigureRowOut, FlagOut, Freshness, Wee
 router = APIRouter(tags=["figures"])
 
 FigureName = Literal[
-    "unmet_need", "early_warning", "follow_ups", "neighbourly_help", "attendance", "drop_in", "occupancy"
+    "concerns", "unmet_need", "early_warning", "follow_ups", "neighbourly_help", "attendance", "drop_in", "occupancy"
 ]
 PLACES = {
     "de": {"@city": "Stadt gesamt", "": "ohne Quartier", SITES: "alle Angebotstreffs"},
@@ -48,6 +50,16 @@ def place_label(code: str, lang: str, city: City, names: handlers.Names) -> str:
     return city.label(code)
 
 
+def detail_groups(spec: FigureSpec) -> dict[str, list[str]]:
+    """The groups of the details a figure's table splits its events into (channels: first contacts
+    and referrals)."""
+    for column in spec.columns:
+        details = DETAILS.get(column.same_as or "")
+        if details is not None and spec.cut_from_table(column):
+            return {group: list(codes) for group, codes in details.groups.items()}
+    return {}
+
+
 def figure_out(figure: handlers.Figure, lang: str, city: City, names: handlers.Names) -> FigureOut:
     spec = figure.spec
     if spec.shape.places != "sites":  # quarter ids and site ids may coincide: name sites only here
@@ -66,6 +78,7 @@ def figure_out(figure: handlers.Figure, lang: str, city: City, names: handlers.N
             place_label=place_label(row.place, lang, city, names),
             topic=row.topic,
             detail="*" if row.detail == ALL else row.detail,
+            detail_label=None if row.detail == ALL or spec.shape.places == "sites" else detail_label(row.detail, lang),
             values=row.values,
         )
         for row in figure.rows
@@ -76,6 +89,7 @@ def figure_out(figure: handlers.Figure, lang: str, city: City, names: handlers.N
         year=figure.year,
         columns=columns,
         detail_label=(spec.detail_de if lang == "de" else spec.detail_en) or None,
+        detail_groups=detail_groups(spec),
         freshness=Freshness(
             latest_event_time=figure.latest,
             events=figure.events,
@@ -102,8 +116,8 @@ def figure_out(figure: handlers.Figure, lang: str, city: City, names: handlers.N
 @router.get(
     "/figures/{figure}",
     response_model=FigureOut,
-    summary="A published figure: unmet need, early warning, neighbourly help, drop-in centres (protected); "
-    "the rooms' occupancy (room hours, no people)",
+    summary="A published figure: concerns by channel, unmet need, early warning, neighbourly help, drop-in "
+    "centres (protected); the rooms' occupancy (room hours, no people)",
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def get_figure(

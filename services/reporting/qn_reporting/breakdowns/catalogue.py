@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from qn_contracts import Event
-from qn_contracts.intake import FollowUpDone, FollowUpOverdue, HelpRequested, ReferralStatusChanged, SignalRaised
+from qn_contracts.intake import (
+    ConcernRecorded,
+    FollowUpDone,
+    FollowUpOverdue,
+    HelpRequested,
+    ReferralStatusChanged,
+    SignalRaised,
+)
 from qn_contracts.matching import AssignmentCompleted, HelpRequestUnmatched, MatchAccepted
 from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended
 
@@ -28,7 +35,8 @@ class Column:
     same_as: str | None = None
     """The count table (metric) whose cells this column's cells are where both have them -- every
     event of the metric, at the same period, place and topic: the cell-key method then gives both
-    the same noise, so that comparing the two answers averages nothing away."""
+    the same noise, so that comparing the two answers averages nothing away. A figure by Quartal
+    and quarter is then cut from that table's own cube (`cut_from_table`), details and all."""
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,29 @@ class FigureSpec:
     def label(self, lang: str) -> str:
         return self.label_de if lang == "de" else self.label_en
 
+    def cut_from_table(self, column: Column) -> bool:
+        """Whether the column's cells are cells of its count table's cube: a count of every event
+        of the metric (`same_as`) by Quartal and quarter. The figure then shows that cube's cells
+        as protected for the tables -- the same cells hidden in both, or the two side by side
+        would give hidden ones away."""
+        shape = self.shape
+        return column.same_as is not None and shape.grain == "quartal" and shape.places == "quarters"
+
 
 FIGURES: dict[str, FigureSpec] = {
     spec.name: spec
     for spec in (
+        FigureSpec(
+            "concerns",
+            "Anliegen nach Zugangsweg: Erstkontakte und Weiterleitungen",
+            "Concerns by channel: first contacts and referrals",
+            Shape("quartal", "quarters", details=True),
+            (Column("concerns", "Anliegen", "Concerns", "concern_channel", same_as="concern.recorded"),),
+            (),
+            (ConcernRecorded,),
+            "Zugangsweg",
+            "Channel",
+        ),
         FigureSpec(
             "unmet_need",
             "Ungedeckter Bedarf: abgelehnte und gescheiterte Weiterleitungen nach Grund",

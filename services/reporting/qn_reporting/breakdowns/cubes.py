@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..city import City
-from ..disclosure import Cube, Dimension, Key
-from ..tables.domain import place_dimension, quartal_of, topic_dimension
+from ..disclosure import Cube, Dimension, Key, Protected
+from ..figures.domain import ALL_TOPICS
+from ..tables.domain import DETAIL, place_dimension, quartal_of, topic_dimension
 from .domain import weeks_in
 from .store import StoredBreakdown
 
@@ -83,3 +84,41 @@ def cube_of(
                 for detail in kinds:
                     values[(time, place, cell.topic, detail)] += value(cell)
     return Cube((time_dimension(year, shape.grain), places, topics, details), dict(values))
+
+
+def table_view(table: Protected, year: int) -> Protected:
+    """A count table's protected cube (`..tables.domain`: months ⊂ Quartals ⊂ year × places ×
+    topics and details) at a figure's levels and keyed as the figures key their cells -- (Quartal
+    or year, place, '*', detail) -- with the same cells hidden: the figure shows a part of what
+    the tables show, so the two together show nothing either does not."""
+    quartals = [f"{year}-Q{q}" for q in range(1, 5)]
+    times = {str(year), *quartals}
+
+    def key_of(key: Key) -> Key | None:
+        time, place, facet = key
+        if time not in times:
+            return None
+        if facet.startswith(DETAIL):
+            return (time, place, ALL_TOPICS, facet.removeprefix(DETAIL))
+        # the topics are the tables' to show: a figure of a city of hundreds of areas stays small
+        return (time, place, facet, ALL) if facet == ALL_TOPICS else None
+
+    def mapped(keys: Iterable[Key]) -> frozenset[Key]:
+        return frozenset(k for k in map(key_of, keys) if k is not None)
+
+    values = {k: v for key, v in table.cube.values.items() if (k := key_of(key)) is not None}
+    places, facets = table.cube.dimensions[1], table.cube.dimensions[2]
+
+    def code(facet: str) -> str:
+        return ALL if facet == ALL_TOPICS else facet.removeprefix(DETAIL)
+
+    details = {code(parent): tuple(map(code, kids)) for parent, kids in facets.children.items()}
+    dimensions = (
+        Dimension.flat("time", str(year), quartals),
+        places,
+        Dimension.flat("topic", ALL_TOPICS, []),
+        Dimension("detail", ALL, details),
+    )
+    return Protected(
+        Cube(dimensions, values), table.minimum, mapped(table.primary), mapped(table.secondary), table.withheld
+    )

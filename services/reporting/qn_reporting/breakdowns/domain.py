@@ -2,6 +2,8 @@
 Plain data in, decisions out; no framework, no database.
 
 A breakdown cell is (figure, period, place, topic, detail):
+- `concern_channel`: concerns per month and quarter by the channel they came by (the concerns'
+  tables split them by it: `..tables.details`);
 - `unmet_need`: a referral declined (`rejected`) or `failed`, by reason, per month, quarter and
   topic ('*' and each topic, as the count cells);
 - `signal_week`: early-warning signals per ISO week (Europe/Berlin) and quarter, by signal type;
@@ -23,7 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from qn_contracts import Event, EventMeta
-from qn_contracts.intake import FollowUpDone, FollowUpOverdue, HelpRequested, ReferralStatusChanged, SignalRaised
+from qn_contracts.intake import (
+    ConcernRecorded,
+    FollowUpDone,
+    FollowUpOverdue,
+    HelpRequested,
+    ReferralStatusChanged,
+    SignalRaised,
+)
 from qn_contracts.matching import AssignmentCompleted, HelpRequestUnmatched, MatchAccepted
 from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended
 
@@ -74,8 +83,8 @@ _HELP_FIGURES: dict[type[Event], str] = {
 
 
 SOURCES: frozenset[type[Event]] = frozenset(
-    {ReferralStatusChanged, SignalRaised, *_HELP_FIGURES, OccurrenceAttended, BookingCancelled, FollowUpDone,
-     FollowUpOverdue}
+    {ConcernRecorded, ReferralStatusChanged, SignalRaised, *_HELP_FIGURES, OccurrenceAttended, BookingCancelled,
+     FollowUpDone, FollowUpOverdue}
 )  # fmt: skip
 """The event types any breakdown reads (a rebuild folds a million events: the rest are skipped at once)."""
 
@@ -84,6 +93,8 @@ def breakdown(event: Event, meta: EventMeta) -> Amounts:
     """The breakdown cells one event adds to (none for most event types)."""
     if type(event) not in SOURCES:
         return {}
+    if isinstance(event, ConcernRecorded):
+        return {BreakdownKey("concern_channel", month_of(meta.time), event.quarter_id, "*", event.channel): (1, 0)}
     if isinstance(event, ReferralStatusChanged):
         if event.to_status not in UNMET_STATUSES:
             return {}

@@ -16,24 +16,34 @@ from ..city import City
 from ..disclosure import Key, Protected, protect, safe_share
 from ..disclosure.perturb import Publication
 from ..tables.domain import CITY
-from ..tables.handlers import release
+from ..tables.handlers import ProtectedCubes, release
 from . import store
 from .catalogue import FIGURES, Column, FigureSpec
-from .cubes import ALL, SITES, cube_of
+from .cubes import ALL, SITES, cube_of, table_view
 from .domain import Z_THRESHOLD, WeekScore, z_scores
 
 
 class ProtectedBreakdowns:
-    """The protected cube of each breakdown, value and year, kept while its cells do not change."""
+    """The protected cube of each breakdown, value and year, kept while its cells do not change;
+    a column that counts a table's events by Quartal and quarter takes the table's protected cube
+    (`FigureSpec.cut_from_table`) from `tables`."""
 
-    def __init__(self, city: City, publication: Publication) -> None:
+    def __init__(self, city: City, publication: Publication, tables: ProtectedCubes | None = None) -> None:
         self.city = city
         self.publication = publication
+        self.tables = tables or ProtectedCubes(city, publication.minimum, publication)
         self._kept: dict[tuple[str, str, int], tuple[tuple[int, ...], Protected]] = {}
+        self._views: dict[tuple[str, int], tuple[Protected, Protected]] = {}
         self._lock = threading.Lock()
 
     def get(self, session: Session, spec: FigureSpec, column: Column, year: int) -> Protected:
-        # a magnitude is shown where the number of events behind it is: the count's cube decides
+        if column.protection == "magnitude":
+            # a magnitude is shown where the number of events behind it is: the count's cube decides
+            column = next(
+                (c for c in spec.columns if c.breakdown == column.breakdown and c.protection == "count"), column
+            )
+        if spec.cut_from_table(column):
+            return self._from_table(session, str(column.same_as), year)
         measure = "people" if column.protection == "people" else "count"
         key = (column.breakdown, measure, year)
         fingerprint = store.fingerprint(session, [column.breakdown], f"{year}-%")
@@ -51,6 +61,15 @@ class ProtectedBreakdowns:
             protected = protect(cube, minimum=self.publication.minimum)
             self._kept[key] = (fingerprint, protected)
             return protected
+
+    def _from_table(self, session: Session, metric: str, year: int) -> Protected:
+        table = self.tables.get(session, metric, year)
+        with self._lock:
+            kept = self._views.get((metric, year))
+            if kept is None or kept[0] is not table:
+                kept = (table, table_view(table, year))
+                self._views[(metric, year)] = kept
+            return kept[1]
 
 
 def cell_coordinates(spec: FigureSpec, column: Column, key: Key) -> tuple[str, ...]:
@@ -97,8 +116,11 @@ class Figure:
     flags: list[Flag]
 
 
-def get_figure(breakdowns: ProtectedBreakdowns, session: Session, *, name: str, year: int) -> Figure:
-    """One figure of one year, every level of every dimension, rows with nothing in them left out."""
+def get_figure(
+    breakdowns: ProtectedBreakdowns, session: Session, *, name: str, year: int, place: str | None = None
+) -> Figure:
+    """One figure of one year, every level of every dimension, rows with nothing in them left out;
+    with `place`, only that place's rows (the dashboard's city-wide panels)."""
     spec = FIGURES[name]
     publication = breakdowns.publication
     protected = {c.name: breakdowns.get(session, spec, c, year) for c in spec.columns}
@@ -107,6 +129,8 @@ def get_figure(breakdowns: ProtectedBreakdowns, session: Session, *, name: str, 
     }
     first = protected[spec.columns[0].name]
     keys = sorted({k for p in protected.values() for k, v in p.cube.values.items() if v} | set(first.hidden))
+    if place is not None:
+        keys = [key for key in keys if key[1] == place]
     rows = []
     for key in keys:
         values: dict[str, int | float | None] = {}

@@ -26,7 +26,12 @@ class FigureRowOut(BaseModel):
     )
     place_label: str = Field(examples=["Ziebigk"])
     topic: str = Field(description="Topic code, or '*' for all topics.", examples=["*"])
-    detail: str = Field(description="Reason or kind of help; '*' for all.", examples=["no_capacity"])
+    detail: str = Field(
+        description="Channel, reason, signal type, kind of help or offer; '*' for all.", examples=["no_capacity"]
+    )
+    detail_label: str | None = Field(
+        None, description="The channel's or kind of help's name, after the language asked for."
+    )
     values: dict[str, int | float | None] = Field(
         description="Column -> published value; null where it is not published ('.'), or for a share or mean "
         "where its base is below the minimum.",
@@ -60,6 +65,10 @@ class FigureOut(BaseModel):
     year: int = Field(examples=[2026])
     columns: list[ColumnOut]
     detail_label: str | None = Field(description="What the detail codes are, if the figure has any.")
+    detail_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Detail codes that group others ('@first_contact', '@referred') -> the codes they add up.",
+    )
     freshness: Freshness
     protection: Protection
     rows: list[FigureRowOut]

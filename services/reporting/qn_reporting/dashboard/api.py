@@ -18,6 +18,7 @@ from ..breakdowns import api as breakdowns_api
 from ..breakdowns import handlers as breakdowns
 from ..breakdowns import occupancy
 from ..breakdowns.catalogue import FIGURES
+from ..breakdowns.schemas import FigureOut
 from ..figures.api import CountMetric
 from ..figures.catalogue import COUNTS
 from ..tables import domain, handlers
@@ -79,20 +80,18 @@ def get_dashboard(
         )
         finer: breakdowns.ProtectedBreakdowns = state.protected_breakdowns
         names = breakdowns.offer_names(session)
-        figures = {
-            name: breakdowns_api.figure_out(
-                breakdowns.get_figure(finer, session, name=name, year=year), lang, cubes.city, names
-            )
-            for name in FIGURES
-        }
+        # the channels' panel shows the city only: a city of hundreds of areas has thousands of rows
+        city_only = {"concerns": domain.CITY}
+
+        def figure(name: str, year: int) -> FigureOut:
+            found = breakdowns.get_figure(finer, session, name=name, year=year, place=city_only.get(name))
+            return breakdowns_api.figure_out(found, lang, cubes.city, names)
+
+        figures = {name: figure(name, year) for name in FIGURES}
         figures["occupancy"] = occupancy.figure(session, year, lang)
-        # the previous year's, for the trend columns of the drop-in centres and their rooms
-        before = {
-            "drop_in": breakdowns_api.figure_out(
-                breakdowns.get_figure(finer, session, name="drop_in", year=year - 1), lang, cubes.city, names
-            ),
-            "occupancy": occupancy.figure(session, year - 1, lang),
-        }
+        # the previous year's, for the trend columns of the channels, the drop-in centres and their rooms
+        before = {name: figure(name, year - 1) for name in ("concerns", "drop_in")}
+        before["occupancy"] = occupancy.figure(session, year - 1, lang)
     topics = sorted({c.topic for c in table.cells} - {"*"})
     topic = topic if topic in topics else "*"
     city = cubes.city

@@ -80,8 +80,11 @@ def build(
     before = before or {}
     panels = []
 
-    unmet = figures["unmet_need"]
     quartals = [f"{year}-Q{q}" for q in range(1, 5)]
+    if "concerns" in figures:
+        panels.append(_channels(figures["concerns"], before.get("concerns"), year, quartals, t, csv_url))
+
+    unmet = figures["unmet_need"]
     city_total = _rows(unmet, lambda r: r.place == CITY and r.topic == "*")
     by_reason = {(r.period, r.detail): r.values["referrals"] for r in city_total}
     reasons = sorted({r.detail for r in city_total} - {"*"})
@@ -141,7 +144,7 @@ def build(
             [helps.detail_label or "", *(labels[n] for n in names)],
             [
                 (
-                    t["all_kinds"] if r.detail == "*" else r.detail,
+                    t["all_kinds"] if r.detail == "*" else (r.detail_label or r.detail),
                     [shown(r.values[n], share=n == "matched_share") for n in names],
                 )
                 for r in sorted(kinds, key=lambda r: (r.detail == "*", r.detail))
@@ -185,6 +188,55 @@ def build(
     if "occupancy" in figures:
         panels.append(_rooms(figures["occupancy"], before.get("occupancy"), year, t, csv_url))
     return panels
+
+
+def _channels(
+    concerns: FigureOut,
+    before: FigureOut | None,
+    year: str,
+    quartals: list[str],
+    t: dict[str, str],
+    csv_url: Callable[[str], str],
+) -> Panel:
+    """How the city's concerns reached the teams, per Quartal: first contacts and referrals, each
+    with its channels below it, against the previous year."""
+    city = _rows(concerns, lambda r: r.place == CITY and r.topic == "*")
+    value = {(r.period, r.detail): r.values["concerns"] for r in city}
+    label = {r.detail: r.detail_label or r.detail for r in city}
+    details = list(dict.fromkeys(r.detail for r in sorted(city, key=lambda r: r.detail) if r.detail != "*"))
+    groups = [d for d in details if d.startswith("@")]
+    last_year = {} if before is None else {
+        r.detail: r.values["concerns"] for r in _rows(before, lambda r: r.place == CITY and r.topic == "*")
+        if r.period == str(before.year)
+    }  # fmt: skip
+    ordered: list[tuple[str, str]] = []  # (detail, label as shown: a channel indented below its group)
+    for group in sorted(groups, key=lambda g: g != "@first_contact"):
+        ordered.append((group, label[group]))
+        members = concerns.detail_groups.get(group, [])
+        ordered += [(d, "– " + label[d]) for d in details if d in members]
+    grouped = {d for g in groups for d in concerns.detail_groups.get(g, [])}
+    ordered += [(d, label[d]) for d in details if d not in grouped and d not in groups]
+    ordered.append(("*", t["all_channels"]))
+    return Panel(
+        "channels",
+        concerns.label,
+        t["channels_chart"].format(year=year),
+        _bars([(label[d], value.get((year, d), 0)) for d in details if d not in groups]),
+        [concerns.detail_label or "", *quartals, year, t["previous_year"], t["change"]],
+        [
+            (
+                shown_as,
+                [
+                    *(shown(value.get((p, d), 0)) for p in (*quartals, year)),
+                    shown(last_year.get(d)),
+                    change(value.get((year, d), 0), last_year.get(d)),
+                ],
+            )
+            for d, shown_as in ordered
+        ],
+        _fresh(concerns, t),
+        csv_url("concerns"),
+    )
 
 
 def _follow_ups(

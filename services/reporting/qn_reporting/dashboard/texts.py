@@ -44,6 +44,8 @@ TEXTS = {
         "signals": "Signale",
         "offer": "Angebot",
         "all_kinds": "alle Arten",
+        "all_channels": "alle Zugangswege",
+        "channels_chart": "Anliegen {year} nach Zugangsweg, ganze Stadt",
         "flagged": "Auffällig: {place} – Wochen {weeks}.",
         "no_flags": "Kein Quartier liegt in einer Woche deutlich über seinem eigenen Durchschnitt.",
         "flag_method": "Auffällig heißt: in der Woche mindestens zwei Standardabweichungen über dem eigenen "
@@ -101,6 +103,8 @@ TEXTS = {
         "signals": "Signals",
         "offer": "Offer",
         "all_kinds": "all kinds",
+        "all_channels": "all channels",
+        "channels_chart": "Concerns {year} by channel, whole city",
         "flagged": "Flagged: {place} – weeks {weeks}.",
         "no_flags": "No neighbourhood lies clearly above its own weekly average in any week.",
         "flag_method": "Flagged means: in that week at least two standard deviations above the "

@@ -4,7 +4,9 @@ A family is every table the office serves for one metric and one period: each di
 total code and, for additive dimensions, a tree of parent codes whose value is the sum of their
 children's (a Quartal is the sum of its months, a district of its quarters). Topics are not
 additive -- a concern may carry several topics -- so an outsider knows only that each topic is at
-most the all-topics cell and that the topics together are at least it."""
+most the all-topics cell and that the topics together are at least it. A dimension may hold both
+kinds under one total: the concerns' third dimension splits all concerns into channels (they add
+up) and covers them with topics (they do not), so that both views are cut from one cube."""
 
 from __future__ import annotations
 
@@ -21,12 +23,14 @@ Key = tuple[str, ...]
 @dataclass(frozen=True)
 class Dimension:
     """`children` maps each parent code to the codes it is made of; leaves have no entry.
-    The root is `total`. With `additive=False` the children only bound the parent (see above)."""
+    The root is `total`. With `additive=False` the children only bound the parent (see above).
+    `covers` are further codes below a parent that only bound it, beside additive children."""
 
     name: str
     total: str
     children: Mapping[str, tuple[str, ...]]
     additive: bool = True
+    covers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @cached_property
     def codes(self) -> tuple[str, ...]:
@@ -35,7 +39,7 @@ class Dimension:
 
         def walk(code: str) -> None:
             seen.append(code)
-            for child in self.children.get(code, ()):
+            for child in (*self.children.get(code, ()), *self.covers.get(code, ())):
                 walk(child)
 
         walk(self.total)
@@ -72,13 +76,15 @@ class Cube:
     def relations(self) -> Iterator[Relation]:
         for index, dimension in enumerate(self.dimensions):
             others = [d.codes for i, d in enumerate(self.dimensions) if i != index]
-            for parent, children in dimension.children.items():
-                for rest in itertools.product(*others):
-                    yield Relation(
-                        _with(rest, index, parent),
-                        tuple(_with(rest, index, child) for child in children),
-                        dimension.additive,
-                    )
+            trees = [(dimension.children, dimension.additive), (dimension.covers, False)]
+            for tree, exact in trees:
+                for parent, children in tree.items():
+                    for rest in itertools.product(*others):
+                        yield Relation(
+                            _with(rest, index, parent),
+                            tuple(_with(rest, index, child) for child in children),
+                            exact,
+                        )
 
 
 class Relations:

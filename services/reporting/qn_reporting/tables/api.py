@@ -11,8 +11,10 @@ from qn_infra.http import language
 
 from ..figures.api import CountMetric
 from ..figures.catalogue import COUNTS
+from ..figures.domain import InvalidParameter
 from . import domain, handlers
 from .csv_export import csv_response
+from .details import DETAILS, detail_label
 from .schemas import Protection, TableOut, TableRow
 
 router = APIRouter(tags=["tables"])
@@ -77,16 +79,37 @@ def get_table(
         domain.PlaceLevel.QUARTER
     ),
     topics: Annotated[bool, Query(description="Also one row per topic, beside all topics ('*').")] = False,
+    details: Annotated[
+        bool,
+        Query(
+            description="Also one row per detail: the channel a concern came by (grouped into first contacts and "
+            "referrals), or the kind of help. Only for the metrics that have them: " + ", ".join(sorted(DETAILS)) + "."
+        ),
+    ] = False,
     format: Annotated[
         Literal["json", "csv"],
         Query(description="json, or csv the way German spreadsheets open it (semicolons, UTF-8 with BOM)."),
     ] = "json",
 ) -> TableOut | Response:
     lang = language(request)
+    if details and metric not in DETAILS:
+        known = ", ".join(sorted(DETAILS))
+        raise InvalidParameter(
+            f"Für „{metric}“ gibt es keine Aufgliederung; möglich ist sie für: {known}.",
+            f"'{metric}' has no details; these metrics have them: {known}.",
+            field="details",
+        )
     state = request.app.state
     with state.runtime.sessions() as session:
         table = handlers.get_table(
-            state.protected_cubes, session, metric=metric, year=year, time=time, place=place, by_topic=topics
+            state.protected_cubes,
+            session,
+            metric=metric,
+            year=year,
+            time=time,
+            place=place,
+            by_topic=topics,
+            by_detail=details,
         )
     labels = PLACE_LABELS[lang]
     city = state.protected_cubes.city
@@ -96,6 +119,8 @@ def get_table(
             place=_place(cell.place),
             place_label=labels.get(cell.place) or city.label(cell.place.removeprefix(domain.DISTRICT)),
             topic=cell.topic,
+            detail=cell.detail,
+            detail_label=None if cell.detail == "*" else detail_label(cell.detail, lang),
             value=cell.value,
             flag="." if cell.value is None else None,
         )
@@ -107,6 +132,7 @@ def get_table(
         year=year,
         time=time.value,
         place=place.value,
+        detail_label=DETAILS[metric].label(lang) if details else None,
         protection=Protection(
             method=table.method,
             minimum=table.minimum,

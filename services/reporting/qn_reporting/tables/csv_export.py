@@ -20,10 +20,15 @@ HEADERS = {
 def csv_text(table: TableOut, language: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS[language])
+    headers = HEADERS[language]
+    if table.detail_label is None:
+        writer.writerow(headers)
+    else:  # the details' column before the count
+        writer.writerow([*headers[:-1], table.detail_label, headers[-1]])
     for row in table.rows:
         value = "." if row.value is None else str(row.value)
-        writer.writerow([row.period, row.place, row.place_label, row.topic, value])
+        detail = [] if table.detail_label is None else [row.detail_label or row.detail]
+        writer.writerow([row.period, row.place, row.place_label, row.topic, *detail, value])
     writer.writerow([])
     writer.writerow([table.protection.note])
     return buffer.getvalue()

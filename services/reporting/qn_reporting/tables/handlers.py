@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..breakdowns import store as breakdowns
 from ..city import City
 from ..disclosure import Protected, protect
 from ..disclosure.perturb import Publication
+from ..figures.domain import ALL_TOPICS
 from ..figures.models import CountCell
 from . import domain
+from .details import DETAILS
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class TableCell:
     """None when hidden."""
     primary: bool
     """Hidden because it is small itself (not only to protect another)."""
+    detail: str = ALL_TOPICS
+    """A detail's code (a channel, a kind of help; `topic` then '*'), or '*'."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ class ProtectedCubes:
         weighted = func.coalesce(func.sum(CountCell.n * func.length(CountCell.quarter_id)), 0)
         summary = select(func.count(), func.coalesce(func.sum(CountCell.n), 0), weighted).where(in_year)
         fingerprint = tuple(int(v) for v in session.execute(summary).one())
+        spec = DETAILS.get(metric)
+        if spec is not None:
+            fingerprint += breakdowns.fingerprint(session, [spec.breakdown], f"{year}-%")
         release(session)  # not held while waiting for another thread's protection below
         with self._lock:
             kept = self._kept.get((metric, year))
@@ -77,8 +85,13 @@ class ProtectedCubes:
                 return kept[1]
             stored = select(CountCell.month, CountCell.quarter_id, CountCell.topic, CountCell.n).where(in_year)
             cells = [domain.StoredCell(*row) for row in session.execute(stored)]
+            details = []
+            if spec is not None:
+                found = breakdowns.cells_of(session, spec.breakdown, f"{year}-%")
+                details = [domain.StoredCell(c.period, c.place, c.detail, c.n) for c in found if c.topic == ALL_TOPICS]
             release(session)
-            protected = protect(domain.cube_of(cells, year, self.city), minimum=self.minimum)
+            cube = domain.cube_of(cells, year, self.city, details, spec)
+            protected = protect(cube, minimum=self.minimum)
             self._kept[(metric, year)] = (fingerprint, protected)
             return protected
 
@@ -92,22 +105,34 @@ def get_table(
     time: domain.TimeLevel,
     place: domain.PlaceLevel,
     by_topic: bool,
+    by_detail: bool = False,
 ) -> Table:
+    """The table at one time and place level: all topics, and each topic or each detail if asked.
+    A detail's cell is keyed for the cell-key method as the figures key it (`..breakdowns.handlers.
+    cell_coordinates`): the same count gets the same noise in the table and in the figure."""
     protected = cubes.get(session, metric, year)
     dims = protected.cube.dimensions
-    topics = dims[2].codes if by_topic else (dims[2].total,)
+    topics = domain.topic_codes(dims[2]) if by_topic else (dims[2].total,)
+    facets = [(topic, ALL_TOPICS) for topic in topics]
+    if by_detail:
+        facets += [(domain.DETAIL + code, code) for code in domain.detail_codes(dims[2])]
     publish = cubes.publication.value
+
+    def coordinates(t: str, p: str, facet: str, detail: str) -> tuple[str, ...]:
+        return (metric, t, p, facet) if detail == ALL_TOPICS else (metric, t, p, ALL_TOPICS, detail)
+
     cells = [
         TableCell(
             t,
             p,
-            topic,
-            publish(protected.shown((t, p, topic)), (metric, t, p, topic)),
-            (t, p, topic) in protected.primary,
+            ALL_TOPICS if detail != ALL_TOPICS else facet,
+            publish(protected.shown((t, p, facet)), coordinates(t, p, facet, detail)),
+            (t, p, facet) in protected.primary,
+            detail,
         )
         for t in domain.codes_at(dims[0], time)
         for p in domain.codes_at(dims[1], place)
-        for topic in topics
+        for facet, detail in facets
     ]
     method = cubes.publication.code + ("+withheld" if protected.withheld else "")
     return Table(metric, year, time, place, cells, protected.minimum, len(protected.hidden), method)

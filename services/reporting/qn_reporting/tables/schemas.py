@@ -10,6 +10,13 @@ class TableRow(BaseModel):
     place: str = Field(description="Quarter id, 'district:<id>', 'city', or '' for events without a quarter.")
     place_label: str = Field(examples=["Ziebigk"])
     topic: str = Field(description="Topic code, or '*' for all topics (each event once).", examples=["*"])
+    detail: str = Field(
+        "*",
+        description="With details=true: the channel (concerns) or kind of help, a group of them ('@first_contact', "
+        "'@referred'), or '' where the event gave none; '*' on the rows of all details.",
+        examples=["walk_in"],
+    )
+    detail_label: str | None = Field(None, description="The detail's name, after Accept-Language.")
     value: int | None = Field(description="The count; null where it is not published.", examples=[12])
     flag: str | None = Field(
         description="'.' where the count is not published (too small, or hidden so that no total gives a "
@@ -35,5 +42,6 @@ class TableOut(BaseModel):
     year: int = Field(examples=[2026])
     time: str = Field(examples=["quartal"])
     place: str = Field(examples=["quarter"])
+    detail_label: str | None = Field(None, description="What the details are (Zugangsweg, Art der Hilfe), if asked.")
     protection: Protection
     rows: list[TableRow]
