@@ -137,6 +137,7 @@ class MatchingWorld:
         made = self.client.post(path, headers=self.matching.coordinator())
         assert made.status_code == 201, made.text
         return str(made.json()["url"]).rsplit("/", 1)[-1].removesuffix(".ics")
+
     def unmatched_request(self) -> str:
         event = help_requested(quarter_id="innenstadt-nord")
         self.matching.publish(event)

@@ -81,6 +81,7 @@ ASSIGN_MESSAGES: dict[str, tuple[str, str]] = {
         "public dashboard.",
     ),
     "public_figure_concerns": ("Anliegen nach Zugangsweg", "Concerns by channel"),
+    "public_figure_referrals": ("Weiterleitungen nach Empfänger", "Referrals by recipient"),
     "public_figure_unmet_need": ("Ungedeckter Bedarf", "Unmet need"),
     "public_figure_early_warning": ("Frühwarnung", "Early warning"),
     "public_figure_neighbourly_help": ("Nachbarschaftshilfe", "Neighbourly help"),

@@ -23,11 +23,22 @@ class Quarter:
 
 
 @dataclass(frozen=True)
+class Organisation:
+    """A carrier, office or team referrals go to: public, as the city lists them."""
+
+    id: str
+    name: str
+    kind: str
+    """carrier, office or team."""
+
+
+@dataclass(frozen=True)
 class City:
     name: str
     quarters: tuple[Quarter, ...]
     topic_labels: tuple[tuple[str, str, str], ...] = ()
     """(code, German, English) of each topic of the city's taxonomy, for printed reports."""
+    organisations: tuple[Organisation, ...] = ()
 
     def topic_label(self, code: str, language: str) -> str:
         found = next((t for t in self.topic_labels if t[0] == code), None)
@@ -66,4 +77,9 @@ def load_city(directory: Path) -> City:
         for t in raw.get("topics", [])
         if "code" in t
     )
-    return City(str(raw.get("name", "")), tuple(quarters), topics)
+    organisations = tuple(
+        Organisation(str(o["id"]), str(o.get("name", o["id"])), str(o.get("kind", "")))
+        for o in raw.get("organisations", [])
+        if "id" in o
+    )
+    return City(str(raw.get("name", "")), tuple(quarters), topics, organisations)

@@ -44,12 +44,14 @@ MONDAY = datetime.fromisoformat(f"{YEAR}-01-06T10:00:00+01:00")  # ISO week 2
 OFFER = uuid.uuid4()
 
 
-def _referral(quarter: str, reason: str, status: str = "rejected") -> ReferralStatusChanged:
+def _referral(
+    quarter: str, reason: str | None, status: str = "rejected", target: str = "awo-dessau"
+) -> ReferralStatusChanged:
     return ReferralStatusChanged(
         referral_id=uuid.uuid4(),
         concern_id=uuid.uuid4(),
         quarter_id=quarter,
-        target_id="awo-dessau",
+        target_id=target,
         topics=["alter"],
         from_status="requested",
         to_status=status,
@@ -72,6 +74,9 @@ def _events() -> list[tuple[Any, datetime]]:
             (_referral(quarter, reason, "failed" if quarter == "rosslau" else "rejected"), march) for _ in range(n)
         ]
     events += [(_referral("ziebigk", "out_of_area"), march)]
+    # accepted by the youth office four times, by the DRK once (a 1: hidden)
+    events += [(_referral("innenstadt-sued", None, "accepted", "jugendamt-asd"), march) for _ in range(4)]
+    events += [(_referral("rosslau", None, "accepted", "drk-dessau"), march)]
     # signals: Ziebigk 3 a week, then 12 in week 12; Roßlau 3 every week
     for week in range(11):
         at = MONDAY + timedelta(weeks=week)
@@ -269,7 +274,7 @@ def reporting(module_service_settings: Any, tokens: Any) -> Iterator[Reporting]:
         running.wait_for_total("booking.cancelled", 1)
         running.wait_for_total("signal.raised", 75)
         running.wait_for_total("assignment.completed", 4)
-        running.wait_for_total("referral.status_changed", 28)
+        running.wait_for_total("referral.status_changed", 33)
         running.wait_for_total("occurrence.attended", 8)
         running.wait_for_total("room.occupancy_changed", 5)
         running.wait_for_total("follow_up.done", 12)
@@ -301,7 +306,29 @@ def test_unmet_need_hides_the_single_declined_referral_and_says_how_fresh_and_pr
             shown += 1
     assert shown > 0
     assert unmet["freshness"]["latest_event_time"].startswith(f"{YEAR}-03-10T09:00")
-    assert unmet["freshness"]["events"] == 28
+    assert unmet["freshness"]["events"] == 33, "the status changes: 28 declined or failed, 5 accepted"
+
+
+def test_referrals_by_recipient_say_what_became_of_them_and_hide_the_single_one(reporting) -> None:
+    referrals = figure(reporting, "referrals")
+    assert referrals["detail_label"] == "Ausgang"
+    awo = {r["detail"]: r["values"]["referrals"] for r in referrals["rows"] if r["place"] == "awo-dessau"}
+    assert (awo["rejected"] == 19 and awo["failed"] == 9) or awo["rejected"] is None
+    labels = {r["place"]: r["place_label"] for r in referrals["rows"]}
+    assert labels["awo-dessau"] == "AWO Kreisverband Dessau" and labels["kind:carrier"] == "Träger"
+    youth_office = row(referrals, period=f"{YEAR}-Q1", place="jugendamt-asd", topic="*", detail="accepted")
+    assert youth_office["referrals"] in (4, None)
+    drk = row(referrals, period=str(YEAR), place="drk-dessau", topic="*", detail="accepted")
+    assert drk["referrals"] is None, "a single accepted referral is not shown"
+    # the declined and failed referrals of all recipients are the unmet need of the whole city
+    everyone = {
+        r["detail"]: r["values"]["referrals"]
+        for r in referrals["rows"]
+        if r["period"] == str(YEAR) and r["place"] == "targets"
+    }
+    unmet = row(figure(reporting, "unmet_need"), period=str(YEAR), place="city", topic="*", detail="*")
+    assert everyone["@unmet"] == unmet["referrals"] == 28
+    assert {r["detail_label"] for r in referrals["rows"]} >= {"abgelehnt oder gescheitert", "angenommen"}
 
 
 def test_the_early_warning_flags_the_quarter_whose_week_lies_far_above_its_own_mean(reporting) -> None:
@@ -395,6 +422,11 @@ def test_the_dashboard_shows_the_finer_figures_with_a_table_beside_each_chart(re
     page = reporting.client.get("/dashboard", params={"year": str(YEAR)}).text
     for title in ("Ungedeckter Bedarf", "Frühwarnsignale je Woche", "Nachbarschaftshilfe", "Angebotstreffs"):
         assert title in page
+    # the referrals per recipient, grouped by kind: the AWO below the carriers
+    referrals = page[page.index("Weiterleitungen nach Empfänger und Ausgang") :]
+    rows = [f'<th scope="row">{name}</th>' for name in ("Träger", "–\u00a0AWO Kreisverband Dessau", "alle Empfänger")]
+    carriers, awo, everyone = (referrals.index(row) for row in rows)
+    assert carriers < awo < everyone
     assert "Nachsorge 2025: Anteil rechtzeitig erledigt" in page and "75 %" in page
     assert "Auslastung der Treffs 2025" in page and "Franztreff: Küche" in page and "11 %" in page
     assert "Auffällig: Ziebigk" in page and "80 %" in page

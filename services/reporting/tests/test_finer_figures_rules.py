@@ -46,13 +46,21 @@ def referral(to_status: str, reason: str | None, topics: list[str]) -> ReferralS
 
 def test_a_declined_referral_is_unmet_need_by_reason_per_topic_and_an_accepted_one_is_not() -> None:
     declined = referral("rejected", "no_capacity", ["alter", "wohnen"])
+    target = declined.target_id
     assert set(breakdown(declined, meta_of(declined))) == {
-        BreakdownKey("unmet_need", "2026-03", "ziebigk", topic, "no_capacity") for topic in ("*", "alter", "wohnen")
+        *(BreakdownKey("unmet_need", "2026-03", "ziebigk", topic, "no_capacity") for topic in ("*", "alter", "wohnen")),
+        BreakdownKey("referral_outcome", "2026-03", target, "*", "rejected"),
     }
     failed = referral("failed", None, ["alter"])
     assert BreakdownKey("unmet_need", "2026-03", "ziebigk", "*", "") in breakdown(failed, meta_of(failed))
+    # an accepted referral is an outcome for its recipient, and no unmet need
     accepted = referral("accepted", None, ["alter"])
-    assert breakdown(accepted, meta_of(accepted)) == {}
+    assert set(breakdown(accepted, meta_of(accepted))) == {
+        BreakdownKey("referral_outcome", "2026-03", target, "*", "accepted")
+    }
+    # a referral on hold has not come to anything yet
+    on_hold = referral("on_hold", None, ["alter"])
+    assert breakdown(on_hold, meta_of(on_hold)) == {}
 
 
 def test_signals_count_per_iso_week_in_berlin_and_drop_in_figures_per_week_of_the_occurrence() -> None:

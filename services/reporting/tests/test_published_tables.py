@@ -223,7 +223,7 @@ def test_the_dashboard_shows_the_years_figures_with_dots_and_a_map_without_login
     # how the concerns came: first contacts with their channels below, then referrals
     assert f"Anliegen {YEAR} nach Zugangsweg, ganze Stadt" in html
     first, walk_in, referred = (
-        html.index(s) for s in ("Erstkontakte", "– Persönlich vorbeigekommen", "Weitergeleitet")
+        html.index(s) for s in ("Erstkontakte", "–\u00a0Persönlich vorbeigekommen", "Weitergeleitet")
     )
     assert first < walk_in < referred
     assert "figures/concerns?year=2025&amp;format=csv" in html

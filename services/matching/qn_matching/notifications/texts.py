@@ -16,7 +16,6 @@ SIGNATURE_DE = "Ihr Team der Nachbarschaftshilfe"
 SIGNATURE_EN = "Your neighbourly-help team"
 
 
-
 def _at(moment: datetime, tz: ZoneInfo) -> tuple[str, str]:
     local = moment.astimezone(tz)
     return (

@@ -15,18 +15,32 @@ from ..tables.schemas import Protection
 from . import handlers, occupancy
 from .catalogue import FigureSpec
 from .csv_export import csv_response
-from .cubes import ALL, SITES
+from .cubes import ALL, KIND, SITES, TARGETS
 from .schemas import ColumnOut, FigureOut, FigureRowOut, FlagOut, Freshness, WeekOut
 
 router = APIRouter(tags=["figures"])
 
 FigureName = Literal[
-    "concerns", "unmet_need", "early_warning", "follow_ups", "neighbourly_help", "attendance", "drop_in", "occupancy"
+    "concerns",
+    "referrals",
+    "unmet_need",
+    "early_warning",
+    "follow_ups",
+    "neighbourly_help",
+    "attendance",
+    "drop_in",
+    "occupancy",
 ]
 PLACES = {
-    "de": {"@city": "Stadt gesamt", "": "ohne Quartier", SITES: "alle Angebotstreffs"},
-    "en": {"@city": "City total", "": "no quarter", SITES: "all drop-in centres"},
-}
+    "de": {
+        "@city": "Stadt gesamt", "": "ohne Quartier", SITES: "alle Angebotstreffs", TARGETS: "alle Empfänger",
+        KIND + "carrier": "Träger", KIND + "office": "Ämter", KIND + "team": "Quartiersteams",
+    },
+    "en": {
+        "@city": "City total", "": "no quarter", SITES: "all drop-in centres", TARGETS: "all recipients",
+        KIND + "carrier": "Carriers", KIND + "office": "Offices", KIND + "team": "Neighbourhood teams",
+    },
+}  # fmt: skip
 
 
 def place_code(code: str) -> str:
@@ -34,12 +48,19 @@ def place_code(code: str) -> str:
         return "city"
     if code == SITES:
         return "sites"
-    return code.replace("@district:", "district:")
+    if code == TARGETS:
+        return "targets"
+    return code.replace("@district:", "district:").replace(KIND, "kind:")
 
 
 def place_label(code: str, lang: str, city: City, names: handlers.Names) -> str:
     if code in PLACES[lang]:
         return PLACES[lang][code]
+    if code.startswith(KIND):
+        return code.removeprefix(KIND)
+    organisation = next((o for o in city.organisations if o.id == code), None)
+    if organisation is not None and not any(q.id == code for q in city.quarters):
+        return organisation.name
     if code.startswith("@district:"):
         return city.label(code.removeprefix("@district:"))
     if "/" in code:
@@ -58,6 +79,17 @@ def detail_groups(spec: FigureSpec) -> dict[str, list[str]]:
         if details is not None and spec.cut_from_table(column):
             return {group: list(codes) for group, codes in details.groups.items()}
     return {}
+
+
+def place_groups(spec: FigureSpec, city: City, seen: set[str]) -> dict[str, list[str]]:
+    """The recipients of the referrals by kind, as the city lists them."""
+    if spec.shape.places != "targets":
+        return {}
+    groups: dict[str, list[str]] = {}
+    for organisation in city.organisations:
+        if organisation.id in seen and organisation.kind:
+            groups.setdefault(place_code(KIND + organisation.kind), []).append(organisation.id)
+    return groups
 
 
 def figure_out(figure: handlers.Figure, lang: str, city: City, names: handlers.Names) -> FigureOut:
@@ -90,6 +122,7 @@ def figure_out(figure: handlers.Figure, lang: str, city: City, names: handlers.N
         columns=columns,
         detail_label=(spec.detail_de if lang == "de" else spec.detail_en) or None,
         detail_groups=detail_groups(spec),
+        place_groups=place_groups(spec, city, {row.place for row in figure.rows}),
         freshness=Freshness(
             latest_event_time=figure.latest,
             events=figure.events,
@@ -116,8 +149,8 @@ def figure_out(figure: handlers.Figure, lang: str, city: City, names: handlers.N
 @router.get(
     "/figures/{figure}",
     response_model=FigureOut,
-    summary="A published figure: concerns by channel, unmet need, early warning, neighbourly help, drop-in "
-    "centres (protected); the rooms' occupancy (room hours, no people)",
+    summary="A published figure: concerns by channel, referrals by recipient and outcome, unmet need, early "
+    "warning, neighbourly help, drop-in centres (protected); the rooms' occupancy (room hours, no people)",
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def get_figure(

@@ -20,6 +20,9 @@ from qn_contracts.scheduling import BookingCancelled, OccurrenceAttended
 
 from .cubes import Shape
 
+UNMET = "@unmet"
+"""The referrals' detail of declined and failed ones together."""
+
 Protection = Literal["count", "people", "magnitude"]
 """count: events, protected on themselves; people: a number of people (attendance), protected on
 itself like a count; magnitude (hours, minutes): shown only where the number of events behind it is."""
@@ -87,6 +90,19 @@ FIGURES: dict[str, FigureSpec] = {
             (ConcernRecorded,),
             "Zugangsweg",
             "Channel",
+        ),
+        FigureSpec(
+            "referrals",
+            "Weiterleitungen nach Empfänger und Ausgang",
+            "Referrals by recipient and outcome",
+            # declined and failed together are the unmet need of every reason: a detail of its own,
+            # so that the two figures show that sum alike (`..handlers._linked_to_unmet_need`)
+            Shape("quartal", "targets", details=True, groups=((UNMET, ("rejected", "failed")),)),
+            (Column("referrals", "Weiterleitungen", "Referrals", "referral_outcome"),),
+            (),
+            (ReferralStatusChanged,),
+            "Ausgang",
+            "Outcome",
         ),
         FigureSpec(
             "unmet_need",

@@ -2,9 +2,9 @@
 whole like the count tables (`..disclosure`): every level of every dimension is in the cube, so
 that no table cut from it, and no sum over its rows, gives a hidden cell away.
 
-Dimensions: time (year ⊃ Quartals, or year ⊃ ISO weeks), place (city ⊃ districts ⊃ quarters, or
-all sites ⊃ sites ⊃ offers), topic ('*' and each topic; not additive) and detail (all ⊃ reason,
-signal type or kind of help). Plain functions, no database."""
+Dimensions: time (year ⊃ Quartals, or year ⊃ ISO weeks), place (city ⊃ districts ⊃ quarters,
+all sites ⊃ sites ⊃ offers, or all targets ⊃ kinds ⊃ organisations), topic ('*' and each topic;
+not additive) and detail (all ⊃ reason, outcome, signal type or kind of help). Plain functions, no database."""
 
 from __future__ import annotations
 
@@ -23,9 +23,12 @@ from .store import StoredBreakdown
 ALL = "@all"
 """The total of the detail dimension, and of the drop-in centres' place dimension."""
 SITES = "@sites"
+TARGETS = "@targets"
+"""All organisations referrals went to; below it each kind (`KIND` + carrier, office, team)."""
+KIND = "@kind:"
 
 Grain = Literal["quartal", "week"]
-Places = Literal["quarters", "sites"]
+Places = Literal["quarters", "sites", "targets"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Shape:
     places: Places
     details: bool
     """False: the detail dimension is summed away (one total code only)."""
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Details that add up to a group shown as a detail of its own: (group, its details)."""
 
 
 def time_dimension(year: int, grain: Grain) -> Dimension:
@@ -60,6 +65,21 @@ def site_dimension(offers: Iterable[tuple[str, str]]) -> Dimension:
     return Dimension("place", SITES, {SITES: tuple(by_site), **{s: tuple(o) for s, o in by_site.items()}})
 
 
+def target_dimension(city: City, seen: Iterable[str]) -> Dimension:
+    """All targets ⊃ each kind the city lists ⊃ its organisations that were seen; an organisation
+    the city does not list stands directly under all targets."""
+    kinds: dict[str, list[str]] = defaultdict(list)
+    listed = {o.id: o.kind for o in city.organisations}
+    loose = []
+    for target in sorted(set(seen)):
+        if listed.get(target):
+            kinds[KIND + listed[target]].append(target)
+        else:
+            loose.append(target)
+    children = {TARGETS: (*sorted(kinds), *loose), **{kind: tuple(ids) for kind, ids in sorted(kinds.items())}}
+    return Dimension("place", TARGETS, children)
+
+
 def cube_of(
     cells: Iterable[StoredBreakdown], year: int, city: City, shape: Shape, value: Callable[[StoredBreakdown], int]
 ) -> Cube:
@@ -67,23 +87,38 @@ def cube_of(
     cells = [c for c in cells if _in_year(c.period, year)]
     if shape.places == "quarters":
         places = place_dimension(city, {c.place for c in cells})
+    elif shape.places == "targets":
+        places = target_dimension(city, {c.place for c in cells})
     else:
         places = site_dimension((c.place, c.detail) for c in cells)
     parents = {child: parent for parent, kids in places.children.items() for child in kids}
     topics = topic_dimension(c.topic for c in cells)
-    details = Dimension.flat("detail", ALL, sorted({c.detail for c in cells}) if shape.details else [])
+    details = _detail_dimension(sorted({c.detail for c in cells}) if shape.details else [], shape.groups)
+    group_of = {kid: parent for parent, kids in details.children.items() if parent != ALL for kid in kids}
     values: dict[Key, int] = defaultdict(int)
     for cell in cells:
         times = (_time_leaf(cell.period, shape.grain), str(year))
         chain = [f"{cell.place}/{cell.detail}" if shape.places == "sites" else cell.place]
         while chain[-1] in parents:
             chain.append(parents[chain[-1]])
-        kinds = (cell.detail, ALL) if shape.details else (ALL,)
+        kinds: tuple[str, ...] = (cell.detail, ALL) if shape.details else (ALL,)
+        if shape.details and cell.detail in group_of:
+            kinds = (cell.detail, group_of[cell.detail], ALL)
         for time in times:
             for place in chain:
                 for detail in kinds:
                     values[(time, place, cell.topic, detail)] += value(cell)
     return Cube((time_dimension(year, shape.grain), places, topics, details), dict(values))
+
+
+def _detail_dimension(seen: list[str], groups: tuple[tuple[str, tuple[str, ...]], ...]) -> Dimension:
+    """All ⊃ the groups with a seen detail ⊃ their details, and the seen details in no group."""
+    if not seen:
+        return Dimension.flat("detail", ALL, [])
+    grouped = {group: tuple(d for d in members if d in seen) for group, members in groups}
+    grouped = {group: members for group, members in grouped.items() if members}
+    inside = {d for members in grouped.values() for d in members}
+    return Dimension("detail", ALL, {ALL: (*grouped, *(d for d in seen if d not in inside)), **grouped})
 
 
 def table_view(table: Protected, year: int) -> Protected:

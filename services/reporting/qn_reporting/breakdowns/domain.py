@@ -4,6 +4,8 @@ Plain data in, decisions out; no framework, no database.
 A breakdown cell is (figure, period, place, topic, detail):
 - `concern_channel`: concerns per month and quarter by the channel they came by (the concerns'
   tables split them by it: `..tables.details`);
+- `referral_outcome`: referrals' status changes to an outcome (`OUTCOMES`) per month and target
+  organisation (the place), by outcome;
 - `unmet_need`: a referral declined (`rejected`) or `failed`, by reason, per month, quarter and
   topic ('*' and each topic, as the count cells);
 - `signal_week`: early-warning signals per ISO week (Europe/Berlin) and quarter, by signal type;
@@ -40,6 +42,9 @@ from ..figures.domain import BERLIN, NO_QUARTER, hundredths, month_of, topics_of
 
 UNMET_STATUSES = frozenset({"rejected", "failed"})
 """Referral statuses that leave a need unmet: declined by the target, or failed after accepting."""
+OUTCOMES = ("accepted", "rejected", "completed", "failed", "cancelled")
+"""The statuses the referrals' figure counts per target: what became of a referral (not the steps
+between, `in_progress` or `on_hold`, nor a referral `entered_in_error`)."""
 NO_DETAIL = ""
 """A reason, kind or offer the event did not carry."""
 
@@ -94,12 +99,16 @@ def breakdown(event: Event, meta: EventMeta) -> Amounts:
     if type(event) not in SOURCES:
         return {}
     if isinstance(event, ConcernRecorded):
-        return {BreakdownKey("concern_channel", month_of(meta.time), event.quarter_id, "*", event.channel): (1, 0)}
+        return {BreakdownKey("concern_channel", month_of(meta.time), event.quarter_id, "*", str(event.channel)): (1, 0)}
     if isinstance(event, ReferralStatusChanged):
-        if event.to_status not in UNMET_STATUSES:
-            return {}
-        month, reason = month_of(meta.time), event.reason or NO_DETAIL
-        return {BreakdownKey("unmet_need", month, event.quarter_id, t, reason): (1, 0) for t in topics_of(event)}
+        month, status = month_of(meta.time), str(event.to_status)
+        found: Amounts = {}
+        if status in OUTCOMES:
+            found[BreakdownKey("referral_outcome", month, event.target_id, "*", status)] = (1, 0)
+        if status in UNMET_STATUSES:
+            reason = event.reason or NO_DETAIL
+            found |= {BreakdownKey("unmet_need", month, event.quarter_id, t, reason): (1, 0) for t in topics_of(event)}
+        return found
     if isinstance(event, SignalRaised):
         return {BreakdownKey("signal_week", week_of(meta.time), event.quarter_id, "*", event.signal_type): (1, 0)}
     if isinstance(event, FollowUpDone):

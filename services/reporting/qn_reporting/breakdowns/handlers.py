@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from ..city import City
 from ..disclosure import Key, Protected, protect, safe_share
 from ..disclosure.perturb import Publication
+from ..disclosure.protect import withhold
 from ..tables.domain import CITY
 from ..tables.handlers import ProtectedCubes, release
 from . import store
-from .catalogue import FIGURES, Column, FigureSpec
-from .cubes import ALL, SITES, cube_of, table_view
+from .catalogue import FIGURES, UNMET, Column, FigureSpec
+from .cubes import ALL, SITES, TARGETS, cube_of, table_view
 from .domain import Z_THRESHOLD, WeekScore, z_scores
 
 
@@ -36,7 +37,10 @@ class ProtectedBreakdowns:
         self._views: dict[tuple[str, int], tuple[Protected, Protected]] = {}
         self._lock = threading.Lock()
 
-    def get(self, session: Session, spec: FigureSpec, column: Column, year: int) -> Protected:
+    def get(
+        self, session: Session, spec: FigureSpec, column: Column, year: int, keep: frozenset[Key] = frozenset()
+    ) -> Protected:
+        """`keep`: cells another figure publishes, never hidden here (see `protect`)."""
         if column.protection == "magnitude":
             # a magnitude is shown where the number of events behind it is: the count's cube decides
             column = next(
@@ -46,7 +50,7 @@ class ProtectedBreakdowns:
             return self._from_table(session, str(column.same_as), year)
         measure = "people" if column.protection == "people" else "count"
         key = (column.breakdown, measure, year)
-        fingerprint = store.fingerprint(session, [column.breakdown], f"{year}-%")
+        fingerprint = (*store.fingerprint(session, [column.breakdown], f"{year}-%"), *sorted(keep))
         release(session)  # not held while waiting for another thread's protection below
         with self._lock:
             kept = self._kept.get(key)
@@ -58,7 +62,7 @@ class ProtectedBreakdowns:
                 cube = cube_of(cells, year, self.city, spec.shape, lambda c: c.hundredths // 100)
             else:
                 cube = cube_of(cells, year, self.city, spec.shape, lambda c: c.n)
-            protected = protect(cube, minimum=self.publication.minimum)
+            protected = protect(cube, minimum=self.publication.minimum, keep=keep)
             self._kept[key] = (fingerprint, protected)
             return protected
 
@@ -123,7 +127,10 @@ def get_figure(
     with `place`, only that place's rows (the dashboard's city-wide panels)."""
     spec = FIGURES[name]
     publication = breakdowns.publication
-    protected = {c.name: breakdowns.get(session, spec, c, year) for c in spec.columns}
+    if name == "referrals":
+        protected = {c.name: _linked_to_unmet_need(breakdowns, session, spec, c, year) for c in spec.columns}
+    else:
+        protected = {c.name: breakdowns.get(session, spec, c, year) for c in spec.columns}
     magnitudes = {
         c.name: _magnitudes(breakdowns, session, spec, c, year) for c in spec.columns if c.protection == "magnitude"
     }
@@ -151,8 +158,34 @@ def get_figure(
         rows.append(FigureRow(time, place, topic, detail, values))
     latest, events = store.freshness(session, [source.spec.type for source in spec.sources])
     hidden = sum(len(p.hidden) for p in protected.values())
+    method = publication.code + ("+withheld" if any(p.withheld for p in protected.values()) else "")
     flags = _flags(first, publication, spec.name) if name == "early_warning" else []
-    return Figure(spec, year, rows, publication.minimum, publication.code, hidden, latest, events, flags)
+    return Figure(spec, year, rows, publication.minimum, method, hidden, latest, events, flags)
+
+
+def _linked_to_unmet_need(
+    breakdowns: ProtectedBreakdowns, session: Session, spec: FigureSpec, column: Column, year: int
+) -> Protected:
+    """The referrals by outcome, protected so that they show their one shared sum with the unmet
+    need as the unmet need shows it.
+
+    The city's declined and failed referrals (the unmet need of every reason) are the declined
+    and failed ones of all recipients (`@unmet`, a detail of the referrals): the same number in
+    two cubes protected apart. Shown in both, it is a published number to either's protection and
+    links nothing hidden; hidden in one and shown in the other, the shown one would give it away.
+    So the referrals never hide it where the unmet need shows it (`keep`), and where the unmet
+    need hides it -- a Quartal of fewer than a handful of declined referrals in the whole city,
+    a city's first weeks -- every cell of the referrals' year is withheld."""
+    unmet_spec = FIGURES["unmet_need"]
+    unmet = breakdowns.get(session, unmet_spec, unmet_spec.columns[0], year)
+    times = (str(year), *(f"{year}-Q{q}" for q in range(1, 5)))
+    shown = frozenset((t, TARGETS, "*", UNMET) for t in times if unmet.shown((t, CITY, "*", ALL)) is not None)
+    referrals = breakdowns.get(session, spec, column, year, keep=shown)
+    if any(
+        (unmet.shown((t, CITY, "*", ALL)) is None) != (referrals.shown((t, TARGETS, "*", UNMET)) is None) for t in times
+    ):
+        return withhold(referrals.cube, referrals.minimum)
+    return referrals
 
 
 def _magnitudes(

@@ -21,7 +21,8 @@ class FigureRowOut(BaseModel):
     period: str = Field(description="Year (2026), Quartal (2026-Q1) or ISO week (2026-W05).", examples=["2026-Q1"])
     place: str = Field(
         description="'city', 'district:<id>', a quarter id, '' (no quarter); for the drop-in centres 'sites', "
-        "a site id or '<site>/<offer>'.",
+        "a site id or '<site>/<offer>'; for the referrals 'targets', 'kind:<carrier|office|team>' or an "
+        "organisation's id.",
         examples=["ziebigk"],
     )
     place_label: str = Field(examples=["Ziebigk"])
@@ -65,6 +66,10 @@ class FigureOut(BaseModel):
     year: int = Field(examples=[2026])
     columns: list[ColumnOut]
     detail_label: str | None = Field(description="What the detail codes are, if the figure has any.")
+    place_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="The referrals' recipients by kind: 'kind:carrier' -> the organisations' ids.",
+    )
     detail_groups: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Detail codes that group others ('@first_contact', '@referred') -> the codes they add up.",

@@ -84,6 +84,9 @@ def build(
     if "concerns" in figures:
         panels.append(_channels(figures["concerns"], before.get("concerns"), year, quartals, t, csv_url))
 
+    if "referrals" in figures:
+        panels.append(_referrals(figures["referrals"], year, t, csv_url))
+
     unmet = figures["unmet_need"]
     city_total = _rows(unmet, lambda r: r.place == CITY and r.topic == "*")
     by_reason = {(r.period, r.detail): r.values["referrals"] for r in city_total}
@@ -203,17 +206,21 @@ def _channels(
     city = _rows(concerns, lambda r: r.place == CITY and r.topic == "*")
     value = {(r.period, r.detail): r.values["concerns"] for r in city}
     label = {r.detail: r.detail_label or r.detail for r in city}
-    details = list(dict.fromkeys(r.detail for r in sorted(city, key=lambda r: r.detail) if r.detail != "*"))
-    groups = [d for d in details if d.startswith("@")]
+    # in the configured order (walk-in, phone ... before a code no group names)
+    configured = [code for group, codes in concerns.detail_groups.items() for code in (group, *codes)]
+    rank = {code: i for i, code in enumerate(configured)}
+    seen = {r.detail for r in city if r.detail != "*"}
+    details = sorted(seen, key=lambda d: (rank.get(d, len(rank)), d))
+    groups = [d for d in details if d in concerns.detail_groups]
     last_year = {} if before is None else {
         r.detail: r.values["concerns"] for r in _rows(before, lambda r: r.place == CITY and r.topic == "*")
         if r.period == str(before.year)
     }  # fmt: skip
     ordered: list[tuple[str, str]] = []  # (detail, label as shown: a channel indented below its group)
-    for group in sorted(groups, key=lambda g: g != "@first_contact"):
+    for group in groups:
         ordered.append((group, label[group]))
         members = concerns.detail_groups.get(group, [])
-        ordered += [(d, "– " + label[d]) for d in details if d in members]
+        ordered += [(d, "–\u00a0" + label[d]) for d in details if d in members]
     grouped = {d for g in groups for d in concerns.detail_groups.get(g, [])}
     ordered += [(d, label[d]) for d in details if d not in grouped and d not in groups]
     ordered.append(("*", t["all_channels"]))
@@ -221,7 +228,7 @@ def _channels(
         "channels",
         concerns.label,
         t["channels_chart"].format(year=year),
-        _bars([(label[d], value.get((year, d), 0)) for d in details if d not in groups]),
+        _bars([(t.get("bar_" + d, label[d]), value.get((year, d), 0)) for d in details if d not in groups]),
         [concerns.detail_label or "", *quartals, year, t["previous_year"], t["change"]],
         [
             (
@@ -236,6 +243,38 @@ def _channels(
         ],
         _fresh(concerns, t),
         csv_url("concerns"),
+    )
+
+
+OUTCOMES = ("accepted", "completed", "rejected", "failed", "cancelled")
+
+
+def _referrals(referrals: FigureOut, year: str, t: dict[str, str], csv_url: Callable[[str], str]) -> Panel:
+    """The year's referrals per recipient (by kind: carriers, offices, teams) and what became of
+    them; the chart: each outcome over all recipients."""
+    rows = _rows(referrals, lambda r: r.period == year and r.topic == "*")
+    value = {(r.place, r.detail): r.values["referrals"] for r in rows}
+    label = {r.detail: r.detail_label or r.detail for r in rows}
+    places = list(dict.fromkeys(r.place for r in rows))
+    kinds = [p for p in places if p.startswith("kind:")]
+    names = {r.place: r.place_label for r in rows}
+    outcomes = [o for o in OUTCOMES if any(d == o for _, d in value)]
+    grouped = {p for kind in kinds for p in referrals.place_groups.get(kind, [])}
+    ordered = []  # each kind with its recipients below it, those the city does not list, all recipients
+    for kind in kinds:
+        ordered.append((kind, names[kind]))
+        ordered += [(p, "–\u00a0" + names[p]) for p in places if p in referrals.place_groups.get(kind, [])]
+    ordered += [(p, names[p]) for p in places if p not in kinds and p not in grouped and p != "targets"]
+    ordered.append(("targets", names.get("targets", "targets")))
+    return Panel(
+        "referrals",
+        referrals.label,
+        t["referrals_chart"].format(year=year),
+        _bars([(label.get(o, o), value.get(("targets", o), 0)) for o in outcomes]),
+        [t["recipient"], *(label.get(o, o) for o in outcomes)],
+        [(shown_as, [shown(value.get((p, o), 0)) for o in outcomes]) for p, shown_as in ordered],
+        _fresh(referrals, t),
+        csv_url("referrals"),
     )
 
 

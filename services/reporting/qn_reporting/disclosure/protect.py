@@ -74,7 +74,12 @@ class CannotProtect(ArithmeticError):
 
 
 def protect(
-    cube: Cube, *, minimum: int = DEFAULT_MINIMUM, max_rounds: int | None = None, split_from: int = SPLIT_FROM
+    cube: Cube,
+    *,
+    minimum: int = DEFAULT_MINIMUM,
+    max_rounds: int | None = None,
+    split_from: int = SPLIT_FROM,
+    keep: frozenset[Key] = frozenset(),
 ) -> Protected:
     """The cells to hide. Never fails open: when the greedy search finds no pattern within
     `max_rounds` (default: one round per cell of the cube, since each round hides at least one
@@ -82,24 +87,30 @@ def protect(
     are empty, which the zeros shown tell anyway -- and a warning is logged. A table is never
     served unprotected, and never answered with an error the reader cannot act on.
 
-    A cube of `split_from` cells or more is audited region by region (`regions`)."""
+    A cube of `split_from` cells or more is audited region by region (`regions`). `keep` are
+    cells another figure publishes (a shared total): they are never chosen to hide."""
     if minimum < 1:
         raise ValueError("minimum must be at least 1")
     rounds = max_rounds if max_rounds is not None else max(200, sum(1 for _ in cube.cells()))
     try:
-        return _search(cube, minimum, rounds, Regions.of(cube, split_from=split_from))
+        return _search(cube, minimum, rounds, Regions.of(cube, split_from=split_from), keep)
     except CannotProtect as reason:
         log.warning("disclosure_withheld_every_cell", reason=str(reason), cells=len(cube.values))
-        nonzero = frozenset(key for key, value in cube.values.items() if value)
-        primary = frozenset(key for key in nonzero if cube.value(key) < minimum)
-        return Protected(cube, minimum, primary, nonzero - primary, withheld=True)
+        return withhold(cube, minimum)
 
 
-def _search(cube: Cube, minimum: int, max_rounds: int, regions: Regions) -> Protected:
+def withhold(cube: Cube, minimum: int) -> Protected:
+    """Every non-zero cell hidden: the cube then says nothing but where nothing happened."""
+    nonzero = frozenset(key for key, value in cube.values.items() if value)
+    primary = frozenset(key for key in nonzero if cube.value(key) < minimum)
+    return Protected(cube, minimum, primary, nonzero - primary, withheld=True)
+
+
+def _search(cube: Cube, minimum: int, max_rounds: int, regions: Regions, keep: frozenset[Key]) -> Protected:
     primary = frozenset(key for key in cube.cells() if 0 < cube.value(key) < minimum)
     hidden = set(primary)
     relations = Relations(cube)
-    _close_lines(cube, hidden, relations, minimum)
+    _close_lines(cube, hidden, relations, minimum, keep)
     failing = sorted(primary)
     for _ in range(max_rounds):
         if not failing:
@@ -113,7 +124,7 @@ def _search(cube: Cube, minimum: int, max_rounds: int, regions: Regions) -> Prot
         for key in failing:
             if any(cell in added for i in relations.of.get(key, ()) for cell in relations.cells[i]):
                 continue
-            complement = _complement(key, cube, hidden, relations, minimum - cube.value(key), pins[key])
+            complement = _complement(key, cube, hidden, relations, minimum - cube.value(key), pins[key], keep)
             if complement is None:
                 raise CannotProtect(f"no cell left to hide beside {key}")
             hidden.add(complement)
@@ -145,7 +156,9 @@ def _audit(
     return failing
 
 
-def _close_lines(cube: Cube, hidden: set[Key], relations: Relations, minimum: int) -> None:
+def _close_lines(
+    cube: Cube, hidden: set[Key], relations: Relations, minimum: int, keep: frozenset[Key] = frozenset()
+) -> None:
     """Hides cells until no sum (an exact relation) holds exactly one hidden cell -- such a sum
     gives that cell away at once -- nor hidden cells too small for one of its small cells to
     reach the minimum (a published Quartal of 5 over a published 3 and two hidden 1s: neither 1
@@ -194,7 +207,7 @@ def _close_lines(cube: Cube, hidden: set[Key], relations: Relations, minimum: in
             totals = sum(1 for code in cell if code in roots)
             return (value == 0, totals, value < minimum, -closes, value, cell)
 
-        open_cells = [c for c in relations.cells[index] if c not in hidden]
+        open_cells = [c for c in relations.cells[index] if c not in hidden and c not in keep]
         if not open_cells:
             continue
         chosen = min(open_cells, key=cost)
@@ -202,7 +215,15 @@ def _close_lines(cube: Cube, hidden: set[Key], relations: Relations, minimum: in
         push(chosen)
 
 
-def _complement(key: Key, cube: Cube, hidden: set[Key], relations: Relations, need: int, pins: set[Key]) -> Key | None:
+def _complement(
+    key: Key,
+    cube: Cube,
+    hidden: set[Key],
+    relations: Relations,
+    need: int,
+    pins: set[Key],
+    keep: frozenset[Key] = frozenset(),
+) -> Key | None:
     """The next cell to hide for a small cell the attack still pins.
 
     First choice: a published cell of a sum that binds the attack's optimum for this cell
@@ -219,7 +240,7 @@ def _complement(key: Key, cube: Cube, hidden: set[Key], relations: Relations, ne
         return (value == 0, sum(1 for code in cell if code in roots), value < need, value, cell)
 
     # the attack's own answer first: a published cell of a sum that bounds this one
-    shown = [cell for cell in pins if cell not in hidden]
+    shown = [cell for cell in pins if cell not in hidden and cell not in keep]
     if shown:
         return min(shown, key=cost)
     # breadth first, and no further than the nearest relation that gives a linked cell away: in
@@ -232,7 +253,7 @@ def _complement(key: Key, cube: Cube, hidden: set[Key], relations: Relations, ne
             for index in relations.of.get(cell, ()):
                 members = relations.cells[index]
                 hidden_here = [m for m in members if m in hidden]
-                open_here = [m for m in members if m not in hidden]
+                open_here = [m for m in members if m not in hidden and m not in keep]
                 touching.update(open_here)
                 if len(hidden_here) == 1:
                     closing.update(open_here)

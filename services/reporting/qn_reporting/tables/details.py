@@ -85,6 +85,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "company": ("Gesellschaft leisten", "Company"),
     "digital_help": ("Digitale Hilfe", "Digital help"),
     "paperwork": ("Hilfe mit Papieren", "Help with paperwork"),
+    # what became of a referral (the referrals' figure by target)
+    "accepted": ("angenommen", "accepted"),
+    "@unmet": ("abgelehnt oder gescheitert", "declined or failed"),
+    "rejected": ("abgelehnt", "declined"),
+    "completed": ("erledigt", "completed"),
+    "failed": ("gescheitert", "failed"),
+    "cancelled": ("zurückgezogen", "withdrawn"),
     "": ("ohne Angabe", "not given"),
 }
 
