@@ -84,6 +84,7 @@ ASSIGN_MESSAGES: dict[str, tuple[str, str]] = {
     "public_figure_referrals": ("Weiterleitungen nach Empfänger", "Referrals by recipient"),
     "public_figure_unmet_need": ("Ungedeckter Bedarf", "Unmet need"),
     "public_figure_early_warning": ("Frühwarnung", "Early warning"),
+    "public_figure_signals": ("Frühwarnsignale nach Art", "Signals by kind"),
     "public_figure_neighbourly_help": ("Nachbarschaftshilfe", "Neighbourly help"),
     "public_figure_drop_in": ("Angebotstreffs", "Drop-in centres"),
     "public_figure_attendance": ("Teilnahme je Quartier", "Attendance per neighbourhood"),

@@ -339,6 +339,24 @@ def test_the_early_warning_flags_the_quarter_whose_week_lies_far_above_its_own_m
     assert row(warning, period=f"{YEAR}-W12", place="city", topic="*", detail="*") == {"signals": 15}
 
 
+def test_signals_by_kind_per_quarter_are_the_signal_tables_cells(reporting) -> None:
+    signals = figure(reporting, "signals", lang="en")
+    ziebigk = row(signals, period=f"{YEAR}-Q1", place="ziebigk", topic="*", detail="loneliness")
+    assert ziebigk == {"signals": 42}
+    assert {r["detail_label"] for r in signals["rows"]} == {None, "Loneliness"}
+    table = reporting.client.get(
+        "/tables/signal.raised", params={"year": str(YEAR), "time": "quartal", "place": "quarter", "details": "true"}
+    ).json()
+    in_table = {(r["period"], r["place"], r["detail"]): r["value"] for r in table["rows"]}
+    in_figure = {(r["period"], r["place"], r["detail"]): r["values"]["signals"] for r in signals["rows"]}
+    assert in_figure.keys() & in_table.keys() and all(
+        in_figure[k] == in_table[k] for k in in_figure.keys() & in_table.keys()
+    )
+    page = reporting.client.get("/dashboard", params={"year": str(YEAR)}).text
+    panel = page[page.index("Frühwarnsignale nach Art und Quartier") :]
+    assert '<th scope="row">Einsamkeit</th><td>75</td>' in panel, "Ziebigk's 42 and Roßlau's 33, in the first Quartal"
+
+
 def test_neighbourly_help_gives_the_matched_share_and_hours_and_drop_in_centres_their_attendance(reporting) -> None:
     helps = figure(reporting, "neighbourly_help")
     assert row(helps, period=str(YEAR), place="innenstadt-sued", topic="*", detail="shopping") == {

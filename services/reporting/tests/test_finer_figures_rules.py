@@ -70,7 +70,9 @@ def test_signals_count_per_iso_week_in_berlin_and_drop_in_figures_per_week_of_th
     assert weeks_in(2026) == 53 and weeks_in(2025) == 52
     signal = SignalRaised(signal_id=uuid.uuid4(), quarter_id="rosslau", signal_type="loneliness", raised_by="staff")
     assert breakdown(signal, meta_of(signal)) == {
-        BreakdownKey("signal_week", "2026-W10", "rosslau", "*", "loneliness"): (1, 0)
+        BreakdownKey("signal_week", "2026-W10", "rosslau", "*", "loneliness"): (1, 0),
+        # and by month, for the signals' tables by kind
+        BreakdownKey("signal_type", "2026-03", "rosslau", "*", "loneliness"): (1, 0),
     }
     offer = uuid.uuid4()
     held = OccurrenceAttended(

@@ -23,7 +23,7 @@ TIME_LEVELS = ("month", "quartal", "year")
 PLACE_LEVELS = ("quarter", "district", "city")
 HIDDEN = "."
 PUBLIC_FIGURES = (
-    "concerns", "referrals", "unmet_need", "early_warning", "follow_ups", "neighbourly_help", "attendance",
+    "concerns", "referrals", "unmet_need", "early_warning", "signals", "follow_ups", "neighbourly_help", "attendance",
     "drop_in", "occupancy",
 )  # fmt: skip
 """Reporting's `GET /figures/{figure}`: public, since every value in them is protected."""

@@ -25,6 +25,7 @@ FigureName = Literal[
     "referrals",
     "unmet_need",
     "early_warning",
+    "signals",
     "follow_ups",
     "neighbourly_help",
     "attendance",

@@ -125,6 +125,17 @@ FIGURES: dict[str, FigureSpec] = {
             (SignalRaised,),
         ),
         FigureSpec(
+            "signals",
+            "Frühwarnsignale nach Art und Quartier",
+            "Early-warning signals by kind and neighbourhood",
+            Shape("quartal", "quarters", details=True),
+            (Column("signals", "Signale", "Signals", "signal_type", same_as="signal.raised"),),
+            (),
+            (SignalRaised,),
+            "Art des Signals",
+            "Kind of signal",
+        ),
+        FigureSpec(
             "follow_ups",
             "Nachsorge: erledigte Aufgaben, davon rechtzeitig, und überfällige",
             "Follow-ups: done, of which in time, and overdue",

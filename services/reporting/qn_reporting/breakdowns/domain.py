@@ -9,6 +9,7 @@ A breakdown cell is (figure, period, place, topic, detail):
 - `unmet_need`: a referral declined (`rejected`) or `failed`, by reason, per month, quarter and
   topic ('*' and each topic, as the count cells);
 - `signal_week`: early-warning signals per ISO week (Europe/Berlin) and quarter, by signal type;
+  `signal_type`: the same per month (the signals' tables split them by type: `..tables.details`);
 - `help_requested`, `help_matched`, `help_unmatched`: neighbourly help per month and quarter, by
   kind of help; `help_match_time`: matches whose event carries `minutes_to_match` (since
   contracts 1.7), with those minutes; `help_hours`: assignments completed with their hours;
@@ -110,7 +111,11 @@ def breakdown(event: Event, meta: EventMeta) -> Amounts:
             found |= {BreakdownKey("unmet_need", month, event.quarter_id, t, reason): (1, 0) for t in topics_of(event)}
         return found
     if isinstance(event, SignalRaised):
-        return {BreakdownKey("signal_week", week_of(meta.time), event.quarter_id, "*", event.signal_type): (1, 0)}
+        kind = str(event.signal_type)
+        return {
+            BreakdownKey("signal_week", week_of(meta.time), event.quarter_id, "*", kind): (1, 0),
+            BreakdownKey("signal_type", month_of(meta.time), event.quarter_id, "*", kind): (1, 0),
+        }
     if isinstance(event, FollowUpDone):
         month = month_of(meta.time)
         found = {BreakdownKey("follow_up_done", month, event.quarter_id, "*", NO_DETAIL): (1, 0)}

@@ -81,7 +81,7 @@ def get_dashboard(
         finer: breakdowns.ProtectedBreakdowns = state.protected_breakdowns
         names = breakdowns.offer_names(session)
         # the channels' panel shows the city only: a city of hundreds of areas has thousands of rows
-        city_only = {"concerns": domain.CITY}
+        city_only = {"concerns": domain.CITY, "signals": domain.CITY}
 
         def figure(name: str, year: int) -> FigureOut:
             found = breakdowns.get_figure(finer, session, name=name, year=year, place=city_only.get(name))
@@ -90,7 +90,7 @@ def get_dashboard(
         figures = {name: figure(name, year) for name in FIGURES}
         figures["occupancy"] = occupancy.figure(session, year, lang)
         # the previous year's, for the trend columns of the channels, the drop-in centres and their rooms
-        before = {name: figure(name, year - 1) for name in ("concerns", "drop_in")}
+        before = {name: figure(name, year - 1) for name in ("concerns", "signals", "drop_in")}
         before["occupancy"] = occupancy.figure(session, year - 1, lang)
     topics = sorted({c.topic for c in table.cells} - {"*"})
     topic = topic if topic in topics else "*"

@@ -82,7 +82,7 @@ def build(
 
     quartals = [f"{year}-Q{q}" for q in range(1, 5)]
     if "concerns" in figures:
-        panels.append(_channels(figures["concerns"], before.get("concerns"), year, quartals, t, csv_url))
+        panels.append(_by_detail(figures["concerns"], before.get("concerns"), year, quartals, t, csv_url, "channels"))
 
     if "referrals" in figures:
         panels.append(_referrals(figures["referrals"], year, t, csv_url))
@@ -128,6 +128,9 @@ def build(
             flags or [t["no_flags"]],
         )
     )
+
+    if "signals" in figures:
+        panels.append(_by_detail(figures["signals"], before.get("signals"), year, quartals, t, csv_url, "signals"))
 
     if "follow_ups" in figures:
         panels.append(_follow_ups(figures["follow_ups"], year, quartals, t, csv_url))
@@ -193,43 +196,45 @@ def build(
     return panels
 
 
-def _channels(
-    concerns: FigureOut,
+def _by_detail(
+    figure: FigureOut,
     before: FigureOut | None,
     year: str,
     quartals: list[str],
     t: dict[str, str],
     csv_url: Callable[[str], str],
+    key: str,
 ) -> Panel:
-    """How the city's concerns reached the teams, per Quartal: first contacts and referrals, each
-    with its channels below it, against the previous year."""
-    city = _rows(concerns, lambda r: r.place == CITY and r.topic == "*")
-    value = {(r.period, r.detail): r.values["concerns"] for r in city}
+    """A count of the whole city per Quartal by its details (channels: first contacts and
+    referrals, each with its channels below it; kinds of signal), against the previous year."""
+    column = figure.columns[0].name
+    city = _rows(figure, lambda r: r.place == CITY and r.topic == "*")
+    value = {(r.period, r.detail): r.values[column] for r in city}
     label = {r.detail: r.detail_label or r.detail for r in city}
     # in the configured order (walk-in, phone ... before a code no group names)
-    configured = [code for group, codes in concerns.detail_groups.items() for code in (group, *codes)]
+    configured = [code for group, codes in figure.detail_groups.items() for code in (group, *codes)]
     rank = {code: i for i, code in enumerate(configured)}
     seen = {r.detail for r in city if r.detail != "*"}
     details = sorted(seen, key=lambda d: (rank.get(d, len(rank)), d))
-    groups = [d for d in details if d in concerns.detail_groups]
+    groups = [d for d in details if d in figure.detail_groups]
     last_year = {} if before is None else {
-        r.detail: r.values["concerns"] for r in _rows(before, lambda r: r.place == CITY and r.topic == "*")
+        r.detail: r.values[column] for r in _rows(before, lambda r: r.place == CITY and r.topic == "*")
         if r.period == str(before.year)
     }  # fmt: skip
     ordered: list[tuple[str, str]] = []  # (detail, label as shown: a channel indented below its group)
     for group in groups:
         ordered.append((group, label[group]))
-        members = concerns.detail_groups.get(group, [])
+        members = figure.detail_groups.get(group, [])
         ordered += [(d, "–\u00a0" + label[d]) for d in details if d in members]
-    grouped = {d for g in groups for d in concerns.detail_groups.get(g, [])}
+    grouped = {d for g in groups for d in figure.detail_groups.get(g, [])}
     ordered += [(d, label[d]) for d in details if d not in grouped and d not in groups]
-    ordered.append(("*", t["all_channels"]))
+    ordered.append(("*", t[f"all_{key}"]))
     return Panel(
-        "channels",
-        concerns.label,
-        t["channels_chart"].format(year=year),
+        key,
+        figure.label,
+        t[f"{key}_chart"].format(year=year),
         _bars([(t.get("bar_" + d, label[d]), value.get((year, d), 0)) for d in details if d not in groups]),
-        [concerns.detail_label or "", *quartals, year, t["previous_year"], t["change"]],
+        [figure.detail_label or "", *quartals, year, t["previous_year"], t["change"]],
         [
             (
                 shown_as,
@@ -241,8 +246,8 @@ def _channels(
             )
             for d, shown_as in ordered
         ],
-        _fresh(concerns, t),
-        csv_url("concerns"),
+        _fresh(figure, t),
+        csv_url(figure.figure),
     )
 
 

@@ -1,5 +1,5 @@
-"""The details a count table is split into beside its topics: how concerns reached the team, and
-which kind of help was asked for, matched or given.
+"""The details a count table is split into beside its topics: how concerns reached the team,
+which kind of help was asked for, matched or given, and which warning sign a signal is.
 
 A detail is part of the metric's own cube (`domain.cube_of`), not a figure of its own: the
 concerns by channel add up to the very concerns the quarter × topic tables publish, and two
@@ -63,6 +63,7 @@ DETAILS: dict[str, Details] = {
     "match.accepted": Details("help_matched", *HELP_KINDS),
     "help_request.unmatched": Details("help_unmatched", *HELP_KINDS),
     "assignment.completed": Details("help_hours", *HELP_KINDS),
+    "signal.raised": Details("signal_type", "Art des Signals", "Kind of signal"),
 }
 """Metric -> its details. The finer figures whose columns count the same events (`same_as`) at
 Quartal and quarter level are cut from these cubes (`..breakdowns.handlers`)."""
@@ -85,6 +86,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "company": ("Gesellschaft leisten", "Company"),
     "digital_help": ("Digitale Hilfe", "Digital help"),
     "paperwork": ("Hilfe mit Papieren", "Help with paperwork"),
+    "loneliness": ("Einsamkeit", "Loneliness"),
+    "neglect": ("Verwahrlosung", "Neglect"),
+    "discharge_without_follow_up": ("Entlassung ohne Nachsorge", "Discharge without follow-up"),
+    "no_contact": ("Kein Kontakt mehr", "No contact any more"),
+    "debt_crisis": ("Überschuldung", "Debt crisis"),
+    "housing_loss_risk": ("Drohender Wohnungsverlust", "Risk of losing the home"),
     # what became of a referral (the referrals' figure by target)
     "accepted": ("angenommen", "accepted"),
     "@unmet": ("abgelehnt oder gescheitert", "declined or failed"),
