@@ -430,10 +430,14 @@ def test_every_figure_comes_as_csv_for_german_spreadsheets(reporting) -> None:
     response = reporting.client.get("/figures/unmet_need", params={"year": str(YEAR), "format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     text = response.content.decode("utf-8")
-    assert text.startswith("\ufeffZeitraum;Ort;Bezeichnung;Thema;Merkmal;Weiterleitungen\r\n")
-    assert ";out_of_area;.\r\n" in text and "Stand: Ereignisse bis" in text
+    assert text.startswith("\ufeffZeitraum;Ort;Bezeichnung;Thema;Merkmal;Merkmal (Bezeichnung);Weiterleitungen\r\n")
+    assert ";out_of_area;nicht zuständig (Gebiet);.\r\n" in text and "Stand: Ereignisse bis" in text
     helps = reporting.client.get("/figures/neighbourly_help", params={"year": str(YEAR), "format": "csv"}).text
     assert ";0,8;45\r\n" in helps, "decimal comma"
+    referrals = reporting.client.get("/figures/referrals", params={"year": str(YEAR), "format": "csv"}).text
+    assert "Merkmal;Merkmal (Bezeichnung);Weiterleitungen\r\n" in referrals
+    youth_office = "2025;jugendamt-asd;Jugendamt – Allgemeiner Sozialer Dienst;*;accepted;angenommen;"
+    assert f"{youth_office}4\r\n" in referrals or f"{youth_office}.\r\n" in referrals, "shown true, or hidden"
 
 
 def test_the_dashboard_shows_the_finer_figures_with_a_table_beside_each_chart(reporting) -> None:

@@ -15,6 +15,7 @@ HEADERS = {
     "de": ["Zeitraum", "Ort", "Bezeichnung", "Thema", "Merkmal"],
     "en": ["Period", "Place", "Name", "Topic", "Detail"],
 }
+LABEL = {"de": "Merkmal (Bezeichnung)", "en": "Detail (name)"}
 FRESH = {
     "de": "Stand: Ereignisse bis {latest} ({events} Ereignisse)",
     "en": "As of: events up to {latest} ({events} events)",
@@ -31,10 +32,14 @@ def number(value: float | None) -> str:
 def csv_text(figure: FigureOut, language: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([*HEADERS[language], *(c.label for c in figure.columns)])
+    # the details' names beside their codes, where the figure has names for them (channels, outcomes)
+    named = any(row.detail_label for row in figure.rows)
+    names = [LABEL[language]] if named else []
+    writer.writerow([*HEADERS[language], *names, *(c.label for c in figure.columns)])
     for row in figure.rows:
         cells = [number(row.values.get(c.name)) for c in figure.columns]
-        writer.writerow([row.period, row.place, row.place_label, row.topic, row.detail, *cells])
+        label = [row.detail_label or ""] if named else []
+        writer.writerow([row.period, row.place, row.place_label, row.topic, row.detail, *label, *cells])
     writer.writerow([])
     latest = figure.freshness.latest_event_time
     writer.writerow(

@@ -92,6 +92,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_contact": ("Kein Kontakt mehr", "No contact any more"),
     "debt_crisis": ("Überschuldung", "Debt crisis"),
     "housing_loss_risk": ("Drohender Wohnungsverlust", "Risk of losing the home"),
+    # why a referral was declined or failed (the unmet need)
+    "no_capacity": ("keine Kapazität", "no capacity"),
+    "out_of_area": ("nicht zuständig (Gebiet)", "out of area"),
+    "not_eligible": ("kein Anspruch", "not eligible"),
+    "could_not_contact": ("nicht erreicht", "could not contact"),
+    "resident_declined": ("von der Person abgelehnt", "declined by the person"),
+    "no_longer_interested": ("kein Interesse mehr", "no longer interested"),
+    "referred_elsewhere": ("anderswohin vermittelt", "referred elsewhere"),
+    "expired": ("Frist abgelaufen", "expired"),
     # what became of a referral (the referrals' figure by target)
     "accepted": ("angenommen", "accepted"),
     "@unmet": ("abgelehnt oder gescheitert", "declined or failed"),
