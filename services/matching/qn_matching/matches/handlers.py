@@ -107,7 +107,7 @@ class MatchingPolicy:
         help_kind: str,
         skills: Iterable[str],
         languages: Iterable[str],
-        weekly_slot: Mapping[str, str] | None,
+        weekly_slot: dict[str, str] | None,
         now: datetime,
         *,
         helped_before: uuid.UUID | None = None,
@@ -192,8 +192,8 @@ class NewRows:
             connection.execute(_INSERT_MATCH, self.matches)
 
 
-_INSERT_REQUEST = insert(HelpRequest.__table__)
-_INSERT_MATCH = insert(Match.__table__)
+_INSERT_REQUEST = insert(HelpRequest)
+_INSERT_MATCH = insert(Match)
 
 
 _KNOWN_REQUESTS = select(HelpRequest.id).where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
