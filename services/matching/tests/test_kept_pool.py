@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from qn_contracts import EventMeta
+from qn_contracts.vocabulary import VolunteerStatus
 from qn_infra.clock import TickingClock
 from qn_infra.consumers import Delivery
 from qn_infra.database import migrate
@@ -192,7 +193,7 @@ def test_the_pool_is_used_again_while_nothing_changed_and_read_anew_after_a_chan
         with runtime.unit_of_work() as uow:
             today = clock.now().astimezone(policy.timezone).date()
             pool = kept.for_batch(uow, today)
-            kept.keep(uow, pool, today)
+            kept.keep(uow)
             uow.commit()
         return pool
 
@@ -207,3 +208,45 @@ def test_the_pool_is_used_again_while_nothing_changed_and_read_anew_after_a_chan
     assert pool_of_a_batch() is second
     clock.advance(days=1)  # a new day: absences and checks are read for it
     assert pool_of_a_batch() is not second
+
+
+class _ChangedDuringTheBatch(KeptPool):
+    """The consumer's pool, with another transaction committing a change right after the next
+    batch has begun (as another replica or a coordinator could, on PostgreSQL)."""
+
+    def __init__(self, policy: Any) -> None:
+        super().__init__(policy)
+        self.meanwhile: Any = None
+
+    def for_batch(self, uow: Any, today: Any) -> Any:
+        pool = super().for_batch(uow, today)
+        if self.meanwhile is not None:
+            self.meanwhile()
+            self.meanwhile = None
+        return pool
+
+
+def test_a_change_committed_during_a_batch_is_seen_by_the_batch_after(matching_app: Any, clock: TickingClock) -> None:
+    if matching_app.state.runtime.engine.dialect.name == "sqlite":
+        pytest.skip("on SQLite a batch holds the write lock: nobody else can commit during it")
+    renate = _register(matching_app, "Renate K.", clock)
+    dmitri = _register(matching_app, "Dmitri S.", clock)
+    aylin = _register(matching_app, "Aylin T.", clock)
+    kept = _ChangedDuringTheBatch(matching_app.state.matching.policy)
+    assert _batch(matching_app, kept, clock) == [renate]
+
+    def aylin_pauses() -> None:
+        volunteers.change_status(
+            aylin,
+            VolunteerStatus.PAUSED,
+            uow=matching_app.state.runtime.unit_of_work(),  # its own connection and transaction
+            changed_by="coordinator",
+            now=clock.now(),
+        )
+
+    kept.meanwhile = aylin_pauses
+    # the batch read before the pause: as a fresh read at its start would, it may still ask Aylin
+    # or not -- here the load decides (Renate 1, Dmitri 0, Aylin 0: Dmitri, registered first)
+    assert _batch(matching_app, kept, clock) == [dmitri]
+    # the batch after knows Aylin paused: Renate 1, Dmitri 1 -> Renate (registered first)
+    assert _batch(matching_app, kept, clock) == [renate]

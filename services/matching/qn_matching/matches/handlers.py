@@ -174,7 +174,7 @@ def receive_help_requests(
         )
     new_rows.write(uow)
     if kept is not None:
-        kept.keep(uow, pool, today)
+        kept.keep(uow)
 
 
 @dataclass

@@ -14,24 +14,39 @@ batch is still right for the next when:
   bisection) drops the pool;
 - it is the same day: absences and police-certificate checks were read for a day.
 
-The counter is read at a batch's start with the row locked (`FOR UPDATE` on PostgreSQL: a change
-committed meanwhile waits for the batch; on SQLite the batch holds the write lock already) and
-again after the batch's writes, which moved it by the pool's own proposals only. Equal to what
-the next batch reads, the pool is used again; otherwise the next batch reads anew."""
+A batch reads the counter at its start and again, locked, after its own writes; the pool is
+kept with the second value if nobody else moved the counter in between:
+
+- SQLite: the batch holds the write lock from its first statement (BEGIN IMMEDIATE), so nobody
+  else can have; the counter moved by the batch's own proposals only.
+- PostgreSQL: another transaction may commit meanwhile. The triggers move the counter at
+  commit (deferred), once per transaction, naming it (`changed_in`). After its writes the batch
+  has its own move made at once (`SET CONSTRAINTS ALL IMMEDIATE`) and reads the counter locked:
+  it must be the one the batch started with, plus one if the batch moved it. Locked only then,
+  after the batch's proposals have locked their volunteers' keys (foreign keys), and never
+  waiting for a row while holding it, the counter's lock closes no cycle with any other
+  writer -- who all take it last, at their commit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from qn_infra.unit_of_work import UnitOfWork
 
 from .handlers import CandidatePool, MatchingPolicy
 from .models import CANDIDATES_VERSION
 
-_VERSION = select(CANDIDATES_VERSION.c.version).where(CANDIDATES_VERSION.c.id == 1).with_for_update()
+_VERSION = select(CANDIDATES_VERSION.c.version).where(CANDIDATES_VERSION.c.id == 1)
+# PostgreSQL, after the batch's writes: the counter, locked, and whether this transaction moved it
+_MOVE_NOW = text("SET CONSTRAINTS ALL IMMEDIATE")
+_VERSION_AND_OWN_MOVE = (
+    select(CANDIDATES_VERSION.c.version, CANDIDATES_VERSION.c.changed_in == func.txid_current())
+    .where(CANDIDATES_VERSION.c.id == 1)
+    .with_for_update()
+)
 
 
 @dataclass(frozen=True)
@@ -41,26 +56,51 @@ class _Kept:
     today: date
 
 
+@dataclass(frozen=True)
+class _Batch:
+    pool: CandidatePool
+    started_at: int
+    """The counter when the batch began."""
+    today: date
+
+
 class KeptPool:
     """One consumer's candidate pool across batches; its batches run one after the other."""
 
     def __init__(self, policy: MatchingPolicy) -> None:
         self._policy = policy
         self._kept: _Kept | None = None
+        self._batch: _Batch | None = None
 
     def for_batch(self, uow: UnitOfWork, today: date) -> CandidatePool:
         """The pool kept from the last batch if it is still right, else a fresh one; either way
-        it is kept for the next batch only if this one commits (`keep`)."""
-        version = uow.session.connection().execute(_VERSION).scalar_one()
+        it is kept for the next batch only if this one commits unchanged by others (`keep`)."""
+        version = int(uow.session.connection().execute(_VERSION).scalar_one())
         kept, self._kept = self._kept, None
         if kept is not None and kept.version == version and kept.today == today:
             kept.pool.continue_in(uow)
-            return kept.pool
-        return CandidatePool(uow, self._policy, today=today)
+            pool = kept.pool
+        else:
+            pool = CandidatePool(uow, self._policy, today=today)
+        self._batch = _Batch(pool, version, today)
+        return pool
 
-    def keep(self, uow: UnitOfWork, pool: CandidatePool, today: date) -> None:
-        """After the batch's writes: the counter as they left it, for when the batch commits."""
-        kept = _Kept(pool, uow.session.connection().execute(_VERSION).scalar_one(), today)
+    def keep(self, uow: UnitOfWork) -> None:
+        """After the batch's writes: keeps its pool for the next batch once it commits, if nobody
+        else changed a candidate meanwhile."""
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        connection = uow.session.connection()
+        if connection.dialect.name == "sqlite":
+            # the batch has held the write lock since its first statement: only it moved the counter
+            version = int(connection.execute(_VERSION).scalar_one())
+        else:
+            connection.execute(_MOVE_NOW)  # this batch's own move, deferred to its commit otherwise
+            version, moved_it = connection.execute(_VERSION_AND_OWN_MOVE).one()
+            if version != batch.started_at + (1 if moved_it else 0):
+                return  # another transaction committed a change during the batch: read anew
+        kept = _Kept(batch.pool, int(version), batch.today)
 
         def committed() -> None:
             self._kept = kept

@@ -23,6 +23,12 @@ branch_labels = None
 depends_on = None
 
 BUMP = "UPDATE candidates_version SET version = version + 1"
+# PostgreSQL: once per transaction, naming it -- a batch of the help-request consumer tells its
+# own move from another's by that (`matches/kept_pool.py`)
+PG_BUMP = (
+    "UPDATE candidates_version SET version = version + 1, changed_in = txid_current() "
+    "WHERE changed_in IS DISTINCT FROM txid_current()"
+)
 
 # SQLite: (table, trigger name part, event): a volunteer's or an absence's every
 # change; a proposal's creation, removal and change of status (its volunteer's load)
@@ -37,7 +43,7 @@ TRIGGERS = (
     ("matches", "update", "UPDATE OF status, volunteer_id"),
     ("matches", "delete", "DELETE"),
 )
-# PostgreSQL: table -> events (one trigger each)
+# PostgreSQL: table -> events (one constraint trigger each)
 PG_EVENTS = {
     "volunteers": "INSERT OR UPDATE OR DELETE",
     "volunteer_absences": "INSERT OR UPDATE OR DELETE",
@@ -49,19 +55,23 @@ def upgrade() -> None:
     op.create_table('candidates_version',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('changed_in', sa.BigInteger(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_candidates_version'))
     )
     op.execute("INSERT INTO candidates_version (id, version) VALUES (1, 0)")
     if op.get_bind().dialect.name == "postgresql":
-        # once per statement: a batch's many proposals move it once
+        # deferred to the commit: the counter's row is locked last, when a transaction holds
+        # every other lock it will take -- moved at once, it would be locked before the rows a
+        # transaction locks afterwards (a decline locks the counter, then the next volunteer's
+        # key for the new proposal; a coordinator pausing that volunteer, the other way round)
         op.execute(
             "CREATE FUNCTION candidates_changed() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN {BUMP}; RETURN NULL; END $$"
+            f"$$ BEGIN {PG_BUMP}; RETURN NULL; END $$"
         )
         for table, events in PG_EVENTS.items():
             op.execute(
-                f"CREATE TRIGGER {table}_candidates_changed AFTER {events} ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION candidates_changed()"
+                f"CREATE CONSTRAINT TRIGGER {table}_candidates_changed AFTER {events} ON {table} "
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION candidates_changed()"
             )
         return
     # SQLite has row triggers only
