@@ -49,11 +49,13 @@ class UnitOfWork:
         self._on_commit = on_commit
         self.clock: Clock = clock or SystemClock()
         self._rows: list[dict[str, Any]] = []
+        self._after_commit: list[Callable[[], None]] = []
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
         self._rows = []
+        self._after_commit = []
         return self
 
     def __exit__(
@@ -82,9 +84,17 @@ class UnitOfWork:
         # RETURNING, not rowcount: drivers disagree on rowcount after ON CONFLICT DO NOTHING
         return self.session.execute(statement).first() is not None
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Calls `callback` once this unit of work has committed; never if it rolls back. For
+        what a process keeps in memory that is true only if the transaction took effect."""
+        self._after_commit.append(callback)
+
     def commit(self) -> None:
         write_outbox(self.session, self._outbox, self._rows)
         self.session.commit()
         if self._rows and self._on_commit is not None:
             self._on_commit()
         self._rows = []
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()

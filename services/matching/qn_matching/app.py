@@ -30,6 +30,7 @@ from .hours import api as hours_api
 from .matches import api as matches_api
 from .matches import coordination_api, stops
 from .matches import handlers as matches
+from .matches.kept_pool import KeptPool
 from .notifications import api as notifications_api
 from .notifications.email import SmtpNotifier
 from .notifications.jobs import ReminderRound, send_due_reminders
@@ -84,11 +85,11 @@ def create_app(settings: MatchingSettings | None = None, *, clock: Clock | None 
     runtime = ServiceRuntime(settings, outbox=OUTBOX, processed=PROCESSED_EVENTS, clock=clock)
 
     clock = runtime.clock
-    # a batch at a time: the candidates of a quarter are read once per batch, not once per request
+    # a batch at a time: the candidates of a quarter are read once, and again only after a change
     runtime.consume_batch(
         "help-requested",
         HelpRequested.spec.subject,
-        partial(matches.receive_help_requests, policy=policy, clock=clock),
+        partial(matches.receive_help_requests, policy=policy, clock=clock, kept=KeptPool(policy)),
         types=[HelpRequested],
         description=HelpRequested.spec.summary,
     )

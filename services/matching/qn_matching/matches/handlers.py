@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -27,6 +27,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    insert,
     or_,
     select,
     type_coerce,
@@ -47,7 +48,6 @@ from qn_contracts.vocabulary import HoursSource, VolunteerStatus
 from qn_infra.auth import Principal
 from qn_infra.clock import Clock
 from qn_infra.consumers import Delivery, handling
-from qn_infra.database import insert_objects
 from qn_infra.logs import get_logger
 from qn_infra.pseudonyms import LoginPseudonyms
 from qn_infra.unit_of_work import UnitOfWork
@@ -62,6 +62,9 @@ from .domain import DeclineReason, MatchStatus, RequestStatus, UnmatchedReason
 from .models import HelpRequest, Match
 from .reasons import reasons_for
 from .shortlist import Shortlists
+
+if TYPE_CHECKING:
+    from .kept_pool import KeptPool
 
 log = get_logger(__name__)
 
@@ -88,16 +91,38 @@ class MatchingPolicy:
 
     def need(self, request: HelpRequest, now: datetime, *, helped_before: uuid.UUID | None = None) -> domain.Need:
         """What `request` needs of a volunteer at `now`; `helped_before`: who helped the person last."""
-        today = now.astimezone(self.timezone).date()
-        return domain.Need(
+        return self.need_of(
             request.quarter_id,
             request.help_kind,
-            frozenset(request.skills),
-            tuple(request.languages),
-            vetting_needed_on=today if request.help_kind in self.vetted_kinds else None,
+            request.skills,
+            request.languages,
+            request.weekly_slot,
+            now,
             helped_before=helped_before,
-            level_wanted=self.levels_wanted.get(request.help_kind, 0),
-            weekly_slot=Slot.from_dict(request.weekly_slot) if request.weekly_slot else None,
+        )
+
+    def need_of(
+        self,
+        quarter_id: str,
+        help_kind: str,
+        skills: Iterable[str],
+        languages: Iterable[str],
+        weekly_slot: dict[str, str] | None,
+        now: datetime,
+        *,
+        helped_before: uuid.UUID | None = None,
+    ) -> domain.Need:
+        """`need` of a request given by its columns (one not stored yet)."""
+        today = now.astimezone(self.timezone).date()
+        return domain.Need(
+            quarter_id,
+            help_kind,
+            frozenset(skills),
+            tuple(languages),
+            vetting_needed_on=today if help_kind in self.vetted_kinds else None,
+            helped_before=helped_before,
+            level_wanted=self.levels_wanted.get(help_kind, 0),
+            weekly_slot=Slot.from_dict(weekly_slot) if weekly_slot else None,
         )
 
     def homes(self, quarter_id: str) -> frozenset[str]:
@@ -108,7 +133,12 @@ class MatchingPolicy:
 
 
 def receive_help_requests(
-    deliveries: Sequence[Delivery[HelpRequested]], uow: UnitOfWork, *, policy: MatchingPolicy, clock: Clock
+    deliveries: Sequence[Delivery[HelpRequested]],
+    uow: UnitOfWork,
+    *,
+    policy: MatchingPolicy,
+    clock: Clock,
+    kept: KeptPool | None = None,
 ) -> None:
     """Stores a batch of help requests from intake and asks the best volunteer for each, in
     delivery order, in the consumer's one transaction (the consumer commits). The proposals are
@@ -116,17 +146,22 @@ def receive_help_requests(
     (`CandidatePool`) and each proposal counts toward that volunteer's load for the requests after
     it; each request is received at its own time of handling, as one at a time.
 
-    The new rows (requests and their first proposals) are written at the end of the batch with
-    `insert_objects` (one cached Core INSERT per table), not through the ORM's unit of work:
-    nothing reads them back before."""
-    pool = CandidatePool(uow, policy, today=clock.now().astimezone(policy.timezone).date())
+    The new rows (requests and their first proposals) are built as plain column values and
+    written at the end of the batch with one cached Core INSERT per table, not as ORM objects
+    through the unit of work: nothing reads them back before, and building an ORM object cost
+    more than ranking the request.
+
+    `kept`: the consumer's pool from the batch before, used again while nothing it was read from
+    has changed (`kept_pool`); without it, the candidates are read for this batch."""
+    today = clock.now().astimezone(policy.timezone).date()
+    pool = kept.for_batch(uow, today) if kept is not None else CandidatePool(uow, policy, today=today)
     ids = {delivery.event.help_request_id for delivery in deliveries}
     known = set(uow.session.connection().execute(_KNOWN_REQUESTS, {"ids": list(ids)}).scalars())
     helpers = last_helpers(uow, {d.event.person_ref for d in deliveries if d.event.person_ref is not None})
-    new_rows: list[HelpRequest | Match] = []
+    new_rows = NewRows()
     for delivery in deliveries:
         handling(delivery.meta)
-        new_rows += receive_help_request(
+        receive_help_request(
             delivery.event,
             delivery.meta,
             uow,
@@ -134,9 +169,31 @@ def receive_help_requests(
             now=clock.now(),
             pool=pool,
             known=known,
+            new_rows=new_rows,
             helped_before=helpers.get(delivery.event.person_ref) if delivery.event.person_ref else None,
         )
-    insert_objects(uow.session, new_rows)
+    new_rows.write(uow)
+    if kept is not None:
+        kept.keep(uow)
+
+
+@dataclass
+class NewRows:
+    """Rows of a batch's new requests and proposals, as column values, to be written at its end."""
+
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    matches: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, uow: UnitOfWork) -> None:
+        connection = uow.session.connection()  # Core on the session's connection: no ORM path
+        if self.requests:  # the requests first: the proposals refer to them
+            connection.execute(_INSERT_REQUEST, self.requests)
+        if self.matches:
+            connection.execute(_INSERT_MATCH, self.matches)
+
+
+_INSERT_REQUEST = insert(HelpRequest)
+_INSERT_MATCH = insert(Match)
 
 
 _KNOWN_REQUESTS = select(HelpRequest.id).where(HelpRequest.id.in_(bindparam("ids", expanding=True)))
@@ -181,42 +238,66 @@ def receive_help_request(
     now: datetime,
     pool: CandidatePool,
     known: set[uuid.UUID],
+    new_rows: NewRows,
     helped_before: uuid.UUID | None = None,
-) -> list[HelpRequest | Match]:
-    """Takes one help request and asks the best volunteer; returns the new rows for the caller to
-    write. `known` holds the ids of the requests stored already (this one is added)."""
+) -> None:
+    """Takes one help request and asks the best volunteer; adds the new rows to `new_rows` for
+    the caller to write. `known` holds the ids of the requests stored already (this one is added)."""
     if event.help_request_id in known:
         # a second event for a known request (e.g. re-published under a new id): no second proposal
         log.info("help_request_already_known", help_request_id=str(event.help_request_id), event_id=str(meta.id))
-        return []
+        return
     known.add(event.help_request_id)
-    request = HelpRequest(
-        id=event.help_request_id,
-        concern_id=event.concern_id,
-        person_ref=event.person_ref,
-        quarter_id=event.quarter_id,
-        help_kind=event.help_kind,
-        skills=sorted(set(event.skills)),
-        languages=list(dict.fromkeys(event.languages)),
-        urgency=str(event.urgency),
-        wanted_by=event.wanted_by,
-        weekly_slot=_weekly_slot(event),
-        status=RequestStatus.PROPOSED.value,
-        unmatched_reason=None,
-        requested_event_id=str(meta.id),
-        received_at=now,
-        updated_at=now,
-    )
+    request: dict[str, Any] = {
+        "id": event.help_request_id,
+        "concern_id": event.concern_id,
+        "person_ref": event.person_ref,
+        "quarter_id": event.quarter_id,
+        "help_kind": event.help_kind,
+        "skills": sorted(set(event.skills)),
+        "languages": list(dict.fromkeys(event.languages)),
+        "urgency": str(event.urgency),
+        "wanted_by": event.wanted_by,
+        "weekly_slot": _weekly_slot(event),
+        "status": RequestStatus.PROPOSED.value,
+        "unmatched_reason": None,
+        "requested_event_id": str(meta.id),
+        "received_at": now,
+        "updated_at": now,
+    }
+    new_rows.requests.append(request)
     if not domain.may_propose_for(event.age_band.value if event.age_band else None, event.asked_by):
-        _unmatched(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
-        return [request]
+        _unmatched_row(request, UnmatchedReason.MINOR_WITHOUT_YOUTH_OFFICE, uow=uow)
+        return
     # as `propose_next` for a request nobody has been asked for yet
-    need = policy.need(request, now, helped_before=helped_before)
+    need = policy.need_of(
+        event.quarter_id,
+        event.help_kind,
+        request["skills"],
+        request["languages"],
+        request["weekly_slot"],
+        now,
+        helped_before=helped_before,
+    )
     best = pool.choose_next(event.quarter_id, need, now, asked=())
     if best is None:
-        _unmatched(request, UnmatchedReason.NO_CANDIDATES, uow=uow)
-        return [request]
-    return [request, _ask(request, best, need, attempt=1, pool=pool, uow=uow, policy=policy, now=now)]
+        _unmatched_row(request, UnmatchedReason.NO_CANDIDATES, uow=uow)
+        return
+    new_rows.matches.append(
+        _proposal(
+            event.help_request_id,
+            event.quarter_id,
+            event.help_kind,
+            request["urgency"],
+            best,
+            need,
+            attempt=1,
+            pool=pool,
+            uow=uow,
+            policy=policy,
+            now=now,
+        )
+    )
 
 
 def _weekly_slot(event: HelpRequested) -> dict[str, str] | None:
@@ -378,8 +459,9 @@ class CandidatePool:
     per unit of work (one query), with each volunteer's load kept current as proposals are made through it
     (`domain.proposed`): the candidates a request sees are those a query would return after the
     proposals before it. Holds for one batch of help requests, which change nothing else about
-    volunteers; a use case that also answers or expires proposals reads anew (`propose_next`
-    without a pool). The best candidate for a request is `domain.choose_next`'s, found without
+    volunteers -- and, kept by the consumer (`kept_pool`), for the batches after it while nobody
+    else changes anything it was read from; a use case that also answers or expires proposals
+    reads anew (`propose_next` without a pool). The best candidate for a request is `domain.choose_next`'s, found without
     ranking every volunteer for every request (`Shortlists`)."""
 
     def __init__(self, uow: UnitOfWork, policy: MatchingPolicy, *, today: date) -> None:
@@ -392,6 +474,12 @@ class CandidatePool:
         """(quarter, help kind) -> who offers that kind: a quarter's first read (see `_OF_KIND`)."""
         self._asked: dict[uuid.UUID, int] = {}
         """Proposals made through this pool, not yet written: counted into the load of a later read."""
+
+    def continue_in(self, uow: UnitOfWork) -> None:
+        """Goes on in the next batch's unit of work, after this pool's proposals were committed:
+        the load it holds counts them, and so does whatever it reads from now on."""
+        self._session = uow.session
+        self._asked.clear()
 
     def candidates(self, quarter_id: str) -> Iterable[domain.Candidate]:
         return self._quarter(quarter_id).candidates.candidates()
@@ -503,12 +591,25 @@ def _unmatched(request: HelpRequest, reason: UnmatchedReason, *, uow: UnitOfWork
     """Nobody is asked: the request goes back to intake's team (and to the coordinator here)."""
     request.status = RequestStatus.UNMATCHED.value
     request.unmatched_reason = reason.value
+    _say_unmatched(request.id, request.quarter_id, request.help_kind, reason, uow=uow)
+
+
+def _unmatched_row(request: dict[str, Any], reason: UnmatchedReason, *, uow: UnitOfWork) -> None:
+    """`_unmatched` for a request's row not written yet."""
+    request["status"] = RequestStatus.UNMATCHED.value
+    request["unmatched_reason"] = reason.value
+    _say_unmatched(request["id"], request["quarter_id"], request["help_kind"], reason, uow=uow)
+
+
+def _say_unmatched(
+    help_request_id: uuid.UUID, quarter_id: str, help_kind: str, reason: UnmatchedReason, *, uow: UnitOfWork
+) -> None:
     uow.emit(
         HelpRequestUnmatched(
-            help_request_id=request.id, quarter_id=request.quarter_id, help_kind=request.help_kind, reason=reason.value
+            help_request_id=help_request_id, quarter_id=quarter_id, help_kind=help_kind, reason=reason.value
         )
     )
-    log.info("help_request_unmatched", help_request_id=str(request.id), reason=reason.value)
+    log.info("help_request_unmatched", help_request_id=str(help_request_id), reason=reason.value)
 
 
 def propose_next(
@@ -548,35 +649,70 @@ def _ask(
     now: datetime,
 ) -> Match:
     """Proposes the request to the volunteer `best` names: the match, the event, the load."""
-    volunteer_id = best.candidate.volunteer_id
     match = Match(
-        id=uuid.uuid4(),
-        help_request_id=request.id,
-        volunteer_id=volunteer_id,
-        attempt=attempt,
-        score=best.score,
-        status=MatchStatus.PROPOSED.value,
-        proposed_at=now,
-        expires_at=now + policy.offer_timeout_for(request.urgency),
-        reasons=reasons_for(best, need, now, policy.timezone),
-    )
-    pool.proposed(request.quarter_id, volunteer_id)
-    request.status = RequestStatus.PROPOSED.value
-    request.unmatched_reason = None
-    uow.emit(
-        MatchProposed(
-            match_id=match.id,
-            help_request_id=request.id,
-            volunteer_ref=pool.volunteer_ref(request.quarter_id, volunteer_id),
-            quarter_id=request.quarter_id,
-            help_kind=request.help_kind,
-            score=match.score,
-            attempt=match.attempt,
-            expires_at=match.expires_at,
+        **_proposal(
+            request.id,
+            request.quarter_id,
+            request.help_kind,
+            request.urgency,
+            best,
+            need,
+            attempt=attempt,
+            pool=pool,
+            uow=uow,
+            policy=policy,
+            now=now,
         )
     )
-    log.info("match_proposed", match_id=str(match.id), help_request_id=str(request.id), attempt=match.attempt)
+    request.status = RequestStatus.PROPOSED.value
+    request.unmatched_reason = None
     return match
+
+
+def _proposal(
+    help_request_id: uuid.UUID,
+    quarter_id: str,
+    help_kind: str,
+    urgency: str,
+    best: domain.Ranked,
+    need: domain.Need,
+    *,
+    attempt: int,
+    pool: CandidatePool,
+    uow: UnitOfWork,
+    policy: MatchingPolicy,
+    now: datetime,
+) -> dict[str, Any]:
+    """`_ask` as the match's column values: the event and the load, the row not written yet."""
+    volunteer_id = best.candidate.volunteer_id
+    match_id = uuid.uuid4()
+    expires_at = now + policy.offer_timeout_for(urgency)
+    pool.proposed(quarter_id, volunteer_id)
+    uow.emit(
+        MatchProposed(
+            match_id=match_id,
+            help_request_id=help_request_id,
+            volunteer_ref=pool.volunteer_ref(quarter_id, volunteer_id),
+            quarter_id=quarter_id,
+            help_kind=help_kind,
+            score=best.score,
+            attempt=attempt,
+            expires_at=expires_at,
+        )
+    )
+    log.info("match_proposed", match_id=str(match_id), help_request_id=str(help_request_id), attempt=attempt)
+    return {
+        "id": match_id,
+        "help_request_id": help_request_id,
+        "volunteer_id": volunteer_id,
+        "attempt": attempt,
+        "score": best.score,
+        "status": MatchStatus.PROPOSED.value,
+        "via": domain.MatchVia.RANKING.value,
+        "proposed_at": now,
+        "expires_at": expires_at,
+        "reasons": reasons_for(best, need, now, policy.timezone),
+    }
 
 
 def locked_request(uow: UnitOfWork, help_request_id: uuid.UUID) -> HelpRequest:

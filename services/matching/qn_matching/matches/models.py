@@ -6,7 +6,21 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qn_infra.database import UtcDateTime
@@ -75,3 +89,17 @@ class Match(Base):
 
     help_request: Mapped[HelpRequest] = relationship(back_populates="matches")
     volunteer: Mapped[Volunteer] = relationship(lazy="joined", innerjoin=True)
+
+
+# One row (id 1): a counter the database moves itself, by triggers (migration 0007), on every
+# change to a volunteer or an absence and on every new proposal or change of a proposal's status
+# -- whoever writes: a request, a job, a consumer, another replica. Equal counters mean nothing
+# that decides who can be proposed, or their load, has changed (`kept_pool`). On PostgreSQL a
+# transaction moves it once, and `changed_in` names the transaction that did (SQLite: unused).
+CANDIDATES_VERSION = Table(
+    "candidates_version",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+    Column("changed_in", BigInteger, nullable=True),
+)
