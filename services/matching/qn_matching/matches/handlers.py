@@ -461,8 +461,8 @@ class CandidatePool:
     proposals before it. Holds for one batch of help requests, which change nothing else about
     volunteers -- and, kept by the consumer (`kept_pool`), for the batches after it while nobody
     else changes anything it was read from; a use case that also answers or expires proposals
-    reads anew (`propose_next` without a pool). The best candidate for a request is `domain.choose_next`'s, found without
-    ranking every volunteer for every request (`Shortlists`)."""
+    reads anew (`propose_next` without a pool). The best candidate for a request is
+    `domain.choose_next`'s, found without ranking every volunteer for every request (`Shortlists`)."""
 
     def __init__(self, uow: UnitOfWork, policy: MatchingPolicy, *, today: date) -> None:
         self._session = uow.session
