@@ -167,6 +167,10 @@ def test_a_table_says_in_german_what_its_dots_mean_and_needs_no_login(
     assert len(ziebigk) == 12 and all(row["place_label"] == "Ziebigk" for row in ziebigk)
     assert any(row["flag"] == "." and row["value"] is None for row in ziebigk)
     assert all((row["value"] is None) == (row["flag"] == ".") for row in table["rows"])
+    # how fresh: up to the last concern counted, the fourteenth of December
+    assert table["freshness"]["latest_event_time"].startswith(f"{YEAR}-12-14T10:00")
+    assert table["freshness"]["events"] == a_year_of_concerns.total
+    assert table["freshness"]["event_types"] == ["qn.intake.concern.recorded.v1"]
     english = reporting.client.get(
         "/tables/concern.recorded", params={"year": YEAR}, headers={"Accept-Language": "en"}
     ).json()
@@ -195,6 +199,7 @@ def test_the_csv_opens_in_a_german_spreadsheet_with_dots_where_the_table_has_the
     assert [r[4] for r in rows] == ["." if r["value"] is None else str(r["value"]) for r in json_rows]
     assert any(r[2] == "Innerstädtischer Bereich Süd (Am Leipziger Tor)" for r in rows)
     assert "gesperrt" in answer.content.decode("utf-8-sig")
+    assert f"Stand: Ereignisse bis {YEAR}-12-14T10:00:00+00:00 ({a_year_of_concerns.total} Ereignisse)" in lines
 
 
 def test_the_dashboard_shows_the_years_figures_with_dots_and_a_map_without_login(
@@ -216,6 +221,7 @@ def test_the_dashboard_shows_the_years_figures_with_dots_and_a_map_without_login
     assert html.count("<path d=") >= 4, "the quarters with an outline are drawn"
     assert "<td>.</td>" in html, "hidden cells are shown as '.'"
     assert "„.“ – Wert gesperrt" in html
+    assert f"Stand: Ereignisse bis {YEAR}-12-14 10:00 UTC ({a_year_of_concerns.total} Ereignisse)." in html
     table = reporting.client.get("/tables/concern.recorded", params={"year": YEAR, "time": "month"}).json()
     sued = [r["value"] for r in table["rows"] if r["place"] == "innenstadt-sued" and r["topic"] == "*"]
     row = "".join(f"<td>{'.' if v is None else v}</td>" for v in sued)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
-from ..tables.schemas import Protection
+from ..tables.schemas import Freshness, Protection
 
 
 class ColumnOut(BaseModel):
@@ -38,14 +36,6 @@ class FigureRowOut(BaseModel):
         "where its base is below the minimum.",
         examples=[{"requested": 12, "matched": 9, "matched_share": 0.75}],
     )
-
-
-class Freshness(BaseModel):
-    latest_event_time: datetime | None = Field(
-        description="The latest event time (ce-time) counted in this figure; null before the first event."
-    )
-    events: int = Field(description="Events of the figure's source types counted so far (all years).")
-    event_types: list[str] = Field(description="The event types the figure is built from.")
 
 
 class WeekOut(BaseModel):

@@ -17,6 +17,7 @@ from qn_infra.http import language
 from ..breakdowns import api as breakdowns_api
 from ..breakdowns import handlers as breakdowns
 from ..breakdowns import occupancy
+from ..breakdowns import store as breakdowns_store
 from ..breakdowns.catalogue import FIGURES
 from ..breakdowns.schemas import FigureOut
 from ..figures.api import CountMetric
@@ -78,6 +79,7 @@ def get_dashboard(
             place=domain.PlaceLevel.CITY,
             by_topic=True,
         )
+        latest, events = breakdowns_store.freshness(session, [COUNTS[metric].event_type])
         finer: breakdowns.ProtectedBreakdowns = state.protected_breakdowns
         names = breakdowns.offer_names(session)
         # the channels' panel shows the city only: a city of hundreds of areas has thousands of rows
@@ -127,6 +129,7 @@ def get_dashboard(
         unmapped=", ".join(names.get(p, p) for p in per_quarter if p not in {a.quarter_id for a in areas}),
         by_quarter=[(names.get(p, p), v) for p, v in per_quarter.items()],
         table_title=t["table"].format(label=label, year=year),
+        fresh=panels.fresh_line(latest, events, t),
         periods=periods,
         grid=[(names.get(p, p), [value[(period, p)] for period in periods]) for p in places],
         more_title=t["more"].format(year=year),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..breakdowns.schemas import FigureOut, FigureRowOut
 from . import charts
@@ -58,10 +59,14 @@ def _rows(figure: FigureOut, keep: Callable[[FigureRowOut], bool]) -> list[Figur
 
 
 def _fresh(figure: FigureOut, t: dict[str, str]) -> str:
-    latest = figure.freshness.latest_event_time
+    return fresh_line(figure.freshness.latest_event_time, figure.freshness.events, t)
+
+
+def fresh_line(latest: datetime | None, events: int, t: dict[str, str]) -> str:
+    """Up to which event a figure reaches, in the reader's language."""
     if latest is None:
         return t["fresh_none"]
-    return t["fresh"].format(latest=latest.strftime("%Y-%m-%d %H:%M UTC"), events=figure.freshness.events)
+    return t["fresh"].format(latest=latest.strftime("%Y-%m-%d %H:%M UTC"), events=events)
 
 
 def _bars(series: list[tuple[str, float | None]]) -> list[charts.Bar]:

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from qn_infra.http import language
 
+from ..breakdowns import store as breakdowns_store
 from ..figures.api import CountMetric
 from ..figures.catalogue import COUNTS
 from ..figures.domain import InvalidParameter
 from . import domain, handlers
 from .csv_export import csv_response
 from .details import DETAILS, detail_label
-from .schemas import Protection, TableOut, TableRow
+from .schemas import Freshness, Protection, TableOut, TableRow
 
 router = APIRouter(tags=["tables"])
 
@@ -111,6 +112,8 @@ def get_table(
             by_topic=topics,
             by_detail=details,
         )
+        event_type = COUNTS[metric].event_type
+        latest, events = breakdowns_store.freshness(session, [event_type])
     labels = PLACE_LABELS[lang]
     city = state.protected_cubes.city
     rows = [
@@ -133,6 +136,7 @@ def get_table(
         time=time.value,
         place=place.value,
         detail_label=DETAILS[metric].label(lang) if details else None,
+        freshness=Freshness(latest_event_time=latest, events=events, event_types=[event_type]),
         protection=Protection(
             method=table.method,
             minimum=table.minimum,

@@ -17,6 +17,12 @@ HEADERS = {
 }
 
 
+FRESH = {
+    "de": "Stand: Ereignisse bis {latest} ({events} Ereignisse)",
+    "en": "As of: events up to {latest} ({events} events)",
+}
+
+
 def csv_text(table: TableOut, language: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -30,6 +36,10 @@ def csv_text(table: TableOut, language: str) -> str:
         detail = [] if table.detail_label is None else [row.detail_label or row.detail]
         writer.writerow([row.period, row.place, row.place_label, row.topic, *detail, value])
     writer.writerow([])
+    if table.freshness is not None:
+        latest = table.freshness.latest_event_time
+        moment = latest.isoformat() if latest else "–"
+        writer.writerow([FRESH[language].format(latest=moment, events=table.freshness.events)])
     writer.writerow([table.protection.note])
     return buffer.getvalue()
 

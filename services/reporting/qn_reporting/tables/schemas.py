@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 
@@ -36,6 +38,14 @@ class Protection(BaseModel):
     note: str = Field(description="What the protection means, after Accept-Language.")
 
 
+class Freshness(BaseModel):
+    latest_event_time: datetime | None = Field(
+        description="The latest event time (ce-time) counted in this figure; null before the first event."
+    )
+    events: int = Field(description="Events of the figure's source types counted so far (all years).")
+    event_types: list[str] = Field(description="The event types the figure is built from.")
+
+
 class TableOut(BaseModel):
     metric: str = Field(examples=["concern.recorded"])
     label: str = Field(examples=["Erfasste Anliegen"])
@@ -43,5 +53,6 @@ class TableOut(BaseModel):
     time: str = Field(examples=["quartal"])
     place: str = Field(examples=["quarter"])
     detail_label: str | None = Field(None, description="What the details are (Zugangsweg, Art der Hilfe), if asked.")
+    freshness: Freshness | None = Field(None, description="Up to which event the table reaches.")
     protection: Protection
     rows: list[TableRow]
