@@ -16,6 +16,10 @@ CLASSES = ("#deebf7", "#9ecae1", "#4292c6", "#2171b5", "#08306b")
 HIDDEN_FILL = "url(#hidden)"
 
 
+CHAR_WIDTH = 6.5
+"""About how wide a character of the bars' labels is, in the chart's units (the labels' font)."""
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
@@ -24,6 +28,18 @@ class Bar:
     y: float
     width: float
     height: float
+
+    @property
+    def short(self) -> str:
+        """The label as it fits under its bar (the slot: the bar and the gaps beside it), cut with
+        "…" where longer -- the table beside the chart names it in full."""
+        fits = max(3, int(self.width / 0.7 / CHAR_WIDTH))
+        if len(self.label) <= fits:
+            return self.label
+        cut = self.label[: fits - 1]
+        if cut.rfind(" ") >= fits // 2:  # at a word's end where that keeps most of it
+            cut = cut[: cut.rfind(" ")]
+        return cut.rstrip() + "…"
 
 
 def bars(series: Sequence[tuple[str, int | None]], *, width: int = WIDTH, height: int = HEIGHT) -> list[Bar]:
