@@ -38,6 +38,23 @@ def _version(connection: Connection) -> int:
     return int(connection.execute(select(CANDIDATES_VERSION.c.version)).scalar_one())
 
 
+def _help_request(request_id: uuid.UUID, status: str) -> dict[str, object]:
+    """A help request row for shopping in Innenstadt Süd, as the consumer writes one."""
+    return {
+        "id": request_id,
+        "concern_id": uuid.uuid4(),
+        "quarter_id": "innenstadt-sued",
+        "help_kind": "shopping",
+        "skills": ["shopping"],
+        "languages": [],
+        "urgency": "soon",
+        "status": status,
+        "requested_event_id": str(uuid.uuid4()),
+        "received_at": NOW,
+        "updated_at": NOW,
+    }
+
+
 def test_every_write_that_decides_who_is_proposed_moves_the_version(engine: Engine) -> None:
     volunteer_id, request_id, match_id, absence_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     writes: list[tuple[str, Callable[[Connection], object]]] = [
@@ -85,21 +102,7 @@ def test_every_write_that_decides_who_is_proposed_moves_the_version(engine: Engi
         (
             "a proposal made",
             lambda c: (
-                c.execute(
-                    insert(HelpRequest).values(
-                        id=request_id,
-                        concern_id=uuid.uuid4(),
-                        quarter_id="innenstadt-sued",
-                        help_kind="shopping",
-                        skills=["shopping"],
-                        languages=[],
-                        urgency="soon",
-                        status="proposed",
-                        requested_event_id=str(uuid.uuid4()),
-                        received_at=NOW,
-                        updated_at=NOW,
-                    )
-                ),
+                c.execute(insert(HelpRequest).values(**_help_request(request_id, "proposed"))),
                 c.execute(
                     insert(Match).values(
                         id=match_id,
@@ -134,20 +137,6 @@ def test_writes_that_decide_nothing_about_candidates_leave_the_version(engine: E
     with engine.connect() as connection:
         before = _version(connection)
     with engine.begin() as connection:
-        connection.execute(
-            insert(HelpRequest).values(
-                id=uuid.uuid4(),
-                concern_id=uuid.uuid4(),
-                quarter_id="innenstadt-sued",
-                help_kind="shopping",
-                skills=["shopping"],
-                languages=[],
-                urgency="soon",
-                status="unmatched",
-                requested_event_id=str(uuid.uuid4()),
-                received_at=NOW,
-                updated_at=NOW,
-            )
-        )
+        connection.execute(insert(HelpRequest).values(**_help_request(uuid.uuid4(), "unmatched")))
     with engine.connect() as connection:
         assert _version(connection) == before

@@ -95,18 +95,16 @@ def build(
     unmet = figures["unmet_need"]
     city_total = _rows(unmet, lambda r: r.place == CITY and r.topic == "*")
     by_reason = {(r.period, r.detail): r.values["referrals"] for r in city_total}
+    reason_names = {r.detail: r.detail_label or r.detail or "–" for r in city_total} | {"*": t["all_reasons"]}
     reasons = sorted({r.detail for r in city_total} - {"*"})
     panels.append(
         Panel(
             "unmet",
             unmet.label,
             t["unmet_chart"].format(year=year),
-            _bars([(t.get("reason_" + r, r or "–"), by_reason.get((year, r), 0)) for r in reasons]),
+            _bars([(reason_names[r], by_reason.get((year, r), 0)) for r in reasons]),
             [unmet.detail_label or "", *quartals, year],
-            [
-                (t.get("reason_" + r, r or "–"), [shown(by_reason.get((p, r), 0)) for p in (*quartals, year)])
-                for r in [*reasons, "*"]
-            ],
+            [(reason_names[r], [shown(by_reason.get((p, r), 0)) for p in (*quartals, year)]) for r in [*reasons, "*"]],
             _fresh(unmet, t),
             csv_url("unmet_need"),
         )

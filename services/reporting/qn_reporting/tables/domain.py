@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from qn_infra.logs import get_logger
 
+from ..breakdowns.domain import NO_DETAIL
 from ..city import City
 from ..disclosure import Cube, Dimension, Key
 from ..figures.domain import ALL_TOPICS
@@ -27,7 +28,6 @@ CITY = "@city"
 DISTRICT = "@district:"
 DETAIL = "detail:"
 """Prefix of a detail's code in the cube's third dimension, apart from the topic codes."""
-NO_DETAIL = ""
 
 
 class TimeLevel(StrEnum):
@@ -71,7 +71,7 @@ def topic_dimension(topics: Iterable[str], details: dict[str, tuple[str, ...]] |
         (ALL_TOPICS if parent == ALL_TOPICS else DETAIL + parent): tuple(DETAIL + kid for kid in kids)
         for parent, kids in (details or {}).items()
     }
-    return Dimension("topic", ALL_TOPICS, tree, True, {ALL_TOPICS: tuple(covered)} if covered else {})
+    return Dimension("topic", ALL_TOPICS, tree, covers={ALL_TOPICS: tuple(covered)} if covered else {})
 
 
 def topic_codes(dimension: Dimension) -> tuple[str, ...]:
