@@ -45,7 +45,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -60,6 +60,7 @@ from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 
 from qn_contracts import EventMeta, encode, stream_for_subject
+from qn_contracts.ids import time_ordered_id
 from qn_contracts.intake import ConcernRecorded, HelpRequested
 from qn_infra.database import make_engine, migrate, new_metadata
 from qn_infra.devkeys import ensure_keys, issue_token
@@ -143,9 +144,11 @@ def concern_messages(n: int) -> list[Wire]:
 
 
 def help_request(i: int) -> HelpRequested:
+    # ids as intake makes them (time-ordered); the person's pseudonym is random, as intake's is
+    now = datetime.now(UTC)
     return HelpRequested(
-        help_request_id=uuid.uuid4(),
-        concern_id=uuid.uuid4(),
+        help_request_id=time_ordered_id(now),
+        concern_id=time_ordered_id(now),
         person_ref=uuid.uuid4(),
         quarter_id=QUARTER,
         help_kind="company",

@@ -15,6 +15,8 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .ids import time_ordered_id
+
 
 class Classification(StrEnum):
     """How sensitive an event's data is; sent as the `ce-dataclassification` header."""
@@ -150,9 +152,12 @@ class EventMeta(BaseModel):
     ) -> EventMeta:
         """Builds the metadata for a new event of this class."""
         spec = event.spec
-        return cls(
-            id=event_id or uuid4(),
-            time=time or utcnow(),
+        time = time or utcnow()
+        # every value comes from the event's spec or is made here: nothing to validate (a
+        # producer builds one per event it emits)
+        return cls.model_construct(
+            id=event_id or time_ordered_id(time),
+            time=time,
             type=spec.type,
             source=spec.source,
             dataschema=spec.dataschema,

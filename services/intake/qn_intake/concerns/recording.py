@@ -3,10 +3,10 @@ row and event it creates -- in one transaction."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from qn_contracts.ids import time_ordered_id
 from qn_contracts.intake import ConcernRecorded
 from qn_contracts.vocabulary import TargetKind
 from qn_infra.database import insert_objects
@@ -57,7 +57,7 @@ def record_concern(
     referrals, help requests and history. With a `claim`, the Idempotency-Key is stored in the
     same transaction, so a repeat records nothing."""
     domain.check_topics(cmd.topics, ctx.city)
-    concern_id = uuid.uuid4()
+    concern_id = time_ordered_id(now)
     today = now.astimezone(ZoneInfo(ctx.city.timezone)).date()
     with uow:
         person = referenced_person(uow.session, cmd.person_id, viewer) if cmd.person_id is not None else None

@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from qn_contracts import EventMeta
+from qn_contracts.ids import time_ordered_id
 from qn_contracts.intake import HelpRequested, WeeklySlot
 from qn_contracts.matching import (
     AssignmentCompleted,
@@ -58,7 +59,7 @@ def request_help(
     consent = person is not None and _consent_active(uow, person, now)
     status = domain.status_after(person_attached=person is not None, consent_active=consent)
     help_request = HelpRequest(
-        id=uuid.uuid4(),
+        id=time_ordered_id(now),
         concern_id=concern.id,
         help_kind=help_kind,
         weekly_slot=weekly_slot.as_dict() if weekly_slot else None,

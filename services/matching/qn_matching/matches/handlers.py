@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 
 from qn_contracts import EventMeta
+from qn_contracts.ids import time_ordered_id
 from qn_contracts.intake import HelpRequested
 from qn_contracts.matching import (
     HelpRequestUnmatched,
@@ -685,7 +686,7 @@ def _proposal(
 ) -> dict[str, Any]:
     """`_ask` as the match's column values: the event and the load, the row not written yet."""
     volunteer_id = best.candidate.volunteer_id
-    match_id = uuid.uuid4()
+    match_id = time_ordered_id(now)
     expires_at = now + policy.offer_timeout_for(urgency)
     pool.proposed(quarter_id, volunteer_id)
     uow.emit(
