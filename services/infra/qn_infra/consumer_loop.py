@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -27,6 +28,7 @@ from .consumers import BatchProcessor, ConsumerSpec, Outcome, RawMessage, Verdic
 from .dead_letter import dead_letter_headers, retry_delay
 from .logs import get_logger
 from .metrics import CONSUMER_PENDING, EVENTS_CONSUMED
+from .pull import Puller
 
 if TYPE_CHECKING:
     from .runtime import ServiceRuntime
@@ -77,44 +79,52 @@ class ConsumerLoop:
             # rebuild placed it, or a policy the server will not change): keep it as it is
             log.warning("consumer_config_kept", consumer=self.spec.durable, error=str(exc))
 
-    async def run(self, js: JetStreamContext) -> None:
-        subscription = await js.pull_subscribe_bind(self.spec.durable, self.stream)
+    async def run(self, nc: Client) -> None:
+        puller = Puller(nc, self.stream, self.spec.durable)
+        await puller.start()
         # the next batch is fetched while this one is handled: its round trip to the server and
         # the parsing of its messages overlap the worker thread's transaction, not add to it.
         # Batches are still handled one after the other, in the order fetched.
         ahead: asyncio.Task[list[Msg]] | None = None
+        # and a handled batch is acknowledged while the next one is handled: the worker thread
+        # does not wait for the acks (at most one batch is being settled at a time)
+        settling: asyncio.Task[None] | None = None
         try:
             # the runtime cancels this task on stop, and its flag ends the loop as well: Python
             # 3.11's `wait_for` (inside nats-py's fetch) can swallow a cancellation
             while not self._runtime.stopping:
-                messages = await ahead if ahead is not None else await self._fetch(subscription)
+                messages = await ahead if ahead is not None else await self._fetch(puller)
                 ahead = None
                 if self._runtime.stopping:
                     await self._release(messages)
                     break
-                ahead = asyncio.create_task(self._fetch(subscription))
+                ahead = asyncio.create_task(self._fetch(puller))
                 if messages:
                     # each message says how many the stream holds for this consumer after it (set
                     # here, not when fetched ahead: the lag counts what has not been handled)
                     CONSUMER_PENDING.labels(consumer=self.spec.durable).set(messages[-1].metadata.num_pending or 0)
-                    await self.handle(messages)
+                    settle = await self.handle(messages)
+                    if settling is not None:
+                        await settling
+                    settling = asyncio.create_task(settle) if settle is not None else None
         finally:
+            if settling is not None:  # acks of a committed batch go out before the loop ends
+                with contextlib.suppress(Exception):
+                    await settling
             if ahead is not None:
                 await self._release_ahead(ahead)
-            with contextlib.suppress(Exception):  # the connection may be gone already
-                await subscription.unsubscribe()
+            await self._release(await puller.stop())
 
-    async def _fetch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
+    async def _fetch(self, puller: Puller) -> list[Msg]:
         """What the server has (up to the batch size); none after the timeout or a failure."""
         try:
-            messages = await subscription.fetch(self._batch, timeout=FETCH_TIMEOUT_SECONDS)
-        except TimeoutError:  # nats-py's TimeoutError is one too
-            CONSUMER_PENDING.labels(consumer=self.spec.durable).set(0)
-            return []  # nothing new within the timeout: ask again
+            messages = await puller.fetch(self._batch, timeout=FETCH_TIMEOUT_SECONDS)
         except Exception as exc:  # noqa: BLE001 -- broker away or reconnecting: the loop must outlive it
             log.warning("consumer_fetch_failed", consumer=self.spec.durable, error=repr(exc))
             await asyncio.sleep(1.0)
             return []
+        if not messages:
+            CONSUMER_PENDING.labels(consumer=self.spec.durable).set(0)  # nothing new within the timeout
         return messages
 
     async def _release_ahead(self, ahead: asyncio.Task[list[Msg]]) -> None:
@@ -131,14 +141,19 @@ class ConsumerLoop:
             with contextlib.suppress(Exception):  # the connection may be gone: ack_wait brings it back
                 await message.nak()
 
-    async def handle(self, messages: Sequence[Msg]) -> None:
+    async def handle(self, messages: Sequence[Msg]) -> Coroutine[Any, Any, None] | None:
+        """Handles a batch in the worker thread; returns what settles it (ack, retry, dead
+        letter), for the caller to run -- or None if the batch failed as a whole."""
         raws = [_raw(message, self.stream) for message in messages]
         try:
             outcomes = await anyio.to_thread.run_sync(self._process, raws)
         except Exception as exc:  # noqa: BLE001 -- unexpected: let the server redeliver after ack_wait
             log.error("consumer_batch_failed", consumer=self.spec.durable, error=repr(exc), messages=len(raws))
             await asyncio.sleep(1.0)
-            return
+            return None
+        return self.settle(messages, raws, outcomes)
+
+    async def settle(self, messages: Sequence[Msg], raws: Sequence[RawMessage], outcomes: Sequence[Outcome]) -> None:
         tally: Counter[str] = Counter()
         for message, raw, outcome in zip(messages, raws, outcomes, strict=True):
             tally[await self._settle(message, raw, outcome)] += 1

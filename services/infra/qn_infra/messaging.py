@@ -3,7 +3,6 @@ publishing with checked acks, and the registry of durable pull consumers (`consu
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import ssl
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from qn_contracts import DEAD_LETTER, STREAMS, StreamSpec, stream_for_subject
 from .consumers import ConsumerSpec
 from .logs import get_logger
 from .outbox import Ack
+from .publish_window import WindowedPublisher
 from .settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -61,14 +61,16 @@ async def ensure_streams(js: JetStreamContext, replicas: int = 1, *, create: boo
 class JetStreamPublisher:
     """Publishes to the streams and checks every ack.
 
-    `publish_many` sends a batch with up to `window` acks outstanding at once (nats-py's async
-    publish), instead of one round trip per message, and reports each message's ack or error."""
+    `publish_many` sends a batch with up to `window` acks outstanding at once
+    (`publish_window`), instead of one round trip per message, and reports each message's ack or
+    error."""
 
     def __init__(self, broker: NatsBroker, timeout: float = 5.0, window: int = 256) -> None:
         self._broker = broker
         self._timeout = timeout
         self._window = window
         self._js: tuple[Any, JetStreamContext] | None = None
+        self._windowed: WindowedPublisher | None = None
 
     def _jetstream(self) -> JetStreamContext:
         connection = self._broker.connection
@@ -86,27 +88,12 @@ class JetStreamPublisher:
     async def publish_many(self, messages: Sequence[tuple[str, bytes, dict[str, str]]]) -> list[Ack | BaseException]:
         """Publishes in order; waits at most `timeout` for the acks after the last send. Each
         result is the message's ack, or the error (a timeout for an ack that did not come)."""
-        js = self._jetstream()
-        futures = []
-        for subject, body, headers in messages:
-            # the expected stream makes the server refuse a subject that landed elsewhere
-            futures.append(
-                await js.publish_async(subject, body, stream=stream_for_subject(subject).name, headers=dict(headers))
-            )
-        if futures:
-            _, late = await asyncio.wait(futures, timeout=self._timeout)
-            for future in late:
-                future.cancel()
-        results: list[Ack | BaseException] = []
-        for future in futures:
-            if future.cancelled():
-                results.append(TimeoutError(f"no publish ack within {self._timeout}s"))
-            elif (error := future.exception()) is not None:
-                results.append(error)
-            else:
-                ack = future.result()
-                results.append(Ack(stream=ack.stream, sequence=ack.seq, duplicate=bool(ack.duplicate)))
-        return results
+        connection = self._broker.connection
+        # one reply subscription per connection (a new one after the broker was started anew)
+        if self._windowed is None or self._windowed.connection is not connection:
+            self._windowed = WindowedPublisher(connection, timeout=self._timeout, window=self._window)
+        streams = [stream_for_subject(subject).name for subject, _, _ in messages]
+        return await self._windowed.publish_many(messages, streams)
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,8 @@ class ServiceRuntime:
                     await loop.ensure_durable(js)
                     if self.stopping:  # stop() began meanwhile (its cancellation may have been lost)
                         return
-                    self._tasks.append(asyncio.create_task(loop.run(js), name=f"consumer:{spec.durable}"))
+                    task = asyncio.create_task(loop.run(broker.connection), name=f"consumer:{spec.durable}")
+                    self._tasks.append(task)
                 self.broker_started = True
                 log.info("broker_started", servers=self.settings.nats_servers, consumers=len(self.messaging.durables))
                 self.relay.notify()
