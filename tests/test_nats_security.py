@@ -132,13 +132,16 @@ def _read_own(broker: SecuredNats, organisation: str, stream: str, producer: str
             f"qn.v1.{producer}.*.*.{organisation}", durable=f"org-{organisation}", stream=stream
         )
         subjects = []
-        try:
-            for message in await sub.fetch(50, timeout=1):
+        # until nothing more comes: on a loaded machine a publish may be stored after its ack
+        # timed out (`_publish` lets that pass), and one fetch can end before it arrives
+        while True:
+            try:
+                messages = await sub.fetch(50, timeout=1)
+            except nats.errors.TimeoutError:
+                return subjects
+            for message in messages:
                 subjects.append(message.subject)
                 await message.ack()
-        except nats.errors.TimeoutError:
-            pass
-        return subjects
 
     return asyncio.run(_with(broker, f"org-{organisation}", pull))[0]
 

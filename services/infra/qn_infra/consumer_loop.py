@@ -2,10 +2,12 @@
 the batch to a worker thread once (`consumers.BatchProcessor`: one transaction), then settle each
 message -- ack after the commit, nak with backoff, or dead-letter and terminate.
 
-Kept on nats-py directly rather than a framework's per-message subscriber: a batch costs one
-thread hop and one transaction, not one of each per message. Within one consumer, batches are
-handled one after the other, so events of a subject reach the handler in stream order, except a
-message that is retried after a transient failure (it comes back after its backoff)."""
+Kept on NATS directly rather than a framework's per-message subscriber: a batch costs one thread
+hop and one transaction, not one of each per message, and the pull requests are our own
+(`pull.Puller`), not nats-py's fetch with its timed wait per message. Within one consumer,
+batches are handled one after the other, so events of a subject reach the handler in stream
+order, except a message that is retried after a transient failure (it comes back after its
+backoff)."""
 
 from __future__ import annotations
 
@@ -91,7 +93,7 @@ class ConsumerLoop:
         settling: asyncio.Task[None] | None = None
         try:
             # the runtime cancels this task on stop, and its flag ends the loop as well: Python
-            # 3.11's `wait_for` (inside nats-py's fetch) can swallow a cancellation
+            # 3.11's `wait_for` (inside a fetch) can swallow a cancellation
             while not self._runtime.stopping:
                 messages = await ahead if ahead is not None else await self._fetch(puller)
                 ahead = None
@@ -104,9 +106,9 @@ class ConsumerLoop:
                     # here, not when fetched ahead: the lag counts what has not been handled)
                     CONSUMER_PENDING.labels(consumer=self.spec.durable).set(messages[-1].metadata.num_pending or 0)
                     settle = await self.handle(messages)
-                    if settling is not None:
-                        await settling
-                    settling = asyncio.create_task(settle) if settle is not None else None
+                    previous, settling = settling, asyncio.create_task(settle) if settle is not None else None
+                    if previous is not None:
+                        await previous
         finally:
             if settling is not None:  # acks of a committed batch go out before the loop ends
                 with contextlib.suppress(Exception):
