@@ -15,7 +15,10 @@ nats-py alone does on the same broker, with the same messages, in the same run.
    consumer reads the volunteers once and keeps them from batch to batch (`kept_pool`; a change
    between two batches would have the next one read them again). Printed beside the ratio: the
    wall time per event. The same with 10 volunteers shows what the consumer costs without much
-   ranking.
+   ranking. M is 10,000 (QN_BENCH_HELP_EVENTS): the clock includes the service's first batch,
+   which reads the 1,000 volunteers and warms up every statement; with 2,000 requests that
+   one-off part was a sixth of a run of about a second, and the ratio said more about start-up
+   than about a consumer keeping up.
 4. The outbox relay: N rows written to an outbox (many per transaction) while no relay runs, then
    `OutboxRelay.publish_pending()` until all are published, against raw pipelined publishing of
    the very same rows.
@@ -78,7 +81,7 @@ REPO = Path(__file__).resolve().parents[1]
 CITY_DIR = REPO / "deploy" / "demo-city"
 
 EVENTS = int(os.environ.get("QN_BENCH_EVENTS", "20000"))
-HELP_EVENTS = int(os.environ.get("QN_BENCH_HELP_EVENTS", "2000"))
+HELP_EVENTS = int(os.environ.get("QN_BENCH_HELP_EVENTS", "10000"))
 VOLUNTEERS = int(os.environ.get("QN_BENCH_VOLUNTEERS", "1000"))
 LIGHT_VOLUNTEERS = 10
 CONCERNS = int(os.environ.get("QN_BENCH_CONCERNS", "2000"))
@@ -590,6 +593,9 @@ async def _matching(env: Environment, figures: dict[str, Any], volunteers: int, 
         with contextlib.suppress(NotFoundError):  # a fresh durable: the clock starts at its creation
             await js.delete_consumer("QN_INTAKE", "matching-help-requested")
         await raw_publish(js, messages)
+        # the baseline before and after the consumer's run (each a fresh durable of its own): on a
+        # shared machine the broker's speed drifts, and one side alone moved the ratio by a third
+        raw = [await raw_consume(js, "QN_INTAKE", HELP_SUBJECT, HELP_EVENTS) for _ in range(RAW_ROUNDS)]
         service = env.start("matching", nats_url=server.url, database_url=database_url, settings=MATCHING_SETTINGS)
         result = await drained(
             js,
@@ -611,8 +617,9 @@ async def _matching(env: Environment, figures: dict[str, Any], volunteers: int, 
             await asyncio.sleep(0.2)
         figures[f"{key}_proposed"] = proposed
         service.stop()
-        raw = [await raw_consume(js, "QN_INTAKE", HELP_SUBJECT, HELP_EVENTS) for _ in range(RAW_ROUNDS)]
+        raw += [await raw_consume(js, "QN_INTAKE", HELP_SUBJECT, HELP_EVENTS) for _ in range(RAW_ROUNDS)]
         figures[f"{key}_raw_rate"] = statistics.median(r.rate for r in raw)
+        figures[f"{key}_raw_range"] = (min(r.rate for r in raw), max(r.rate for r in raw))
     finally:
         await nc.close()
 
@@ -938,7 +945,13 @@ def report(figures: dict[str, Any]) -> str:
             f"{m:,} help requests for it"
         )
         rate = f.get("matching_rate")
-        row("raw consume of the same help requests", _rate(f.get("matching_raw_rate")), note=f"median of {RAW_ROUNDS}")
+        spread = f.get("matching_raw_range")
+        row(
+            "raw consume of the same help requests",
+            _rate(f.get("matching_raw_rate")),
+            note=f"median of {2 * RAW_ROUNDS}, before and after"
+            + (f" (range {spread[0]:,.0f}-{spread[1]:,.0f})" if spread else ""),
+        )
         proposed = f.get("matching_proposed")
         note = f"{1e6 / rate:,.0f} µs/event" if rate else ""
         if proposed is not None:

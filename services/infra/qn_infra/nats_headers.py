@@ -9,33 +9,29 @@ and leaves anything else -- status lines, tabs, folded or non-ASCII headers -- t
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from nats.aio.client import Client
 
 _HEAD = b"NATS/1.0\r\n"
-_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")
-"""What the e-mail parser takes for a header name: printable ASCII, no space, no colon."""
-_PRINTABLE = re.compile(r"[\x20-\x7e\r\n]*")
 _FALL_BACK = object()
 
 
 def parse_plain_headers(block: bytes) -> dict[str, str] | object | None:
     """The headers of a `NATS/1.0` block of plain ASCII `Name: value` lines, as nats-py returns
     them (names and values stripped, the last of a repeated name); `_FALL_BACK` for anything
-    else, which nats-py's own parser must read."""
+    else, which nats-py's own parser must read. Checked line by line with C string methods (a
+    regular expression over the block cost half of this function's time): a line must be
+    printable ASCII -- no tab, no stray CR or LF, no other control character -- and its name
+    (before the first colon) not empty and without a space."""
     if not block.startswith(_HEAD) or not block.isascii():
         return _FALL_BACK
-    text = block[len(_HEAD) :].decode("ascii")
-    if not _PRINTABLE.fullmatch(text):  # tabs and other control characters: leave them to nats-py
-        return _FALL_BACK
     headers: dict[str, str] = {}
-    for line in text.split("\r\n"):
+    for line in block[len(_HEAD) :].decode("ascii").split("\r\n"):
         if not line:
             break  # the blank line that ends the headers
         name, colon, value = line.partition(":")
-        if not colon or "\n" in line or "\r" in line or not _NAME.fullmatch(name) or line.startswith("From "):
+        if not colon or not name or " " in name or not line.isprintable() or line.startswith("From "):
             return _FALL_BACK
         headers[name] = value.strip()
     return headers or None
