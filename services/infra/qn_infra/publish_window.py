@@ -20,10 +20,12 @@ import orjson
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
+from nats.js.api import Header
 
 from .outbox import Ack
+from .waiting import wait_until
 
-EXPECTED_STREAM = "Nats-Expected-Stream"
+EXPECTED_STREAM, STATUS, DESCRIPTION = Header.EXPECTED_STREAM.value, Header.STATUS.value, Header.DESCRIPTION.value
 
 
 class PublishRefused(Exception):
@@ -74,51 +76,43 @@ class WindowedPublisher:
         try:
             for index, ((subject, body, headers), stream) in enumerate(zip(messages, streams, strict=True)):
                 if batch.outstanding >= self._window:
-                    await self._wait(batch, lambda: batch.outstanding < self._window, loop.time() + self._timeout)
+                    await wait_until(
+                        batch.changed, lambda: batch.outstanding < self._window, loop.time() + self._timeout
+                    )
                 # the expected stream makes the server refuse a subject that landed elsewhere
                 await self._nc.publish(
                     subject, body, reply=f"{prefix}{index}", headers={**headers, EXPECTED_STREAM: stream}
                 )
                 batch.outstanding += 1
-            await self._wait(batch, lambda: batch.outstanding == 0, loop.time() + self._timeout)
+            await wait_until(batch.changed, lambda: batch.outstanding == 0, loop.time() + self._timeout)
         finally:
             self._batch = None
         late = TimeoutError(f"no publish ack within {self._timeout}s")
         return [late if result is None else result for result in batch.results]
 
-    @staticmethod
-    async def _wait(batch: _Batch, done: object, deadline: float) -> None:
-        loop = asyncio.get_running_loop()
-        while not done():  # type: ignore[operator]
-            left = deadline - loop.time()
-            if left <= 0:
-                return
-            batch.changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(batch.changed.wait(), left)
-
     async def _on_reply(self, message: Msg) -> None:
         batch = self._batch
         _, number, index = message.subject.rsplit(".", 2)
-        if batch is None or int(number) != batch.number:
+        if batch is None or number != str(batch.number):
             return  # the ack of a batch given up on (timed out): its row is published again
-        position = int(index)
-        if batch.results[position] is not None:
-            return
+        position = int(index) if index.isdigit() else len(batch.results)
+        if position >= len(batch.results) or batch.results[position] is not None:
+            return  # not a reply to this batch's messages, or a second one
         batch.results[position] = _result(message)
         batch.outstanding -= 1
         batch.changed.set()
 
 
 def _result(message: Msg) -> Ack | BaseException:
-    status = message.headers.get("Status") if message.headers else None
-    if status is not None:  # 503: no stream listens on the subject
-        return PublishRefused(f"status {status} {message.headers.get('Description', '')}".strip())  # type: ignore[union-attr]
+    headers = message.headers or {}
+    if STATUS in headers:  # 503: no stream listens on the subject
+        return PublishRefused(f"status {headers[STATUS]} {headers.get(DESCRIPTION, '')}".strip())
     try:
         reply = orjson.loads(message.data)
-    except orjson.JSONDecodeError as exc:
-        return PublishRefused(f"unreadable ack: {exc}")
-    error = reply.get("error")
-    if error is not None:
-        return PublishRefused(f"{error.get('code')} {error.get('err_code', '')}: {error.get('description')}")
-    return Ack(stream=reply["stream"], sequence=int(reply["seq"]), duplicate=bool(reply.get("duplicate")))
+        error = reply.get("error")
+        if error is not None:
+            return PublishRefused(f"{error.get('code')} {error.get('err_code', '')}: {error.get('description')}")
+        return Ack(stream=str(reply["stream"]), sequence=int(reply["seq"]), duplicate=bool(reply.get("duplicate")))
+    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        # an ack that says neither where the message went nor why not: not stored, as far as we know
+        return PublishRefused(f"unreadable ack {message.data[:200]!r}: {exc!r}")

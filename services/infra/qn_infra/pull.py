@@ -25,8 +25,11 @@ from typing import Any
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
+from nats.js.api import Header
 
-STATUS = "Status"
+from .waiting import wait_until
+
+STATUS, DESCRIPTION = Header.STATUS.value, Header.DESCRIPTION.value
 HEARTBEAT = "100"
 ENDED = {"404", "408"}
 """Statuses that end a request normally: nothing more now, or its time ran out."""
@@ -45,8 +48,8 @@ class Puller:
         self._current = ""
         """The reply subject of the request being waited for."""
         self._buffer: list[Msg] = []
-        self._ended = 0
-        """Requests the server has ended (a status) since the last `fetch` began waiting."""
+        self._ended = False
+        """Whether the server has ended the current request (a status)."""
         self._failure: str | None = None
         self._arrived = asyncio.Event()
         self._subscription: Subscription | None = None
@@ -69,10 +72,9 @@ class Puller:
         elif status == HEARTBEAT or message.subject != self._current:
             return  # a heartbeat, or the end of an earlier request (its messages are kept)
         else:
-            self._ended += 1
+            self._ended = True
             if status not in ENDED:
-                description = message.headers.get("Description", "") if message.headers else ""
-                self._failure = f"{status} {description}".strip()
+                self._failure = f"{status} {message.headers.get(DESCRIPTION, '')}".strip()
         self._arrived.set()
 
     async def fetch(self, batch: int, timeout: float) -> list[Msg]:
@@ -87,8 +89,7 @@ class Puller:
     async def _request(self, batch: int, *, no_wait: bool = False, expires: float | None = None) -> None:
         """Sends one pull request and waits until it is answered: filled, or ended by a status,
         or (with an expiry) until its first message arrives."""
-        self._ended, self._failure = 0, None
-        self._arrived.clear()
+        self._ended, self._failure = False, None
         body: dict[str, Any] = {"batch": batch}
         if no_wait:
             body["no_wait"] = True
@@ -100,18 +101,15 @@ class Puller:
         await self._nc.publish(self._request_subject, json.dumps(body).encode(), reply=self._current)
         # a little longer than the request's own expiry: its 408 normally comes first
         deadline = asyncio.get_running_loop().time() + (expires or 1.0) + 1.0
-        while True:
-            if self._failure is not None:
-                failure, self._failure = self._failure, None
-                raise PullFailed(failure)
-            if self._ended or len(self._buffer) - before >= batch or (expires is not None and self._buffer):
-                return
-            left = deadline - asyncio.get_running_loop().time()
-            if left <= 0:
-                return
-            self._arrived.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), left)
+
+        def answered() -> bool:
+            filled = len(self._buffer) - before >= batch
+            return self._ended or filled or (expires is not None and bool(self._buffer))
+
+        await wait_until(self._arrived, answered, deadline)
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise PullFailed(failure)
 
     def _take(self, batch: int) -> list[Msg]:
         taken, self._buffer = self._buffer[:batch], self._buffer[batch:]

@@ -10,11 +10,12 @@ from collections.abc import AsyncIterator
 import nats
 import pytest
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
 from qn_infra.embedded_broker import NatsServer
 from qn_infra.outbox import Ack
-from qn_infra.publish_window import PublishRefused, WindowedPublisher
+from qn_infra.publish_window import PublishRefused, WindowedPublisher, _result
 from qn_infra.pull import Puller, PullFailed
 
 pytestmark = pytest.mark.integration
@@ -74,17 +75,18 @@ async def test_a_fetch_on_an_empty_stream_waits_for_the_first_messages_and_retur
 
 
 async def test_the_end_of_an_earlier_request_does_not_end_the_next_one(nc: Client) -> None:
-    # an expiring request gets its first message and returns; its end (408) comes later, during
-    # the next fetch, which must still get the messages published meanwhile
+    # a request's end (404/408) can come while a later request is waited for: here one stands in
+    # for the late 408 of the first request, sent to its reply subject during the second fetch
     puller = Puller(nc, STREAM, "probe")
     await puller.start()
-    waiting = asyncio.create_task(_pulled(puller, 100, timeout=0.5))
-    await asyncio.sleep(0.1)
+    assert await _pulled(puller, 8, timeout=0.3) == []  # request 1 (no_wait), then 2 (expiring)
+    waiting = asyncio.create_task(_pulled(puller, 8, timeout=5.0))
+    await asyncio.sleep(0.2)
+    await nc.publish(f"{puller._inbox}.1", b"", headers={"Status": "408", "Description": "Request Timeout"})
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # still waiting for its own messages
     await _publish(nc, 1)
-    assert await waiting == ["0"]
-    await asyncio.sleep(0.6)  # the first request's 408 has arrived by now
-    await _publish(nc, 2, start=1)
-    assert await _pulled(puller, 100, timeout=1.0) == ["1", "2"]
+    assert await asyncio.wait_for(waiting, 5.0) == ["0"]
     await puller.stop()
 
 
@@ -123,3 +125,25 @@ async def test_a_message_no_stream_takes_or_that_lands_in_another_stream_is_repo
     assert isinstance(results[1], PublishRefused) and "503" in str(results[1])
     assert isinstance(results[2], PublishRefused) and "expected stream" in str(results[2]).lower()
     await publisher.close()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"not json", b"[]", b'{"stream": "PROBE"}', b'{"stream": "PROBE", "seq": "x"}'],
+    ids=["not-json", "a-list", "no-seq", "seq-not-a-number"],
+)
+def test_an_ack_that_says_neither_where_nor_why_not_counts_as_not_stored(data: bytes) -> None:
+    assert isinstance(_result(Msg(_client=None, subject="_INBOX.x.1.0", data=data)), PublishRefused)  # type: ignore[arg-type]
+
+
+def test_an_ack_and_a_refusal_are_read_as_the_server_sends_them() -> None:
+    ack = _result(Msg(_client=None, subject="_INBOX.x.1.0", data=b'{"stream":"PROBE","seq":7,"duplicate":true}'))  # type: ignore[arg-type]
+    assert ack == Ack(stream="PROBE", sequence=7, duplicate=True)
+    refused = _result(
+        Msg(
+            _client=None,
+            subject="_INBOX.x.1.0",
+            data=b'{"error":{"code":400,"err_code":10060,"description":"expected stream does not match"}}',
+        )  # type: ignore[arg-type]
+    )
+    assert isinstance(refused, PublishRefused) and "expected stream does not match" in str(refused)
