@@ -17,7 +17,13 @@ RULES = DEPLOY / "observability" / "alerts.yml"
 SCRAPE_LABELS = {"job", "instance", "service"}
 """Added by the scrape configuration (compose: static labels; Kubernetes: relabelled from the pod)."""
 PROMETHEUS_OWN = {"up": set()}
-WANTED = {"DeadLettersGrowing", "OutboxEventWaitingTooLong", "ConsumerLagging", "AuthorisationFailuresSpiking"}
+WANTED = {
+    "DeadLettersGrowing",
+    "OutboxEventWaitingTooLong",
+    "ConsumerLagging",
+    "ConsumerLoopRestarting",
+    "AuthorisationFailuresSpiking",
+}
 
 promql_parser = pytest.importorskip("promql_parser", reason="promql-parser is missing (make install installs it)")
 

@@ -29,6 +29,11 @@ CONSUMER_PENDING = Gauge(
     "Messages in the stream that a durable consumer has not yet been given (its lag), as of its last fetch.",
     ["consumer"],
 )
+CONSUMER_LOOP_RESTARTS = Counter(
+    "qn_consumer_loop_restarts_total",
+    "Times a consumer's pull loop failed unexpectedly and was started again (consumer_loop_failed in the log).",
+    ["consumer"],
+)
 EVENTS_CONSUMED = Counter(
     "qn_events_consumed_total",
     "Messages handled by consumers, by outcome: processed, duplicate, retried, dead_lettered.",

@@ -25,6 +25,7 @@ from .consumers import BatchHandler, ConsumerSpec, Handler, one_at_a_time
 from .database import make_engine, make_sessionmaker, ping
 from .logs import get_logger
 from .messaging import JetStreamPublisher, create_messaging, ensure_streams
+from .metrics import CONSUMER_LOOP_RESTARTS
 from .nats_headers import install_fast_headers
 from .outbox import OutboxRelay
 from .settings import ServiceSettings
@@ -164,7 +165,7 @@ class ServiceRuntime:
                     await loop.ensure_durable(js)
                     if self.stopping:  # stop() began meanwhile (its cancellation may have been lost)
                         return
-                    task = asyncio.create_task(loop.run(broker.connection), name=f"consumer:{spec.durable}")
+                    task = asyncio.create_task(self._keep_consuming(loop), name=f"consumer:{spec.durable}")
                     self._tasks.append(task)
                 self.broker_started = True
                 log.info("broker_started", servers=self.settings.nats_servers, consumers=len(self.messaging.durables))
@@ -174,6 +175,18 @@ class ServiceRuntime:
                 log.warning("broker_unavailable", error=repr(exc), retry_in_seconds=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
+
+    async def _keep_consuming(self, loop: ConsumerLoop) -> None:
+        """Runs a consumer's loop for as long as the service runs. A loop that fails (a fault in
+        our code, an answer from the server nobody foresaw) is logged and started again: ended
+        silently, it would leave its events unhandled while the service still answered ready."""
+        while not self.stopping:
+            try:
+                await loop.run(self.messaging.broker.connection)
+            except Exception as exc:  # noqa: BLE001 -- see above; cancellation (stop) still ends it
+                CONSUMER_LOOP_RESTARTS.labels(consumer=loop.spec.durable).inc()
+                log.error("consumer_loop_failed", consumer=loop.spec.durable, error=repr(exc), restart_in_seconds=1.0)
+                await asyncio.sleep(1.0)
 
     async def _run_periodically(self, job: PeriodicJob) -> None:
         while True:

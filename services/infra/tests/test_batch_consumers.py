@@ -229,3 +229,38 @@ async def test_a_message_whose_parts_disagree_with_the_contract_is_dead_lettered
 
 async def _backlog_is(url: str, durable: str, n: int) -> bool:
     return await consumer_backlog(url, "QN_INTAKE", durable) == n
+
+
+async def test_a_consumer_loop_that_fails_is_started_again_and_its_events_are_handled(
+    probe_factory, nats_server, cleanup, monkeypatch
+) -> None:
+    from prometheus_client import REGISTRY
+
+    import qn_infra.consumer_loop as consumer_loop
+
+    await declare_streams(nats_server.url)
+    events = [concern() for _ in range(20)]
+    await store_all(nats_server.url, [wire(e) for e in events])
+    # a fault in the loop itself, not in a handler (which the batch rules cover): reading the
+    # first fetched message fails once -- ended silently, the loop would handle nothing more
+    read = consumer_loop._raw
+    faults: list[str] = []
+
+    def fails_once(message: Any, stream: str) -> Any:
+        if not faults:
+            faults.append(message.subject)
+            raise RuntimeError("a fault nobody foresaw")
+        return read(message, stream)
+
+    monkeypatch.setattr(consumer_loop, "_raw", fails_once)
+    restarts = {"consumer": "probe-concerns"}
+    before = REGISTRY.get_sample_value("qn_consumer_loop_restarts_total", restarts) or 0.0
+    # the batch that was fetched when the loop failed comes back after ack_wait
+    probe = probe_factory(consumer_batch_size=8, consumer_ack_wait_seconds=2.0)
+    calls: list[int] = []
+    probe.runtime.consume_batch("concerns", ConcernRecorded.spec.subject, counting(probe, calls))
+    cleanup.append(await started(probe))
+
+    await probe.until(lambda: len(effects(probe)) == 20)
+    assert faults and set(effects(probe).values()) == {1}
+    assert REGISTRY.get_sample_value("qn_consumer_loop_restarts_total", restarts) == before + 1

@@ -1,6 +1,7 @@
-"""The database itself moves `candidates_version` on every write that can change who is proposed
-or their load (triggers, migration 0007) -- whoever writes. A later migration that recreated one
-of these tables on SQLite would drop its triggers; this test would then fail."""
+"""The database itself moves the candidates' state on every write that can change who is proposed
+or their load -- whoever writes: `candidates_version` by triggers (migration 0007), and on SQLite a
+new proposal by its rowid (migration 0008). A later migration that recreated one of these tables
+on SQLite would drop its triggers; this test would then fail."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, update
 from sqlalchemy.engine import Engine
 
 from qn_infra.database import make_engine, migrate
 from qn_matching.db import import_models
-from qn_matching.matches.models import CANDIDATES_VERSION, HelpRequest, Match
+from qn_matching.matches.kept_pool import candidates_state
+from qn_matching.matches.models import HelpRequest, Match
 from qn_matching.volunteers.models import Absence, Volunteer
 from qn_testkit.databases import DatabaseFactory
 from qn_testkit.services import MIGRATIONS
@@ -32,10 +34,6 @@ def engine(databases: DatabaseFactory) -> Iterator[Engine]:
     engine = make_engine(url)
     yield engine
     engine.dispose()
-
-
-def _version(connection: Connection) -> int:
-    return int(connection.execute(select(CANDIDATES_VERSION.c.version)).scalar_one())
 
 
 def _help_request(request_id: uuid.UUID, status: str) -> dict[str, object]:
@@ -122,21 +120,37 @@ def test_every_write_that_decides_who_is_proposed_moves_the_version(engine: Engi
             lambda c: c.execute(update(Match).where(Match.id == match_id).values(status="declined")),
         ),
         ("a proposal removed", lambda c: c.execute(delete(Match).where(Match.id == match_id))),
+        (
+            # on SQLite it takes the removed one's rowid again: the removal's move must tell them apart
+            "a proposal made after the newest one was removed",
+            lambda c: c.execute(
+                insert(Match).values(
+                    id=uuid.uuid4(),
+                    help_request_id=request_id,
+                    volunteer_id=volunteer_id,
+                    attempt=2,
+                    score=1.0,
+                    status="proposed",
+                    proposed_at=NOW,
+                    expires_at=NOW + timedelta(hours=48),
+                )
+            ),
+        ),
     ]
     for what, write in writes:
         with engine.connect() as connection:
-            before = _version(connection)
+            before = candidates_state(connection)
         with engine.begin() as connection:
             write(connection)
         # committed (PostgreSQL moves it at the commit): another connection sees it
         with engine.connect() as connection:
-            assert _version(connection) > before, f"{what}: the version did not move"
+            assert candidates_state(connection) > before, f"{what}: the version did not move"
 
 
 def test_writes_that_decide_nothing_about_candidates_leave_the_version(engine: Engine) -> None:
     with engine.connect() as connection:
-        before = _version(connection)
+        before = candidates_state(connection)
     with engine.begin() as connection:
         connection.execute(insert(HelpRequest).values(**_help_request(uuid.uuid4(), "unmatched")))
     with engine.connect() as connection:
-        assert _version(connection) == before
+        assert candidates_state(connection) == before

@@ -92,9 +92,10 @@ class Match(Base):
 
 
 # One row (id 1): a counter the database moves itself, by triggers (migration 0007), on every
-# change to a volunteer or an absence and on every new proposal or change of a proposal's status
-# -- whoever writes: a request, a job, a consumer, another replica. Equal counters mean nothing
-# that decides who can be proposed, or their load, has changed (`kept_pool`). On PostgreSQL a
+# change to a volunteer or an absence and on every new proposal (SQLite: the highest rowid of
+# `matches` tells those, migration 0008) or change of a proposal's status -- whoever writes: a
+# request, a job, a consumer, another replica. Equal states mean nothing that decides who can be
+# proposed, or their load, has changed (`kept_pool.candidates_state`). On PostgreSQL a
 # transaction moves it once, and `changed_in` names the transaction that did (SQLite: unused).
 CANDIDATES_VERSION = Table(
     "candidates_version",
