@@ -53,6 +53,22 @@ def _help_request(request_id: uuid.UUID, status: str) -> dict[str, object]:
     }
 
 
+def _proposal(
+    match_id: uuid.UUID, request_id: uuid.UUID, volunteer_id: uuid.UUID, *, attempt: int
+) -> dict[str, object]:
+    """A proposal row as the consumer writes one."""
+    return {
+        "id": match_id,
+        "help_request_id": request_id,
+        "volunteer_id": volunteer_id,
+        "attempt": attempt,
+        "score": 1.0,
+        "status": "proposed",
+        "proposed_at": NOW,
+        "expires_at": NOW + timedelta(hours=48),
+    }
+
+
 def test_every_write_that_decides_who_is_proposed_moves_the_version(engine: Engine) -> None:
     volunteer_id, request_id, match_id, absence_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     writes: list[tuple[str, Callable[[Connection], object]]] = [
@@ -101,18 +117,7 @@ def test_every_write_that_decides_who_is_proposed_moves_the_version(engine: Engi
             "a proposal made",
             lambda c: (
                 c.execute(insert(HelpRequest).values(**_help_request(request_id, "proposed"))),
-                c.execute(
-                    insert(Match).values(
-                        id=match_id,
-                        help_request_id=request_id,
-                        volunteer_id=volunteer_id,
-                        attempt=1,
-                        score=1.0,
-                        status="proposed",
-                        proposed_at=NOW,
-                        expires_at=NOW + timedelta(hours=48),
-                    )
-                ),
+                c.execute(insert(Match).values(**_proposal(match_id, request_id, volunteer_id, attempt=1))),
             ),
         ),
         (
@@ -123,18 +128,7 @@ def test_every_write_that_decides_who_is_proposed_moves_the_version(engine: Engi
         (
             # on SQLite it takes the removed one's rowid again: the removal's move must tell them apart
             "a proposal made after the newest one was removed",
-            lambda c: c.execute(
-                insert(Match).values(
-                    id=uuid.uuid4(),
-                    help_request_id=request_id,
-                    volunteer_id=volunteer_id,
-                    attempt=2,
-                    score=1.0,
-                    status="proposed",
-                    proposed_at=NOW,
-                    expires_at=NOW + timedelta(hours=48),
-                )
-            ),
+            lambda c: c.execute(insert(Match).values(**_proposal(uuid.uuid4(), request_id, volunteer_id, attempt=2))),
         ),
     ]
     for what, write in writes:
