@@ -179,14 +179,21 @@ class ServiceRuntime:
     async def _keep_consuming(self, loop: ConsumerLoop) -> None:
         """Runs a consumer's loop for as long as the service runs. A loop that fails (a fault in
         our code, an answer from the server nobody foresaw) is logged and started again: ended
-        silently, it would leave its events unhandled while the service still answered ready."""
+        silently, it would leave its events unhandled while the service still answered ready.
+        A fault that comes back at once is retried less and less often (up to every 30 s), so
+        that it does not fill the log; a loop that ran a minute before failing starts at 1 s."""
+        delay = 1.0
         while not self.stopping:
+            began = asyncio.get_running_loop().time()
             try:
                 await loop.run(self.messaging.broker.connection)
             except Exception as exc:  # noqa: BLE001 -- see above; cancellation (stop) still ends it
+                if asyncio.get_running_loop().time() - began > 60.0:
+                    delay = 1.0
                 CONSUMER_LOOP_RESTARTS.labels(consumer=loop.spec.durable).inc()
-                log.error("consumer_loop_failed", consumer=loop.spec.durable, error=repr(exc), restart_in_seconds=1.0)
-                await asyncio.sleep(1.0)
+                log.error("consumer_loop_failed", consumer=loop.spec.durable, error=repr(exc), restart_in_seconds=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def _run_periodically(self, job: PeriodicJob) -> None:
         while True:
