@@ -14,7 +14,9 @@ nats-py alone does on the same broker, with the same messages, in the same run.
    publishes meanwhile). Nobody changes a volunteer while the requests are handled, so the
    consumer reads the volunteers once and keeps them from batch to batch (`kept_pool`; a change
    between two batches would have the next one read them again). Printed beside the ratio: the
-   wall time per event. The same with 10 volunteers shows what the consumer costs without much
+   wall time per event, and the CPU time the service's process (its threads and any process it
+   started) spent per event between its first ack and its last -- steadier than a rate on a
+   machine whose other load comes and goes. The same with 10 volunteers shows what the consumer costs without much
    ranking. M is 10,000 (QN_BENCH_HELP_EVENTS): the clock includes the service's first batch,
    which reads the 1,000 volunteers and warms up every statement; with 2,000 requests that
    one-off part was a sixth of a run of about a second, and the ratio said more about start-up
@@ -220,10 +222,31 @@ class Drained:
     clock: str
     """'broker' (its own timestamps: created, last ack) or 'polled' (this process's clock)."""
     redelivered: int
+    cpu_per_event: float | None = None
+    """CPU seconds the consuming process (and its children) spent per event acked, from its
+    first ack to its last; None where the process's CPU time cannot be read."""
 
     @property
     def rate(self) -> float:
         return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of process `pid` and its live descendants, from /proc (Linux);
+    None elsewhere. Less sensitive to the machine's other load than a rate: what a consumer
+    costs, not how fast it got through."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, todo = 0.0, [pid]
+    try:
+        while todo:
+            current = todo.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None if current == pid else total  # a child that just ended: its time is lost
+    return total
 
 
 def _span(info: ConsumerInfo, first_seen: float, now: float) -> tuple[float, str]:
@@ -247,12 +270,15 @@ async def drained(
     timeout: float,
     alive: Callable[[], str | None] = lambda: None,
     poll: float = 0.02,
+    pid: int | None = None,
 ) -> Drained:
     """Waits until `durable` exists and has acked `events` messages and has nothing pending.
-    `alive()` returns why the consumer's process is gone, or None while it runs."""
+    `alive()` returns why the consumer's process is gone, or None while it runs; with `pid`, the
+    process's CPU time per event is read between the first poll that sees an ack and the end."""
     deadline = time.monotonic() + timeout
     first_seen: float | None = None
     info: ConsumerInfo | None = None
+    cpu_from: tuple[int, float] | None = None
     while True:
         try:
             info = await js.consumer_info(stream, durable, timeout=5)
@@ -261,9 +287,15 @@ async def drained(
         now = time.perf_counter()
         if info is not None:
             first_seen = first_seen or now
+            acked = info.ack_floor.consumer_seq if info.ack_floor else 0
+            if pid is not None and cpu_from is None and acked and (cpu := cpu_seconds(pid)) is not None:
+                cpu_from = (acked, cpu)
             if _done(info, events):
                 seconds, clock = _span(info, first_seen, now)
-                return Drained(events, seconds, clock, int(info.num_redelivered or 0))
+                per_event = None
+                if cpu_from is not None and (cpu := cpu_seconds(pid or 0)) is not None and events > cpu_from[0]:
+                    per_event = (cpu - cpu_from[1]) / (events - cpu_from[0])
+                return Drained(events, seconds, clock, int(info.num_redelivered or 0), per_event)
         if (gone := alive()) is not None:
             raise BenchFailed(f"{durable}: the consuming process ended ({gone})")
         if time.monotonic() > deadline:
@@ -604,8 +636,10 @@ async def _matching(env: Environment, figures: dict[str, Any], volunteers: int, 
             HELP_EVENTS,
             timeout=_drain_timeout(HELP_EVENTS, 10.0) + 90,
             alive=service.gone,
+            pid=service.process.pid,
         )
         figures[f"{key}_rate"] = result.rate
+        figures[f"{key}_cpu"] = result.cpu_per_event
         figures[f"{key}_clock"] = result.clock
         figures[f"{key}_redelivered"] = result.redelivered
         # every request has eligible volunteers: each must have led to one proposal on the stream
@@ -886,6 +920,11 @@ def _ratio(value: float | None, base: float | None, aim: float, base_label: str)
     return f"{shown} x {base_label:<22} aim ≥ {aim:.2f} {_mark(ratio >= aim)}"
 
 
+def _cpu_note(cpu_per_event: float | None) -> str:
+    """The service's CPU time per event (all its threads and child processes)."""
+    return f" ({1e6 * cpu_per_event:,.0f} µs CPU)" if cpu_per_event else ""
+
+
 def _rate(value: float | None, unit: str = "ev/s") -> str:
     return f"{value:>9,.0f} {unit}" if value else f"{'—':>9} {unit}"
 
@@ -954,6 +993,7 @@ def report(figures: dict[str, Any]) -> str:
         )
         proposed = f.get("matching_proposed")
         note = f"{1e6 / rate:,.0f} µs/event" if rate else ""
+        note += _cpu_note(f.get("matching_cpu"))
         if proposed is not None:
             note += f"   proposals {proposed:,}" + ("" if proposed == m else f"   !! EXPECTED {m:,} PROPOSALS")
         row("matching", _rate(rate), _ratio(rate, f.get("matching_raw_rate"), AIM_MATCHING, "raw consume"), note)
@@ -963,7 +1003,7 @@ def report(figures: dict[str, Any]) -> str:
                 f"matching, {LIGHT_VOLUNTEERS} volunteers (little ranking)",
                 _rate(light),
                 _ratio(light, f.get("matching_light_raw_rate"), AIM_MATCHING, "raw consume"),
-                f"{1e6 / light:,.0f} µs/event",
+                f"{1e6 / light:,.0f} µs/event" + _cpu_note(f.get("matching_light_cpu")),
             )
         if f.get("matching_register_rate"):
             row("(registering the volunteers over HTTP)", _rate(f["matching_register_rate"], "req/s"))

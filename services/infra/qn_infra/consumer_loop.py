@@ -31,6 +31,7 @@ from .dead_letter import dead_letter_headers, retry_delay
 from .logs import get_logger
 from .metrics import CONSUMER_PENDING, EVENTS_CONSUMED
 from .pull import Puller
+from .reply_subject import parse_reply_subject
 
 if TYPE_CHECKING:
     from .runtime import ServiceRuntime
@@ -102,9 +103,6 @@ class ConsumerLoop:
                     break
                 ahead = asyncio.create_task(self._fetch(puller))
                 if messages:
-                    # each message says how many the stream holds for this consumer after it (set
-                    # here, not when fetched ahead: the lag counts what has not been handled)
-                    CONSUMER_PENDING.labels(consumer=self.spec.durable).set(messages[-1].metadata.num_pending or 0)
                     settle = await self.handle(messages)
                     previous, settling = settling, asyncio.create_task(settle) if settle is not None else None
                     if previous is not None:
@@ -147,6 +145,9 @@ class ConsumerLoop:
         """Handles a batch in the worker thread; returns what settles it (ack, retry, dead
         letter), for the caller to run -- or None if the batch failed as a whole."""
         raws = [_raw(message, self.stream) for message in messages]
+        # each message says how many the stream holds for this consumer after it (set here, not
+        # when fetched ahead: the lag counts what has not been handled)
+        CONSUMER_PENDING.labels(consumer=self.spec.durable).set(raws[-1].pending)
         try:
             outcomes = await anyio.to_thread.run_sync(self._process, raws)
         except Exception as exc:  # noqa: BLE001 -- unexpected: let the server redeliver after ack_wait
@@ -188,7 +189,7 @@ class ConsumerLoop:
         }
 
     async def _dead_letter(self, message: Msg, raw: RawMessage, reason: str) -> str:
-        sequence = message.metadata.sequence.stream
+        sequence = raw.stream_sequence
         headers = dead_letter_headers(
             raw.headers,
             consumer=self.spec.durable,
@@ -210,10 +211,13 @@ class ConsumerLoop:
 
 
 def _raw(message: Msg, stream: str) -> RawMessage:
+    reply = parse_reply_subject(message.reply)
     return RawMessage(
         subject=message.subject,
-        stream=message.metadata.stream or stream,
+        stream=reply.stream or stream,
         headers=dict(message.headers or {}),
         body=message.data or b"",
-        delivered=message.metadata.num_delivered or 1,
+        delivered=reply.delivered or 1,
+        stream_sequence=reply.stream_sequence,
+        pending=reply.pending,
     )

@@ -72,6 +72,10 @@ class RawMessage:
     body: bytes
     delivered: int
     """How often the broker has delivered this message, this time included."""
+    stream_sequence: int = 0
+    """Where the message is in its stream (0 where not known, e.g. in a rebuild's replay)."""
+    pending: int = 0
+    """How many messages wait for this consumer after this one."""
 
 
 class Verdict(Enum):

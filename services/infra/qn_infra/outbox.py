@@ -80,7 +80,7 @@ def outbox_row(event: Event, now: datetime) -> tuple[EventMeta, dict[str, Any]]:
     headers = dict(message.headers)
     add_trace_context(headers)
     row = {
-        "event_id": str(meta.id),
+        "event_id": message.headers["ce-id"],
         "subject": message.subject,
         "headers": headers,
         "body": message.body,

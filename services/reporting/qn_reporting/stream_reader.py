@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
 
 from qn_infra.nats_headers import install_fast_headers, parse_plain_headers
+from qn_infra.reply_subject import parse_reply_subject
 
 __all__ = ["install_fast_headers", "parse_plain_headers", "position", "read_stream"]
 
@@ -24,15 +25,9 @@ Handle = Callable[[str, dict[str, str], bytes], None]
 
 
 def position(reply: str) -> tuple[int, int]:
-    """(stream sequence, messages pending after it) from a JetStream message's reply subject:
-    `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<time>.<pending>`, or the longer form
-    with domain and account hash after `$JS.ACK`."""
-    tokens = reply.split(".")
-    if len(tokens) == 9:
-        return int(tokens[5]), int(tokens[8])
-    if len(tokens) >= 11 and tokens[0] == "$JS" and tokens[1] == "ACK":
-        return int(tokens[7]), int(tokens[10])
-    raise ValueError(f"not a JetStream delivery: {reply[:80]!r}")
+    """(stream sequence, messages pending after it) from a JetStream message's reply subject."""
+    parsed = parse_reply_subject(reply)
+    return parsed.stream_sequence, parsed.pending
 
 
 async def read_stream(
