@@ -15,12 +15,13 @@ nats-py alone does on the same broker, with the same messages, in the same run.
    consumer reads the volunteers once and keeps them from batch to batch (`kept_pool`; a change
    between two batches would have the next one read them again). Printed beside the ratio: the
    wall time per event, and the CPU time the service's process (its threads and any process it
-   started) spent per event between its first ack and its last -- steadier than a rate on a
-   machine whose other load comes and goes. The same with 10 volunteers shows what the consumer costs without much
-   ranking. M is 10,000 (QN_BENCH_HELP_EVENTS): the clock includes the service's first batch,
-   which reads the 1,000 volunteers and warms up every statement; with 2,000 requests that
-   one-off part was a sixth of a run of about a second, and the ratio said more about start-up
-   than about a consumer keeping up.
+   started) spent per event between its first ack and its last: when the two are close, the
+   process was busy all the time, and only less work per event makes it faster. The same with
+   10 volunteers shows what the consumer costs without much ranking. M is 10,000
+   (QN_BENCH_HELP_EVENTS): the clock includes the service's first batch, which reads the 1,000
+   volunteers and warms up every statement; with 2,000 requests that one-off part was a sixth
+   of a run of about a second, and the ratio said more about start-up than about a consumer
+   keeping up.
 4. The outbox relay: N rows written to an outbox (many per transaction) while no relay runs, then
    `OutboxRelay.publish_pending()` until all are published, against raw pipelined publishing of
    the very same rows.
@@ -233,8 +234,7 @@ class Drained:
 
 def cpu_seconds(pid: int) -> float | None:
     """CPU time (user + system) of process `pid` and its live descendants, from /proc (Linux);
-    None elsewhere. Less sensitive to the machine's other load than a rate: what a consumer
-    costs, not how fast it got through."""
+    None elsewhere. What a consumer costs, beside how fast it got through."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     total, todo = 0.0, [pid]
     try:
