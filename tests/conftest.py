@@ -14,8 +14,16 @@ from qn_testkit.databases import DatabaseFactory
 
 
 @pytest.fixture
-def city(databases: DatabaseFactory, tokens: Tokens, tmp_path: Path) -> Iterator[City]:
-    running = start_city(databases, tokens, tmp_path)
+def city_settings() -> dict[str, dict[str, object]]:
+    """Settings per service on top of `make run`'s; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def city(
+    databases: DatabaseFactory, tokens: Tokens, tmp_path: Path, city_settings: dict[str, dict[str, object]]
+) -> Iterator[City]:
+    running = start_city(databases, tokens, tmp_path, **city_settings)
     try:
         yield running
     finally:

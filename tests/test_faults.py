@@ -4,14 +4,9 @@ of its work, someone publishes garbage. Nothing the API accepted is lost or coun
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from qn_testkit.auth import Tokens
-from qn_testkit.city import City, start_city, stop_city
-from qn_testkit.databases import DatabaseFactory
 from qn_testkit.recording import CONCERN, Recorder, concerns_counted
 from qn_testkit.streams import publish_raw, read_stream
 from qn_testkit.waiting import eventually
@@ -20,14 +15,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.fault]
 
 
 @pytest.fixture
-def city(databases: DatabaseFactory, tokens: Tokens, tmp_path: Path) -> Iterator[City]:
-    """The city of `conftest`, but the messages a killed reporting had fetched and not yet
-    acknowledged come back after 5 s instead of the default 30 s: the same redelivery, sooner."""
-    running = start_city(databases, tokens, tmp_path, reporting={"consumer_ack_wait_seconds": 5})
-    try:
-        yield running
-    finally:
-        stop_city(running)
+def city_settings() -> dict[str, dict[str, object]]:
+    """The messages a killed reporting had fetched and not yet acknowledged come back after 5 s
+    instead of the default 30 s: the same redelivery, sooner."""
+    return {"reporting": {"consumer_ack_wait_seconds": 5}}
 
 
 def test_every_concern_accepted_while_the_broker_is_killed_reaches_reporting_exactly_once(city) -> None:

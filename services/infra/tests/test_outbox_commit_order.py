@@ -83,7 +83,7 @@ async def test_events_committed_from_many_threads_reach_the_stream_once_and_in_c
         outbox = probe.runtime.outbox
         with probe.runtime.engine.connect() as connection:
             bodies = connection.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars().all()
-        assert on_stream == [ConcernRecorded.model_validate_json(b).concern_id.__str__() for b in bodies]
+        assert on_stream == [str(ConcernRecorded.model_validate_json(b).concern_id) for b in bodies]
     await probe.until(lambda: unpublished(probe.runtime) == 0)
 
 
