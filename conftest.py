@@ -109,6 +109,8 @@ def service_settings(
             "auth_jwks_file": tokens.jwks_file,
             "data_dir": tmp_path,
             "outbox_poll_seconds": 0.1,
+            # the relay in the test's own process, on the test's clock (its own process: test_relay_process)
+            "outbox_relay": "task",
             **overrides,
         }
         return settings_class(**values)
@@ -155,6 +157,8 @@ def module_service_settings(
             "auth_jwks_file": tokens.jwks_file,
             "data_dir": directory,
             "outbox_poll_seconds": 0.1,
+            # the relay in the test's own process, on the test's clock (its own process: test_relay_process)
+            "outbox_relay": "task",
             **overrides,
         }
         return settings_class(**values)

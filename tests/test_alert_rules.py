@@ -22,6 +22,7 @@ WANTED = {
     "OutboxEventWaitingTooLong",
     "ConsumerLagging",
     "ConsumerLoopRestarting",
+    "OutboxRelayRestarting",
     "AuthorisationFailuresSpiking",
 }
 

@@ -3,11 +3,14 @@ of its work, someone publishes garbage. Nothing the API accepted is lost or coun
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
 
 from qn_testkit.recording import CONCERN, Recorder, concerns_counted
+from qn_testkit.services import ServiceProcess
 from qn_testkit.streams import publish_raw, read_stream
 from qn_testkit.waiting import eventually
 
@@ -58,6 +61,37 @@ def test_a_consumer_killed_mid_handling_counts_nothing_twice(city) -> None:
     )
     time.sleep(2)
     assert concerns_counted(city) == len(recorder.accepted)
+
+
+def test_an_outbox_relay_killed_mid_stream_is_started_again_and_publishes_every_concern_once(city) -> None:
+    """The relay publishes from a process of its own (the default outside in-process tests): kill
+    intake's while concerns flow in, and its service starts another, which publishes what waited."""
+    intake = city.services["intake"]
+    recorder = Recorder(city)
+    recorder.start()
+    eventually(lambda: len(recorder.accepted) >= 15, what="concerns being recorded")
+    killed = relay_pid(intake)
+    os.kill(killed, signal.SIGKILL)
+    eventually(lambda: relay_pid(intake) != killed, what="a new relay process")
+    accepted_at_kill = len(recorder.accepted)
+    eventually(lambda: len(recorder.accepted) >= accepted_at_kill + 20, what="more concerns")
+    recorder.stop_flag.set()
+    recorder.join(30)
+
+    eventually(
+        lambda: concerns_counted(city) >= len(recorder.accepted), timeout=90, what="every accepted concern counted"
+    )
+    time.sleep(2)
+    assert concerns_counted(city) == len(recorder.accepted)
+    exits = [r for r in intake.log_records() if r.get("event") == "outbox_relay_process_exited"]
+    assert [r["exit_code"] for r in exits] == [-signal.SIGKILL], "the death logged, with how it died"
+
+
+def relay_pid(service: ServiceProcess) -> int:
+    """The process id of the service's current relay (its service logs each one it starts)."""
+    started = [r["pid"] for r in service.log_records() if r.get("event") == "outbox_relay_process_running"]
+    assert started, f"{service.service} started no relay process"
+    return int(started[-1])
 
 
 def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_service_goes_on(city) -> None:

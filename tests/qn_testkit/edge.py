@@ -36,7 +36,9 @@ def edge_app(tmp_path: Path, tokens: Tokens, **settings: Any) -> FastAPI:
 
     runtime = ServiceRuntime(
         ProbeSettings(
-            database_url=f"sqlite:///{tmp_path / 'gate.sqlite3'}", auth_jwks_file=tokens.jwks_file, **settings
+            database_url=f"sqlite:///{tmp_path / 'gate.sqlite3'}",
+            auth_jwks_file=tokens.jwks_file,
+            **{"outbox_relay": "task", **settings},
         ),
         outbox=outbox_table(new_metadata()),
     )

@@ -73,7 +73,7 @@ def build_probe(
             nats_url=nats_url,
             outbox_poll_seconds=0.1,
             consumer_backoff_seconds=(0.2, 0.2, 0.2),
-            **settings,
+            **{"outbox_relay": "task", **settings},
         ),  # type: ignore[arg-type]
         outbox=outbox,
         processed=processed,

@@ -24,6 +24,12 @@ OUTBOX_OLDEST_AGE = Gauge(
     "Age of the oldest committed event not yet published (0 when none waits).",
     ["service"],
 )
+OUTBOX_RELAY_RESTARTS = Counter(
+    "qn_outbox_relay_restarts_total",
+    "Times the outbox relay's process ended unexpectedly and was started again (outbox_relay_process_exited "
+    "in the log).",
+    ["service"],
+)
 CONSUMER_PENDING = Gauge(
     "qn_consumer_pending_messages",
     "Messages in the stream that a durable consumer has not yet been given (its lag), as of its last fetch.",

@@ -176,7 +176,7 @@ class OutboxRelay:
                 published = 0
                 # the backlog grows while the broker is away: that is when the gauges must tell it
                 with contextlib.suppress(Exception):
-                    await anyio.to_thread.run_sync(self._update_pending_gauge)
+                    await anyio.to_thread.run_sync(self.update_backlog_gauges)
             await self._purge_if_due()
             if published or self._stopping:
                 continue
@@ -206,10 +206,13 @@ class OutboxRelay:
         published = 0
         rows = await anyio.to_thread.run_sync(self._lease_batch)
         if not rows:
-            await anyio.to_thread.run_sync(self._update_pending_gauge)
+            await anyio.to_thread.run_sync(self.update_backlog_gauges)
             return 0
         while rows:
-            results = await self._publisher.publish_many([(row.subject, row.body, row.headers) for row in rows])
+            try:
+                results = await self._publisher.publish_many([(row.subject, row.body, row.headers) for row in rows])
+            except Exception as exc:  # noqa: BLE001 -- no connection at all: every row goes back now
+                results = [exc] * len(rows)  # (not after its lease, 30 s of nothing published)
             done: list[tuple[int, int]] = []
             failed: list[tuple[_Row, BaseException]] = []
             subjects: Counter[str] = Counter()
@@ -291,8 +294,9 @@ class OutboxRelay:
             )
         )
 
-    def _update_pending_gauge(self) -> None:
-        """How many events wait, and how long the oldest has waited (the alert's 10 minutes)."""
+    def update_backlog_gauges(self) -> None:
+        """How many events wait, and how long the oldest has waited (the alert's 10 minutes).
+        Blocking (a query): call it in a worker thread."""
         t = self._table
         with Session(self._engine) as session:
             pending, oldest = session.execute(

@@ -28,6 +28,7 @@ from .messaging import JetStreamPublisher, create_messaging, ensure_streams
 from .metrics import CONSUMER_LOOP_RESTARTS
 from .nats_headers import install_fast_headers
 from .outbox import OutboxRelay
+from .relay_supervisor import RelayProcess
 from .settings import ServiceSettings
 from .unit_of_work import UnitOfWork
 
@@ -64,6 +65,13 @@ class ServiceRuntime:
             service=settings.service_name,
             clock=self.clock,
         )
+        """Publishes the outbox in this process (`outbox_relay = "task"`); tests call it directly."""
+        self.relay_process = (
+            RelayProcess(settings, measure_backlog=self.relay.update_backlog_gauges)
+            if settings.outbox_relay == "process"
+            else None
+        )
+        """The relay's own process (`outbox_relay = "process"`, the default), which this one supervises."""
         self.jobs: list[PeriodicJob] = []
         self.on_start: list[Callable[[], Any]] = []
         """Blocking set-up steps run (in a thread) before the service accepts requests."""
@@ -73,7 +81,11 @@ class ServiceRuntime:
         """Set when `stop()` begins; background loops end on it (a cancellation alone can be lost)."""
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.outbox, self.processed, on_commit=self.relay.notify, clock=self.clock)
+        return UnitOfWork(self.sessions, self.outbox, self.processed, on_commit=self.notify_relay, clock=self.clock)
+
+    def notify_relay(self) -> None:
+        """Tells the relay that a commit left events to publish (from any thread)."""
+        (self.relay_process or self.relay).notify()
 
     def consume(self, name: str, event_class: type[Event], handler: Handler[Any]) -> None:
         """Registers an idempotent durable consumer `<service>-<name>` of one event type whose
@@ -120,7 +132,7 @@ class ServiceRuntime:
         for step in self.on_start:
             await anyio.to_thread.run_sync(step)
         self._tasks.append(asyncio.create_task(self._start_broker(), name="broker"))
-        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self._tasks.append(asyncio.create_task((self.relay_process or self.relay).run(), name="outbox-relay"))
         for job in self.jobs:
             self._tasks.append(asyncio.create_task(self._run_periodically(job), name=job.name))
 
@@ -128,7 +140,7 @@ class ServiceRuntime:
         """Stops background work and the broker; every step is bounded, so a stuck task is logged
         instead of hanging the shutdown."""
         self.stopping = True
-        self.relay.stop()
+        (self.relay_process or self.relay).stop()
         for task in self._tasks:
             if task.get_name() != "outbox-relay":
                 task.cancel()
@@ -169,7 +181,7 @@ class ServiceRuntime:
                     self._tasks.append(task)
                 self.broker_started = True
                 log.info("broker_started", servers=self.settings.nats_servers, consumers=len(self.messaging.durables))
-                self.relay.notify()
+                self.notify_relay()
                 return
             except Exception as exc:  # noqa: BLE001 -- keep trying; the outbox holds new events meanwhile
                 log.warning("broker_unavailable", error=repr(exc), retry_in_seconds=delay)

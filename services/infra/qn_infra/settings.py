@@ -76,6 +76,12 @@ class ServiceSettings(BaseSettings):
     )
 
     # outbox relay
+    outbox_relay: Literal["process", "task"] = Field(
+        "process",
+        description="`process`: the relay publishes from a process of its own, which the service starts with "
+        "these settings, wakes after each commit and restarts if it dies -- on another core than the service's "
+        "consumers (decision 0008). `task`: in the service's own process (tests that set the clock).",
+    )
     outbox_poll_seconds: float = Field(0.5, gt=0)
     outbox_batch_size: int = Field(500, ge=1, le=10000, description="Rows the relay leases and sends at a time.")
     outbox_publish_window: int = Field(256, ge=1, le=4096, description="Publishes whose ack the relay awaits at once.")

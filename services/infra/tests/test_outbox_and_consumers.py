@@ -95,6 +95,34 @@ async def test_events_committed_while_the_broker_is_down_are_published_when_it_r
     await wait_for(all_published, what="every event on the stream exactly once")
 
 
+async def test_events_a_relay_could_not_send_at_all_are_given_back_at_once_not_after_their_lease(
+    probe_factory, nats_server, cleanup
+) -> None:
+    """A relay that leased rows and then found no connection at all (started before its broker
+    connected, or the connection went) gives the rows back with the error -- it does not leave
+    them leased, and so unpublished, for the lease's 30 seconds."""
+    probe = probe_factory()
+    event = concern_event()
+    with probe.runtime.unit_of_work() as uow:
+        uow.emit(event)
+        uow.commit()
+    with pytest.raises(Exception, match="connect"):
+        await probe.runtime.relay.publish_pending()  # the broker is not connected yet
+    outbox = probe.runtime.outbox
+    with probe.runtime.engine.connect() as connection:
+        row = connection.execute(select(outbox.c.lease_until, outbox.c.attempts, outbox.c.last_error)).one()
+    assert row.lease_until is None and row.attempts == 1 and "connect" in row.last_error
+
+    cleanup.append(await started(probe))
+
+    async def published() -> list[str]:
+        return await concern_ids(nats_server.url)
+
+    assert await wait_for(published, timeout=10, what="the event published well within its lease") == [
+        str(event.concern_id)
+    ]
+
+
 async def test_a_rolled_back_transaction_publishes_nothing(probe_factory, nats_server, cleanup) -> None:
     probe = await started(probe_factory())
     cleanup.append(probe)
