@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import (
     DateTime,
     Engine,
@@ -221,7 +219,10 @@ def ping(engine: Engine) -> None:
         connection.execute(text("SELECT 1"))
 
 
-def alembic_config(url: str, script_location: str | Path) -> Config:
+def alembic_config(url: str, script_location: str | Path) -> Any:
+    # imported here: the outbox relay's process, which never migrates, is spared Alembic's memory
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(script_location))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -235,6 +236,8 @@ def migrate(url: str, script_location: str | Path, revision: str = "head") -> No
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+    from alembic import command
+
     command.upgrade(alembic_config(url, script_location), revision)
 
 

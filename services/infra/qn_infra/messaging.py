@@ -7,10 +7,8 @@ import logging
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from faststream.nats import NatsBroker
-from faststream.nats.security import NatsSecurity, NatsUserPassword
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
@@ -22,6 +20,9 @@ from .logs import get_logger
 from .outbox import Ack
 from .publish_window import WindowedPublisher
 from .settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from faststream.nats import NatsBroker
 
 log = get_logger(__name__)
 
@@ -146,6 +147,10 @@ def connect_options(settings: ServiceSettings) -> dict[str, Any]:
 
 def create_messaging(settings: ServiceSettings) -> Messaging:
     """Builds (does not connect) the broker connection of a service."""
+    # imported here: the outbox relay's process connects with nats-py alone (a fifth of its memory)
+    from faststream.nats import NatsBroker
+    from faststream.nats.security import NatsSecurity, NatsUserPassword
+
     options = connect_options(settings)
     credentials: dict[str, Any] = {}
     tls = options.pop("tls", None)

@@ -27,10 +27,10 @@ log = get_logger(__name__)
 
 
 def settings_payload(settings: ServiceSettings) -> dict[str, Any]:
-    """The settings as JSON values the relay's process reads back into the same object, secrets
-    included (they travel over a pipe only this service and its relay hold)."""
-    values = settings.model_dump(mode="json")
-    for name in type(settings).model_fields:
+    """The settings every service shares, as JSON values the relay's process reads back into the
+    same values, secrets included (they travel over a pipe only this service and its relay hold)."""
+    values = settings.model_dump(mode="json", include=set(ServiceSettings.model_fields))
+    for name in ServiceSettings.model_fields:
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
             values[name] = value.get_secret_value()
@@ -123,9 +123,8 @@ class RelayProcess:
         released = False
         try:
             handshake = {
-                "settings_class": f"{type(self._settings).__module__}:{type(self._settings).__qualname__}",
+                "service": self._settings.service_name,
                 "settings": settings_payload(self._settings),
-                "sys_path": sys.path,
                 "metrics_fd": metrics_write,
             }
             # a few kilobytes: the pipe takes them at once, and the process reads them first

@@ -172,9 +172,8 @@ def test_the_relay_process_ends_when_its_service_dies(databases, nats_server) ->
     try:
         assert relay.stdin is not None
         handshake = {
-            "settings_class": "qn_testkit.probe:ProbeSettings",
+            "service": "probe",
             "settings": settings_payload(settings),
-            "sys_path": sys.path,
             "metrics_fd": write_metrics,
         }
         relay.stdin.write(json.dumps(handshake).encode() + b"\n")
@@ -200,14 +199,18 @@ def test_the_relay_process_reads_back_the_very_settings_of_its_service_secrets_i
         consumer_backoff_seconds=(0.1, 0.3),
     )
     payload = json.loads(json.dumps(settings_payload(settings)))  # as it crosses the pipe
-    again = load_settings("qn_testkit.probe:ProbeSettings", payload)
-    assert again == settings
+    again = load_settings("probe", payload)
+    assert again.service_name == "probe"
+    assert again.model_dump() == settings.model_dump()
     assert again.nats_secret() == "not-in-the-environment"
+    assert again.database_url == settings.database_url  # the service's, though no variable names it
 
 
-def test_the_relay_process_refuses_a_class_that_is_no_service_settings() -> None:
-    with pytest.raises(TypeError, match="no service's settings"):
-        load_settings("qn_contracts.intake:ConcernRecorded", {})
+def test_the_relay_process_takes_nothing_from_the_environment(tmp_path, monkeypatch) -> None:
+    settings = ProbeSettings(data_dir=tmp_path)
+    for name in ("QN_PROBE_DATABASE_URL", "DATABASE_URL", "NATS_URL"):
+        monkeypatch.setenv(name, "sqlite:///elsewhere.sqlite3")
+    assert load_settings("probe", settings_payload(settings)).model_dump() == settings.model_dump()
 
 
 async def _now(value: bool) -> bool:
