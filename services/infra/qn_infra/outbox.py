@@ -156,15 +156,19 @@ class OutboxRelay:
             loop.call_soon_threadsafe(wake.set)
 
     def stop(self) -> None:
-        """Asks the relay to finish its current batch and return; safe to call from any thread."""
+        """Asks the relay to finish its current batch and return; safe to call from any thread.
+        A stop that comes before `run()` began holds: `run()` then returns at once."""
         self._stopping = True
         self.notify()
+
+    def reset(self) -> None:
+        """Makes a stopped relay startable again (the runtime's start, before `run()`)."""
+        self._stopping = False
 
     async def run(self) -> None:
         # the event belongs to the loop that runs the relay, which is only known here
         self._wake = wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
-        self._stopping = False
         failures = 0
         while not self._stopping:
             try:

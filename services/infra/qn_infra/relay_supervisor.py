@@ -73,15 +73,19 @@ class RelayProcess:
                 os.write(self._wake_fd, b"\x01")
 
     def stop(self) -> None:
-        """Asks the relay to finish its batch and end (it reads end of file); call from the loop."""
+        """Asks the relay to finish its batch and end (it reads end of file); call from the loop.
+        A stop that comes before `run()` began holds: `run()` then returns at once."""
         self._stopping = True
         self._stopped.set()
+
+    def reset(self) -> None:
+        """Makes a stopped supervisor startable again (the runtime's start, before `run()`)."""
+        self._stopping = False
+        self._stopped = asyncio.Event()
 
     async def run(self) -> None:
         """Keeps a relay process running until `stop()`. One that dies is started again after 1 s,
         less and less often (up to every 30 s) if it dies again at once."""
-        self._stopping = False
-        self._stopped = asyncio.Event()
         loop = asyncio.get_running_loop()
         delay = 1.0
         while not self._stopping:
@@ -135,8 +139,10 @@ class RelayProcess:
             log.info("outbox_relay_process_running", pid=process.pid)
             waiting = asyncio.ensure_future(process.wait())
             stopping = asyncio.ensure_future(self._stopped.wait())
-            await asyncio.wait([waiting, stopping], return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
+            try:
+                await asyncio.wait([waiting, stopping], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopping.cancel()
             if waiting.done():
                 return waiting.result()
             self._release(wake_write)  # end of file: the relay finishes its batch and ends

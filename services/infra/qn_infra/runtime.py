@@ -132,7 +132,9 @@ class ServiceRuntime:
         for step in self.on_start:
             await anyio.to_thread.run_sync(step)
         self._tasks.append(asyncio.create_task(self._start_broker(), name="broker"))
-        self._tasks.append(asyncio.create_task((self.relay_process or self.relay).run(), name="outbox-relay"))
+        relay = self.relay_process or self.relay
+        relay.reset()  # here, not in run(): a stop() that comes before the task begins must hold
+        self._tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
         for job in self.jobs:
             self._tasks.append(asyncio.create_task(self._run_periodically(job), name=job.name))
 

@@ -160,6 +160,18 @@ async def test_a_service_stopped_while_its_relay_process_starts_ends_it_cleanly(
     assert relay.exit_code == 0, "the relay's process had to be killed"
 
 
+async def test_a_service_stopped_right_after_its_start_leaves_no_relay_process_behind(probe_factory) -> None:
+    """uvicorn stops an app whose start-up failed right after starting it: the stop comes before
+    the relay's task has even begun, and must hold."""
+    probe = probe_factory(outbox_relay="process")
+    await probe.runtime.start()
+    await probe.runtime.stop()
+    relay = probe.runtime.relay_process
+    assert relay is not None
+    assert relay.pid is None
+    assert relay.exit_code in (None, 0), "a relay's process was started and had to be killed"
+
+
 def test_the_relay_process_ends_when_its_service_dies(databases, nats_server) -> None:
     """A service killed with SIGKILL closes nothing itself: its end of the wake pipe closes with it,
     and the relay reads end of file and ends (no orphan relay publishing forever)."""
