@@ -11,7 +11,7 @@ nats-py alone does on the same broker, with the same messages, in the same run.
 3. Matching's consumer: 1,000 volunteers in one quarter (registered over matching's HTTP API),
    then M help requests for that quarter; each is ranked against all 1,000 and proposed to one
    (a proposal row, the request's row and `match.proposed` in the outbox, which the relay
-   publishes meanwhile). Nobody changes a volunteer while the requests are handled, so the
+   publishes meanwhile -- from a process of its own, as the services run by default). Nobody changes a volunteer while the requests are handled, so the
    consumer reads the volunteers once and keeps them from batch to batch (`kept_pool`; a change
    between two batches would have the next one read them again). Printed beside the ratio: the
    wall time per event, and the CPU time the service's process (its threads and any process it
@@ -34,7 +34,7 @@ baseline measured in the same run; absolute rates vary with the machine's load. 
 taken before and after what they are compared with (raw consume, intake alone) or in alternating
 rounds (relay), so that a change in the load during the run hits both sides alike.
 
-Sizes: QN_BENCH_EVENTS (N, 20,000), QN_BENCH_HELP_EVENTS (M, 2,000), QN_BENCH_VOLUNTEERS (1,000),
+Sizes: QN_BENCH_EVENTS (N, 20,000), QN_BENCH_HELP_EVENTS (M, 10,000), QN_BENCH_VOLUNTEERS (1,000),
 QN_BENCH_CONCERNS (2,000), QN_BENCH_CONCURRENCY (16); DATABASE_URL for PostgreSQL."""
 
 from __future__ import annotations
