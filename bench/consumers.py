@@ -11,13 +11,15 @@ nats-py alone does on the same broker, with the same messages, in the same run.
 3. Matching's consumer: 1,000 volunteers in one quarter (registered over matching's HTTP API),
    then M help requests for that quarter; each is ranked against all 1,000 and proposed to one
    (a proposal row, the request's row and `match.proposed` in the outbox, which the relay
-   publishes meanwhile -- from a process of its own, as the services run by default). Nobody changes a volunteer while the requests are handled, so the
-   consumer reads the volunteers once and keeps them from batch to batch (`kept_pool`; a change
+   publishes meanwhile -- from a process of its own, as the services run by default). Nobody
+   changes a volunteer while the requests are handled, so the consumer reads the volunteers once
+   and keeps them from batch to batch (`kept_pool`; a change
    between two batches would have the next one read them again). Printed beside the ratio: the
    wall time per event, and the CPU time the service's process (its threads and any process it
    started) spent per event between its first ack and its last: when the two are close, the
    process was busy all the time, and only less work per event makes it faster. The same with
-   10 volunteers shows what the consumer costs without much ranking. M is 10,000
+   10 volunteers shows what the consumer costs without much ranking; with DATABASE_URL, the
+   1,000 again on PostgreSQL. M is 10,000
    (QN_BENCH_HELP_EVENTS): the clock includes the service's first batch, which reads the 1,000
    volunteers and warms up every statement; with 2,000 requests that one-off part was a sixth
    of a run of about a second, and the ratio said more about start-up than about a consumer
@@ -605,9 +607,11 @@ def section_raw_and_reporting(env: Environment, figures: dict[str, Any]) -> None
 MATCHING_SETTINGS = {"vetted_help_kinds": "[]"}
 
 
-async def _matching(env: Environment, figures: dict[str, Any], volunteers: int, key: str) -> None:
+async def _matching(
+    env: Environment, figures: dict[str, Any], volunteers: int, key: str, backend: str = "sqlite"
+) -> None:
     server = env.nats(key)
-    database_url = env.database("matching")
+    database_url = env.database("matching", backend)
     service = env.start("matching", nats_url=server.url, database_url=database_url, settings=MATCHING_SETTINGS)
     await asyncio.to_thread(wait_ready, service)
     registered, seconds, errors = await post_all(
@@ -662,6 +666,11 @@ def section_matching(env: Environment, figures: dict[str, Any]) -> None:
     asyncio.run(_matching(env, figures, VOLUNTEERS, "matching"))
     # the same consumer with little ranking to do: what the consumer itself costs per event
     asyncio.run(_matching(env, figures, LIGHT_VOLUNTEERS, "matching_light"))
+    if DATABASE_URL:
+        try:
+            asyncio.run(_matching(env, figures, VOLUNTEERS, "matching_postgresql", "postgresql"))
+        except Exception as exc:  # noqa: BLE001 -- report it; SQLite's figures stand
+            figures["matching_postgresql_error"] = _reason(exc)
 
 
 # --- 4: outbox relay ----------------------------------------------------------------------------
@@ -912,12 +921,14 @@ def _mark(ok: bool) -> str:
     return "✓" if ok else "✗"
 
 
-def _ratio(value: float | None, base: float | None, aim: float, base_label: str) -> str:
+def _ratio(value: float | None, base: float | None, aim: float | None, base_label: str) -> str:
+    """`value` against `base`, and whether it meets `aim` (None: a figure printed for comparison)."""
     if not value or not base:
         return ""
     ratio = value / base
     shown = f"{ratio:5.2f}" if ratio >= 0.1 else f"{ratio:5.3f}"
-    return f"{shown} x {base_label:<22} aim ≥ {aim:.2f} {_mark(ratio >= aim)}"
+    verdict = f"aim ≥ {aim:.2f} {_mark(ratio >= aim)}" if aim is not None else "(the aim is SQLite's)"
+    return f"{shown} x {base_label:<22} {verdict}"
 
 
 def _cpu_note(cpu_per_event: float | None) -> str:
@@ -1005,6 +1016,20 @@ def report(figures: dict[str, Any]) -> str:
                 _ratio(light, f.get("matching_light_raw_rate"), AIM_MATCHING, "raw consume"),
                 f"{1e6 / light:,.0f} µs/event" + _cpu_note(f.get("matching_light_cpu")),
             )
+        pg = f.get("matching_postgresql_rate")
+        if pg:
+            pg_note = f"{1e6 / pg:,.0f} µs/event" + _cpu_note(f.get("matching_postgresql_cpu"))
+            if (pg_proposed := f.get("matching_postgresql_proposed")) is not None and pg_proposed != m:
+                pg_note += f"   !! EXPECTED {m:,} PROPOSALS, {pg_proposed:,} ON THE STREAM"
+            row(
+                "matching, PostgreSQL",
+                _rate(pg),
+                _ratio(pg, f.get("matching_postgresql_raw_rate"), None, "raw consume"),
+                pg_note,
+            )
+        elif not f["postgresql"]:
+            lines.append("  PostgreSQL: not measured (no DATABASE_URL)")
+        failed("matching_postgresql_error")
         if f.get("matching_register_rate"):
             row("(registering the volunteers over HTTP)", _rate(f["matching_register_rate"], "req/s"))
         failed("matching_error")
