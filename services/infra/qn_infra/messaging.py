@@ -7,7 +7,7 @@ import logging
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
@@ -25,6 +25,21 @@ if TYPE_CHECKING:
     from faststream.nats import NatsBroker
 
 log = get_logger(__name__)
+
+RECONNECT: dict[str, Any] = {
+    "max_reconnect_attempts": -1,  # never give up: the outbox holds what could not be sent
+    "reconnect_time_wait": 1,
+    "connect_timeout": 2,
+}
+"""How every connection of a service (its broker, its relay's process) keeps to the servers."""
+
+
+class Connected(Protocol):
+    """What `JetStreamPublisher` needs of a broker: its current nats-py connection."""
+
+    @property
+    def connection(self) -> Any: ...
+
 
 ALL_STREAMS: tuple[StreamSpec, ...] = (*STREAMS.values(), DEAD_LETTER)
 
@@ -66,7 +81,7 @@ class JetStreamPublisher:
     (`publish_window`), instead of one round trip per message, and reports each message's ack or
     error."""
 
-    def __init__(self, broker: NatsBroker, timeout: float = 5.0, window: int = 256) -> None:
+    def __init__(self, broker: Connected, timeout: float = 5.0, window: int = 256) -> None:
         self._broker = broker
         self._timeout = timeout
         self._window = window
@@ -163,9 +178,7 @@ def create_messaging(settings: ServiceSettings) -> Messaging:
         settings.nats_servers,
         **credentials,
         name=f"quartiersnetz-{settings.service_name}",
-        max_reconnect_attempts=-1,  # never give up: the outbox holds what could not be sent
-        reconnect_time_wait=1,
-        connect_timeout=2,
+        **RECONNECT,
         logger=logging.getLogger("faststream"),
         log_level=logging.DEBUG,
         graceful_timeout=10.0,

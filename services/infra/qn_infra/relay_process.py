@@ -36,7 +36,7 @@ from sqlalchemy import MetaData
 
 from .database import make_engine
 from .logs import configure_logging, get_logger
-from .messaging import JetStreamPublisher, connect_options
+from .messaging import RECONNECT, JetStreamPublisher, connect_options
 from .metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_AGE, OUTBOX_PENDING, PUBLISH_FAILURES
 from .nats_headers import install_fast_headers
 from .outbox import OutboxRelay, outbox_table
@@ -52,7 +52,9 @@ def load_settings(service: str, values: dict[str, Any]) -> ServiceSettings:
     """The settings the relay needs -- those every service shares -- with exactly the values its
     service sent (validated, not read from the environment). The service's own settings class is
     not imported: that would load the service's code (in matching, its geometry) for nothing."""
-    settings_class = type(f"{service.title()}RelaySettings", (ServiceSettings,), {"service_name": service})
+    settings_class: type[ServiceSettings] = type(
+        f"{service.title()}RelaySettings", (ServiceSettings,), {"service_name": service}
+    )
     return settings_class.model_validate(values)
 
 
@@ -94,7 +96,7 @@ async def run(settings: ServiceSettings, metrics_fd: int) -> None:
     relay = OutboxRelay(
         engine,
         outbox_table(MetaData()),  # every service's outbox has this one shape
-        JetStreamPublisher(broker, window=settings.outbox_publish_window),  # type: ignore[arg-type]
+        JetStreamPublisher(broker, window=settings.outbox_publish_window),
         poll_seconds=settings.outbox_poll_seconds,
         batch_size=settings.outbox_batch_size,
         retention=timedelta(days=settings.outbox_retention_days),
@@ -118,12 +120,15 @@ async def run(settings: ServiceSettings, metrics_fd: int) -> None:
         stopping.set()
         relay.stop()
 
+    def terminated() -> None:
+        log.info("outbox_relay_process_stopping", reason="SIGTERM")
+        stop()
+
     stopping = asyncio.Event()
     os.set_blocking(STDIN, False)
     loop.add_reader(STDIN, woken)
-    loop.add_signal_handler(
-        signal.SIGTERM, lambda: (log.info("outbox_relay_process_stopping", reason="SIGTERM"), stop())
-    )
+
+    loop.add_signal_handler(signal.SIGTERM, terminated)
     os.set_blocking(metrics_fd, False)
     connecting = asyncio.create_task(_connect(settings, broker, relay))
     reporting = asyncio.create_task(_report_metrics(metrics_fd, settings.service_name))
@@ -147,8 +152,9 @@ async def run(settings: ServiceSettings, metrics_fd: int) -> None:
 
 
 class _Broker:
-    """What `JetStreamPublisher` needs of a broker: the connection. nats-py's client alone -- the
-    service's FastStream broker would cost this process a fifth of its memory for nothing."""
+    """What `JetStreamPublisher` needs of a broker (`messaging.Connected`): the connection.
+    nats-py's client alone -- the service's FastStream broker would cost this process a fifth of
+    its memory for nothing."""
 
     def __init__(self) -> None:
         self.connection: Any = None
@@ -171,9 +177,7 @@ async def _connect(settings: ServiceSettings, broker: _Broker, relay: OutboxRela
                 settings.nats_servers,
                 **connect_options(settings),
                 name=f"quartiersnetz-{settings.service_name}-outbox-relay",
-                max_reconnect_attempts=-1,  # never give up: the outbox holds what could not be sent
-                reconnect_time_wait=1,
-                connect_timeout=2,
+                **RECONNECT,
                 error_cb=error,
             )
             install_fast_headers(connection)

@@ -92,7 +92,8 @@ class RelayProcess:
             began = loop.time()
             try:
                 code: int | None = await self._run_once()
-            except OSError as exc:  # could not start at all (no memory, no processes left)
+            except Exception as exc:  # noqa: BLE001 -- could not start it (no memory, no processes left, a
+                # fault of ours): retried like a death, never an end of supervision nobody hears of
                 code = None
                 log.error("outbox_relay_process_not_started", error=repr(exc))
             if self._stopping:

@@ -16,6 +16,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from qn_contracts.intake import ConcernRecorded
+from qn_infra import relay_supervisor
 from qn_infra.relay_process import load_settings
 from qn_infra.relay_supervisor import RelayProcess, settings_payload
 from qn_testkit.probe import Probe, ProbeSettings, build_probe, started, wait_for
@@ -135,6 +136,28 @@ async def test_a_relay_process_that_cannot_run_is_retried_and_the_backlog_still_
         await asyncio.wait_for(running, 5)
 
 
+async def test_a_relay_process_that_fails_to_start_is_started_again(probe_factory, nats_server, monkeypatch) -> None:
+    """Any fault while starting it (here: its settings cannot be written) is logged and retried
+    like a death; it never ends the supervision unheard."""
+    failures = iter([ValueError("cannot write the settings")])
+    write_settings = relay_supervisor.settings_payload
+
+    def fails_once(settings):  # type: ignore[no-untyped-def]
+        for failure in failures:
+            raise failure
+        return write_settings(settings)
+
+    monkeypatch.setattr(relay_supervisor, "settings_payload", fails_once)
+    restarts = metric("qn_outbox_relay_restarts_total", service="probe")
+    probe = await started(probe_factory(outbox_relay="process"))
+    try:
+        wanted = commit_concerns(probe, 3)
+        await on_stream(nats_server.url, wanted)
+        assert metric("qn_outbox_relay_restarts_total", service="probe") == restarts + 1
+    finally:
+        await probe.runtime.stop()
+
+
 async def test_the_relay_process_ends_with_its_service(probe_factory, nats_server) -> None:
     probe = await started(probe_factory(outbox_relay="process"))
     relay = probe.runtime.relay_process
@@ -216,13 +239,6 @@ def test_the_relay_process_reads_back_the_very_settings_of_its_service_secrets_i
     assert again.model_dump() == settings.model_dump()
     assert again.nats_secret() == "not-in-the-environment"
     assert again.database_url == settings.database_url  # the service's, though no variable names it
-
-
-def test_the_relay_process_takes_nothing_from_the_environment(tmp_path, monkeypatch) -> None:
-    settings = ProbeSettings(data_dir=tmp_path)
-    for name in ("QN_PROBE_DATABASE_URL", "DATABASE_URL", "NATS_URL"):
-        monkeypatch.setenv(name, "sqlite:///elsewhere.sqlite3")
-    assert load_settings("probe", settings_payload(settings)).model_dump() == settings.model_dump()
 
 
 async def _now(value: bool) -> bool:
